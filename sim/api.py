@@ -1,0 +1,22 @@
+"""The public surface of orbsim: what notebooks, scripts and the CLI import."""
+
+from sim.config import ScenarioError, apply_overrides, load_scenario, read_document
+from sim.replicate import ReplicateResult, run_replicate
+from sim.scenario import Design, FleetGroup, Part, Scenario
+from sim.units import DAY_S, HOUR_S, YEAR_S
+
+__all__ = [
+    "DAY_S",
+    "HOUR_S",
+    "YEAR_S",
+    "Design",
+    "FleetGroup",
+    "Part",
+    "ReplicateResult",
+    "Scenario",
+    "ScenarioError",
+    "apply_overrides",
+    "load_scenario",
+    "read_document",
+    "run_replicate",
+]

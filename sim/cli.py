@@ -1,0 +1,136 @@
+"""The ``orbsim`` command line: thin wrappers over ``sim.api`` with tables and one-line errors.
+
+Exit status: 0 on success, 2 for bad input (one line per problem on stderr), 1 for a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim import __version__, api
+
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="orbsim",
+    help="Delivered compute of orbital data centers: eclipses, failures, repairs, campaigns.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+T = TypeVar("T")
+
+ConfigArg = Annotated[Path, typer.Argument(help="Scenario file (YAML, or TOML by its suffix).")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a value: dotted PATH=VALUE, e.g. fleet.0.count=12."),
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for bad input.")]
+
+
+def _guard(debug: bool, action: Callable[[], T]) -> T:
+    """Run ``action``; bad input becomes one line per problem on stderr and exit status 2."""
+    try:
+        return action()
+    except api.ScenarioError as exc:
+        if debug:
+            traceback.print_exc()
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.command()
+def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
+    """Check a scenario file; print a one-line summary, or every problem and exit 2."""
+    scenario = _guard(debug, lambda: api.load_scenario(config))
+    out.print(
+        f"ok: {scenario.name}: {scenario.n_satellites} satellites in {len(scenario.fleet)} "
+        f"group(s), {scenario.horizon_s / api.YEAR_S:g} years from "
+        f"{scenario.start_utc.isoformat()}, SLA {scenario.sla_fraction:g} of nominal compute",
+        markup=False,
+    )
+
+
+@app.command()
+def run(
+    config: ConfigArg,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the random streams.")] = 0,
+    overrides: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Simulate one replication of a scenario and print its metrics."""
+    scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
+    result = api.run_replicate(scenario, replicate=0, root_seed=seed)
+    payload = result.to_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    _print_run(payload)
+
+
+def _print_run(result: dict[str, Any]) -> None:
+    summary = Table(title=f"{result['scenario']}: one replication (seed {result['seed']})")
+    summary.add_column("metric")
+    summary.add_column("value", justify="right")
+    summary.add_row("uptime (delivered ÷ nominal compute)", f"{result['uptime']:.6f}")
+    summary.add_row("availability (time at or above SLA)", f"{result['availability']:.6f}")
+    summary.add_row("satellites", f"{result['satellites']:,}")
+    summary.add_row("satellites down at end", f"{result['satellites_down_at_end']:,}")
+    summary.add_row("horizon (years)", f"{result['horizon_years']:g}")
+    summary.add_row("satellite-years", f"{result['satellite_years']:,.1f}")
+    summary.add_row("simulation events", f"{result['sim_events']:,}")
+    summary.add_row("wall time (s)", f"{result['wall_s']:.3f}")
+    out.print(summary)
+
+    lost = Table(title="Lost compute (fraction of nominal capacity-time)")
+    lost.add_column("cause")
+    lost.add_column("share", justify="right")
+    for cause, share in result["downtime_by_cause"].items():
+        lost.add_row(cause, f"{share:.6f}")
+    lost.add_section()
+    for part, share in result["downtime_by_part"].items():
+        lost.add_row(f"part: {part}", f"{share:.6f}")
+    out.print(lost)
+
+    events = Table(title="Events")
+    events.add_column("event")
+    events.add_column("count", justify="right")
+    for kind, count in result["events"].items():
+        events.add_row(kind, f"{count:,}")
+    for part, count in result["failures_by_part"].items():
+        events.add_row(f"failures: {part}", f"{count:,}")
+    out.print(events)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"orbsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
+    ] = False,
+) -> None:
+    """orbsim: what fraction of nominal compute an orbital data center delivers."""
+
+
+def main() -> None:
+    """Entry point of the ``orbsim`` script."""
+    app()

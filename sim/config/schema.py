@@ -1,0 +1,261 @@
+"""The scenario file's schema (human units, named keys), as pydantic models.
+
+Every model forbids unknown keys and takes values strictly (a string is not a number). Durations
+carry their unit in the key: ``mean_years``, ``scale_h``, ``median_days``, ``duration_min``;
+exactly one unit variant of each duration must be given.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from sim.config.errors import FieldError
+from sim.units import TIME_UNIT_S, YEAR_S
+
+PositiveFinite = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+MAX_HORIZON_YEARS = 100.0
+
+
+class StrictModel(BaseModel):
+    """Base: unknown keys are errors, values are not coerced across types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def duration_keys(base: str) -> list[str]:
+    """The accepted spellings of one duration parameter: ``mean_s`` … ``mean_years``."""
+    return [f"{base}_{unit}" for unit in TIME_UNIT_S]
+
+
+def duration_s(model: BaseModel, base: str) -> float:
+    """The one given unit variant of duration ``base``, converted to seconds."""
+    for unit, seconds in TIME_UNIT_S.items():
+        value = getattr(model, f"{base}_{unit}")
+        if value is not None:
+            return value * seconds
+    raise ValueError(f"{base}: no value")  # unreachable after validation
+
+
+def _duration_fields(*bases: str) -> dict[str, Any]:
+    return {key: (PositiveFinite | None, None) for base in bases for key in duration_keys(base)}
+
+
+class _DistributionSpec(StrictModel):
+    """Shared checks: exactly one unit variant of each duration; ``weight`` only in mixtures."""
+
+    durations: ClassVar[tuple[str, ...]] = ()
+    weight: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="after")
+    def _one_unit_each(self) -> _DistributionSpec:
+        for base in self.durations:
+            given = [k for k in duration_keys(base) if getattr(self, k) is not None]
+            if len(given) != 1:
+                found = f"got {', '.join(given)}" if given else "got none"
+                raise ValueError(f"give exactly one of {', '.join(duration_keys(base))} ({found})")
+        return self
+
+
+def _distribution_model(name: str, tag: str, durations: tuple[str, ...], **fields: Any) -> Any:
+    model = create_model(
+        name,
+        __base__=_DistributionSpec,
+        distribution=(Literal[tag], ...),
+        **_duration_fields(*durations),
+        **fields,
+    )
+    model.durations = durations
+    return model
+
+
+ExponentialSpec = _distribution_model("ExponentialSpec", "exponential", ("mean",))
+WeibullSpec = _distribution_model("WeibullSpec", "weibull", ("scale",), shape=(PositiveFinite, ...))
+LogNormalSpec = _distribution_model(
+    "LogNormalSpec", "lognormal", ("median",), sigma=(PositiveFinite, ...)
+)
+FixedSpec = _distribution_model("FixedSpec", "fixed", ("duration",))
+
+SIMPLE_DISTRIBUTIONS = ("exponential", "weibull", "lognormal", "fixed")
+
+
+def _tag_of(value: Any) -> str | None:
+    if isinstance(value, dict):
+        tag = value.get("distribution")
+        return tag if isinstance(tag, str) else None
+    if isinstance(value, BaseModel):
+        return getattr(value, "distribution", None)
+    return value if isinstance(value, str) else None
+
+
+SimpleDistribution = Annotated[
+    Annotated[ExponentialSpec, Tag("exponential")]
+    | Annotated[WeibullSpec, Tag("weibull")]
+    | Annotated[LogNormalSpec, Tag("lognormal")]
+    | Annotated[FixedSpec, Tag("fixed")],
+    Discriminator(_tag_of, custom_error_type="unknown_distribution",
+                  custom_error_message="unknown distribution"),
+]
+
+
+class MixtureSpec(_DistributionSpec):
+    """A population of sub-populations: each component has a ``weight``; weights sum to 1."""
+
+    distribution: Literal["mixture"]
+    components: Annotated[list[SimpleDistribution], Field(min_length=2)]
+
+    @model_validator(mode="after")
+    def _weights(self) -> MixtureSpec:
+        if self.weight is not None:
+            raise FieldError("weight", "only the components of a mixture take a weight")
+        for i, component in enumerate(self.components):
+            if component.weight is None:
+                raise FieldError(f"components[{i}].weight", "required key is missing")
+        total = sum(c.weight for c in self.components)
+        if abs(total - 1.0) > 1e-9:
+            raise FieldError("components", f"weights must sum to 1, got {total:g}")
+        return self
+
+
+DistributionSpecType = Annotated[
+    Annotated[ExponentialSpec, Tag("exponential")]
+    | Annotated[WeibullSpec, Tag("weibull")]
+    | Annotated[LogNormalSpec, Tag("lognormal")]
+    | Annotated[FixedSpec, Tag("fixed")]
+    | Annotated[MixtureSpec, Tag("mixture")],
+    Discriminator(_tag_of, custom_error_type="unknown_distribution",
+                  custom_error_message="unknown distribution"),
+]
+
+RepairSpecType = Annotated[
+    Annotated[Literal["none"], Tag("none")]
+    | Annotated[ExponentialSpec, Tag("exponential")]
+    | Annotated[WeibullSpec, Tag("weibull")]
+    | Annotated[LogNormalSpec, Tag("lognormal")]
+    | Annotated[FixedSpec, Tag("fixed")]
+    | Annotated[MixtureSpec, Tag("mixture")],
+    Discriminator(_tag_of, custom_error_type="unknown_repair",
+                  custom_error_message="unknown repair rule"),
+]
+
+# Loc segments pydantic adds for tagged unions; they are not keys of the file.
+UNION_TAGS = frozenset({*SIMPLE_DISTRIBUTIONS, "mixture", "none"})
+
+
+class PartSpec(StrictModel):
+    """A group of identical units, ``required`` of ``count`` needed (k of n)."""
+
+    name: Name
+    role: Literal["bus", "compute"]
+    count: Annotated[int, Field(ge=1, le=100_000)]
+    required: Annotated[int, Field(ge=1)] | None = None
+    failure: DistributionSpecType | None = None
+    repair: RepairSpecType = "none"
+    parts: list[PartSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PartSpec:
+        if self.required is not None and self.required > self.count:
+            raise FieldError("required", f"must be ≤ count ({self.count}), got {self.required}")
+        if self.failure is None and not self.parts:
+            raise FieldError("failure", "required key is missing (a part with no sub-parts "
+                             "needs a failure distribution)")
+        if self.failure is None and self.repair != "none":
+            raise FieldError("repair", "a part with no failure distribution cannot be repaired")
+        if self.role == "bus":
+            for i, child in enumerate(self.parts):
+                if child.role != "bus":
+                    raise FieldError(f"parts[{i}].role", "a bus part's sub-parts must be bus parts")
+        _unique_names(self.parts, "parts")
+        return self
+
+
+def _unique_names(items: list[Any], field: str) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.name in seen:
+            raise FieldError(f"{field}[{i}].name", f"duplicate name '{item.name}'")
+        seen.add(item.name)
+
+
+class DesignSpec(StrictModel):
+    """A satellite design: nominal compute and the part hierarchy."""
+
+    nominal_compute_pflops: PositiveFinite
+    parts: Annotated[list[PartSpec], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _names(self) -> DesignSpec:
+        _unique_names(self.parts, "parts")
+        return self
+
+
+class FleetGroupSpec(StrictModel):
+    """``count`` identical satellites."""
+
+    name: Name
+    count: Annotated[int, Field(ge=1, le=1_000_000)]
+    design: DesignSpec
+
+
+class ScenarioSpec(StrictModel):
+    """The whole scenario file."""
+
+    name: Name
+    description: str = ""
+    start_utc: datetime = datetime(2027, 1, 1, tzinfo=UTC)
+    horizon_years: PositiveFinite | None = None
+    horizon_days: PositiveFinite | None = None
+    sla_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    fleet: Annotated[list[FleetGroupSpec], Field(min_length=1)]
+
+    @field_validator("start_utc", mode="before")
+    @classmethod
+    def _utc(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"must be an ISO 8601 date-time, got {value!r}") from None
+        elif isinstance(value, date) and not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+    @model_validator(mode="after")
+    def _horizon(self) -> ScenarioSpec:
+        given = [v for v in (self.horizon_years, self.horizon_days) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of horizon_years, horizon_days")
+        if self.horizon_s > MAX_HORIZON_YEARS * YEAR_S:
+            key = "horizon_years" if self.horizon_years is not None else "horizon_days"
+            raise FieldError(key, f"must be ≤ {MAX_HORIZON_YEARS:g} years, got {given[0]:g}")
+        _unique_names(self.fleet, "fleet")
+        return self
+
+    @property
+    def horizon_s(self) -> float:
+        if self.horizon_years is not None:
+            return self.horizon_years * YEAR_S
+        return (self.horizon_days or 0.0) * TIME_UNIT_S["days"]
+
+
+def known_keys() -> list[str]:
+    """Every key any model accepts, for 'did you mean' hints."""
+    models = [ScenarioSpec, FleetGroupSpec, DesignSpec, PartSpec, MixtureSpec, ExponentialSpec,
+              WeibullSpec, LogNormalSpec, FixedSpec]
+    return sorted({key for model in models for key in model.model_fields})

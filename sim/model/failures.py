@@ -1,0 +1,42 @@
+"""The life of one unit: fail after a random lifetime, then hand over to its repair rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.model.distributions import Distribution
+from sim.model.parts import Unit
+from sim.model.repair import RepairRule
+from sim.model.satellite import Satellite
+
+
+def unit_life(
+    env: simpy.Environment,
+    satellite: Satellite,
+    unit: Unit,
+    lifetime: Distribution,
+    repair: RepairRule,
+    failure_rng: np.random.Generator,
+    repair_rng: Callable[[], np.random.Generator],
+    horizon_s: float,
+) -> Generator[simpy.Event, Any, None]:
+    """Fail, repair (if the rule repairs), and start a fresh lifetime, until the horizon.
+
+    Units age in calendar time from installation (a repaired unit is as good as new).
+    ``repair_rng`` is called only when a repair starts, so a never-failing group costs no
+    repair stream.
+    """
+    while True:
+        lifetime_s = lifetime.sample(failure_rng)
+        if env.now + lifetime_s >= horizon_s:
+            return
+        yield env.timeout(lifetime_s)
+        satellite.fail(env.now, unit, repair.cause_on_failure)
+        if not repair.repairs:
+            return
+        yield from repair.restore(env, satellite, unit, repair_rng())
+        satellite.restore(env.now, unit)

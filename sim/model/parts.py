@@ -1,0 +1,140 @@
+"""A satellite's part hierarchy as live state: units, groups, capacity and lost-capacity shares.
+
+A *unit* is one instance of a part; a *group* holds the ``count`` units of one part under one
+parent unit. A unit works at capacity 0 when it has failed itself or when any of its groups
+has fewer than ``required`` working units; otherwise at the product, over its compute groups,
+of each group's mean unit capacity (bus groups above ``required`` do not scale it).
+
+Every unit also carries ``loss``: its lost capacity ``1 - capacity`` split over
+``(cause, part path)`` keys, so that every lost capacity-second is attributed exactly:
+
+- a failed unit charges its whole loss to its own cause;
+- a unit held down by groups below ``required`` splits its loss equally over those groups,
+  each in proportion to the losses of its own units;
+- a degraded unit splits ``1 - Π f_g`` over its compute groups in proportion to ``1 - f_g``,
+  each in proportion to the losses of its own units.
+"""
+
+from __future__ import annotations
+
+from sim.scenario import Part
+
+LossKey = tuple[str, str]
+Loss = dict[LossKey, float]
+
+# Below this a float residue of incremental sums is taken as zero.
+_RESIDUE = 1e-12
+
+
+class Group:
+    """The units of one part under one parent unit, with running sums over them."""
+
+    __slots__ = ("capacity_sum", "loss_sum", "parent", "part", "units", "working")
+
+    def __init__(self, part: Part, parent: Unit):
+        self.part = part
+        self.parent = parent
+        self.units = [Unit(self, part.parts) for _ in range(part.count)]
+        self.working = part.count
+        self.capacity_sum = float(part.count)
+        self.loss_sum: Loss = {}
+
+    def shortfall_shares(self, weight: float, into: Loss) -> None:
+        """Add this group's loss to ``into``, scaled so that it sums to ``weight``."""
+        lost = self.part.count - self.capacity_sum
+        if lost <= _RESIDUE:
+            return
+        scale = weight / lost
+        for key, value in self.loss_sum.items():
+            into[key] = into.get(key, 0.0) + value * scale
+
+
+class Unit:
+    """One instance of a part (or the satellite itself, at the root)."""
+
+    __slots__ = ("capacity", "failed_cause", "group", "groups", "loss")
+
+    def __init__(self, group: Group | None, parts: tuple[Part, ...]):
+        self.group = group
+        self.failed_cause: str | None = None
+        self.capacity = 1.0
+        self.loss: Loss = {}
+        self.groups = [Group(part, self) for part in parts]
+
+    @property
+    def path(self) -> str:
+        return self.group.part.path if self.group is not None else ""
+
+    def evaluate(self) -> tuple[float, Loss]:
+        """This unit's capacity and loss shares from its own state and its groups' sums."""
+        if self.failed_cause is not None:
+            return 0.0, {(self.failed_cause, self.path): 1.0}
+        groups = self.groups
+        gating = [g for g in groups if g.working < g.part.required]
+        loss: Loss = {}
+        if gating:
+            share = 1.0 / len(gating)
+            for group in gating:
+                group.shortfall_shares(share, loss)
+            return 0.0, loss
+        capacity = 1.0
+        shortfalls = []
+        for group in groups:
+            if group.part.role == "compute":
+                fraction = group.capacity_sum / group.part.count
+                capacity *= fraction
+                if fraction < 1.0 - _RESIDUE:
+                    shortfalls.append((group, 1.0 - fraction))
+        if shortfalls:
+            total = sum(s for _, s in shortfalls)
+            lost = 1.0 - capacity
+            for group, shortfall in shortfalls:
+                group.shortfall_shares(lost * shortfall / total, loss)
+        return capacity, loss
+
+
+def refresh(unit: Unit) -> None:
+    """Re-evaluate ``unit`` after its state changed, and every ancestor whose inputs moved."""
+    current: Unit | None = unit
+    while current is not None:
+        capacity, loss = current.evaluate()
+        if capacity == current.capacity and loss == current.loss:
+            return
+        group = current.group
+        if group is not None:
+            group.capacity_sum += capacity - current.capacity
+            group.working += (capacity > 0.0) - (current.capacity > 0.0)
+            sums = group.loss_sum
+            for key, value in current.loss.items():
+                remaining = sums[key] - value
+                if remaining > _RESIDUE:
+                    sums[key] = remaining
+                else:
+                    del sums[key]
+            for key, value in loss.items():
+                sums[key] = sums.get(key, 0.0) + value
+        current.capacity = capacity
+        current.loss = loss
+        current = group.parent if group is not None else None
+
+
+def leaf_groups(unit: Unit) -> list[tuple[Group, str]]:
+    """Every group below ``unit`` whose part can fail, with a stream name unique per satellite.
+
+    The name holds the part path with the index of every ancestor unit, e.g.
+    ``node[3]/accelerator``, so that each group's random stream is stable however the rest of
+    the design changes.
+    """
+    found: list[tuple[Group, str]] = []
+
+    def walk(node: Unit, prefix: str) -> None:
+        for group in node.groups:
+            name = f"{prefix}{group.part.name}"
+            if group.part.failure is not None:
+                found.append((group, name))
+            for index, child in enumerate(group.units):
+                if child.groups:
+                    walk(child, f"{name}[{index}]/")
+
+    walk(unit, "")
+    return found

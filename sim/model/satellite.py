@@ -1,0 +1,50 @@
+"""A satellite's live state: its part tree, and the hand-off of every change to the recorder."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.model.parts import Unit, refresh
+from sim.scenario import Design
+
+if TYPE_CHECKING:
+    from sim.model.recorder import Recorder
+
+
+class Satellite:
+    """One satellite; its capacity is the root unit's, as a fraction of its nominal compute."""
+
+    __slots__ = ("group_name", "index", "nominal_pflops", "recorder", "root")
+
+    def __init__(self, index: int, group_name: str, design: Design, recorder: Recorder):
+        self.index = index
+        self.group_name = group_name
+        self.nominal_pflops = design.nominal_compute_pflops
+        self.root = Unit(None, design.parts)
+        self.recorder = recorder
+
+    @property
+    def capacity(self) -> float:
+        """Fraction of nominal compute available now."""
+        return self.root.capacity
+
+    def fail(self, now_s: float, unit: Unit, cause: str) -> None:
+        """``unit`` stops working; its lost capacity is charged to ``cause``."""
+        self.recorder.count("failures", unit.path)
+        self._set(now_s, unit, cause)
+
+    def set_cause(self, now_s: float, unit: Unit, cause: str) -> None:
+        """A failed unit moves to another phase (waiting for a spare, in repair, ...)."""
+        self._set(now_s, unit, cause)
+
+    def restore(self, now_s: float, unit: Unit) -> None:
+        """``unit`` works again."""
+        self.recorder.count("repairs", unit.path)
+        self._set(now_s, unit, None)
+
+    def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
+        before = self.root.capacity
+        unit.failed_cause = cause
+        refresh(unit)
+        root = self.root
+        self.recorder.satellite_changed(now_s, self.index, before, root.capacity, root.loss)

@@ -1,0 +1,141 @@
+"""One replication: build the SimPy environment and processes, run to the horizon, summarise.
+
+No file I/O here; the campaign layer stores what this returns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.model.failures import unit_life
+from sim.model.parts import leaf_groups
+from sim.model.recorder import Recorder, Totals
+from sim.model.satellite import Satellite
+from sim.rng import Streams
+from sim.scenario import Scenario
+from sim.units import MONTH_S, YEAR_S
+
+
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts the events it processes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events_processed = 0
+
+    def step(self) -> None:
+        self.events_processed += 1
+        super().step()
+
+
+@dataclass(frozen=True)
+class ReplicateResult:
+    """The scalar metrics of one replication, and its monthly capacity series."""
+
+    scenario: str
+    replicate: int
+    seed: int
+    uptime: float
+    availability: float
+    downtime_by_cause: dict[str, float]
+    downtime_by_part: dict[str, float]
+    events: dict[str, int]
+    failures_by_part: dict[str, int]
+    repairs_by_part: dict[str, int]
+    satellites: int
+    satellites_down_at_end: int
+    satellite_years: float
+    horizon_years: float
+    sim_events: int
+    wall_s: float
+    monthly_capacity_fraction: list[float] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def build(scenario: Scenario, streams: Streams) -> tuple[CountingEnvironment, Recorder]:
+    """The environment with every satellite's unit processes started, and its recorder."""
+    env = CountingEnvironment()
+    nominal = [g.design.nominal_compute_pflops for g in scenario.fleet for _ in range(g.count)]
+    recorder = Recorder(nominal, scenario.horizon_s, scenario.sla_fraction, MONTH_S)
+    index = 0
+    for group in scenario.fleet:
+        for member in range(group.count):
+            satellite = Satellite(index, group.name, group.design, recorder)
+            for part_group, stream_name in leaf_groups(satellite.root):
+                part = part_group.part
+                assert part.failure is not None
+                key = f"{group.name}/{member}/{stream_name}"
+                failure_rng = streams.get(f"failure/{key}")
+                repair_rng = _lazy(streams, f"repair/{key}")
+                for unit in part_group.units:
+                    env.process(
+                        unit_life(env, satellite, unit, part.failure, part.repair,
+                                  failure_rng, repair_rng, scenario.horizon_s)
+                    )
+            index += 1
+    return env, recorder
+
+
+def _lazy(streams: Streams, name: str) -> Callable[[], np.random.Generator]:
+    return lambda: streams.get(name)
+
+
+def run_replicate(scenario: Scenario, replicate: int = 0, root_seed: int = 0) -> ReplicateResult:
+    """Simulate one replication of ``scenario`` with the streams of (root_seed, replicate)."""
+    start = time.perf_counter()
+    env, recorder = build(scenario, Streams(root_seed, replicate))
+    env.run(until=scenario.horizon_s)
+    totals = recorder.finish()
+    return summarise(scenario, replicate, root_seed, totals, env.events_processed,
+                     time.perf_counter() - start)
+
+
+def summarise(
+    scenario: Scenario, replicate: int, seed: int, totals: Totals, sim_events: int, wall_s: float
+) -> ReplicateResult:
+    """Fractions of nominal capacity-time, by cause and by part, and the event counts."""
+    nominal_pflop_s = totals.nominal_pflops * totals.horizon_s
+    by_cause: dict[str, float] = {}
+    by_part: dict[str, float] = {}
+    for (cause, path), value in totals.lost_pflop_s.items():
+        by_cause[cause] = by_cause.get(cause, 0.0) + value / nominal_pflop_s
+        by_part[path] = by_part.get(path, 0.0) + value / nominal_pflop_s
+    events: dict[str, int] = {}
+    failures: dict[str, int] = {}
+    repairs: dict[str, int] = {}
+    for (kind, path), n in sorted(totals.counts.items()):
+        events[kind] = events.get(kind, 0) + n
+        if kind == "failures":
+            failures[path] = n
+        elif kind == "repairs":
+            repairs[path] = n
+    for kind in ("failures", "repairs", "satellite_outages", "satellite_recoveries"):
+        events.setdefault(kind, 0)
+    return ReplicateResult(
+        scenario=scenario.name,
+        replicate=replicate,
+        seed=seed,
+        uptime=totals.delivered_pflop_s / nominal_pflop_s,
+        availability=totals.time_at_sla_s / totals.horizon_s,
+        downtime_by_cause=dict(sorted(by_cause.items())),
+        downtime_by_part=dict(sorted(by_part.items())),
+        events=events,
+        failures_by_part=failures,
+        repairs_by_part=repairs,
+        satellites=scenario.n_satellites,
+        satellites_down_at_end=totals.satellites_down_at_end,
+        satellite_years=scenario.satellite_years,
+        horizon_years=scenario.horizon_s / YEAR_S,
+        sim_events=sim_events,
+        wall_s=wall_s,
+        monthly_capacity_fraction=[float(x) for x in totals.monthly_capacity_fraction],
+    )
