@@ -62,6 +62,8 @@ def describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+DISTRIBUTION_NAMES = ("exponential", "weibull", "lognormal", "fixed", "mixture")
+
 _KIND_NAMES = {
     "float_type": "a number",
     "int_type": "a whole number",
@@ -88,13 +90,16 @@ def _message(error: dict[str, Any], known_keys: Sequence[str]) -> tuple[list[str
     if kind == "missing":
         return [], "required key is missing"
     if kind == "extra_forbidden":
-        hint = difflib.get_close_matches(str(error["loc"][-1]), known_keys, n=1)
+        key = str(error["loc"][-1])
+        if key in known_keys:
+            return [], "unknown key here (it belongs to another kind of entry)"
+        hint = difflib.get_close_matches(key, known_keys, n=1)
         return [], "unknown key" + (f" (did you mean '{hint[0]}'?)" if hint else "")
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         symbol = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<",
                   "less_than_equal": "≤"}[kind]
         bound = next(iter(ctx.values()))
-        return [], f"must be {symbol} {bound}, got {describe(value)}"
+        return [], f"must be {symbol} {bound:g}, got {describe(value)}"
     if kind == "finite_number":
         return [], f"must be a finite number, got {describe(value)}"
     if kind in _KIND_NAMES:
@@ -107,6 +112,18 @@ def _message(error: dict[str, Any], known_keys: Sequence[str]) -> tuple[list[str
         return [], "must not be empty"
     if kind == "string_pattern_mismatch":
         return [], f"must contain only letters, digits, '_', '-' or '.', got {describe(value)}"
+    if kind in ("unknown_distribution", "unknown_repair"):
+        expected = ", ".join(DISTRIBUTION_NAMES)
+        if kind == "unknown_repair":
+            expected = "none, or a mapping with distribution: " + expected
+        tag = value.get("distribution") if isinstance(value, dict) else value
+        if isinstance(value, dict) and tag is None:
+            return ["distribution"], f"required key is missing (one of {expected})"
+        if isinstance(value, dict) or isinstance(value, str):
+            noun = "repair rule" if kind == "unknown_repair" and not isinstance(value, dict) else (
+                "distribution")
+            return [], f"unknown {noun} {describe(tag)}; expected {expected}"
+        return [], f"must be a mapping with a 'distribution' key, got {describe(value)}"
     if kind == "union_tag_invalid":
         return [], (f"unknown {ctx.get('discriminator', 'kind')} {describe(ctx.get('tag'))}; "
                     f"expected one of {ctx.get('expected_tags')}")

@@ -240,7 +240,8 @@ class ScenarioSpec(StrictModel):
     def _horizon(self) -> ScenarioSpec:
         given = [v for v in (self.horizon_years, self.horizon_days) if v is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of horizon_years, horizon_days")
+            found = "got both" if given else "got neither"
+            raise ValueError(f"give exactly one of horizon_years, horizon_days ({found})")
         if self.horizon_s > MAX_HORIZON_YEARS * YEAR_S:
             key = "horizon_years" if self.horizon_years is not None else "horizon_days"
             raise FieldError(key, f"must be ≤ {MAX_HORIZON_YEARS:g} years, got {given[0]:g}")
