@@ -52,7 +52,7 @@ class Group:
 class Unit:
     """One instance of a part (or the satellite itself, at the root)."""
 
-    __slots__ = ("capacity", "failed_cause", "group", "groups", "loss")
+    __slots__ = ("capacity", "compute_groups", "failed_cause", "gating", "group", "groups", "loss")
 
     def __init__(self, group: Group | None, parts: tuple[Part, ...]):
         self.group = group
@@ -60,6 +60,9 @@ class Unit:
         self.capacity = 1.0
         self.loss: Loss = {}
         self.groups = [Group(part, self) for part in parts]
+        self.compute_groups = [g for g in self.groups if g.part.role == "compute"]
+        # How many of this unit's groups have fewer than ``required`` working units.
+        self.gating = 0
 
     @property
     def path(self) -> str:
@@ -69,22 +72,20 @@ class Unit:
         """This unit's capacity and loss shares from its own state and its groups' sums."""
         if self.failed_cause is not None:
             return 0.0, {(self.failed_cause, self.path): 1.0}
-        groups = self.groups
-        gating = [g for g in groups if g.working < g.part.required]
         loss: Loss = {}
-        if gating:
+        if self.gating:
+            gating = [g for g in self.groups if g.working < g.part.required]
             share = 1.0 / len(gating)
             for group in gating:
                 group.shortfall_shares(share, loss)
             return 0.0, loss
         capacity = 1.0
         shortfalls = []
-        for group in groups:
-            if group.part.role == "compute":
+        for group in self.compute_groups:
+            if group.loss_sum:
                 fraction = group.capacity_sum / group.part.count
                 capacity *= fraction
-                if fraction < 1.0 - _RESIDUE:
-                    shortfalls.append((group, 1.0 - fraction))
+                shortfalls.append((group, 1.0 - fraction))
         if shortfalls:
             total = sum(s for _, s in shortfalls)
             lost = 1.0 - capacity
@@ -103,7 +104,9 @@ def refresh(unit: Unit) -> None:
         group = current.group
         if group is not None:
             group.capacity_sum += capacity - current.capacity
+            was_gating = group.working < group.part.required
             group.working += (capacity > 0.0) - (current.capacity > 0.0)
+            group.parent.gating += (group.working < group.part.required) - was_gating
             sums = group.loss_sum
             for key, value in current.loss.items():
                 remaining = sums[key] - value
