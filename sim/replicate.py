@@ -6,11 +6,9 @@ No file I/O here; the campaign layer stores what this returns.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import simpy
 
 from sim.model.failures import unit_life
@@ -49,11 +47,16 @@ class ReplicateResult:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def build(scenario: Scenario, streams: Streams) -> tuple[simpy.Environment, Recorder]:
-    """The environment with every satellite's unit processes started, and its recorder."""
+def build(
+    scenario: Scenario, streams: Streams, keep_log: bool = False
+) -> tuple[simpy.Environment, Recorder]:
+    """The environment with every satellite's unit processes started, and its recorder.
+
+    With ``keep_log`` the recorder also keeps every event as (time_s, satellite, kind, path).
+    """
     env = simpy.Environment()
     nominal = [g.design.nominal_compute_pflops for g in scenario.fleet for _ in range(g.count)]
-    recorder = Recorder(nominal, scenario.horizon_s, scenario.sla_fraction, MONTH_S)
+    recorder = Recorder(nominal, scenario.horizon_s, scenario.sla_fraction, MONTH_S, keep_log)
     index = 0
     for group in scenario.fleet:
         for member in range(group.count):
@@ -63,18 +66,17 @@ def build(scenario: Scenario, streams: Streams) -> tuple[simpy.Environment, Reco
                 assert part.failure is not None
                 key = f"{group.name}/{member}/{stream_name}"
                 failure_rng = streams.get(f"failure/{key}")
-                repair_rng = _lazy(streams, f"repair/{key}")
+                repair_rng = streams.lazy(f"repair/{key}")
                 for unit in part_group.units:
-                    env.process(
-                        unit_life(env, satellite, unit, part.failure, part.repair,
-                                  failure_rng, repair_rng, scenario.horizon_s)
-                    )
+                    first_lifetime_s = part.failure.sample(failure_rng)
+                    if first_lifetime_s < scenario.horizon_s:
+                        env.process(
+                            unit_life(env, satellite, unit, part.failure, part.repair,
+                                      failure_rng, repair_rng, scenario.horizon_s,
+                                      first_lifetime_s)
+                        )
             index += 1
     return env, recorder
-
-
-def _lazy(streams: Streams, name: str) -> Callable[[], np.random.Generator]:
-    return lambda: streams.get(name)
 
 
 def run_replicate(scenario: Scenario, replicate: int = 0, root_seed: int = 0) -> ReplicateResult:

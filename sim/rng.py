@@ -9,8 +9,10 @@ any number of workers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
+from collections.abc import Callable
 
 import numpy as np
 
@@ -42,3 +44,7 @@ class Streams:
             rng = np.random.Generator(np.random.PCG64(seed))
             self._cache[name] = rng
         return rng
+
+    def lazy(self, name: str) -> Callable[[], np.random.Generator]:
+        """A function returning stream ``name``, created only when first called."""
+        return functools.partial(self.get, name)

@@ -23,20 +23,23 @@ def unit_life(
     failure_rng: np.random.Generator,
     repair_rng: Callable[[], np.random.Generator],
     horizon_s: float,
+    first_lifetime_s: float,
 ) -> Generator[simpy.Event, Any, None]:
     """Fail, repair (if the rule repairs), and start a fresh lifetime, until the horizon.
 
-    Units age in calendar time from installation (a repaired unit is as good as new).
-    ``repair_rng`` is called only when a repair starts, so a never-failing group costs no
-    repair stream.
+    The first lifetime is drawn by the caller, which starts no process at all for a unit that
+    outlives the horizon. Units age in calendar time from installation (a repaired unit is as
+    good as new). ``repair_rng`` is called only when a repair starts, so a group that never
+    fails costs no repair stream.
     """
+    lifetime_s = first_lifetime_s
     while True:
-        lifetime_s = lifetime.sample(failure_rng)
-        if env.now + lifetime_s >= horizon_s:
-            return
         yield env.timeout(lifetime_s)
         satellite.fail(env.now, unit, repair.cause_on_failure)
         if not repair.repairs:
             return
         yield from repair.restore(env, satellite, unit, repair_rng())
         satellite.restore(env.now, unit)
+        lifetime_s = lifetime.sample(failure_rng)
+        if env.now + lifetime_s >= horizon_s:
+            return

@@ -39,6 +39,7 @@ class Recorder:
         horizon_s: float,
         sla_fraction: float,
         bin_width_s: float,
+        keep_log: bool = False,
     ):
         self._nominal = list(nominal_pflops)
         self.horizon_s = horizon_s
@@ -54,10 +55,13 @@ class Recorder:
         self._sat_loss: list[Loss] = [{} for _ in self._nominal]
         self._lost: dict[LossKey, float] = {}
         self._counts: Counter[tuple[str, str]] = Counter()
+        self.log: list[tuple[float, int, str, str]] | None = [] if keep_log else None
 
-    def count(self, event: str, path: str = "") -> None:
-        """Count one event of a kind, for one part path ('' for satellite-level events)."""
-        self._counts[event, path] += 1
+    def event(self, now_s: float, satellite: int, kind: str, path: str = "") -> None:
+        """Count one event of a kind on a part path ('' for the satellite), and log it if asked."""
+        self._counts[kind, path] += 1
+        if self.log is not None:
+            self.log.append((now_s, satellite, kind, path))
 
     def satellite_changed(
         self, now_s: float, index: int, before: float, after: float, loss: Loss
@@ -75,9 +79,9 @@ class Recorder:
         if after != before:
             self._fleet_capacity += (after - before) * nominal
             if after <= 0.0 < before:
-                self.count("satellite_outages")
+                self.event(now_s, index, "satellite_outages")
             elif before <= 0.0 < after:
-                self.count("satellite_recoveries")
+                self.event(now_s, index, "satellite_recoveries")
 
     def _advance(self, now_s: float) -> None:
         """Integrate the fleet's capacity from the last change up to ``now_s``."""

@@ -30,7 +30,7 @@ class Satellite:
 
     def fail(self, now_s: float, unit: Unit, cause: str) -> None:
         """``unit`` stops working; its lost capacity is charged to ``cause``."""
-        self.recorder.count("failures", unit.path)
+        self.recorder.event(now_s, self.index, "failures", unit.path)
         self._set(now_s, unit, cause)
 
     def set_cause(self, now_s: float, unit: Unit, cause: str) -> None:
@@ -39,7 +39,7 @@ class Satellite:
 
     def restore(self, now_s: float, unit: Unit) -> None:
         """``unit`` works again."""
-        self.recorder.count("repairs", unit.path)
+        self.recorder.event(now_s, self.index, "repairs", unit.path)
         self._set(now_s, unit, None)
 
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
