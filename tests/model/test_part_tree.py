@@ -1,0 +1,108 @@
+"""Capacity and lost-capacity shares of the part tree, worked by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.model.distributions import Fixed
+from sim.model.parts import Unit, refresh
+from sim.model.repair import NoRepair
+from sim.scenario import Part
+
+LIFE = Fixed(1.0)
+
+
+def part(name: str, role: str, count: int, required: int, *children: Part,
+         parent: str = "") -> Part:
+    path = f"{parent}/{name}" if parent else name
+    return Part(name=name, path=path, role=role, count=count, required=required,  # type: ignore[arg-type]
+                failure=LIFE, repair=NoRepair(), parts=tuple(children))
+
+
+def fail(unit: Unit, cause: str = "hardware_failure") -> None:
+    unit.failed_cause = cause
+    refresh(unit)
+
+
+def restore(unit: Unit) -> None:
+    unit.failed_cause = None
+    refresh(unit)
+
+
+def assert_consistent(root: Unit) -> None:
+    """Lost shares always add up to exactly what capacity is missing."""
+    assert sum(root.loss.values()) == pytest.approx(1.0 - root.capacity, abs=1e-12)
+
+
+def test_two_compute_groups_share_the_loss_by_their_shortfalls() -> None:
+    root = Unit(None, (part("x", "compute", 2, 1), part("y", "compute", 4, 1)))
+    x, y = root.groups
+    fail(x.units[0])
+    fail(y.units[3], cause="repair")
+    # capacity = (1/2)(3/4); lost 5/8 split 0.5 : 0.25 between x and y.
+    assert root.capacity == pytest.approx(0.375)
+    assert root.loss == pytest.approx({("hardware_failure", "x"): 5 / 8 * 2 / 3,
+                                       ("repair", "y"): 5 / 8 / 3})
+    assert_consistent(root)
+
+
+def test_bus_redundancy_absorbs_failures_until_below_k() -> None:
+    root = Unit(None, (part("wheel", "bus", 3, 2), part("gpu", "compute", 2, 1)))
+    wheels = root.groups[0]
+    fail(wheels.units[0])
+    assert root.capacity == 1.0 and root.loss == {}
+    fail(wheels.units[1], cause="repair")
+    assert root.capacity == 0.0
+    assert root.loss == pytest.approx(
+        {("hardware_failure", "wheel"): 0.5, ("repair", "wheel"): 0.5})
+    restore(wheels.units[1])
+    assert root.capacity == 1.0 and root.loss == {}
+
+
+def test_two_gating_groups_split_the_outage_equally() -> None:
+    root = Unit(None, (part("bus", "bus", 1, 1), part("gpu", "compute", 2, 2)))
+    bus, gpu = root.groups
+    fail(gpu.units[1], cause="repair")
+    assert root.capacity == 0.0 and root.loss == {("repair", "gpu"): 1.0}
+    fail(bus.units[0])
+    assert root.loss == pytest.approx({("hardware_failure", "bus"): 0.5, ("repair", "gpu"): 0.5})
+    assert_consistent(root)
+
+
+def test_nested_units_scale_and_gate_their_parents() -> None:
+    accelerator = part("accelerator", "compute", 4, 2, parent="node")
+    psu = part("psu", "bus", 1, 1, parent="node")
+    root = Unit(None, (part("node", "compute", 2, 1, accelerator, psu),))
+    node_a, node_b = root.groups[0].units
+    fail(node_a.groups[0].units[0])
+    # node a at 3/4, node b at 1: satellite at 7/8.
+    assert node_a.capacity == pytest.approx(0.75)
+    assert root.capacity == pytest.approx(0.875)
+    assert root.loss == pytest.approx({("hardware_failure", "node/accelerator"): 0.125})
+    fail(node_b.groups[1].units[0], cause="repair")
+    # node b down through its power supply: satellite at 3/8.
+    assert root.capacity == pytest.approx(0.375)
+    assert root.loss == pytest.approx({("hardware_failure", "node/accelerator"): 0.125,
+                                       ("repair", "node/psu"): 0.5})
+    fail(node_a.groups[0].units[1])
+    fail(node_a.groups[0].units[2])
+    # node a below its 2 of 4 accelerators, node b down: no node works, the satellite is down.
+    assert root.capacity == 0.0
+    assert root.loss == pytest.approx({("hardware_failure", "node/accelerator"): 0.5,
+                                       ("repair", "node/psu"): 0.5})
+    assert_consistent(root)
+
+
+def test_everything_restored_returns_exactly_to_nominal() -> None:
+    accelerator = part("accelerator", "compute", 8, 2, parent="node")
+    root = Unit(None, (part("node", "compute", 3, 1, accelerator), part("bus", "bus", 2, 1)))
+    leaves = [u for node in root.groups[0].units for u in node.groups[0].units]
+    leaves += root.groups[1].units
+    for unit in leaves:
+        fail(unit)
+    assert root.capacity == 0.0
+    for unit in reversed(leaves):
+        restore(unit)
+    assert root.capacity == 1.0
+    assert root.loss == {}
+    assert all(g.loss_sum == {} and g.capacity_sum == g.part.count for g in root.groups)
