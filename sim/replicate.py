@@ -52,30 +52,43 @@ def build(
 ) -> tuple[simpy.Environment, Recorder]:
     """The environment with every satellite's unit processes started, and its recorder.
 
-    With ``keep_log`` the recorder also keeps every event as (time_s, satellite, kind, path).
+    Streams: the first lifetimes of one part across a fleet group come from one stream
+    (``first/<group>/<part>``, drawn at once, satellite by satellite); later lifetimes and
+    repair times come from per-satellite streams (``renewal/…``, ``repair/…``) created only
+    when a repair first needs them. Each depends on its own name alone, so adding a part
+    leaves every other part's draws as they were. With ``keep_log`` the recorder also keeps
+    every event as (time_s, satellite, kind, path).
     """
     env = simpy.Environment()
     nominal = [g.design.nominal_compute_pflops for g in scenario.fleet for _ in range(g.count)]
     recorder = Recorder(nominal, scenario.horizon_s, scenario.sla_fraction, MONTH_S, keep_log)
-    index = 0
+    horizon_s = scenario.horizon_s
+    first_index = 0
     for group in scenario.fleet:
-        for member in range(group.count):
-            satellite = Satellite(index, group.name, group.design, recorder)
-            for part_group, stream_name in leaf_groups(satellite.root):
-                part = part_group.part
-                assert part.failure is not None
+        satellites = [Satellite(first_index + member, group.name, group.design, recorder)
+                      for member in range(group.count)]
+        first_index += group.count
+        failing = [leaf_groups(satellite.root) for satellite in satellites]
+        for position, (template, stream_name) in enumerate(failing[0]):
+            part = template.part
+            lifetime = part.failure
+            assert lifetime is not None
+            first_lifetimes_s = lifetime.sample_many(
+                streams.get(f"first/{group.name}/{stream_name}"), group.count * part.count
+            ).tolist()
+            for member, satellite in enumerate(satellites):
                 key = f"{group.name}/{member}/{stream_name}"
-                failure_rng = streams.get(f"failure/{key}")
+                renewal_rng = streams.lazy(f"renewal/{key}")
                 repair_rng = streams.lazy(f"repair/{key}")
-                for unit in part_group.units:
-                    first_lifetime_s = part.failure.sample(failure_rng)
-                    if first_lifetime_s < scenario.horizon_s:
-                        env.process(
-                            unit_life(env, satellite, unit, part.failure, part.repair,
-                                      failure_rng, repair_rng, scenario.horizon_s,
-                                      first_lifetime_s)
-                        )
-            index += 1
+                units = failing[member][position][0].units
+                offset = member * part.count
+                for unit, first_lifetime_s in zip(
+                    units, first_lifetimes_s[offset:offset + part.count], strict=True
+                ):
+                    if first_lifetime_s < horizon_s:
+                        env.process(unit_life(env, satellite, unit, lifetime, part.repair,
+                                              renewal_rng, repair_rng, horizon_s,
+                                              first_lifetime_s))
     return env, recorder
 
 

@@ -21,6 +21,10 @@ class Distribution(Protocol):
         """One draw, in seconds."""
         ...
 
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` independent draws at once, in seconds."""
+        ...
+
     @property
     def mean_s(self) -> float:
         """Expected value, in seconds."""
@@ -40,6 +44,9 @@ class Exponential:
     def sample(self, rng: np.random.Generator) -> float:
         return rng.exponential(self.mean_duration_s)
 
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.exponential(self.mean_duration_s, n)
+
     @property
     def mean_s(self) -> float:
         return self.mean_duration_s
@@ -58,6 +65,9 @@ class Weibull:
     def sample(self, rng: np.random.Generator) -> float:
         return self.scale_s * rng.weibull(self.shape)
 
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.scale_s * rng.weibull(self.shape, n)
+
     @property
     def mean_s(self) -> float:
         return self.scale_s * math.gamma(1.0 + 1.0 / self.shape)
@@ -75,6 +85,9 @@ class LogNormal:
 
     def sample(self, rng: np.random.Generator) -> float:
         return self.median_s * math.exp(self.sigma * rng.standard_normal())
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.median_s * np.exp(self.sigma * rng.standard_normal(n))
 
     @property
     def mean_s(self) -> float:
@@ -95,6 +108,9 @@ class Fixed:
 
     def sample(self, rng: np.random.Generator) -> float:
         return self.duration_s
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, self.duration_s)
 
     @property
     def mean_s(self) -> float:
@@ -123,6 +139,14 @@ class Mixture:
             if u < cumulative:
                 return component.sample(rng)
         return self.components[-1].sample(rng)
+
+    def sample_many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        which = np.searchsorted(np.cumsum(self.weights[:-1]), rng.random(n), side="right")
+        draws = np.empty(n)
+        for index, component in enumerate(self.components):
+            chosen = which == index
+            draws[chosen] = component.sample_many(rng, int(chosen.sum()))
+        return draws
 
     @property
     def mean_s(self) -> float:

@@ -20,7 +20,7 @@ def unit_life(
     unit: Unit,
     lifetime: Distribution,
     repair: RepairRule,
-    failure_rng: np.random.Generator,
+    renewal_rng: Callable[[], np.random.Generator],
     repair_rng: Callable[[], np.random.Generator],
     horizon_s: float,
     first_lifetime_s: float,
@@ -29,8 +29,8 @@ def unit_life(
 
     The first lifetime is drawn by the caller, which starts no process at all for a unit that
     outlives the horizon. Units age in calendar time from installation (a repaired unit is as
-    good as new). ``repair_rng`` is called only when a repair starts, so a group that never
-    fails costs no repair stream.
+    good as new). ``renewal_rng`` and ``repair_rng`` are called only when a repair needs them,
+    so parts that are never repaired cost no streams of their own.
     """
     lifetime_s = first_lifetime_s
     while True:
@@ -40,6 +40,6 @@ def unit_life(
             return
         yield from repair.restore(env, satellite, unit, repair_rng())
         satellite.restore(env.now, unit)
-        lifetime_s = lifetime.sample(failure_rng)
+        lifetime_s = lifetime.sample(renewal_rng())
         if env.now + lifetime_s >= horizon_s:
             return

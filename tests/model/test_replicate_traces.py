@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from sim.model.distributions import Fixed
@@ -78,6 +79,9 @@ class Scripted:
 
     def sample(self, rng: object) -> float:
         return self._durations_s.pop(0) if self._durations_s else 1e12
+
+    def sample_many(self, rng: object, n: int) -> np.ndarray:
+        return np.array([self.sample(rng) for _ in range(n)])
 
     def survival(self, t_s: float) -> float:
         raise NotImplementedError
