@@ -5,13 +5,16 @@ No file I/O here; the campaign layer stores what this returns.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import simpy
 
-from sim.model.failures import unit_life
+from sim.model.failures import fail_once, unit_life
 from sim.model.parts import leaf_groups
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
@@ -85,21 +88,44 @@ def build(
                 for unit, first_lifetime_s in zip(
                     units, first_lifetimes_s[offset:offset + part.count], strict=True
                 ):
-                    if first_lifetime_s < horizon_s:
+                    if first_lifetime_s >= horizon_s:
+                        continue
+                    if part.repair.repairs:
                         env.process(unit_life(env, satellite, unit, lifetime, part.repair,
                                               renewal_rng, repair_rng, horizon_s,
                                               first_lifetime_s))
+                    else:
+                        fail_once(env, satellite, unit, first_lifetime_s,
+                                  part.repair.cause_on_failure)
     return env, recorder
 
 
 def run_replicate(scenario: Scenario, replicate: int = 0, root_seed: int = 0) -> ReplicateResult:
     """Simulate one replication of ``scenario`` with the streams of (root_seed, replicate)."""
     start = time.perf_counter()
-    env, recorder = build(scenario, Streams(root_seed, replicate))
-    env.run(until=scenario.horizon_s)
-    totals = recorder.finish()
+    with paused_gc():
+        env, recorder = build(scenario, Streams(root_seed, replicate))
+        env.run(until=scenario.horizon_s)
+        totals = recorder.finish()
     return summarise(scenario, replicate, root_seed, totals, events_processed(env),
                      time.perf_counter() - start)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold Python's cycle collector for one replication.
+
+    A replication allocates tens of thousands of long-lived objects (units, processes), and
+    each allocation burst makes the collector rescan them all: 40 % of the wall time on the
+    1,000-satellite benchmark. Cycles left behind are collected when the collector resumes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def events_processed(env: simpy.Environment) -> int:

@@ -1,4 +1,8 @@
-"""The life of one unit: fail after a random lifetime, then hand over to its repair rule."""
+"""The life of one unit: fail after a random lifetime, then hand over to its repair rule.
+
+A unit that is never repaired fails once: it needs no process, only a timeout whose callback
+fails it (one SimPy event instead of three: a process's start, its timeout and its end).
+"""
 
 from __future__ import annotations
 
@@ -33,13 +37,27 @@ def unit_life(
     so parts that are never repaired cost no streams of their own.
     """
     lifetime_s = first_lifetime_s
+    renewals: np.random.Generator | None = None
+    repairs: np.random.Generator | None = None
     while True:
         yield env.timeout(lifetime_s)
         satellite.fail(env.now, unit, repair.cause_on_failure)
         if not repair.repairs:
             return
-        yield from repair.restore(env, satellite, unit, repair_rng())
+        if repairs is None:
+            repairs = repair_rng()
+            renewals = renewal_rng()
+        yield from repair.restore(env, satellite, unit, repairs)
         satellite.restore(env.now, unit)
-        lifetime_s = lifetime.sample(renewal_rng())
+        lifetime_s = lifetime.sample(renewals)
         if env.now + lifetime_s >= horizon_s:
             return
+
+
+def fail_once(
+    env: simpy.Environment, satellite: Satellite, unit: Unit, lifetime_s: float, cause: str
+) -> None:
+    """Fail ``unit`` for good after ``lifetime_s``, charging its loss to ``cause``."""
+    env.timeout(lifetime_s).callbacks.append(
+        lambda event: satellite.fail(event.env.now, unit, cause)
+    )

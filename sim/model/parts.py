@@ -52,10 +52,12 @@ class Group:
 class Unit:
     """One instance of a part (or the satellite itself, at the root)."""
 
-    __slots__ = ("capacity", "compute_groups", "failed_cause", "gating", "group", "groups", "loss")
+    __slots__ = ("capacity", "compute_groups", "failed_cause", "gating", "group", "groups", "loss",
+                 "path")
 
     def __init__(self, group: Group | None, parts: tuple[Part, ...]):
         self.group = group
+        self.path = group.part.path if group is not None else ""
         self.failed_cause: str | None = None
         self.capacity = 1.0
         self.loss: Loss = {}
@@ -63,10 +65,6 @@ class Unit:
         self.compute_groups = [g for g in self.groups if g.part.role == "compute"]
         # How many of this unit's groups have fewer than ``required`` working units.
         self.gating = 0
-
-    @property
-    def path(self) -> str:
-        return self.group.part.path if self.group is not None else ""
 
     def evaluate(self) -> tuple[float, Loss]:
         """This unit's capacity and loss shares from its own state and its groups' sums."""

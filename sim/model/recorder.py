@@ -50,7 +50,7 @@ class Recorder:
         self._delivered = 0.0
         self._time_at_sla = 0.0
         self._bin_width_s = bin_width_s
-        self._bins = np.zeros(max(1, math.ceil(horizon_s / bin_width_s - 1e-9)))
+        self._bins = [0.0] * max(1, math.ceil(horizon_s / bin_width_s - 1e-9))
         self._sat_t_last = [0.0] * len(self._nominal)
         self._sat_loss: list[Loss] = [{} for _ in self._nominal]
         self._lost: dict[LossKey, float] = {}
@@ -95,6 +95,11 @@ class Recorder:
         width = self._bin_width_s
         bins = self._bins
         last_bin = len(bins) - 1
+        index = int(t / width)
+        if index < last_bin and now_s <= (index + 1) * width:
+            bins[index] += capacity * (now_s - t)
+            self._t_last = now_s
+            return
         while t < now_s:
             index = min(int(t / width), last_bin)
             end = now_s if index == last_bin else min(now_s, (index + 1) * width)
@@ -117,7 +122,8 @@ class Recorder:
         edges = np.minimum(np.arange(len(self._bins) + 1) * self._bin_width_s, horizon)
         edges[-1] = horizon
         durations = np.diff(edges)
-        monthly = self._bins / (self.nominal_total * np.where(durations > 0, durations, 1.0))
+        bins = np.array(self._bins)
+        monthly = bins / (self.nominal_total * np.where(durations > 0, durations, 1.0))
         return Totals(
             horizon_s=horizon,
             nominal_pflops=self.nominal_total,
