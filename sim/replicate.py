@@ -64,7 +64,8 @@ def build(
     """
     env = simpy.Environment()
     nominal = [g.design.nominal_compute_pflops for g in scenario.fleet for _ in range(g.count)]
-    recorder = Recorder(nominal, scenario.horizon_s, scenario.sla_fraction, MONTH_S, keep_log)
+    recorder = Recorder(nominal, scenario.horizon_s, scenario.sla_fraction, scenario.sla_window_s,
+                        MONTH_S, keep_log)
     horizon_s = scenario.horizon_s
     first_index = 0
     for group in scenario.fleet:

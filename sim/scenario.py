@@ -11,7 +11,7 @@ from typing import Literal
 
 from sim.model.distributions import Distribution
 from sim.model.repair import RepairRule
-from sim.units import YEAR_S
+from sim.units import HOUR_S, YEAR_S
 
 Role = Literal["bus", "compute"]
 
@@ -62,6 +62,8 @@ class Scenario:
     horizon_s: float
     sla_fraction: float
     fleet: tuple[FleetGroup, ...]
+    # Availability counts windows of this length whose mean capacity meets the SLA.
+    sla_window_s: float = HOUR_S
 
     @property
     def n_satellites(self) -> int:

@@ -1,7 +1,10 @@
 """Exact, time-weighted integration of delivered and lost capacity, and event counts.
 
 Capacity is piecewise constant between events, so every integral here is a sum of
-``value × duration`` over the intervals between changes: nothing is sampled.
+``value × duration`` over the intervals between changes: nothing is sampled. Two grids of
+windows receive the same integrals: the SLA windows (availability is the share of time in
+windows whose mean capacity meets the SLA) and the months of the capacity time series.
+Eclipse losses, aggregated over many orbits at once, arrive as ordered segments of loss rate.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.grid import WindowGrid
 from sim.model.parts import Loss, LossKey
 
 
@@ -38,19 +42,19 @@ class Recorder:
         nominal_pflops: Sequence[float],
         horizon_s: float,
         sla_fraction: float,
-        bin_width_s: float,
+        sla_window_s: float,
+        month_s: float,
         keep_log: bool = False,
     ):
         self._nominal = list(nominal_pflops)
         self.horizon_s = horizon_s
         self.nominal_total = math.fsum(self._nominal)
-        self._sla_threshold = sla_fraction * self.nominal_total * (1.0 - 1e-12)
+        self._sla_fraction = sla_fraction
         self._fleet_capacity = self.nominal_total
         self._t_last = 0.0
         self._delivered = 0.0
-        self._time_at_sla = 0.0
-        self._bin_width_s = bin_width_s
-        self._bins = [0.0] * max(1, math.ceil(horizon_s / bin_width_s - 1e-9))
+        self._sla = WindowGrid(sla_window_s, horizon_s)
+        self._months = WindowGrid(month_s, horizon_s)
         self._sat_t_last = [0.0] * len(self._nominal)
         self._sat_loss: list[Loss] = [{} for _ in self._nominal]
         self._lost: dict[LossKey, float] = {}
@@ -83,28 +87,37 @@ class Recorder:
             elif before <= 0.0 < after:
                 self.event(now_s, index, "satellite_recoveries")
 
+    def power_losses(
+        self,
+        index: int,
+        by_cause: dict[str, float],
+        starts_s: np.ndarray,
+        ends_s: np.ndarray,
+        rates: np.ndarray,
+    ) -> None:
+        """Satellite ``index`` lost compute to power: ``by_cause`` in fraction-seconds, spread
+        in time as ``rates`` (fraction of its nominal) over ordered [start, end) segments."""
+        nominal = self._nominal[index]
+        lost = self._lost
+        for cause, amount in by_cause.items():
+            if amount:
+                key = (cause, "power")
+                lost[key] = lost.get(key, 0.0) + amount * nominal
+        if len(starts_s):
+            scaled = -rates * nominal
+            self._delivered += float(np.dot(scaled, ends_s - starts_s))
+            self._sla.add_segments(starts_s, ends_s, scaled)
+            self._months.add_segments(starts_s, ends_s, scaled)
+
     def _advance(self, now_s: float) -> None:
-        """Integrate the fleet's capacity from the last change up to ``now_s``."""
+        """Integrate the fleet's hardware capacity from the last change up to ``now_s``."""
         t = self._t_last
         if now_s <= t:
             return
         capacity = self._fleet_capacity
         self._delivered += capacity * (now_s - t)
-        if capacity >= self._sla_threshold:
-            self._time_at_sla += now_s - t
-        width = self._bin_width_s
-        bins = self._bins
-        last_bin = len(bins) - 1
-        index = int(t / width)
-        if index < last_bin and now_s <= (index + 1) * width:
-            bins[index] += capacity * (now_s - t)
-            self._t_last = now_s
-            return
-        while t < now_s:
-            index = min(int(t / width), last_bin)
-            end = now_s if index == last_bin else min(now_s, (index + 1) * width)
-            bins[index] += capacity * (end - t)
-            t = end
+        self._sla.add_constant(t, now_s, capacity)
+        self._months.add_constant(t, now_s, capacity)
         self._t_last = now_s
 
     def finish(self) -> Totals:
@@ -119,18 +132,17 @@ class Recorder:
                 lost[key] = lost.get(key, 0.0) + value * self._nominal[index] * elapsed
             if sum(loss.values()) >= 1.0 - 1e-12:
                 down += 1
-        edges = np.minimum(np.arange(len(self._bins) + 1) * self._bin_width_s, horizon)
-        edges[-1] = horizon
-        durations = np.diff(edges)
-        bins = np.array(self._bins)
-        monthly = bins / (self.nominal_total * np.where(durations > 0, durations, 1.0))
+        window_s = self._sla.durations_s
+        mean_capacity = self._sla.totals / (self.nominal_total * window_s)
+        met = mean_capacity >= self._sla_fraction * (1.0 - 1e-12)
+        month_s = self._months.durations_s
         return Totals(
             horizon_s=horizon,
             nominal_pflops=self.nominal_total,
             delivered_pflop_s=self._delivered,
-            time_at_sla_s=self._time_at_sla,
+            time_at_sla_s=float(window_s[met].sum()),
             lost_pflop_s=lost,
             counts=dict(self._counts),
-            monthly_capacity_fraction=monthly,
+            monthly_capacity_fraction=self._months.totals / (self.nominal_total * month_s),
             satellites_down_at_end=down,
         )
