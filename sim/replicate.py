@@ -8,19 +8,22 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import simpy
 
 from sim.model.failures import fail_once, unit_life
 from sim.model.parts import leaf_groups
+from sim.model.power import POWER_STEP_S, Orbits, PowerAccount, eclipse_walk, power_steps
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.units import MONTH_S, YEAR_S
+from sim.units import KWH_J, MONTH_S, YEAR_S
+
+PowerMode = Literal["aggregated", "walk"]
 
 
 @dataclass(frozen=True)
@@ -43,34 +46,65 @@ class ReplicateResult:
     horizon_years: float
     sim_events: int
     wall_s: float
-    monthly_capacity_fraction: list[float] = field(repr=False)
+    power: dict[str, float] = field(default_factory=dict)
+    monthly_capacity_fraction: list[float] = field(repr=False, default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
+@dataclass
+class Wiring:
+    """One replication's environment, recorder and power accounts, ready to run."""
+
+    env: simpy.Environment
+    recorder: Recorder
+    power: list[PowerAccount]
+
+    def run(self, until_s: float) -> Totals:
+        """Run to ``until_s``, close the power accounts there, and return the totals."""
+        self.env.run(until=until_s)
+        for account in self.power:
+            account.advance(until_s)
+        return self.recorder.finish()
+
+
 def build(
-    scenario: Scenario, streams: Streams, keep_log: bool = False
-) -> tuple[simpy.Environment, Recorder]:
-    """The environment with every satellite's unit processes started, and its recorder.
+    scenario: Scenario,
+    streams: Streams,
+    orbits: Sequence[Orbits | None] | None = None,
+    keep_log: bool = False,
+    power_mode: PowerMode = "aggregated",
+) -> Wiring:
+    """Every satellite with its unit processes and, where it has a power design, its power
+    account over ``orbits[satellite]``.
 
     Streams: the first lifetimes of one part across a fleet group come from one stream
     (``first/<group>/<part>``, drawn at once, satellite by satellite); later lifetimes and
     repair times come from per-satellite streams (``renewal/…``, ``repair/…``) created only
     when a repair first needs them. Each depends on its own name alone, so adding a part
     leaves every other part's draws as they were. With ``keep_log`` the recorder also keeps
-    every event as (time_s, satellite, kind, path).
+    every event as (time_s, satellite, kind, path). ``power_mode`` "walk" wakes each power
+    account at every eclipse (the reference); "aggregated" only at state changes and steps.
     """
     env = simpy.Environment()
     nominal = [g.design.nominal_compute_pflops for g in scenario.fleet for _ in range(g.count)]
     recorder = Recorder(nominal, scenario.horizon_s, scenario.sla_fraction, scenario.sla_window_s,
                         MONTH_S, keep_log)
     horizon_s = scenario.horizon_s
+    accounts: list[PowerAccount] = []
     first_index = 0
     for group in scenario.fleet:
         satellites = [Satellite(first_index + member, group.name, group.design, recorder)
                       for member in range(group.count)]
+        if group.design.power is not None:
+            for satellite in satellites:
+                satellite_orbits = orbits[satellite.index] if orbits is not None else None
+                if satellite_orbits is None:
+                    raise ValueError(f"fleet group {group.name!r} has a power design but "
+                                     f"satellite {satellite.index} has no eclipse orbits")
+                accounts.append(satellite.attach_power(group.design.power, satellite_orbits))
         first_index += group.count
         failing = [leaf_groups(satellite.root) for satellite in satellites]
         for position, (template, stream_name) in enumerate(failing[0]):
@@ -98,18 +132,32 @@ def build(
                     else:
                         fail_once(env, satellite, unit, first_lifetime_s,
                                   part.repair.cause_on_failure)
-    return env, recorder
+    if accounts:
+        env.process(power_steps(env, accounts, POWER_STEP_S))
+        if power_mode == "walk":
+            for account in accounts:
+                env.process(eclipse_walk(env, account))
+    return Wiring(env, recorder, accounts)
 
 
-def run_replicate(scenario: Scenario, replicate: int = 0, root_seed: int = 0) -> ReplicateResult:
-    """Simulate one replication of ``scenario`` with the streams of (root_seed, replicate)."""
+def run_replicate(
+    scenario: Scenario,
+    replicate: int = 0,
+    root_seed: int = 0,
+    orbits: Sequence[Orbits | None] | None = None,
+    power_mode: PowerMode = "aggregated",
+) -> ReplicateResult:
+    """Simulate one replication of ``scenario`` with the streams of (root_seed, replicate).
+
+    ``orbits`` gives each satellite's eclipses (by satellite index), needed by satellites
+    whose design has a power system.
+    """
     start = time.perf_counter()
     with paused_gc():
-        env, recorder = build(scenario, Streams(root_seed, replicate))
-        env.run(until=scenario.horizon_s)
-        totals = recorder.finish()
-    return summarise(scenario, replicate, root_seed, totals, events_processed(env),
-                     time.perf_counter() - start)
+        wiring = build(scenario, Streams(root_seed, replicate), orbits, power_mode=power_mode)
+        totals = wiring.run(scenario.horizon_s)
+    return summarise(scenario, replicate, root_seed, totals, events_processed(wiring.env),
+                     time.perf_counter() - start, wiring.power)
 
 
 @contextlib.contextmanager
@@ -140,7 +188,13 @@ def events_processed(env: simpy.Environment) -> int:
 
 
 def summarise(
-    scenario: Scenario, replicate: int, seed: int, totals: Totals, sim_events: int, wall_s: float
+    scenario: Scenario,
+    replicate: int,
+    seed: int,
+    totals: Totals,
+    sim_events: int,
+    wall_s: float,
+    accounts: Sequence[PowerAccount] = (),
 ) -> ReplicateResult:
     """Fractions of nominal capacity-time, by cause and by part, and the event counts."""
     nominal_pflop_s = totals.nominal_pflops * totals.horizon_s
@@ -177,5 +231,26 @@ def summarise(
         horizon_years=scenario.horizon_s / YEAR_S,
         sim_events=sim_events,
         wall_s=wall_s,
+        power=power_summary(accounts),
         monthly_capacity_fraction=[float(x) for x in totals.monthly_capacity_fraction],
     )
+
+
+def power_summary(accounts: Sequence[PowerAccount]) -> dict[str, float]:
+    """Fleet battery and energy figures: totals, and the lowest state of charge seen."""
+    if not accounts:
+        return {}
+    totals = [account.totals for account in accounts]
+    return {
+        "battery_cycles": sum(t.cycles for t in totals),
+        "battery_cycles_per_satellite_year": sum(t.cycles for t in totals)
+        / (len(accounts) * accounts[0].orbits.end_s[-1] / YEAR_S),
+        "min_state_of_charge": min(t.min_state_of_charge for t in totals),
+        "recharge_shortfall_orbits": sum(t.recharge_shortfall_orbits for t in totals),
+        "array_kwh": sum(t.array_j for t in totals) / KWH_J,
+        "bus_kwh": sum(t.bus_j for t in totals) / KWH_J,
+        "compute_kwh": sum(t.compute_j for t in totals) / KWH_J,
+        "conversion_loss_kwh": sum(t.conversion_loss_j for t in totals) / KWH_J,
+        "stored_change_kwh": sum(t.stored_change_j for t in totals) / KWH_J,
+        "unmet_bus_kwh": sum(t.unmet_bus_j for t in totals) / KWH_J,
+    }

@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Literal
 
 from sim.model.distributions import Distribution
+from sim.model.power import PowerDesign
 from sim.model.repair import RepairRule
 from sim.units import HOUR_S, YEAR_S
 
-Role = Literal["bus", "compute"]
+Role = Literal["bus", "compute", "battery"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +38,12 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Design:
-    """A satellite design: its nominal compute and its part hierarchy."""
+    """A satellite design: its nominal compute, its part hierarchy and, when its orbit is
+    known, its power system (without one, eclipses cost nothing)."""
 
     nominal_compute_pflops: float
     parts: tuple[Part, ...]
+    power: PowerDesign | None = None
 
 
 @dataclass(frozen=True, slots=True)

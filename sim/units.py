@@ -11,6 +11,9 @@ YEAR_S = 365.25 * DAY_S
 # One twelfth of a Julian year: the bin width of monthly time series.
 MONTH_S = YEAR_S / 12.0
 
+# One kilowatt-hour in joules.
+KWH_J = 3.6e6
+
 # Suffixes a scenario file may put on a duration key, and the seconds in one of each.
 TIME_UNIT_S: dict[str, float] = {
     "s": 1.0,

@@ -1,7 +1,8 @@
 """A satellite's part hierarchy as live state: units, groups, capacity and lost-capacity shares.
 
 A *unit* is one instance of a part; a *group* holds the ``count`` units of one part under one
-parent unit. A unit works at capacity 0 when it has failed itself or when any of its groups
+parent unit. Battery parts (strings) neither gate nor scale their parent: the power model reads
+how many work. A unit works at capacity 0 when it has failed itself or when any of its groups
 has fewer than ``required`` working units; otherwise at the product, over its compute groups,
 of each group's mean unit capacity (bus groups above ``required`` do not scale it).
 
@@ -29,11 +30,13 @@ _RESIDUE = 1e-12
 class Group:
     """The units of one part under one parent unit, with running sums over them."""
 
-    __slots__ = ("capacity_sum", "loss_sum", "parent", "part", "units", "working")
+    __slots__ = ("capacity_sum", "gates", "loss_sum", "parent", "part", "units", "working")
 
     def __init__(self, part: Part, parent: Unit):
         self.part = part
         self.parent = parent
+        # Battery strings never take their parent down; the power model reads them instead.
+        self.gates = part.role != "battery"
         self.units = [Unit(self, part.parts) for _ in range(part.count)]
         self.working = part.count
         self.capacity_sum = float(part.count)
@@ -72,7 +75,7 @@ class Unit:
             return 0.0, {(self.failed_cause, self.path): 1.0}
         loss: Loss = {}
         if self.gating:
-            gating = [g for g in self.groups if g.working < g.part.required]
+            gating = [g for g in self.groups if g.gates and g.working < g.part.required]
             share = 1.0 / len(gating)
             for group in gating:
                 group.shortfall_shares(share, loss)
@@ -104,7 +107,8 @@ def refresh(unit: Unit) -> None:
             group.capacity_sum += capacity - current.capacity
             was_gating = group.working < group.part.required
             group.working += (capacity > 0.0) - (current.capacity > 0.0)
-            group.parent.gating += (group.working < group.part.required) - was_gating
+            if group.gates:
+                group.parent.gating += (group.working < group.part.required) - was_gating
             sums = group.loss_sum
             for key, value in current.loss.items():
                 remaining = sums[key] - value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.model.parts import Unit, refresh
+from sim.model.power import Orbits, PowerAccount, PowerDesign
 from sim.scenario import Design
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 class Satellite:
     """One satellite; its capacity is the root unit's, as a fraction of its nominal compute."""
 
-    __slots__ = ("group_name", "index", "nominal_pflops", "recorder", "root")
+    __slots__ = ("_battery", "group_name", "index", "nominal_pflops", "power", "recorder", "root")
 
     def __init__(self, index: int, group_name: str, design: Design, recorder: Recorder):
         self.index = index
@@ -22,6 +23,31 @@ class Satellite:
         self.nominal_pflops = design.nominal_compute_pflops
         self.root = Unit(None, design.parts)
         self.recorder = recorder
+        self.power: PowerAccount | None = None
+        battery_part = design.power.battery.part if design.power is not None else None
+        self._battery = next((g for g in self.root.groups if g.part.path == battery_part), None)
+
+    def attach_power(self, design: PowerDesign, orbits: Orbits) -> PowerAccount:
+        """Give this satellite a power account over its orbits; it reports to the recorder."""
+        index = self.index
+        recorder = self.recorder
+        self.power = PowerAccount(
+            design, orbits,
+            hardware=lambda: self.root.capacity,
+            battery_fraction=self.battery_fraction,
+            report=lambda by_cause, starts, ends, rates: recorder.power_losses(
+                index, by_cause, starts, ends, rates),
+        )
+        return self.power
+
+    def battery_fraction(self) -> float:
+        """Share of the battery's strings working (0 below the required number)."""
+        group = self._battery
+        if group is None:
+            return 1.0
+        if group.working < group.part.required:
+            return 0.0
+        return group.working / group.part.count
 
     @property
     def capacity(self) -> float:
@@ -43,6 +69,8 @@ class Satellite:
         self._set(now_s, unit, None)
 
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
+        if self.power is not None:
+            self.power.step(now_s)
         before = self.root.capacity
         unit.failed_cause = cause
         refresh(unit)

@@ -60,8 +60,9 @@ def test_bus_loss_and_compute_repairs_follow_the_hand_timeline() -> None:
 
 def test_event_log_holds_the_exact_times() -> None:
     s = scenario(part("gpu", "compute", 1, 1, 3.0, TimedRepair(Fixed(DAY_S))), horizon_days=10.0)
-    env, recorder = build(s, Streams(0, 0), keep_log=True)
-    env.run(until=s.horizon_s)
+    wiring = build(s, Streams(0, 0), keep_log=True)
+    wiring.run(s.horizon_s)
+    recorder = wiring.recorder
     assert recorder.log == [
         (3 * DAY_S, 0, "failures", "gpu"), (3 * DAY_S, 0, "satellite_outages", ""),
         (4 * DAY_S, 0, "repairs", "gpu"), (4 * DAY_S, 0, "satellite_recoveries", ""),

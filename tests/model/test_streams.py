@@ -22,8 +22,9 @@ EXTRA_PART = {
 def failure_times(path: Path, overrides: list[str], seed: int) -> dict[str, list[tuple]]:
     """Every failure of a replication, by part: (time_s, satellite)."""
     scenario = load_scenario(path, overrides)
-    env, recorder = build(scenario, Streams(seed, 0), keep_log=True)
-    env.run(until=scenario.horizon_s)
+    wiring = build(scenario, Streams(seed, 0), keep_log=True)
+    wiring.run(scenario.horizon_s)
+    recorder = wiring.recorder
     assert recorder.log is not None
     by_part: dict[str, list[tuple]] = {}
     for t, satellite, kind, part in recorder.log:
