@@ -25,15 +25,18 @@ Lost compute is charged to causes by counterfactuals that telescope to the actua
 new array), ``battery_degraded`` or ``battery_failed`` (what the actual battery adds), and
 ``array_degraded`` (what the aged array adds).
 
-Losses are integrated between the satellite's state changes over many orbits at once
-(``advance``); the orbit-by-orbit walk (``eclipse_walk``) gives the same results and is kept
-as the reference.
+The satellite records its state at every change; at the horizon every orbit is decided and
+integrated at once, in a few array passes (``PowerAccount.finish``): the fade that feeds back
+on the battery's usable energy is solved as a fixed point. Losses within an orbit follow the
+hardware capacity as it changes (a failure mid-eclipse stops charging that unit's compute).
+The orbit-by-orbit walk (``eclipse_walk``), a SimPy process deciding each orbit as it starts
+from the live state, gives the same results and is kept as the reference.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -80,7 +83,8 @@ class PowerDesign:
 
     def array_w(self, t_s: np.ndarray) -> np.ndarray:
         """Array output at ``t_s`` (seconds since the start), degraded and compounded."""
-        return self.array_bol_w * (1.0 - self.array_degradation_per_year) ** (t_s / YEAR_S)
+        yearly = np.log1p(-self.array_degradation_per_year) / YEAR_S
+        return self.array_bol_w * np.exp(yearly * t_s)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,26 @@ class Orbits:
     penumbra_s: np.ndarray
     end_s: np.ndarray
     recharge_s: np.ndarray
+    _array_w: dict[PowerDesign, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    @property
+    def duration_s(self) -> np.ndarray:
+        return self.eclipse_end_s - self.start_s
+
+    @property
+    def sunlit_s(self) -> np.ndarray:
+        return self.end_s - self.eclipse_end_s
+
+    def array_w(self, design: PowerDesign) -> tuple[np.ndarray, np.ndarray]:
+        """Array output at each eclipse's start and at the middle of the sunlight after it
+        (kept: satellites sharing these orbits, and later replications, reuse it)."""
+        cached = self._array_w.get(design)
+        if cached is None:
+            cached = (design.array_w(self.start_s),
+                      design.array_w(0.5 * (self.eclipse_end_s + self.end_s)))
+            self._array_w[design] = cached
+        return cached
 
     @classmethod
     def from_eclipses(
@@ -141,13 +165,14 @@ class Outcome:
 def decide(
     design: PowerDesign,
     orbits: Orbits,
-    index: slice,
-    hardware: float,
-    usable_j: float,
-    eclipse_array_w: np.ndarray,
-    sun_array_w: np.ndarray,
+    index: slice | int,
+    hardware: np.ndarray | float,
+    usable_j: np.ndarray | float,
+    eclipse_array_w: np.ndarray | float,
+    sun_array_w: np.ndarray | float,
 ) -> Outcome:
-    """The outcome of orbits ``index`` for a satellite at ``hardware`` capacity fraction."""
+    """The outcome of orbits ``index`` for hardware capacity fractions ``hardware`` and
+    usable battery energies ``usable_j`` at their starts."""
     duration = orbits.eclipse_end_s[index] - orbits.start_s[index]
     recharge_s = orbits.recharge_s[index]
     battery = design.battery
@@ -157,11 +182,9 @@ def decide(
     need_j = np.maximum((bus_w + compute_w) * duration - array_j, 0.0)
     available_j = usable_j * battery.discharge_efficiency
     enough = need_j <= available_j
-    if compute_w > 0.0:
+    with np.errstate(divide="ignore", invalid="ignore"):
         cut = np.clip((available_j + array_j - bus_w * duration) / compute_w, 0.0, duration)
-    else:
-        cut = duration
-    cut_s = np.where(enough, duration, cut)
+    cut_s = np.where(enough | (compute_w <= 0.0), duration, cut)
     drawn_j = np.where(enough, need_j / battery.discharge_efficiency, usable_j)
     unmet_bus_j = np.maximum(bus_w * duration - array_j - available_j, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -171,29 +194,16 @@ def decide(
     return Outcome(cut_s, drawn_j, unmet_bus_j, sun_compute)
 
 
-def lost_over(
-    orbits: Orbits, index: slice, outcome: Outcome, level: float, hardware: float,
-    start_s: float, end_s: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lost compute (fraction-seconds) of orbits ``index`` within [start_s, end_s): in eclipse
-    before the cut, after it, and in sunlight; one entry per orbit each."""
-    ps = orbits.start_s[index]
-    cut_at = ps + outcome.cut_s
-    pe = orbits.eclipse_end_s[index]
-    end = orbits.end_s[index]
-
-    def overlap(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        return np.maximum(np.minimum(hi, end_s) - np.maximum(lo, start_s), 0.0)
-
-    before_cut = hardware * (1.0 - level) * overlap(ps, cut_at)
-    after_cut = hardware * overlap(cut_at, pe)
-    in_sun = np.maximum(hardware - outcome.sun_compute, 0.0) * overlap(pe, end)
-    return before_cut, after_cut, in_sun
+def fade_increment(battery: BatteryDesign, drawn_j: np.ndarray) -> np.ndarray:
+    """Capacity fraction each cycle costs: ``fade_per_cycle × (DoD/DoD_ref)^k``."""
+    dod = drawn_j / battery.capacity_j
+    return np.where(drawn_j > 0.0, battery.fade_per_cycle
+                    * (dod / battery.fade_reference_dod) ** battery.fade_exponent, 0.0)
 
 
 @dataclass
 class PowerTotals:
-    """Battery and energy figures of one satellite, accumulated over its orbits."""
+    """Battery and energy figures of one satellite, over its orbits."""
 
     cycles: int = 0
     min_state_of_charge: float = 1.0
@@ -206,189 +216,395 @@ class PowerTotals:
     unmet_bus_j: float = 0.0
 
 
-class PowerAccount:
-    """One satellite's power: decides orbits as time advances and reports their losses.
+@dataclass(frozen=True, slots=True)
+class Decisions:
+    """Per orbit: the state at its start (hardware capacity, share of battery strings,
+    usable energy) and what was decided with the actual battery and array. ``slow`` marks
+    the orbits where anything limited compute beyond the eclipse rule; for those alone,
+    ``as_designed`` (a new battery and array) and ``with_battery`` (the actual battery and a
+    new array) hold the counterfactual outcomes that charge the losses to causes."""
 
-    ``hardware`` and ``battery_fraction`` are callables reading the satellite's current state;
-    ``report(by_cause, starts, ends, rates)`` receives the losses of each advance.
+    hardware: np.ndarray
+    battery: np.ndarray
+    usable_j: np.ndarray
+    actual: Outcome
+    slow: np.ndarray
+    as_designed: Outcome
+    with_battery: Outcome
+
+
+class PowerAccount:
+    """One satellite's power over its orbits, from the states it goes through.
+
+    ``hardware`` and ``battery_fraction`` read the satellite's current state;
+    ``report(by_cause, starts, ends, rates)`` receives the losses at the horizon.
     """
 
-    def __init__(self, design: PowerDesign, orbits: Orbits, hardware: Any,
-                 battery_fraction: Any, report: Any):
+    def __init__(self, design: PowerDesign, orbits: Orbits, hardware: Callable[[], float],
+                 battery_fraction: Callable[[], float], report: Callable[..., None],
+                 step_s: float = POWER_STEP_S):
         self.design = design
         self.orbits = orbits
+        self.step_s = step_s
         self._hardware = hardware
         self._battery_fraction = battery_fraction
         self._report = report
-        self._t_s = 0.0
-        self._decided = 0  # orbits [0, _decided) have an outcome
-        self._carried: tuple[Outcome, Outcome, Outcome] | None = None
-        self._fade_applied = 0.0
-        self._fade_pending = 0.0
-        self._fade_point_s = 0.0
+        self._times = [0.0]
+        self._hardware_states = [hardware()]
+        self._battery_states = [battery_fraction()]
+        self._walk: _Walk | None = None
         self.totals = PowerTotals()
 
-    def usable_j(self) -> float:
-        """Energy the battery may give in one eclipse now (fade as of the last power step)."""
-        battery = self.design.battery
-        fade = self._fade_applied + battery.calendar_fade_per_s * self._fade_point_s
-        health = max(0.0, 1.0 - fade) * self._battery_fraction()
-        return battery.capacity_j * health * battery.max_depth_of_discharge
+    def record(self, now_s: float) -> None:
+        """The satellite's state changed at ``now_s``: keep it (a power step happens here)."""
+        self._times.append(now_s)
+        self._hardware_states.append(self._hardware())
+        self._battery_states.append(self._battery_fraction())
 
-    def step(self, now_s: float) -> None:
-        """A power step: account up to ``now_s``, then apply the fade accumulated so far."""
-        self.advance(now_s)
-        self._fade_applied += self._fade_pending
-        self._fade_pending = 0.0
-        self._fade_point_s = now_s
+    def start_walk(self) -> None:
+        """Decide orbits one by one as the walk reaches them, instead of at the horizon."""
+        self._walk = _Walk(self)
+        self._walk.decide(0, 0.0)
 
-    def advance(self, now_s: float) -> None:
-        """Decide the orbits starting before ``now_s`` and report what was lost up to it."""
-        start_s = self._t_s
-        if now_s <= start_s:
-            return
-        orbits = self.orbits
-        first_new = self._decided
-        last_new = int(np.searchsorted(orbits.start_s, now_s, side="left"))
-        design = self.design
-        hardware = self._hardware()
-        level = design.eclipse_compute_level
-        new = slice(first_new, last_new)
-        outcomes = self._decide_new(new, hardware) if last_new > first_new else None
-        carried = self._carried
-        if carried is not None and first_new > 0:
-            index = slice(first_new - 1, last_new)
-            joined = [_join(old, fresh) if outcomes else old
-                      for old, fresh in zip(carried, outcomes or carried, strict=True)]
+    def walk_to(self, index: int, now_s: float) -> None:
+        """The walk reached orbit ``index`` at ``now_s``."""
+        assert self._walk is not None
+        self._walk.decide(index, now_s)
+
+    def finish(self, horizon_s: float) -> None:
+        """Decide every orbit (unless walked), integrate the losses, book and report them."""
+        times = np.array(self._times)
+        hardware_states = np.array(self._hardware_states)
+        if self._walk is not None:
+            decisions = self._walk.result()
         else:
-            index = new
-            joined = list(outcomes) if outcomes else []
-        if joined:
-            self._integrate(index, joined, level, hardware, start_s, now_s)
-        if outcomes is not None:
-            self._carried = tuple(_last(o) for o in outcomes)  # type: ignore[assignment]
-            self._decided = last_new
-        self._t_s = now_s
-
-    def _decide_new(self, new: slice, hardware: float) -> tuple[Outcome, Outcome, Outcome]:
-        """Design, battery and actual outcomes of orbits ``new``; books the actual one."""
-        design = self.design
+            decisions = _Intervals(self, times, hardware_states,
+                                   np.array(self._battery_states), horizon_s).decide()
+        self._book(decisions)
         orbits = self.orbits
-        battery = design.battery
-        eclipse_t = orbits.start_s[new]
-        sun_t = 0.5 * (orbits.eclipse_end_s[new] + orbits.end_s[new])
-        bol_eclipse = np.full(len(eclipse_t), design.array_bol_w)
-        bol_usable = battery.capacity_j * battery.max_depth_of_discharge
-        usable = self.usable_j()
-        as_designed = decide(design, orbits, new, hardware, bol_usable, bol_eclipse, bol_eclipse)
-        with_battery = decide(design, orbits, new, hardware, usable, bol_eclipse, bol_eclipse)
-        actual = decide(design, orbits, new, hardware, usable, design.array_w(eclipse_t),
-                        design.array_w(sun_t))
-        self._book(new, actual, hardware, usable, design.array_w(eclipse_t),
-                   design.array_w(sun_t))
-        return as_designed, with_battery, actual
+        level = self.design.eclipse_compute_level
+        slow = np.flatnonzero(decisions.slow)
+        fast = np.flatnonzero(~decisions.slow)
+        design_segments, battery_segments, slow_segments = (
+            _losses(orbits, slow, outcome, times, hardware_states, level, horizon_s)
+            for outcome in (decisions.as_designed, decisions.with_battery,
+                            _subset(decisions.actual, slow)))
+        fast_segments = _eclipse_losses(orbits, fast, times, hardware_states, level, horizon_s)
+        battery_extra = (battery_segments.by_orbit(len(orbits))
+                         - design_segments.by_orbit(len(orbits)))
+        failed = decisions.battery <= 0.0
+        by_cause = {
+            "eclipse_shortfall": design_segments.total(eclipse=True) + fast_segments.total(),
+            "sunlit_shortfall": design_segments.total(eclipse=False),
+            "battery_degraded": float(np.sum(battery_extra[~failed])),
+            "battery_failed": float(np.sum(battery_extra[failed])),
+            "array_degraded": slow_segments.total() - battery_segments.total(),
+        }
+        merged = _merge(slow_segments, fast_segments)
+        self._report(by_cause, merged.starts_s, merged.ends_s, merged.rates)
 
-    def _book(self, new: slice, actual: Outcome, hardware: float, usable_j: float,
-              eclipse_array_w: np.ndarray, sun_array_w: np.ndarray) -> None:
-        """Cycles, state of charge, fade and the energy ledger of newly decided orbits."""
+    def _book(self, decisions: Decisions) -> None:
+        """Cycles, state of charge and the energy ledger (with the state at each orbit's
+        start)."""
         design = self.design
         battery = design.battery
         orbits = self.orbits
+        actual = decisions.actual
+        hardware = decisions.hardware
         totals = self.totals
         drawn = actual.drawn_j
         cycled = drawn > 0.0
-        totals.cycles += int(np.count_nonzero(cycled))
-        capacity_now = usable_j / battery.max_depth_of_discharge
-        if np.any(cycled):
-            lowest = 1.0 - float(drawn.max()) / capacity_now if capacity_now > 0.0 else 0.0
-            totals.min_state_of_charge = min(totals.min_state_of_charge, lowest)
-        dod = drawn[cycled] / battery.capacity_j
-        self._fade_pending += float(np.sum(
-            battery.fade_per_cycle * (dod / battery.fade_reference_dod) ** battery.fade_exponent))
+        totals.cycles = int(np.count_nonzero(cycled))
+        capacity = decisions.usable_j / battery.max_depth_of_discharge
+        with np.errstate(divide="ignore", invalid="ignore"):
+            state_of_charge = np.where(capacity > 0.0, 1.0 - drawn / capacity, 0.0)
+        totals.min_state_of_charge = float(np.min(state_of_charge[cycled], initial=1.0))
 
-        duration = orbits.eclipse_end_s[new] - orbits.start_s[new]
-        sunlit = orbits.end_s[new] - orbits.eclipse_end_s[new]
+        duration = orbits.duration_s
+        sunlit = orbits.sunlit_s
+        sun_array = orbits.array_w(design)[1]
         compute_full_w = design.compute_load_w * hardware
-        eclipse_loads = (design.bus_load_w * duration - actual.unmet_bus_j
-                         + compute_full_w * design.eclipse_compute_level * actual.cut_s)
+        eclipse_compute = compute_full_w * design.eclipse_compute_level * actual.cut_s
+        eclipse_loads = design.bus_load_w * duration - actual.unmet_bus_j + eclipse_compute
         battery_out = drawn * battery.discharge_efficiency
-        eclipse_array = eclipse_loads - battery_out
-        recharge_room = np.maximum(sun_array_w - design.bus_load_w, 0.0) * sunlit
-        within = np.isfinite(orbits.recharge_s[new])
+        recharge_room = np.maximum(sun_array - design.bus_load_w, 0.0) * sunlit
+        within = np.isfinite(orbits.recharge_s)
         recharge_in = np.where(within, np.minimum(drawn / battery.charge_efficiency,
                                                   recharge_room), 0.0)
         recharged = recharge_in * battery.charge_efficiency
-        totals.recharge_shortfall_orbits += int(np.count_nonzero(
-            within & (recharged < drawn * (1 - 1e-12))))
         sun_compute = np.minimum(actual.sun_compute, hardware) * design.compute_load_w * sunlit
-        totals.array_j += float(np.sum(eclipse_array + design.bus_load_w * sunlit
-                                       + sun_compute + recharge_in))
-        totals.bus_j += float(np.sum(design.bus_load_w * (duration + sunlit)
-                                     - actual.unmet_bus_j))
-        totals.compute_j += float(np.sum(
-            compute_full_w * design.eclipse_compute_level * actual.cut_s + sun_compute))
-        totals.conversion_loss_j += float(np.sum(drawn - battery_out + recharge_in - recharged))
-        totals.stored_change_j += float(np.sum(recharged - drawn))
-        totals.unmet_bus_j += float(np.sum(actual.unmet_bus_j))
-
-    def _integrate(self, index: slice, outcomes: list[Outcome], level: float, hardware: float,
-                   start_s: float, end_s: float) -> None:
-        """Report the losses of orbits ``index`` within [start_s, end_s), by cause and in time."""
-        as_designed, with_battery, actual = (
-            lost_over(self.orbits, index, o, level, hardware, start_s, end_s) for o in outcomes)
-        design_eclipse = float(np.sum(as_designed[0]) + np.sum(as_designed[1]))
-        design_sun = float(np.sum(as_designed[2]))
-        battery_total = float(sum(np.sum(part) for part in with_battery))
-        actual_total = float(sum(np.sum(part) for part in actual))
-        battery_cause = "battery_failed" if self._battery_fraction() <= 0.0 else "battery_degraded"
-        by_cause = {
-            "eclipse_shortfall": design_eclipse,
-            "sunlit_shortfall": design_sun,
-            battery_cause: battery_total - design_eclipse - design_sun,
-            "array_degraded": actual_total - battery_total,
-        }
-        orbits = self.orbits
-        ps = np.maximum(orbits.start_s[index], start_s)
-        cut_at = np.clip(orbits.start_s[index] + outcomes[2].cut_s, start_s, end_s)
-        pe = np.clip(orbits.eclipse_end_s[index], start_s, end_s)
-        end = np.minimum(orbits.end_s[index], end_s)
-        starts = np.stack([ps, cut_at, pe], axis=1).ravel()
-        ends = np.stack([np.maximum(cut_at, ps), np.maximum(pe, cut_at), np.maximum(end, pe)],
-                        axis=1).ravel()
-        rates = np.stack([
-            np.full(len(ps), hardware * (1.0 - level)),
-            np.full(len(ps), hardware),
-            np.maximum(hardware - outcomes[2].sun_compute, 0.0),
-        ], axis=1).ravel()
-        self._report(by_cause, starts, np.maximum(ends, starts), rates)
+        totals.recharge_shortfall_orbits = int(np.count_nonzero(
+            within & (recharged < drawn * (1 - 1e-12))))
+        totals.array_j = float(np.sum(eclipse_loads - battery_out + design.bus_load_w * sunlit
+                                      + sun_compute + recharge_in))
+        totals.bus_j = float(np.sum(design.bus_load_w * (duration + sunlit)
+                                    - actual.unmet_bus_j))
+        totals.compute_j = float(np.sum(eclipse_compute + sun_compute))
+        totals.conversion_loss_j = float(np.sum(drawn - battery_out + recharge_in - recharged))
+        totals.stored_change_j = float(np.sum(recharged - drawn))
+        totals.unmet_bus_j = float(np.sum(actual.unmet_bus_j))
 
 
-def _last(outcome: Outcome) -> Outcome:
-    return Outcome(outcome.cut_s[-1:], outcome.drawn_j[-1:], outcome.unmet_bus_j[-1:],
-                   outcome.sun_compute[-1:])
+# The fade fixed point: at most this many passes, stopping once no orbit's fade moves more.
+FADE_ITERATIONS = 50
+FADE_TOLERANCE = 1e-15
 
 
-def _join(carried: Outcome, fresh: Outcome) -> Outcome:
-    return Outcome(*(np.concatenate([a, b]) for a, b in zip(
-        (carried.cut_s, carried.drawn_j, carried.unmet_bus_j, carried.sun_compute),
-        (fresh.cut_s, fresh.drawn_j, fresh.unmet_bus_j, fresh.sun_compute), strict=True)))
+class _Intervals:
+    """Decides orbits interval by interval of constant satellite state, in time order.
+
+    Within an interval the battery's usable energy changes only at fade points (every
+    ``step_s``), by the fade of the orbits decided before each. Where the battery covers
+    every eclipse, draws do not depend on fade and one pass decides the interval; otherwise
+    the fade ↔ draw loop is iterated to its fixed point, which is what the orbit-by-orbit walk
+    reaches step by step.
+    """
+
+    def __init__(self, account: PowerAccount, times: np.ndarray, hardware_states: np.ndarray,
+                 battery_states: np.ndarray, horizon_s: float):
+        self.account = account
+        self.times = times
+        self.hardware_states = hardware_states
+        self.battery_states = battery_states
+        self.horizon_s = horizon_s
+        design = account.design
+        orbits = account.orbits
+        self.eclipse_array_w, self.sun_array_w = orbits.array_w(design)
+        battery = design.battery
+        self.full_j = battery.capacity_j * battery.max_depth_of_discharge
+
+    def decide(self) -> Decisions:
+        account = self.account
+        orbits = account.orbits
+        count = len(orbits)
+        hardware = np.empty(count)
+        strings = np.empty(count)
+        usable = np.empty(count)
+        parts: list[Outcome] = []
+        applied = 0.0
+        pending = 0.0
+        calendar_point_s = 0.0
+        bounds = np.searchsorted(orbits.start_s, self.times, side="left")
+        for i, first in enumerate(bounds):
+            last = bounds[i + 1] if i + 1 < len(bounds) else count
+            end_s = self.times[i + 1] if i + 1 < len(self.times) else self.horizon_s
+            if i > 0:
+                applied += pending
+                pending = 0.0
+                calendar_point_s = float(self.times[i])
+            if last <= first:
+                continue
+            index = slice(first, last)
+            points = np.arange((self.times[i] // account.step_s + 1) * account.step_s, end_s,
+                               account.step_s)
+            points = points[points > self.times[i]]
+            outcome, fade, increments = self._interval(
+                index, float(self.hardware_states[i]), float(self.battery_states[i]),
+                applied, calendar_point_s, points)
+            hardware[index] = self.hardware_states[i]
+            strings[index] = self.battery_states[i]
+            usable[index] = self.full_j * self.battery_states[i] * np.maximum(0.0, 1.0 - fade)
+            parts.append(outcome)
+            if len(points):
+                before_last = int(np.searchsorted(orbits.start_s[index], points[-1], "left"))
+                applied += float(np.sum(increments[:before_last]))
+                pending = float(np.sum(increments[before_last:]))
+                calendar_point_s = float(points[-1])
+            else:
+                pending += float(np.sum(increments))
+        actual = Outcome(*(np.concatenate([getattr(o, name) for o in parts])
+                           for name in Outcome.__slots__))
+        slow = (actual.cut_s < orbits.eclipse_end_s - orbits.start_s) | (
+            actual.sun_compute < hardware)
+        chosen = np.flatnonzero(slow)
+        design = account.design
+        bol = design.array_bol_w
+        return Decisions(
+            hardware=hardware, battery=strings, usable_j=usable, actual=actual, slow=slow,
+            as_designed=decide(design, orbits, chosen, hardware[chosen], self.full_j, bol, bol),
+            with_battery=decide(design, orbits, chosen, hardware[chosen], usable[chosen], bol,
+                                bol))
+
+    def _interval(self, index: slice, hardware: float, strings: float, applied: float,
+                  calendar_point_s: float, points: np.ndarray
+                  ) -> tuple[Outcome, np.ndarray, np.ndarray]:
+        """Outcomes, fade and fade increments of the orbits of one interval."""
+        account = self.account
+        design = account.design
+        battery = design.battery
+        orbits = account.orbits
+        starts = orbits.start_s[index]
+        point_of_orbit = np.searchsorted(points, starts, side="right") - 1
+        decided_before_point = np.searchsorted(starts, points, side="left")
+        calendar = battery.calendar_fade_per_s * np.concatenate([[calendar_point_s], points])
+        eclipse_array = self.eclipse_array_w[index]
+        sun_array = self.sun_array_w[index]
+        fade = np.full(len(starts), applied + calendar[0])
+        for _ in range(FADE_ITERATIONS):
+            usable = self.full_j * strings * np.maximum(0.0, 1.0 - fade)
+            outcome = decide(design, orbits, index, hardware, usable, eclipse_array, sun_array)
+            increments = fade_increment(battery, outcome.drawn_j)
+            cumulative = np.concatenate([[0.0], np.cumsum(increments)])
+            at_points = applied + cumulative[np.concatenate([[0], decided_before_point])]
+            updated = (at_points + calendar)[point_of_orbit + 1]
+            if np.max(np.abs(updated - fade), initial=0.0) <= FADE_TOLERANCE:
+                return outcome, fade, increments
+            fade = updated
+        raise RuntimeError("battery fade did not converge")
 
 
-def power_steps(
-    env: simpy.Environment, accounts: list[PowerAccount], step_s: float
-) -> Generator[simpy.Event, Any, None]:
-    """Apply battery fade to every satellite every ``step_s``."""
-    while True:
-        yield env.timeout(step_s)
-        for account in accounts:
-            account.step(env.now)
+def _subset(outcome: Outcome, index: np.ndarray) -> Outcome:
+    return Outcome(*(getattr(outcome, name)[index] for name in Outcome.__slots__))
+
+
+def _split(starts: np.ndarray, ends: np.ndarray, cuts: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Disjoint ordered segments split at ``cuts``: (starts, ends, segment of each piece)."""
+    owner = np.searchsorted(starts, cuts, side="right") - 1
+    valid = owner >= 0
+    inside = cuts[valid]
+    owner = owner[valid]
+    keep = (inside > starts[owner]) & (inside < ends[owner])
+    inside = inside[keep]
+    owner = owner[keep]
+    segment = np.insert(np.arange(len(starts)), owner + 1, owner)
+    piece_starts = np.insert(starts, owner + 1, inside)
+    piece_ends = np.insert(ends, owner, inside)
+    return piece_starts, piece_ends, segment
+
+
+@dataclass(frozen=True, slots=True)
+class Segments:
+    """Ordered segments of lost-capacity rate (fraction of nominal); ``kinds`` 0 in eclipse
+    before the cut, 1 after it, 2 in sunlight; ``orbit`` the orbit each belongs to."""
+
+    starts_s: np.ndarray
+    ends_s: np.ndarray
+    rates: np.ndarray
+    kinds: np.ndarray
+    orbit: np.ndarray
+
+    @property
+    def lost(self) -> np.ndarray:
+        return self.rates * (self.ends_s - self.starts_s)
+
+    def total(self, eclipse: bool | None = None) -> float:
+        """Lost fraction-seconds: all, in eclipse only, or in sunlight only."""
+        lost = self.lost
+        if eclipse is None:
+            return float(np.sum(lost))
+        return float(np.sum(lost[(self.kinds < 2) == eclipse]))
+
+    def by_orbit(self, count: int) -> np.ndarray:
+        return np.bincount(self.orbit, weights=self.lost, minlength=count)
+
+
+def _losses(orbits: Orbits, index: np.ndarray, outcome: Outcome, times: np.ndarray,
+            hardware_states: np.ndarray, level: float, horizon_s: float) -> Segments:
+    """Lost-capacity segments of orbits ``index`` (with their ``outcome``), split wherever the
+    hardware state changes."""
+    ps = orbits.start_s[index]
+    cut_at = ps + outcome.cut_s
+    pe = orbits.eclipse_end_s[index]
+    end = orbits.end_s[index]
+    starts = np.stack([ps, cut_at, pe], axis=1).ravel()
+    ends = np.stack([cut_at, pe, end], axis=1).ravel()
+    pieces, piece_ends, segment = _split(starts, ends, times[1:])
+    kinds = segment % 3
+    which = segment // 3
+    hardware = hardware_states[np.searchsorted(times, pieces, side="right") - 1]
+    rates = np.where(kinds == 0, hardware * (1.0 - level),
+                     np.where(kinds == 1, hardware,
+                              np.maximum(hardware - outcome.sun_compute[which], 0.0)))
+    return Segments(pieces, piece_ends, rates, kinds, np.asarray(index)[which])
+
+
+def _eclipse_losses(orbits: Orbits, index: np.ndarray, times: np.ndarray,
+                    hardware_states: np.ndarray, level: float, horizon_s: float) -> Segments:
+    """Orbits where only the eclipse rule costs compute: ``(1 - level)`` of the hardware
+    capacity through each eclipse."""
+    if level >= 1.0 or len(index) == 0:
+        empty = np.zeros(0)
+        return Segments(empty, empty, empty, np.zeros(0, dtype=int), np.zeros(0, dtype=int))
+    starts = orbits.start_s[index]
+    ends = orbits.eclipse_end_s[index]
+    pieces, piece_ends, segment = _split(starts, ends, times[1:])
+    hardware = hardware_states[np.searchsorted(times, pieces, side="right") - 1]
+    return Segments(pieces, piece_ends, hardware * (1.0 - level),
+                    np.zeros(len(pieces), dtype=int), np.asarray(index)[segment])
+
+
+def _merge(a: Segments, b: Segments) -> Segments:
+    """Both sets of segments in time order (they never overlap)."""
+    order = np.argsort(np.concatenate([a.starts_s, b.starts_s]), kind="stable")
+    return Segments(*(np.concatenate([getattr(a, name), getattr(b, name)])[order]
+                      for name in Segments.__slots__))
+
+
+class _Walk:
+    """Orbit-by-orbit decisions from the live state, with fade applied as fade points pass."""
+
+    def __init__(self, account: PowerAccount):
+        self.account = account
+        self.fade_applied = 0.0
+        self.fade_pending = 0.0
+        self.calendar_point_s = 0.0
+        self.last_s = 0.0
+        self.rows: list[tuple[float, float, float, Outcome, Outcome, Outcome]] = []
+
+    def decide(self, index: int, now_s: float) -> None:
+        account = self.account
+        design = account.design
+        battery = design.battery
+        step = account.step_s
+        passed = [p for p in account._times[1:] if self.last_s < p <= now_s]
+        passed += [p for p in np.arange((self.last_s // step + 1) * step, now_s + step, step)
+                   if self.last_s < p <= now_s]
+        if passed:
+            self.fade_applied += self.fade_pending
+            self.fade_pending = 0.0
+            self.calendar_point_s = max(passed)
+        self.last_s = now_s
+        fade = self.fade_applied + battery.calendar_fade_per_s * self.calendar_point_s
+        full_j = battery.capacity_j * battery.max_depth_of_discharge
+        hardware = account._hardware()
+        strings = account._battery_fraction()
+        usable = full_j * strings * max(0.0, 1.0 - fade)
+        orbits = account.orbits
+        rows = slice(index, index + 1)
+        eclipse_array = design.array_w(orbits.start_s[rows])
+        sun_array = design.array_w(0.5 * (orbits.eclipse_end_s[rows] + orbits.end_s[rows]))
+        bol = design.array_bol_w
+        actual = decide(design, orbits, rows, hardware, usable, eclipse_array, sun_array)
+        self.fade_pending += float(fade_increment(battery, actual.drawn_j)[0])
+        self.rows.append((
+            hardware, strings, usable,
+            decide(design, orbits, rows, hardware, full_j, bol, bol),
+            decide(design, orbits, rows, hardware, usable, bol, bol),
+            actual,
+        ))
+
+    def result(self) -> Decisions:
+        def stacked(column: int) -> Outcome:
+            outcomes = [row[column] for row in self.rows]
+            return Outcome(*(np.concatenate([getattr(o, name) for o in outcomes])
+                             for name in ("cut_s", "drawn_j", "unmet_bus_j", "sun_compute")))
+
+        return Decisions(
+            hardware=np.array([row[0] for row in self.rows]),
+            battery=np.array([row[1] for row in self.rows]),
+            usable_j=np.array([row[2] for row in self.rows]),
+            actual=stacked(5), slow=np.ones(len(self.rows), dtype=bool),
+            as_designed=stacked(3), with_battery=stacked(4))
 
 
 def eclipse_walk(
     env: simpy.Environment, account: PowerAccount
 ) -> Generator[simpy.Event, Any, None]:
-    """The reference walk: wake at every eclipse start and account orbit by orbit."""
-    for start_s in account.orbits.start_s[1:]:
+    """The reference walk: wake at every orbit's start and decide it from the live state."""
+    account.start_walk()
+    for index in range(1, len(account.orbits)):
+        start_s = float(account.orbits.start_s[index])
         if start_s > env.now:
             yield env.timeout(start_s - env.now)
-        account.advance(env.now)
+        account.walk_to(index, env.now)

@@ -69,10 +69,10 @@ class Satellite:
         self._set(now_s, unit, None)
 
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
-        if self.power is not None:
-            self.power.step(now_s)
         before = self.root.capacity
         unit.failed_cause = cause
         refresh(unit)
         root = self.root
         self.recorder.satellite_changed(now_s, self.index, before, root.capacity, root.loss)
+        if self.power is not None:
+            self.power.record(now_s)
