@@ -16,7 +16,7 @@ import simpy
 
 from sim.model.failures import fail_once, unit_life
 from sim.model.parts import leaf_groups
-from sim.model.power import POWER_STEP_S, Orbits, PowerAccount, eclipse_walk, power_steps
+from sim.model.power import Orbits, PowerAccount, eclipse_walk
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
 from sim.rng import Streams
@@ -66,7 +66,7 @@ class Wiring:
         """Run to ``until_s``, close the power accounts there, and return the totals."""
         self.env.run(until=until_s)
         for account in self.power:
-            account.advance(until_s)
+            account.finish(until_s)
         return self.recorder.finish()
 
 
@@ -86,7 +86,8 @@ def build(
     when a repair first needs them. Each depends on its own name alone, so adding a part
     leaves every other part's draws as they were. With ``keep_log`` the recorder also keeps
     every event as (time_s, satellite, kind, path). ``power_mode`` "walk" wakes each power
-    account at every eclipse (the reference); "aggregated" only at state changes and steps.
+    account at every orbit to decide it (the reference); "aggregated" decides every orbit at the
+    horizon, in array passes.
     """
     env = simpy.Environment()
     nominal = [g.design.nominal_compute_pflops for g in scenario.fleet for _ in range(g.count)]
@@ -132,11 +133,9 @@ def build(
                     else:
                         fail_once(env, satellite, unit, first_lifetime_s,
                                   part.repair.cause_on_failure)
-    if accounts:
-        env.process(power_steps(env, accounts, POWER_STEP_S))
-        if power_mode == "walk":
-            for account in accounts:
-                env.process(eclipse_walk(env, account))
+    if power_mode == "walk":
+        for account in accounts:
+            env.process(eclipse_walk(env, account))
     return Wiring(env, recorder, accounts)
 
 
