@@ -149,3 +149,23 @@ def test_compute_energy_is_the_delivered_compute_times_its_power() -> None:
     result = run(scenario(replace(POWER, battery=small), horizon, 2))
     delivered_s = result.uptime * horizon * 2
     assert result.power["compute_kwh"] * KWH_J == pytest.approx(20_000 * delivered_s, rel=1e-9)
+
+
+def test_a_failure_inside_an_eclipse_splits_its_loss_exactly() -> None:
+    """Compute shed in eclipse; the only gpu dies 700 s into the third eclipse.
+
+    Before the failure: shadow time is charged to the eclipse rule. From the failure on the
+    satellite has no compute, so everything is hardware, and nothing more is charged to power.
+    """
+    horizon = 2 * DAY_S
+    fails_at = 1_000.0 + 2 * PERIOD_S + 700.0
+    gpu = Part(name="gpu", path="gpu", role="compute", count=1, required=1,
+               failure=Fixed(fails_at), repair=NoRepair())
+    result = run(scenario(replace(POWER, eclipse_compute_level=0.0), horizon, 1, gpu))
+    shadow_before = 2 * ECLIPSE_S + 700.0
+    assert result.downtime_by_cause == pytest.approx(
+        {"eclipse_shortfall": shadow_before / horizon,
+         "hardware_failure": (horizon - fails_at) / horizon}, rel=RELATIVE)
+    assert result.uptime == pytest.approx((fails_at - shadow_before) / horizon, rel=RELATIVE)
+    walk = run(scenario(replace(POWER, eclipse_compute_level=0.0), horizon, 1, gpu), "walk")
+    assert walk.downtime_by_cause == pytest.approx(result.downtime_by_cause, rel=RELATIVE)
