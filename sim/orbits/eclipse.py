@@ -1,0 +1,168 @@
+"""Eclipse schedules of orbits: computed once per distinct orbit, cached on disk.
+
+``eclipse_schedule`` answers for one orbit; ``eclipse_schedules`` for many at once, computing
+the uncached ones in worker processes that share one DE421 Sun track. The search itself is in
+:mod:`sim.orbits.search` (predict each shadow passage, correct with SGP4 + DE421).
+
+Model limits (inherited by every schedule): SGP4 mean elements with no drag unless B* is given,
+no manoeuvres or station-keeping, TEME frame; spherical Earth of Skyfield's radius with a
+conical umbra and penumbra from the Sun's true radius; no atmosphere, no oblateness; geometric
+DE421 Sun. Eclipses straddling the span edges are clipped to the span.
+
+Notes
+-----
+Accuracy against a Skyfield reference (``tests/orbits/make_reference.py``), 2027: see
+:mod:`sim.orbits.search`. Cost on this 2-core machine: ``benchmarks/bench_eclipse.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from sim.orbits.cache import ScheduleCache, schedule_key
+from sim.orbits.elements import Orbit
+from sim.orbits.ephemeris import Ephemeris, open_ephemeris
+from sim.orbits.propagation import secular_rates
+from sim.orbits.schedule import EclipseSchedule
+from sim.orbits.search import RawEclipses, find_eclipses
+from sim.orbits.sun import SunTrack, sun_track
+from sim.orbits.timebase import UtcClock, require_utc
+from sim.units import DAY_S
+
+
+def clip_to_span(raw: RawEclipses, start_utc: datetime, span_s: float) -> EclipseSchedule:
+    """Schedule of the eclipses overlapping [0, span_s], clipped to it."""
+    keep = (raw.penumbra_end_s > 0.0) & (raw.penumbra_start_s < span_s)
+    umbra_start = np.maximum(raw.umbra_start_s[keep], 0.0)
+    umbra_end = np.minimum(raw.umbra_end_s[keep], span_s)
+    no_umbra = ~(umbra_end > umbra_start)
+    return EclipseSchedule(
+        start_utc=start_utc,
+        span_s=float(span_s),
+        penumbra_start=np.maximum(raw.penumbra_start_s[keep], 0.0),
+        umbra_start=np.where(no_umbra, np.nan, umbra_start),
+        umbra_end=np.where(no_umbra, np.nan, umbra_end),
+        penumbra_end=np.minimum(raw.penumbra_end_s[keep], span_s),
+        beta_deg=np.degrees(raw.beta_rad[keep]),
+        peak_depth=raw.peak_depth[keep],
+    )
+
+
+def _check_request(start_utc: datetime, span_s: float) -> datetime:
+    start_utc = require_utc(start_utc, "start_utc")
+    if not math.isfinite(span_s) or span_s <= 0:
+        raise ValueError(f"span_s: must be a positive number of seconds, got {span_s}")
+    return start_utc
+
+
+def sun_pad_s(orbits: Sequence[Orbit], clock: UtcClock) -> float:
+    """Sun-track margin beyond each end of the span: a day plus two of the longest periods."""
+    period_s = max(secular_rates(o.satrec(), clock).period_s for o in orbits)
+    return DAY_S + 2.0 * period_s
+
+
+@dataclass(frozen=True)
+class _Request:
+    """Everything a worker process needs to compute one schedule."""
+
+    orbit: Orbit
+    key: str
+    clock: UtcClock
+    sun: SunTrack
+    span_s: float
+    cache_dir: str | None
+
+
+def _compute(request: _Request) -> EclipseSchedule:
+    raw, _ = find_eclipses(request.orbit.satrec(), request.clock, request.sun, request.span_s)
+    schedule = clip_to_span(raw, request.clock.start_utc, request.span_s)
+    if request.cache_dir is not None:
+        ScheduleCache.at(request.cache_dir).store(request.key, schedule)
+    return schedule
+
+
+def _prepare(
+    orbits: Sequence[Orbit], start_utc: datetime, span_s: float, ephemeris: Ephemeris
+) -> tuple[UtcClock, SunTrack]:
+    clock = UtcClock.from_start(ephemeris.timescale, start_utc)
+    pad_s = sun_pad_s(orbits, clock)
+    ephemeris.require_covered(
+        start_utc - timedelta(seconds=pad_s),
+        start_utc + timedelta(seconds=span_s + pad_s),
+        "start_utc/span_s",
+    )
+    return clock, sun_track(ephemeris, clock, span_s, pad_s=pad_s)
+
+
+def eclipse_schedules(
+    orbits: Sequence[Orbit],
+    start_utc: datetime,
+    span_s: float,
+    *,
+    workers: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+) -> list[EclipseSchedule]:
+    """Schedules of ``orbits`` over [start_utc, start_utc + span_s], in the same order.
+
+    Identical orbits are computed once. Uncached ones run in up to ``workers`` processes
+    (default: one per CPU); each worker writes its result to the cache.
+    """
+    start_utc = _check_request(start_utc, span_s)
+    cache = ScheduleCache.at(cache_dir) if use_cache else None
+    keys = [schedule_key(o.key(), start_utc, span_s) for o in orbits]
+    found: dict[str, EclipseSchedule] = {}
+    if cache is not None:
+        for key in dict.fromkeys(keys):
+            schedule = cache.load(key)
+            if schedule is not None:
+                found[key] = schedule
+    missing = {key: orbit for key, orbit in zip(keys, orbits, strict=True) if key not in found}
+    if missing:
+        clock, sun = _prepare(list(missing.values()), start_utc, span_s, open_ephemeris())
+        requests = [
+            _Request(
+                orbit,
+                key,
+                clock,
+                sun,
+                float(span_s),
+                None if cache is None else str(cache.directory),
+            )
+            for key, orbit in missing.items()
+        ]
+        processes = min(len(requests), workers or os.cpu_count() or 1)
+        if processes <= 1:
+            results = [_compute(r) for r in requests]
+        else:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(processes, mp_context=context) as pool:
+                results = list(pool.map(_compute, requests))
+        found.update(zip(missing, results, strict=True))
+    return [found[key] for key in keys]
+
+
+def eclipse_schedule(
+    orbit: Orbit,
+    start_utc: datetime,
+    span_s: float,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+) -> EclipseSchedule:
+    """Eclipse schedule of ``orbit`` over [start_utc, start_utc + span_s] (seconds since start).
+
+    Read from the on-disk cache when present (``cache_dir``, ``$ORBSIM_CACHE_DIR`` or
+    ``.orbsim-cache``), else computed and stored.
+    """
+    return eclipse_schedules(
+        [orbit], start_utc, span_s, workers=1, cache_dir=cache_dir, use_cache=use_cache
+    )[0]

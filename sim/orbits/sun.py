@@ -1,0 +1,103 @@
+"""The Sun's position in SGP4's TEME frame, sampled from DE421 and interpolated.
+
+Skyfield gives the geometric Earth→Sun vector (GCRS) at a sample every ``step_s`` and the
+GCRS→TEME rotation at the same instants (the rotation Skyfield's ``EarthSatellite`` applies);
+a cubic spline per component on the uniform grid then gives the Sun at any time for a few
+multiply-adds, instead of ~70 µs per call through Skyfield.
+
+Notes
+-----
+Measured against direct Skyfield calls (default IAU 2000A nutation) at 20,000 random times over
+2027–2047: the Sun direction differs by at most 4.3e-9 rad (0.6 km at 1 AU). Nearly all of it
+comes from sampling with IAU 2000B nutation (8× faster); the 6-hour cubic spline alone adds
+1.1e-11 rad (1.6 m). A LEO shadow boundary moves by ~4 µs for 4e-9 rad, a GEO one by ~0.1 ms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+from skyfield.nutationlib import iau2000b_radians
+from skyfield.sgp4lib import TEME
+
+from sim.orbits.ephemeris import Ephemeris
+from sim.orbits.timebase import UtcClock
+from sim.units import HOUR_S
+
+SUN_STEP_S = 6.0 * HOUR_S
+SUN_PAD_S = 2.0 * 86_400.0
+
+
+@dataclass(frozen=True)
+class SunTrack:
+    """Earth→Sun vector in TEME, km, as a uniform-grid cubic spline over seconds since start.
+
+    ``coefficients[k, p, j]`` is the coefficient of ``(t - t_k)**(3 - p)`` for component ``j``
+    on the interval starting at ``t_k = first_s + k * step_s``.
+    """
+
+    first_s: float
+    step_s: float
+    coefficients: np.ndarray = field(repr=False)
+
+    @property
+    def last_s(self) -> float:
+        return self.first_s + self.step_s * self.coefficients.shape[0]
+
+    def _locate(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t_s = np.asarray(t_s, dtype=float)
+        if t_s.size and (t_s.min() < self.first_s or t_s.max() > self.last_s):
+            raise ValueError(
+                f"t_s: {t_s.min():.0f}..{t_s.max():.0f} s is outside the Sun track "
+                f"{self.first_s:.0f}..{self.last_s:.0f} s"
+            )
+        k = np.minimum(
+            ((t_s - self.first_s) // self.step_s).astype(np.int64), self.coefficients.shape[0] - 1
+        )
+        return k, t_s - (self.first_s + k * self.step_s)
+
+    def position_km(self, t_s: np.ndarray) -> np.ndarray:
+        """Earth→Sun vector, km, TEME, shape ``t_s.shape + (3,)``."""
+        k, dt = self._locate(t_s)
+        c = self.coefficients[k]
+        dt = dt[..., None]
+        return ((c[..., 0, :] * dt + c[..., 1, :]) * dt + c[..., 2, :]) * dt + c[..., 3, :]
+
+    def state_km(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Earth→Sun vector (km) and its time derivative (km/s), TEME."""
+        k, dt = self._locate(t_s)
+        c = self.coefficients[k]
+        dt = dt[..., None]
+        c0, c1, c2 = c[..., 0, :], c[..., 1, :], c[..., 2, :]
+        position = ((c0 * dt + c1) * dt + c2) * dt + c[..., 3, :]
+        velocity = (3.0 * c0 * dt + 2.0 * c1) * dt + c2
+        return position, velocity
+
+
+def sun_samples_teme_km(ephemeris: Ephemeris, clock: UtcClock, t_s: np.ndarray) -> np.ndarray:
+    """Earth→Sun vectors in TEME, km, shape ``(len(t_s), 3)``, straight from Skyfield."""
+    t = clock.skyfield_time(ephemeris.timescale, np.asarray(t_s, dtype=float))
+    t._nutation_angles_radians = iau2000b_radians(t)
+    gcrs_km = ephemeris.sun_from_earth.at(t).xyz.km
+    rotation = TEME.rotation_at(t)
+    return np.einsum("ijn,jn->ni", rotation, gcrs_km)
+
+
+def sun_track(
+    ephemeris: Ephemeris,
+    clock: UtcClock,
+    span_s: float,
+    step_s: float = SUN_STEP_S,
+    pad_s: float = SUN_PAD_S,
+) -> SunTrack:
+    """Spline of the Sun over [-pad_s, span_s + pad_s] seconds since ``clock.start_utc``."""
+    n = int(np.ceil((span_s + 2.0 * pad_s) / step_s)) + 1
+    grid_s = -pad_s + step_s * np.arange(n)
+    spline = CubicSpline(grid_s, sun_samples_teme_km(ephemeris, clock, grid_s), axis=0)
+    return SunTrack(
+        first_s=float(grid_s[0]),
+        step_s=float(step_s),
+        coefficients=np.ascontiguousarray(np.moveaxis(spline.c, 0, 1)),
+    )
