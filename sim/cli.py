@@ -48,7 +48,7 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
         if debug:
             traceback.print_exc()
         for problem in exc.problems:
-            err.print(f"error: {problem}", markup=False, soft_wrap=True)
+            err.print(f"error: {problem}", markup=False, emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 

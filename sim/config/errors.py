@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,14 +40,25 @@ class FieldError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+_PATH_PUNCTUATION = re.compile(r"[.\[\]'\"]")
+
+
 def format_path(loc: Iterable[str | int]) -> str:
-    """``('fleet', 0, 'design', 'count')`` → ``fleet[0].design.count``."""
+    """``('fleet', 0, 'design', 'count')`` → ``fleet[0].design.count``.
+
+    An empty key, one with line breaks or other unprintable characters, or one holding the
+    path's own punctuation, is shown quoted, so that every problem stays one line and names a
+    visible key without ambiguity.
+    """
     text = ""
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
+            continue
+        key = str(part)
+        if not key or not key.isprintable() or _PATH_PUNCTUATION.search(key):
+            key = repr(key)
+        text += f".{key}" if text else key
     return text
 
 
@@ -58,11 +70,28 @@ def describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"a whole number of about {int(value.bit_length() * math.log10(2)) + 1} digits"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def describe_typed(value: Any) -> str:
+    """``describe`` with the kind of a scalar in front (``str '3'``), for type errors."""
+    if value is None:
+        return "null"
+    if isinstance(value, dict | list):
+        return describe(value)
+    return f"{type(value).__name__} {describe(value)}"
+
+
+def _bound(value: Any) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
 DISTRIBUTION_NAMES = ("exponential", "weibull", "lognormal", "fixed", "mixture")
+COMPONENT_NAMES = DISTRIBUTION_NAMES[:-1]
+DISTRIBUTION_ERRORS = frozenset({"unknown_distribution", "unknown_component", "unknown_repair"})
 
 _KIND_NAMES = {
     "float_type": "a number",
@@ -84,7 +113,7 @@ def _message(error: dict[str, Any], known_keys: Sequence[str]) -> tuple[list[str
     value = error.get("input")
     if kind == "value_error" and isinstance(ctx.get("error"), FieldError):
         field_error: FieldError = ctx["error"]
-        return [field_error.field], field_error.message
+        return _field_loc(field_error.field), field_error.message
     if kind == "value_error":
         return [], str(ctx.get("error", error["msg"]))
     if kind == "missing":
@@ -99,46 +128,108 @@ def _message(error: dict[str, Any], known_keys: Sequence[str]) -> tuple[list[str
         symbol = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<",
                   "less_than_equal": "≤"}[kind]
         bound = next(iter(ctx.values()))
-        return [], f"must be {symbol} {bound:g}, got {describe(value)}"
+        return [], f"must be {symbol} {_bound(bound)}, got {describe(value)}"
     if kind == "finite_number":
         return [], f"must be a finite number, got {describe(value)}"
     if kind in _KIND_NAMES:
-        return [], f"must be {_KIND_NAMES[kind]}, got {type(value).__name__} {describe(value)}"
+        return [], f"must be {_KIND_NAMES[kind]}, got {describe_typed(value)}"
     if kind == "literal_error":
         return [], f"must be one of {ctx.get('expected')}, got {describe(value)}"
     if kind == "too_short":
         return [], f"must have at least {ctx.get('min_length')} item(s)"
     if kind == "string_too_short":
         return [], "must not be empty"
+    if kind == "string_too_long":
+        return [], f"must be at most {ctx.get('max_length')} characters, got {len(value)}"
     if kind == "string_pattern_mismatch":
         return [], f"must contain only letters, digits, '_', '-' or '.', got {describe(value)}"
-    if kind in ("unknown_distribution", "unknown_repair"):
-        expected = ", ".join(DISTRIBUTION_NAMES)
-        if kind == "unknown_repair":
-            expected = "none, or a mapping with distribution: " + expected
-        tag = value.get("distribution") if isinstance(value, dict) else value
-        if isinstance(value, dict) and tag is None:
-            return ["distribution"], f"required key is missing (one of {expected})"
-        if isinstance(value, dict) or isinstance(value, str):
-            noun = "repair rule" if kind == "unknown_repair" and not isinstance(value, dict) else (
-                "distribution")
-            return [], f"unknown {noun} {describe(tag)}; expected {expected}"
-        return [], f"must be a mapping with a 'distribution' key, got {describe(value)}"
+    if kind in DISTRIBUTION_ERRORS:
+        return _distribution_message(kind, value)
     if kind == "union_tag_invalid":
         return [], (f"unknown {ctx.get('discriminator', 'kind')} {describe(ctx.get('tag'))}; "
                     f"expected one of {ctx.get('expected_tags')}")
     if kind == "union_tag_not_found":
         return [], f"needs a '{ctx.get('discriminator', 'kind')}' key"
+    if kind == "recursion_loop":
+        return [], "is nested too deeply, or refers to itself through a YAML alias"
     return [], str(error["msg"])
 
 
+def _field_loc(field: str) -> list[str | int]:
+    """A FieldError's ``components[1].weight`` as path segments: ``components``, 1, ``weight``."""
+    return [int(m[1:-1]) if m.startswith("[") else m for m in re.findall(r"\[\d+\]|[^.\[]+", field)]
+
+
+def _distribution_message(kind: str, value: Any) -> tuple[list[str | int], str]:
+    """Where and what for a failure, component or repair entry whose kind cannot be told."""
+    names = ", ".join(COMPONENT_NAMES if kind == "unknown_component" else DISTRIBUTION_NAMES)
+    if isinstance(value, dict):
+        if "distribution" not in value:
+            return ["distribution"], f"required key is missing (one of {names})"
+        tag = value["distribution"]
+        if kind == "unknown_component" and tag == "mixture":
+            return ["distribution"], f"a mixture's components cannot be mixtures; expected {names}"
+        return ["distribution"], f"unknown distribution {describe(tag)}; expected {names}"
+    if kind == "unknown_repair":
+        expected = "'none' or a mapping with a 'distribution' key"
+        if isinstance(value, str):
+            return [], f"unknown repair rule {describe(value)}; expected {expected}"
+        return [], f"must be {expected}, got {describe_typed(value)}"
+    if isinstance(value, str):
+        return [], (f"unknown distribution {describe(value)}; expected a mapping with "
+                    f"distribution: {names}")
+    return [], f"must be a mapping with a 'distribution' key, got {describe_typed(value)}"
+
+
+def _invalid_key(loc: Sequence[str | int], key: Any) -> Problem:
+    """A key that YAML read as a number, date, boolean or null rather than as text."""
+    where = format_path([*loc[:-1], str(key)])
+    return Problem(where, f"keys must be text, got {describe_typed(key)} (quote the key)")
+
+
+def _file_path(loc: Sequence[str | int], document: Any, tags: frozenset[str]) -> list[str | int]:
+    """``loc`` as a path into ``document``: the union tags pydantic inserts are dropped.
+
+    A tag is told apart from a user's key of the same name (``fixed:`` typed by mistake) by
+    walking the document: a tag follows a field whose value carries that tag.
+    """
+    path: list[str | int] = []
+    node = document
+    after_tag = False
+    for part in loc:
+        if not after_tag and isinstance(part, str) and part in tags and _tagged(node, part):
+            after_tag = True
+            continue
+        after_tag = False
+        path.append(part)
+        node = _child(node, part)
+    return path
+
+
+def _tagged(node: Any, tag: str) -> bool:
+    if isinstance(node, dict):
+        return node.get("distribution") == tag
+    return node == tag
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
 def problems_from_validation(
-    error: ValidationError, tags: frozenset[str], known_keys: Sequence[str]
+    error: ValidationError, document: Any, tags: frozenset[str], known_keys: Sequence[str]
 ) -> list[Problem]:
-    """Turn pydantic's errors into one Problem each, with union tags dropped from the path."""
+    """Turn pydantic's errors on ``document`` into one Problem each, paths as in the file."""
     problems = []
     for item in error.errors(include_url=False):
-        loc = [part for part in item["loc"] if not (isinstance(part, str) and part in tags)]
+        loc = _file_path(item["loc"], document, tags)
+        if item["type"] == "invalid_key":
+            problems.append(_invalid_key(loc, item.get("input")))
+            continue
         extra, message = _message(item, known_keys)
         problems.append(Problem(format_path([*loc, *extra]), message))
     return problems

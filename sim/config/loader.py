@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.config.errors import Problem, ScenarioError, problems_from_validation
+from sim.config.errors import (
+    Problem,
+    ScenarioError,
+    describe,
+    describe_typed,
+    problems_from_validation,
+)
 from sim.config.schema import (
     UNION_TAGS,
     DesignSpec,
@@ -26,6 +32,47 @@ from sim.model.repair import NoRepair, RepairRule, TimedRepair
 from sim.scenario import Design, FleetGroup, Part, Scenario
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# A handwritten scenario holds hundreds of values; YAML aliases can make a small file hold
+# billions, and deep nesting exhausts the parsers' recursion.
+MAX_VALUES = 100_000
+MAX_DEPTH = 64
+WIDE_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+class _StrictYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a repeated key or an unreadable scalar is a YAML error.
+
+    PyYAML keeps the last of two equal keys silently, and lets Python's ``ValueError`` escape
+    for a date such as 2027-02-30 or an integer of thousands of digits.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {describe(key)}", key_node.start_mark
+                )
+            if isinstance(key, Hashable):
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            reason = str(exc).split(";")[0]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {describe(node.value)}: {reason}", node.start_mark
+            ) from None
 
 
 def read_document(path: str | Path) -> dict[str, Any]:
@@ -42,37 +89,92 @@ def read_document(path: str | Path) -> dict[str, Any]:
         raise ScenarioError([Problem(name, f"cannot be read ({exc.strerror})")]) from None
     if len(raw) > MAX_FILE_BYTES:
         raise ScenarioError([Problem(name, f"is larger than {MAX_FILE_BYTES // 2**20} MiB")])
+    text = _decode(raw, name)
+    is_toml = path.suffix.lower() == ".toml"
+    document = _parse_toml(text, name) if is_toml else _parse_yaml(text, name)
+    if document is None:
+        raise ScenarioError([Problem(name, "holds no keys (only comments or null)")])
+    if not isinstance(document, dict):
+        found = describe_typed(document)
+        raise ScenarioError([Problem(name, f"must hold a mapping of keys at the top, got {found}")])
+    reason = _oversized(document)
+    if reason:
+        raise ScenarioError([Problem(name, reason)])
+    return document
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """The file's text: UTF-8 (a byte-order mark is allowed), not binary, not blank."""
+    for bom, encoding in WIDE_BOMS.items():
+        if raw.startswith(bom):
+            raise ScenarioError([Problem(name, f"is {encoding} text; save it as UTF-8")])
     if b"\x00" in raw:
         raise ScenarioError([Problem(name, "is a binary file, not YAML or TOML text")])
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem(name, "is not UTF-8 text")]) from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = f" (byte {exc.start} is {raw[exc.start]:#04x})"
+        raise ScenarioError([Problem(name, f"is not UTF-8 text{where}")]) from None
     if not text.strip():
         raise ScenarioError([Problem(name, "is empty")])
-    is_toml = path.suffix.lower() == ".toml"
-    document = _parse_toml(text, name) if is_toml else _parse_yaml(text, name)
-    if not isinstance(document, dict):
-        kind = type(document).__name__
-        raise ScenarioError([Problem(name, f"must hold a mapping of keys at the top, got {kind}")])
-    return document
+    return text
+
+
+def _oversized(document: Any) -> str | None:
+    """Why ``document`` is too deep or too large to validate, or None if it is not.
+
+    Counts values as the validator would see them, with YAML aliases expanded; a structure
+    that contains itself is caught by the depth limit.
+    """
+    stack = [(document, 0)]
+    count = 1
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"is nested more than {MAX_DEPTH} levels deep"
+        children = list(node.values()) if isinstance(node, dict) else node
+        if not isinstance(children, list):
+            continue
+        count += len(children)
+        if count > MAX_VALUES:
+            return f"holds more than {MAX_VALUES:,} values (counting each use of a YAML alias)"
+        stack.extend((child, depth + 1) for child in children)
+    return None
+
+
+def _load_yaml(text: str) -> Any:
+    """``text`` as YAML, read safely; raises ``yaml.YAMLError`` or ``RecursionError``."""
+    return yaml.load(text, Loader=_StrictYamlLoader)
 
 
 def _parse_yaml(text: str, name: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return _load_yaml(text)
+    except RecursionError:
+        raise ScenarioError([Problem(name, "is nested too deeply to read")]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError([Problem(name, f"is not valid YAML{where}: {reason}")]) from None
+        raise ScenarioError([Problem(name, f"is not valid YAML{_yaml_reason(exc)}")]) from None
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    """`` (line L, column C): what`` for a PyYAML error, on one line."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+    reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    if context and not context.startswith("while"):
+        reason = f"{context}, {reason}"
+    return f"{where}: {reason}"
 
 
 def _parse_toml(text: str, name: str) -> Any:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(name, f"is not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(name, "is nested too deeply to read")]) from None
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        reason = str(exc).split(";")[0]
+        raise ScenarioError([Problem(name, f"is not valid TOML: {reason}")]) from None
 
 
 def apply_overrides(document: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
@@ -83,27 +185,31 @@ def apply_overrides(document: dict[str, Any], overrides: Sequence[str]) -> dict[
         try:
             _apply_one(result, item)
         except ValueError as exc:
-            problems.append(Problem(f"--set {item}", str(exc)))
+            problems.append(Problem(_override_label(item), str(exc)))
     if problems:
         raise ScenarioError(problems)
     return result
+
+
+def _override_label(item: str) -> str:
+    """``--set PATH`` (the value left out: it may be long), naming the override at fault."""
+    path, sep, _ = item.partition("=")
+    label = path.strip() if sep and path.strip() else item
+    return f"--set {label if label.isprintable() else repr(label)}"
 
 
 def _apply_one(document: dict[str, Any], item: str) -> None:
     path, sep, text = item.partition("=")
     if not sep or not path.strip():
         raise ValueError("expected PATH=VALUE, e.g. fleet.0.count=12")
-    try:
-        value = yaml.safe_load(text) if text.strip() else None
-    except yaml.YAMLError:
-        raise ValueError(f"value {text!r} is not a YAML scalar") from None
+    value = _override_value(text)
     keys = path.strip().split(".")
     node: Any = document
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1
         where = ".".join(keys[:depth]) or "the scenario"
         if isinstance(node, list):
-            if not key.isdigit() or int(key) >= len(node):
+            if not (key.isascii() and key.isdigit()) or int(key) >= len(node):
                 raise ValueError(f"{where} has {len(node)} item(s); no index {key!r}")
             if last:
                 node[int(key)] = value
@@ -120,12 +226,25 @@ def _apply_one(document: dict[str, Any], item: str) -> None:
             raise ValueError(f"{where} is a value, not a mapping or list")
 
 
+def _override_value(text: str) -> Any:
+    """The VALUE of ``PATH=VALUE`` read as YAML (``12``, ``0.5``, ``true``, ``[a, b]``)."""
+    try:
+        value = _load_yaml(text) if text.strip() else None
+    except (yaml.YAMLError, RecursionError):
+        raise ValueError(f"value {describe(text)} is not a YAML scalar") from None
+    reason = _oversized(value)
+    if reason:
+        raise ValueError(f"value {reason}")
+    return value
+
+
 def validate_document(document: dict[str, Any]) -> ScenarioSpec:
     """The document as a ScenarioSpec, or a ScenarioError with one Problem per fault."""
     try:
         return ScenarioSpec.model_validate(document)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, UNION_TAGS, known_keys())) from None
+        problems = problems_from_validation(exc, document, UNION_TAGS, known_keys())
+        raise ScenarioError(problems) from None
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:

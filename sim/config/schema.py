@@ -7,6 +7,8 @@ exactly one unit variant of each duration must be given.
 
 from __future__ import annotations
 
+import math
+import sys
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -28,6 +30,9 @@ PositiveFinite = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 MAX_HORIZON_YEARS = 100.0
+# Beyond these the engine's arithmetic overflows (exp(sigma·z), the fleet's summed capacity).
+MAX_SIGMA = 10.0
+MAX_NOMINAL_PFLOPS = 1e6
 
 
 class StrictModel(BaseModel):
@@ -67,7 +72,15 @@ class _DistributionSpec(StrictModel):
             if len(given) != 1:
                 found = f"got {', '.join(given)}" if given else "got none"
                 raise ValueError(f"give exactly one of {', '.join(duration_keys(base))} ({found})")
+            _check_in_seconds(given[0], getattr(self, given[0]), given[0].removeprefix(base + "_"))
         return self
+
+
+def _check_in_seconds(key: str, value: float, unit: str) -> None:
+    """A duration must stay finite once converted to seconds (``1e308`` years does not)."""
+    if not math.isfinite(value * TIME_UNIT_S[unit]):
+        limit = sys.float_info.max / TIME_UNIT_S[unit]
+        raise FieldError(key, f"must be ≤ {limit:.3g}, got {value:g}")
 
 
 def _distribution_model(name: str, tag: str, durations: tuple[str, ...], **fields: Any) -> Any:
@@ -85,7 +98,8 @@ def _distribution_model(name: str, tag: str, durations: tuple[str, ...], **field
 ExponentialSpec = _distribution_model("ExponentialSpec", "exponential", ("mean",))
 WeibullSpec = _distribution_model("WeibullSpec", "weibull", ("scale",), shape=(PositiveFinite, ...))
 LogNormalSpec = _distribution_model(
-    "LogNormalSpec", "lognormal", ("median",), sigma=(PositiveFinite, ...)
+    "LogNormalSpec", "lognormal", ("median",),
+    sigma=(Annotated[float, Field(gt=0, le=MAX_SIGMA, allow_inf_nan=False)], ...),
 )
 FixedSpec = _distribution_model("FixedSpec", "fixed", ("duration",))
 
@@ -106,8 +120,8 @@ SimpleDistribution = Annotated[
     | Annotated[WeibullSpec, Tag("weibull")]
     | Annotated[LogNormalSpec, Tag("lognormal")]
     | Annotated[FixedSpec, Tag("fixed")],
-    Discriminator(_tag_of, custom_error_type="unknown_distribution",
-                  custom_error_message="unknown distribution"),
+    Discriminator(_tag_of, custom_error_type="unknown_component",
+                  custom_error_message="unknown mixture component"),
 ]
 
 
@@ -175,12 +189,21 @@ class PartSpec(StrictModel):
                              "needs a failure distribution)")
         if self.failure is None and self.repair != "none":
             raise FieldError("repair", "a part with no failure distribution cannot be repaired")
+        for key, spec in (("failure", self.failure), ("repair", self.repair)):
+            if _stray_weight(spec):
+                raise FieldError(f"{key}.weight", "only the components of a mixture take a weight")
         if self.role == "bus":
             for i, child in enumerate(self.parts):
                 if child.role != "bus":
                     raise FieldError(f"parts[{i}].role", "a bus part's sub-parts must be bus parts")
         _unique_names(self.parts, "parts")
         return self
+
+
+def _stray_weight(spec: Any) -> bool:
+    """A ``weight`` on a distribution that is not a mixture's component (it would be ignored)."""
+    return isinstance(spec, _DistributionSpec) and not isinstance(spec, MixtureSpec) and (
+        spec.weight is not None)
 
 
 def _unique_names(items: list[Any], field: str) -> None:
@@ -194,7 +217,9 @@ def _unique_names(items: list[Any], field: str) -> None:
 class DesignSpec(StrictModel):
     """A satellite design: nominal compute and the part hierarchy."""
 
-    nominal_compute_pflops: PositiveFinite
+    nominal_compute_pflops: Annotated[
+        float, Field(gt=0, le=MAX_NOMINAL_PFLOPS, allow_inf_nan=False)
+    ]
     parts: Annotated[list[PartSpec], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -239,9 +264,10 @@ class ScenarioSpec(StrictModel):
     @model_validator(mode="after")
     def _horizon(self) -> ScenarioSpec:
         given = [v for v in (self.horizon_years, self.horizon_days) if v is not None]
-        if len(given) != 1:
-            found = "got both" if given else "got neither"
-            raise ValueError(f"give exactly one of horizon_years, horizon_days ({found})")
+        if len(given) == 2:
+            raise FieldError("horizon_years", "give horizon_years or horizon_days, not both")
+        if not given:
+            raise FieldError("horizon_years", "required key is missing (or give horizon_days)")
         if self.horizon_s > MAX_HORIZON_YEARS * YEAR_S:
             key = "horizon_years" if self.horizon_years is not None else "horizon_days"
             raise FieldError(key, f"must be ≤ {MAX_HORIZON_YEARS:g} years, got {given[0]:g}")
