@@ -19,7 +19,12 @@ from sim.orbits.elements import (
     sun_synchronous_inclination_rad,
 )
 from sim.orbits.export import eclipse_rows, schedule_document, summary, write_csv
-from sim.orbits.phasing import plane_member_schedules, shift_schedule, walker_schedules
+from sim.orbits.phasing import (
+    PlaneSchedules,
+    plane_member_schedules,
+    shift_schedule,
+    walker_schedules,
+)
 from sim.orbits.schedule import EclipseSchedule
 
 __all__ = [
@@ -28,6 +33,7 @@ __all__ = [
     "MeanElements",
     "Orbit",
     "OrbitalPlane",
+    "PlaneSchedules",
     "ScheduleCache",
     "TwoLineElements",
     "WalkerShell",

@@ -8,7 +8,14 @@ when |β| < β* = asin(R/(R+h)), for a fraction of each revolution
 
 Notes
 -----
-Against the conical umbra/penumbra of :mod:`sim.orbits.search`: MEASURE-BETA.
+Against the conical umbra and penumbra of :mod:`sim.orbits.search`, 2027
+(``tests/orbits/test_beta_formula.py``): evaluated per eclipse at its β and its SGP4 radius at
+mid-eclipse, the formula lies between the umbra and penumbra durations of every eclipse away
+from the season edges (|β| < β* − 2°) for 400–1,200 km LEO, the dawn–dusk SSO at 650 km and
+GEO, within 0.52 % of their mean (≤ 7.4 s in LEO, 12 s at GEO). Integrated over the year at the
+mean altitude, the shadow fraction agrees to 0.07 % in LEO and 0.17 % at GEO, but only to
+1.75 % for the dawn–dusk SSO: at β ≈ 58–65° the duration is very sensitive to the few-km J2/J3
+radius terms a constant altitude ignores.
 """
 
 from __future__ import annotations
@@ -58,12 +65,12 @@ def eclipse_duration_s(
 
 def beta_angle_rad(orbit: Orbit, start_utc: datetime, t_s: np.ndarray) -> np.ndarray:
     """β of ``orbit`` (SGP4 osculating plane, DE421 Sun) at ``t_s`` seconds since start."""
-    ephemeris = open_ephemeris()
-    clock = UtcClock.from_start(ephemeris.timescale, require_utc(start_utc, "start_utc"))
     t_s = np.atleast_1d(np.asarray(t_s, dtype=float))
+    with open_ephemeris() as ephemeris:
+        clock = UtcClock.from_start(ephemeris.timescale, require_utc(start_utc, "start_utc"))
+        sun = sun_samples_teme_km(ephemeris, clock, t_s)
     r_km, v_km_s = propagate_km(orbit.satrec(), clock, t_s)
     normal = np.cross(r_km, v_km_s)
     normal /= np.linalg.norm(normal, axis=1, keepdims=True)
-    sun = sun_samples_teme_km(ephemeris, clock, t_s)
     sun /= np.linalg.norm(sun, axis=1, keepdims=True)
     return np.arcsin(np.clip(np.sum(normal * sun, axis=1), -1.0, 1.0))

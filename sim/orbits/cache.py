@@ -66,14 +66,12 @@ class ScheduleCache:
         """The cached schedule for ``key``, or None if absent, unreadable or not for ``key``."""
         path = self.path_for(key)
         try:
-            with np.load(path, allow_pickle=False) as data:
+            with path.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
                 if str(data["key"]) != key:
                     return None
                 arrays = {name: np.array(data[name], dtype=np.float64) for name in ARRAY_FIELDS}
                 start = datetime.fromisoformat(str(data["start_utc"]))
                 span_s = float(data["span_s"])
-        except FileNotFoundError:
-            return None
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None
         try:

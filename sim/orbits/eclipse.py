@@ -113,8 +113,10 @@ def eclipse_schedules(
 ) -> list[EclipseSchedule]:
     """Schedules of ``orbits`` over [start_utc, start_utc + span_s], in the same order.
 
-    Identical orbits are computed once. Uncached ones run in up to ``workers`` processes
-    (default: one per CPU); each worker writes its result to the cache.
+    Identical orbits are computed once. With ``workers`` > 1 the uncached ones run in that many
+    spawned processes (each writes its result to the cache); as always with multiprocessing, a
+    script doing so must call it under ``if __name__ == "__main__":``. None or 1: in this
+    process.
     """
     start_utc = _check_request(start_utc, span_s)
     cache = ScheduleCache.at(cache_dir) if use_cache else None
@@ -127,7 +129,8 @@ def eclipse_schedules(
                 found[key] = schedule
     missing = {key: orbit for key, orbit in zip(keys, orbits, strict=True) if key not in found}
     if missing:
-        clock, sun = _prepare(list(missing.values()), start_utc, span_s, open_ephemeris())
+        with open_ephemeris() as ephemeris:
+            clock, sun = _prepare(list(missing.values()), start_utc, span_s, ephemeris)
         requests = [
             _Request(
                 orbit,
@@ -139,7 +142,7 @@ def eclipse_schedules(
             )
             for key, orbit in missing.items()
         ]
-        processes = min(len(requests), workers or os.cpu_count() or 1)
+        processes = max(1, min(len(requests), workers or 1))
         if processes <= 1:
             results = [_compute(r) for r in requests]
         else:

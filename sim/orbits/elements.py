@@ -187,9 +187,9 @@ def raan_from_ltan_rad(epoch_utc: datetime, ltan_h: float) -> float:
     """RAAN (TEME) putting the ascending node at local solar time ``ltan_h`` at the epoch."""
     if not math.isfinite(ltan_h) or not 0.0 <= ltan_h < 24.0:
         raise ValueError(f"ltan_h: must be in [0, 24) hours, got {ltan_h}")
-    ephemeris = open_ephemeris()
-    clock = UtcClock.from_start(ephemeris.timescale, epoch_utc)
-    sun = sun_samples_teme_km(ephemeris, clock, np.zeros(1))[0]
+    with open_ephemeris() as ephemeris:
+        clock = UtcClock.from_start(ephemeris.timescale, epoch_utc)
+        sun = sun_samples_teme_km(ephemeris, clock, np.zeros(1))[0]
     sun_ra = math.atan2(sun[1], sun[0])
     return (sun_ra + (ltan_h - 12.0) * math.pi / 12.0) % TWO_PI
 

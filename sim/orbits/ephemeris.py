@@ -8,6 +8,8 @@ never used.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,15 +53,22 @@ class Ephemeris:
             )
 
 
-def open_ephemeris() -> Ephemeris:
-    """Open DE421 from ``skyfield-data`` and Skyfield's builtin timescale (no network)."""
+def builtin_timescale() -> Timescale:
+    """Skyfield's timescale from its bundled ΔT and leap-second tables (no download)."""
+    return load.timescale(builtin=True)
+
+
+@contextmanager
+def open_ephemeris() -> Iterator[Ephemeris]:
+    """DE421 from ``skyfield-data`` and the builtin timescale; the file closes on exit."""
     kernel = load_file(de421_path())
-    segments = [s for s in kernel.segments if isinstance(s, ChebyshevPosition)]
-    start = max(s.spk_segment.start_jd for s in segments)
-    end = min(s.spk_segment.end_jd for s in segments)
-    return Ephemeris(
-        sun_from_earth=kernel["sun"] - kernel["earth"],
-        timescale=load.timescale(builtin=True),
-        start_jd_tdb=float(start),
-        end_jd_tdb=float(end),
-    )
+    try:
+        segments = [s for s in kernel.segments if isinstance(s, ChebyshevPosition)]
+        yield Ephemeris(
+            sun_from_earth=kernel["sun"] - kernel["earth"],
+            timescale=builtin_timescale(),
+            start_jd_tdb=float(max(s.spk_segment.start_jd for s in segments)),
+            end_jd_tdb=float(min(s.spk_segment.end_jd for s in segments)),
+        )
+    finally:
+        kernel.close()

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from sim.orbits.ephemeris import open_ephemeris
+from sim.orbits.ephemeris import builtin_timescale
 from sim.orbits.schedule import EclipseSchedule
 from sim.orbits.timebase import UtcClock
 from sim.units import DAY_S
@@ -35,7 +35,7 @@ def iso_utc(schedule: EclipseSchedule, t_s: np.ndarray) -> list[str | None]:
     out: list[str | None] = [None] * t_s.size
     finite = np.flatnonzero(np.isfinite(t_s))
     if finite.size:
-        timescale = open_ephemeris().timescale
+        timescale = builtin_timescale()
         clock = UtcClock.from_start(timescale, schedule.start_utc)
         strings = clock.skyfield_time(timescale, t_s[finite]).utc_iso(places=ISO_PLACES)
         for i, text in zip(finite, strings, strict=True):
