@@ -1,6 +1,7 @@
 """The public surface of orbsim: what notebooks, scripts and the CLI import."""
 
 from sim.config import ScenarioError, apply_overrides, load_scenario, read_document
+from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.replicate import ReplicateResult, run_replicate
 from sim.scenario import Design, FleetGroup, Part, Scenario
 from sim.units import DAY_S, HOUR_S, YEAR_S
@@ -10,12 +11,14 @@ __all__ = [
     "HOUR_S",
     "YEAR_S",
     "Design",
+    "FleetGeometry",
     "FleetGroup",
     "Part",
     "ReplicateResult",
     "Scenario",
     "ScenarioError",
     "apply_overrides",
+    "fleet_geometry",
     "load_scenario",
     "read_document",
     "run_replicate",

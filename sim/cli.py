@@ -52,15 +52,28 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+def _geometry(scenario: api.Scenario, debug: bool) -> api.FleetGeometry | None:
+    """Eclipse schedules of the scenario's orbits (cached on disk), with a status line."""
+    if not scenario.has_orbits:
+        return None
+    with err.status("computing eclipse schedules (cached after the first time)"):
+        return _guard(debug, lambda: api.fleet_geometry(scenario))
+
+
 @app.command()
 def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
-    """Check a scenario file; print a one-line summary, or every problem and exit 2."""
+    """Check a scenario file; print a one-line summary, or every problem and exit 2.
+
+    Scenarios with orbits also get their eclipse schedules computed, to check each battery
+    against the longest eclipse its satellites see.
+    """
     scenario = _guard(debug, lambda: api.load_scenario(config))
+    _geometry(scenario, debug)
     out.print(
         f"ok: {scenario.name}: {scenario.n_satellites} satellites in {len(scenario.fleet)} "
         f"group(s), {scenario.horizon_s / api.YEAR_S:g} years from "
         f"{scenario.start_utc.isoformat()}, SLA {scenario.sla_fraction:g} of nominal compute",
-        markup=False,
+        markup=False, soft_wrap=True,
     )
 
 
@@ -74,7 +87,9 @@ def run(
 ) -> None:
     """Simulate one replication of a scenario and print its metrics."""
     scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
-    result = api.run_replicate(scenario, replicate=0, root_seed=seed)
+    geometry = _geometry(scenario, debug)
+    result = api.run_replicate(scenario, replicate=0, root_seed=seed,
+                               orbits=None if geometry is None else geometry.orbits)
     payload = result.to_dict()
     if as_json:
         sys.stdout.write(json.dumps(payload) + "\n")

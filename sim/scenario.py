@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sim.model.distributions import Distribution
 from sim.model.power import PowerDesign
 from sim.model.repair import RepairRule
 from sim.units import HOUR_S, YEAR_S
+
+if TYPE_CHECKING:
+    from sim.orbits import Formation, WalkerShell
 
 Role = Literal["bus", "compute", "battery"]
 
@@ -48,11 +51,13 @@ class Design:
 
 @dataclass(frozen=True, slots=True)
 class FleetGroup:
-    """``count`` identical satellites of one design."""
+    """``count`` identical satellites of one design, on one orbit definition (a formation or
+    a Walker shell; None when eclipses are not modelled)."""
 
     name: str
     count: int
     design: Design
+    orbit: Formation | WalkerShell | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,10 @@ class Scenario:
     @property
     def satellite_years(self) -> float:
         return self.n_satellites * self.horizon_s / YEAR_S
+
+    @property
+    def has_orbits(self) -> bool:
+        return any(group.orbit is not None for group in self.fleet)
 
     @property
     def nominal_compute_pflops(self) -> float:

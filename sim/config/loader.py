@@ -18,6 +18,8 @@ from sim.config.errors import (
     describe_typed,
     problems_from_validation,
 )
+from sim.config.orbit_spec import to_orbit
+from sim.config.power_spec import to_power
 from sim.config.schema import (
     UNION_TAGS,
     DesignSpec,
@@ -30,6 +32,7 @@ from sim.config.schema import (
 from sim.model.distributions import Distribution, Exponential, Fixed, LogNormal, Mixture, Weibull
 from sim.model.repair import NoRepair, RepairRule, TimedRepair
 from sim.scenario import Design, FleetGroup, Part, Scenario
+from sim.units import HOUR_S
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # A handwritten scenario holds hundreds of values; YAML aliases can make a small file hold
@@ -254,17 +257,32 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 
 def to_scenario(spec: ScenarioSpec) -> Scenario:
-    """Convert a validated spec to the SI Scenario the model reads."""
+    """Convert a validated spec to the SI Scenario the model reads.
+
+    Orbits are checked here too (a sun-synchronous inclination that does not exist, a TLE
+    that does not parse, an epoch outside the ephemeris): one problem per fleet group.
+    """
+    problems = []
+    groups = []
+    for index, group in enumerate(spec.fleet):
+        orbit = None
+        if group.orbit is not None:
+            try:
+                orbit = to_orbit(group.orbit, group.count, spec.start_utc)
+            except ValueError as exc:
+                problems.append(Problem(f"fleet[{index}].orbit", str(exc)))
+        groups.append(FleetGroup(name=group.name, count=group.count,
+                                 design=_design(group.design), orbit=orbit))
+    if problems:
+        raise ScenarioError(problems)
     return Scenario(
         name=spec.name,
         description=spec.description,
         start_utc=spec.start_utc,
         horizon_s=spec.horizon_s,
         sla_fraction=spec.sla_fraction,
-        fleet=tuple(
-            FleetGroup(name=group.name, count=group.count, design=_design(group.design))
-            for group in spec.fleet
-        ),
+        fleet=tuple(groups),
+        sla_window_s=spec.sla_window_h * HOUR_S,
     )
 
 
@@ -272,6 +290,7 @@ def _design(spec: DesignSpec) -> Design:
     return Design(
         nominal_compute_pflops=spec.nominal_compute_pflops,
         parts=tuple(_part(p, parent_path="") for p in spec.parts),
+        power=None if spec.power is None else to_power(spec.power),
     )
 
 

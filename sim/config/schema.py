@@ -14,7 +14,6 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -23,22 +22,16 @@ from pydantic import (
     model_validator,
 )
 
+from sim.config.base import Name, PositiveFinite, StrictModel
 from sim.config.errors import FieldError
+from sim.config.orbit_spec import FormationSpec, OrbitSpecType, TleSpec, WalkerSpec, satellites_in
+from sim.config.power_spec import BatterySpec, PowerSpec
 from sim.units import TIME_UNIT_S, YEAR_S
-
-PositiveFinite = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 MAX_HORIZON_YEARS = 100.0
 # Beyond these the engine's arithmetic overflows (exp(sigma·z), the fleet's summed capacity).
 MAX_SIGMA = 10.0
 MAX_NOMINAL_PFLOPS = 1e6
-
-
-class StrictModel(BaseModel):
-    """Base: unknown keys are errors, values are not coerced across types."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 def duration_keys(base: str) -> list[str]:
@@ -166,14 +159,14 @@ RepairSpecType = Annotated[
 ]
 
 # Loc segments pydantic adds for tagged unions; they are not keys of the file.
-UNION_TAGS = frozenset({*SIMPLE_DISTRIBUTIONS, "mixture", "none"})
+UNION_TAGS = frozenset({*SIMPLE_DISTRIBUTIONS, "mixture", "none", "formation", "walker", "tle"})
 
 
 class PartSpec(StrictModel):
     """A group of identical units, ``required`` of ``count`` needed (k of n)."""
 
     name: Name
-    role: Literal["bus", "compute"]
+    role: Literal["bus", "compute", "battery"]
     count: Annotated[int, Field(ge=1, le=100_000)]
     required: Annotated[int, Field(ge=1)] | None = None
     failure: DistributionSpecType | None = None
@@ -196,6 +189,11 @@ class PartSpec(StrictModel):
             for i, child in enumerate(self.parts):
                 if child.role != "bus":
                     raise FieldError(f"parts[{i}].role", "a bus part's sub-parts must be bus parts")
+        for i, child in enumerate(self.parts):
+            if child.role == "battery":
+                raise FieldError(f"parts[{i}].role", "battery parts belong at the top of a design")
+        if self.role == "battery" and self.parts:
+            raise FieldError("parts", "a battery part (its strings) has no sub-parts")
         _unique_names(self.parts, "parts")
         return self
 
@@ -221,19 +219,41 @@ class DesignSpec(StrictModel):
         float, Field(gt=0, le=MAX_NOMINAL_PFLOPS, allow_inf_nan=False)
     ]
     parts: Annotated[list[PartSpec], Field(min_length=1)]
+    power: PowerSpec | None = None
 
     @model_validator(mode="after")
     def _names(self) -> DesignSpec:
         _unique_names(self.parts, "parts")
+        batteries = [p.name for p in self.parts if p.role == "battery"]
+        named = self.power.battery.part if self.power is not None else None
+        if named is not None and named not in batteries:
+            choices = ", ".join(batteries) or "none"
+            raise FieldError("power.battery.part", f"must name a part with role battery "
+                                                   f"(here: {choices}), got {named!r}")
+        if batteries and named is None:
+            raise FieldError("power.battery.part" if self.power else "power",
+                             f"battery part {batteries[0]!r} needs a power section naming it")
         return self
 
 
 class FleetGroupSpec(StrictModel):
-    """``count`` identical satellites."""
+    """``count`` identical satellites, and where they fly."""
 
     name: Name
     count: Annotated[int, Field(ge=1, le=1_000_000)]
+    orbit: OrbitSpecType | None = None
     design: DesignSpec
+
+    @model_validator(mode="after")
+    def _orbit(self) -> FleetGroupSpec:
+        fixed = satellites_in(self.orbit) if self.orbit is not None else None
+        if fixed is not None and fixed != self.count:
+            raise FieldError("count", f"must equal orbit.planes × orbit.per_plane ({fixed}), "
+                                      f"got {self.count}")
+        if self.design.power is not None and self.orbit is None:
+            raise FieldError("orbit", "required key is missing (a design with a power section "
+                                      "needs an orbit for its eclipses)")
+        return self
 
 
 class ScenarioSpec(StrictModel):
@@ -245,6 +265,7 @@ class ScenarioSpec(StrictModel):
     horizon_years: PositiveFinite | None = None
     horizon_days: PositiveFinite | None = None
     sla_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    sla_window_h: PositiveFinite = 1.0
     fleet: Annotated[list[FleetGroupSpec], Field(min_length=1)]
 
     @field_validator("start_utc", mode="before")
@@ -284,5 +305,6 @@ class ScenarioSpec(StrictModel):
 def known_keys() -> list[str]:
     """Every key any model accepts, for 'did you mean' hints."""
     models = [ScenarioSpec, FleetGroupSpec, DesignSpec, PartSpec, MixtureSpec, ExponentialSpec,
-              WeibullSpec, LogNormalSpec, FixedSpec]
+              WeibullSpec, LogNormalSpec, FixedSpec, FormationSpec, WalkerSpec, TleSpec,
+              PowerSpec, BatterySpec]
     return sorted({key for model in models for key in model.model_fields})

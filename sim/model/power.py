@@ -354,10 +354,10 @@ class _Intervals:
     """Decides orbits interval by interval of constant satellite state, in time order.
 
     Within an interval the battery's usable energy changes only at fade points (every
-    ``step_s``), by the fade of the orbits decided before each. Where the battery covers
-    every eclipse, draws do not depend on fade and one pass decides the interval; otherwise
-    the fade ↔ draw loop is iterated to its fixed point, which is what the orbit-by-orbit walk
-    reaches step by step.
+    ``step_s``), by the fade of the orbits decided before each. Fade is first taken from the
+    draws the loads ask for; where the battery covers every eclipse those are the draws, and
+    one pass decides the interval. Otherwise the fade ↔ draw loop is iterated to its fixed
+    point, which is what the orbit-by-orbit walk reaches step by step.
     """
 
     def __init__(self, account: PowerAccount, times: np.ndarray, hardware_states: np.ndarray,
@@ -374,18 +374,73 @@ class _Intervals:
         self.full_j = battery.capacity_j * battery.max_depth_of_discharge
 
     def decide(self) -> Decisions:
+        """Every orbit: in one pass up to the first the battery cannot cover, then interval by
+        interval from the one holding it."""
+        hardware, strings, usable, actual, asked_j, cumulative = self._all_at_once()
+        orbits = self.account.orbits
+        short = np.flatnonzero(actual.drawn_j != asked_j)
+        if len(short):
+            interval = int(np.searchsorted(self.times, orbits.start_s[short[0]], "right")) - 1
+            resume = int(np.searchsorted(orbits.start_s, self.times[interval], "left"))
+            tail = self._by_interval(interval, float(cumulative[resume]), hardware, strings,
+                                     usable)
+            actual = Outcome(*(np.concatenate([getattr(actual, name)[:resume],
+                                               getattr(tail, name)])
+                               for name in Outcome.__slots__))
+        slow = (actual.cut_s < orbits.duration_s) | (actual.sun_compute < hardware)
+        chosen = np.flatnonzero(slow)
+        design = self.account.design
+        bol = design.array_bol_w
+        return Decisions(
+            hardware=hardware, battery=strings, usable_j=usable, actual=actual, slow=slow,
+            as_designed=decide(design, orbits, chosen, hardware[chosen], self.full_j, bol, bol),
+            with_battery=decide(design, orbits, chosen, hardware[chosen], usable[chosen], bol,
+                                bol))
+
+    def _all_at_once(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, Outcome, np.ndarray,
+                                    np.ndarray]:
+        """All orbits in one pass, fade taken from the draws the loads ask for: exact up to
+        the first orbit whose draw falls short of what was asked (from there, draws depend
+        on fade). Also returns the asked draws and their cumulative fade."""
+        account = self.account
+        design = account.design
+        battery = design.battery
+        orbits = account.orbits
+        state = np.searchsorted(self.times, orbits.start_s, side="right") - 1
+        hardware = self.hardware_states[state]
+        strings = self.battery_states[state]
+        steps = np.arange(account.step_s, self.horizon_s, account.step_s)
+        points = np.union1d(self.times[1:], steps)
+        point_of_orbit = np.searchsorted(points, orbits.start_s, side="right") - 1
+        decided_before_point = np.searchsorted(orbits.start_s, points, side="left")
+        battery_out = design.bus_load_w + design.compute_load_w * hardware * (
+            design.eclipse_compute_level)
+        asked_j = np.maximum(battery_out * orbits.duration_s - self.eclipse_array_w
+                             * PENUMBRA_OUTPUT_FRACTION * orbits.penumbra_s, 0.0)
+        asked_j /= battery.discharge_efficiency
+        cumulative = np.concatenate([[0.0], np.cumsum(fade_increment(battery, asked_j))])
+        at_points = np.concatenate([[0.0], cumulative[decided_before_point]
+                                    + battery.calendar_fade_per_s * points])
+        fade = at_points[point_of_orbit + 1]
+        usable = self.full_j * strings * np.maximum(0.0, 1.0 - fade)
+        actual = decide(design, orbits, slice(None), hardware, usable, self.eclipse_array_w,
+                        self.sun_array_w)
+        return hardware, strings, usable, actual, asked_j, cumulative
+
+    def _by_interval(self, start: int, applied: float, hardware: np.ndarray,
+                     strings: np.ndarray, usable: np.ndarray) -> Outcome:
+        """Intervals ``start`` onward, in time order, carrying the fade (``applied``: the
+        cycle fade of every orbit before interval ``start``). Fills the state arrays from
+        there and returns the outcomes of those orbits."""
         account = self.account
         orbits = account.orbits
         count = len(orbits)
-        hardware = np.empty(count)
-        strings = np.empty(count)
-        usable = np.empty(count)
         parts: list[Outcome] = []
-        applied = 0.0
         pending = 0.0
-        calendar_point_s = 0.0
+        calendar_point_s = float(self.times[start])
         bounds = np.searchsorted(orbits.start_s, self.times, side="left")
-        for i, first in enumerate(bounds):
+        for i in range(start, len(bounds)):
+            first = bounds[i]
             last = bounds[i + 1] if i + 1 < len(bounds) else count
             end_s = self.times[i + 1] if i + 1 < len(self.times) else self.horizon_s
             if i > 0:
@@ -412,18 +467,8 @@ class _Intervals:
                 calendar_point_s = float(points[-1])
             else:
                 pending += float(np.sum(increments))
-        actual = Outcome(*(np.concatenate([getattr(o, name) for o in parts])
-                           for name in Outcome.__slots__))
-        slow = (actual.cut_s < orbits.eclipse_end_s - orbits.start_s) | (
-            actual.sun_compute < hardware)
-        chosen = np.flatnonzero(slow)
-        design = account.design
-        bol = design.array_bol_w
-        return Decisions(
-            hardware=hardware, battery=strings, usable_j=usable, actual=actual, slow=slow,
-            as_designed=decide(design, orbits, chosen, hardware[chosen], self.full_j, bol, bol),
-            with_battery=decide(design, orbits, chosen, hardware[chosen], usable[chosen], bol,
-                                bol))
+        return Outcome(*(np.concatenate([getattr(o, name) for o in parts])
+                         for name in Outcome.__slots__))
 
     def _interval(self, index: slice, hardware: float, strings: float, applied: float,
                   calendar_point_s: float, points: np.ndarray
@@ -439,14 +484,23 @@ class _Intervals:
         calendar = battery.calendar_fade_per_s * np.concatenate([[calendar_point_s], points])
         eclipse_array = self.eclipse_array_w[index]
         sun_array = self.sun_array_w[index]
-        fade = np.full(len(starts), applied + calendar[0])
+        battery_out = design.bus_load_w + design.compute_load_w * hardware * (
+            design.eclipse_compute_level)
+        unlimited_j = np.maximum(battery_out * orbits.duration_s[index] - eclipse_array
+                                 * PENUMBRA_OUTPUT_FRACTION * orbits.penumbra_s[index], 0.0)
+        increments = fade_increment(battery, unlimited_j / battery.discharge_efficiency)
+
+        def fade_of(increments: np.ndarray) -> np.ndarray:
+            cumulative = np.concatenate([[0.0], np.cumsum(increments)])
+            at_points = applied + cumulative[np.concatenate([[0], decided_before_point])]
+            return (at_points + calendar)[point_of_orbit + 1]
+
+        fade = fade_of(increments)
         for _ in range(FADE_ITERATIONS):
             usable = self.full_j * strings * np.maximum(0.0, 1.0 - fade)
             outcome = decide(design, orbits, index, hardware, usable, eclipse_array, sun_array)
             increments = fade_increment(battery, outcome.drawn_j)
-            cumulative = np.concatenate([[0.0], np.cumsum(increments)])
-            at_points = applied + cumulative[np.concatenate([[0], decided_before_point])]
-            updated = (at_points + calendar)[point_of_orbit + 1]
+            updated = fade_of(increments)
             if np.max(np.abs(updated - fade), initial=0.0) <= FADE_TOLERANCE:
                 return outcome, fade, increments
             fade = updated

@@ -571,6 +571,7 @@ def test_validate_document_reports_every_problem() -> None:
         validate_document(document)
     assert sorted(problem_lines(error)) == [
         "fleet[0].count: must be a whole number, got str 'four'",
-        "fleet[0].design.parts[2].role: must be one of 'bus' or 'compute', got 'payload'",
+        "fleet[0].design.parts[2].role: must be one of 'bus', 'compute' or 'battery', "
+        "got 'payload'",
         "sla_fraction: must be > 0, got 0",
     ]

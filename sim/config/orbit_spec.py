@@ -1,0 +1,124 @@
+"""The ``orbit`` section of a fleet group: a formation on one orbit, a Walker shell, or a TLE.
+
+Angles are in degrees and lengths in kilometres here; ``sim.orbits`` takes SI.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.base import StrictModel
+from sim.config.errors import FieldError
+from sim.constants import WGS72_RADIUS_M
+
+if TYPE_CHECKING:
+    from sim.orbits import Formation, WalkerShell
+
+# Below this perigee altitude an orbit decays within days: not a data center's orbit.
+MIN_PERIGEE_KM = 150.0
+# Beyond this the Sun's and the Moon's pull dominate and SGP4/SDP4 mean elements stop meaning
+# much; a bound on typos (GEO is 35,786 km).
+MAX_ALTITUDE_KM = 100_000.0
+
+Degrees = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _Elements(StrictModel):
+    """Orientation shared by formations and shells."""
+
+    altitude_km: Annotated[float, Field(allow_inf_nan=False, le=MAX_ALTITUDE_KM)]
+    eccentricity: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+    inclination_deg: Annotated[float, Field(ge=0, le=180, allow_inf_nan=False)] | Literal["sso"]
+    raan_deg: Degrees | None = None
+    ltan_h: Annotated[float, Field(ge=0, lt=24, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> _Elements:
+        radius_km = WGS72_RADIUS_M / 1000.0
+        perigee_km = (radius_km + self.altitude_km) * (1.0 - self.eccentricity) - radius_km
+        if perigee_km < MIN_PERIGEE_KM:
+            field = "altitude_km" if self.eccentricity == 0.0 else "eccentricity"
+            raise FieldError(field, f"perigee at {perigee_km:.0f} km altitude; it must be "
+                                    f"≥ {MIN_PERIGEE_KM:g} km")
+        if (self.raan_deg is None) == (self.ltan_h is None):
+            raise ValueError("give exactly one of raan_deg, ltan_h")
+        return self
+
+
+class FormationSpec(_Elements):
+    """Every satellite of the group on one orbit (a cluster flying in formation)."""
+
+    kind: Literal["formation"]
+    arg_latitude_deg: Degrees = 0.0
+    arg_perigee_deg: Degrees = 0.0
+
+
+class WalkerSpec(_Elements):
+    """A Walker-delta shell: ``planes`` planes of ``per_plane`` satellites, phasing F."""
+
+    kind: Literal["walker"]
+    planes: Annotated[int, Field(ge=1, le=10_000)]
+    per_plane: Annotated[int, Field(ge=1, le=10_000)]
+    phasing: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _walker(self) -> WalkerSpec:
+        if self.phasing >= self.planes:
+            raise FieldError("phasing", f"must be < planes ({self.planes}), got {self.phasing}")
+        if self.eccentricity != 0.0:
+            raise FieldError("eccentricity", "a Walker shell here is circular: must be 0")
+        if self.ltan_h is not None:
+            raise FieldError("ltan_h", "give raan_deg (the first plane's RAAN) for a shell")
+        return self
+
+
+class TleSpec(StrictModel):
+    """Every satellite of the group on the orbit of one two-line element set."""
+
+    kind: Literal["tle"]
+    line1: str
+    line2: str
+
+
+OrbitSpecType = Annotated[FormationSpec | WalkerSpec | TleSpec, Field(discriminator="kind")]
+
+
+def satellites_in(spec: FormationSpec | WalkerSpec | TleSpec) -> int | None:
+    """How many satellites the orbit section itself fixes (a shell), else None."""
+    return spec.planes * spec.per_plane if isinstance(spec, WalkerSpec) else None
+
+
+def to_orbit(spec: FormationSpec | WalkerSpec | TleSpec, count: int,
+             start_utc: datetime) -> Formation | WalkerShell:
+    """The ``sim.orbits`` definition; ``ValueError`` naming the field if it is impossible.
+
+    ``sim.orbits`` (skyfield, scipy) is imported here, not at module load, so that commands
+    that never touch an orbit start fast.
+    """
+    from sim.orbits import Formation, TwoLineElements, WalkerShell, circular_orbit
+
+    if isinstance(spec, TleSpec):
+        return Formation(TwoLineElements(spec.line1, spec.line2), count)
+    inclination = None if spec.inclination_deg == "sso" else math.radians(spec.inclination_deg)
+    raan = None if spec.raan_deg is None else math.radians(spec.raan_deg)
+    if isinstance(spec, WalkerSpec):
+        if inclination is None:
+            raise ValueError("inclination_deg: 'sso' is not available for Walker shells")
+        return WalkerShell(start_utc, spec.altitude_km * 1000.0, inclination, spec.planes,
+                           spec.per_plane, spec.phasing, raan0_rad=raan or 0.0)
+    elements = circular_orbit(
+        start_utc,
+        spec.altitude_km * 1000.0,
+        inclination,
+        sun_synchronous=inclination is None,
+        raan_rad=raan,
+        ltan_h=spec.ltan_h,
+        arg_latitude_rad=math.radians(spec.arg_latitude_deg),
+        eccentricity=spec.eccentricity,
+        arg_perigee_rad=math.radians(spec.arg_perigee_deg),
+    )
+    return Formation(elements, count)
