@@ -1,6 +1,7 @@
 """The public surface of orbsim: what notebooks, scripts and the CLI import."""
 
 from sim.config import ScenarioError, apply_overrides, load_scenario, read_document
+from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
 from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.replicate import ReplicateResult, run_replicate
 from sim.scenario import Design, FleetGroup, Part, Scenario
@@ -11,6 +12,7 @@ __all__ = [
     "HOUR_S",
     "YEAR_S",
     "Design",
+    "EclipseQuery",
     "FleetGeometry",
     "FleetGroup",
     "Part",
@@ -18,8 +20,10 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "apply_overrides",
+    "eclipse_query",
     "fleet_geometry",
     "load_scenario",
     "read_document",
+    "run_eclipse_query",
     "run_replicate",
 ]

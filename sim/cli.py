@@ -9,6 +9,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -129,6 +130,84 @@ def _print_run(result: dict[str, Any]) -> None:
     for part, count in result["failures_by_part"].items():
         events.add_row(f"failures: {part}", f"{count:,}")
     out.print(events)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def eclipse(
+    config: Annotated[Path | None, typer.Argument(
+        help="Scenario file: the orbit of its first fleet group with one (see --group).")] = None,
+    group: Annotated[str | None, typer.Option(help="Fleet group to take the orbit from.")] = None,
+    satellite: Annotated[int, typer.Option(min=0, help="Member of a Walker shell.")] = 0,
+    altitude_km: Annotated[float | None, typer.Option(help="Circular orbit altitude.")] = None,
+    inclination_deg: Annotated[str | None, typer.Option(
+        help="Inclination in degrees, or 'sso' for sun-synchronous.")] = None,
+    raan_deg: Annotated[float | None, typer.Option(help="Right ascension of the node.")] = None,
+    ltan_h: Annotated[float | None, typer.Option(help="Local time of the ascending node.")] = None,
+    tle: Annotated[tuple[str, str] | None, typer.Option(
+        help="Two-line element set: --tle LINE1 LINE2.")] = None,
+    start: Annotated[str | None, typer.Option(
+        help="Start, ISO 8601 UTC (default: the scenario's start, else 2027-01-01).")] = None,
+    days: Annotated[float | None, typer.Option(
+        help="Span in days (default: the scenario's horizon, else 365).")] = None,
+    step_s: Annotated[float | None, typer.Option(
+        help="Also check the schedule against Skyfield's is_sunlit sampled every STEP_S.")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
+        OutputFormat.table),
+    debug: DebugOpt = False,
+) -> None:
+    """Eclipse schedule of one orbit: umbra and penumbra times, beta angle, seasons."""
+    query = _guard(debug, lambda: api.eclipse_query(
+        config, group=group, satellite=satellite, altitude_km=altitude_km,
+        inclination_deg=inclination_deg, raan_deg=raan_deg, ltan_h=ltan_h, tle=tle,
+        start=start, days=days, step_s=step_s))
+    with err.status("computing the eclipse schedule (cached after the first time)"):
+        schedule, document = _guard(debug, lambda: api.run_eclipse_query(query))
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(document) + "\n")
+    elif output is OutputFormat.csv:
+        from sim.orbits import write_csv
+
+        write_csv(schedule, sys.stdout)
+    else:
+        _print_eclipses(document)
+
+
+def _print_eclipses(document: dict[str, Any]) -> None:
+    summary = document["summary"]
+    table = Table(title=f"Eclipses {summary['start']} to {summary['end']}")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_row("eclipses (grazing)", f"{summary['count']:,} ({summary['grazing_count']:,})")
+    table.add_row("shadow fraction (umbra)",
+                  f"{summary['shadow_fraction']:.5f} ({summary['umbra_fraction']:.5f})")
+    table.add_row("total shadow (h)", f"{summary['total_shadow_s'] / api.HOUR_S:,.2f}")
+    table.add_row("longest eclipse (min)", f"{summary['longest_eclipse_s'] / 60:.2f}")
+    table.add_row("longest umbra (min)", f"{summary['longest_umbra_s'] / 60:.2f}")
+    table.add_row("days with eclipses", f"{summary['eclipse_days']:,}")
+    for season in summary["eclipse_seasons"]:
+        table.add_row("season", f"{season['start'][:10]} to {season['end'][:10]} "
+                                f"({season['days']} d)")
+    check = summary.get("skyfield_check")
+    if check:
+        verdict = "agrees" if check["agrees"] else "DISAGREES"
+        table.add_row(f"is_sunlit every {check['step_s']:g} s",
+                      f"{verdict}: {check['samples']:,} samples, "
+                      f"{check['shadowed_outside_penumbra'] + check['sunlit_inside_umbra']} off")
+    out.print(table)
+    rows = Table(title="First eclipses (--format csv|json for all)")
+    for column in ("penumbra_start", "umbra_start", "umbra_end", "penumbra_end", "beta_deg"):
+        rows.add_column(column)
+    for row in document["eclipses"][:10]:
+        rows.add_row(*(str(row[c]) if not isinstance(row[c], float) else f"{row[c]:.2f}"
+                       for c in ("penumbra_start", "umbra_start", "umbra_end", "penumbra_end",
+                                 "beta_deg")))
+    out.print(rows)
 
 
 def _version(value: bool) -> None:
