@@ -32,7 +32,9 @@ class EclipseSchedule:
     ``umbra_start``/``umbra_end`` the total phase (NaN for a grazing, penumbra-only eclipse).
     ``beta_deg`` is the Sun's elevation above the orbit plane at mid-eclipse. ``peak_depth`` is
     the fraction of the Sun's diameter behind the Earth's limb at the deepest point (1.0 when
-    there is an umbra). Arrays are read-only and sorted by ``penumbra_start``.
+    there is an umbra). Arrays are read-only (a caller's writeable array is copied; a
+    read-only one, such as a memory map of a cache file, is kept) and sorted by
+    ``penumbra_start``.
     """
 
     start_utc: datetime
@@ -47,7 +49,10 @@ class EclipseSchedule:
     def __post_init__(self) -> None:
         n = None
         for name in ARRAY_FIELDS:
-            array = np.array(getattr(self, name), dtype=np.float64)
+            value = getattr(self, name)
+            array = np.asarray(value, dtype=np.float64)
+            if array is value and array.flags.writeable:
+                array = array.copy()
             if array.ndim != 1 or (n is not None and array.size != n):
                 raise ValueError(f"{name}: must be a 1-D array of the same length as the others")
             n = array.size

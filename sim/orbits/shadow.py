@@ -19,8 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from sgp4.api import Satrec
 
 from sim.constants import EARTH_SHADOW_RADIUS_M, SUN_RADIUS_M
+from sim.orbits.propagation import propagate_km
+from sim.orbits.sun import SunTrack
+from sim.orbits.timebase import UtcClock
 
 EARTH_SHADOW_RADIUS_KM = EARTH_SHADOW_RADIUS_M / 1000.0
 SUN_RADIUS_KM = SUN_RADIUS_M / 1000.0
@@ -80,3 +84,27 @@ def shadow_geometry(
         sun_radius_rad=np.arcsin(SUN_RADIUS_KM / to_sun_km),
         margin_rate_rad_s=-cos_rate / sin_sep - earth_radius_rate,
     )
+
+
+@dataclass
+class ShadowFunction:
+    """Shadow geometry of one SGP4 orbit at arbitrary times (seconds since ``clock``'s start).
+
+    Counts SGP4 evaluations, the unit of the search's cost.
+    """
+
+    satrec: Satrec
+    clock: UtcClock
+    sun: SunTrack
+    evaluations: int = 0
+
+    def states(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Satellite position, velocity and Earth→Sun vector (km, km/s) at ``t_s``."""
+        r_km, v_km_s = propagate_km(self.satrec, self.clock, t_s)
+        self.evaluations += int(np.size(t_s))
+        return r_km, v_km_s, self.sun.position_km(t_s)
+
+    def __call__(self, t_s: np.ndarray) -> ShadowGeometry:
+        r_km, v_km_s = propagate_km(self.satrec, self.clock, t_s)
+        self.evaluations += int(np.size(t_s))
+        return shadow_geometry(r_km, v_km_s, *self.sun.state_km(t_s))

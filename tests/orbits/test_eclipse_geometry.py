@@ -18,7 +18,7 @@ from sim.orbits.elements import MeanElements, TwoLineElements, circular_orbit, t
 from sim.orbits.ephemeris import builtin_timescale, open_ephemeris
 from sim.orbits.propagation import propagate_km
 from sim.orbits.schedule import EclipseSchedule, hidden_disc_fraction
-from sim.orbits.search import ShadowFunction
+from sim.orbits.shadow import ShadowFunction
 from sim.orbits.sun import sun_track
 from sim.orbits.timebase import UtcClock
 

@@ -32,6 +32,10 @@ def assert_same(a: EclipseSchedule, b: EclipseSchedule) -> None:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
 
 
+def flip_bit(data: bytes, position: int) -> bytes:
+    return data[:position] + bytes([data[position] ^ 0x10]) + data[position + 1 :]
+
+
 class TestCache:
     def test_round_trip(self, tmp_path: Path) -> None:
         schedule = eclipse_schedule(leo(), START_UTC, 10 * DAY_S, use_cache=False)
@@ -39,8 +43,18 @@ class TestCache:
         key = schedule_key(leo().key(), START_UTC, 10 * DAY_S)
         path = cache.store(key, schedule)
         assert path.parent == tmp_path and path.suffix == ".npz"
-        assert_same(cache.load(key), schedule)
+        loaded = cache.load(key)
+        assert_same(loaded, schedule)
+        assert not loaded.penumbra_start.flags.writeable
+        assert isinstance(loaded.penumbra_start.base, np.memmap)
         assert list(tmp_path.iterdir()) == [path]
+
+    def test_empty_schedule_round_trip(self, tmp_path: Path) -> None:
+        geo = circular_orbit(START_UTC, 35_786e3, 0.001, raan_rad=0.0)
+        start = START_UTC + timedelta(days=150)
+        first = eclipse_schedule(geo, start, 5 * DAY_S, cache_dir=tmp_path)
+        assert len(first) == 0
+        assert_same(eclipse_schedule(geo, start, 5 * DAY_S, cache_dir=tmp_path), first)
 
     def test_second_call_reads_the_cache(self, tmp_path: Path, monkeypatch) -> None:
         first = eclipse_schedule(leo(), START_UTC, 10 * DAY_S, cache_dir=tmp_path)
@@ -59,8 +73,9 @@ class TestCache:
             lambda p: p.write_bytes(b"not a zip file"),
             lambda p: p.write_bytes(p.read_bytes()[:-200] + bytes(200)),
             lambda p: p.write_bytes(b""),
+            lambda p: p.write_bytes(flip_bit(p.read_bytes(), len(p.read_bytes()) // 2)),
         ],
-        ids=["truncated", "garbage", "zeroed-tail", "empty"],
+        ids=["truncated", "garbage", "zeroed-tail", "empty", "flipped-bit"],
     )
     def test_corrupt_file_is_recomputed(self, tmp_path: Path, damage) -> None:
         good = eclipse_schedule(leo(), START_UTC, 10 * DAY_S, cache_dir=tmp_path)
