@@ -168,7 +168,7 @@ def sun_synchronous_inclination_rad(
         return satrec.nodedot / MINUTE_S
 
     i0 = math.acos(cos_i)
-    i1 = i0 + 1e-4
+    i1 = i0 + 1e-4 if i0 + 1e-4 <= math.pi else i0 - 1e-4
     f0, f1 = node_rate(i0) - SSO_NODE_RATE_RAD_S, node_rate(i1) - SSO_NODE_RATE_RAD_S
     for _ in range(20):
         if abs(f1) < SSO_TOLERANCE_RAD_S or f1 == f0:

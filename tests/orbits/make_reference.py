@@ -12,7 +12,7 @@ independent implementation of the conical shadow:
 3. Root-find each boundary with ``scipy.optimize.brentq`` on the full IAU 2000A geometry to
    1e-5 s.
 
-Run once (about 10 minutes on 2 cores); the result is committed under ``tests/orbits/data``.
+Run once (about 4 minutes on 2 cores); the result is committed under ``tests/orbits/data``.
 
     .venv/bin/python tests/orbits/make_reference.py [NAME ...]
 """

@@ -38,7 +38,7 @@ def sunlit_samples(reference: dict[str, np.ndarray]) -> tuple[np.ndarray, np.nda
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[c.name for c in CASES])
-def pair(request, tmp_path_factory) -> tuple[ReferenceCase, EclipseSchedule, dict]:
+def pair(request) -> tuple[ReferenceCase, EclipseSchedule, dict]:
     case = request.param
     schedule = eclipse_schedule(case.orbit, START_UTC, SPAN_S, use_cache=False)
     return case, schedule, load_reference(case)
