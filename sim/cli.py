@@ -89,8 +89,7 @@ def run(
     """Simulate one replication of a scenario and print its metrics."""
     scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
     geometry = _geometry(scenario, debug)
-    result = api.run_replicate(scenario, replicate=0, root_seed=seed,
-                               orbits=None if geometry is None else geometry.orbits)
+    result = api.run_replicate(scenario, replicate=0, root_seed=seed, orbits=geometry)
     payload = result.to_dict()
     if as_json:
         sys.stdout.write(json.dumps(payload) + "\n")

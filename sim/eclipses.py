@@ -7,8 +7,10 @@ on the same schedule. Campaigns call this once and hand the result to every repl
 
 from __future__ import annotations
 
+import collections
+import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sim.config.errors import Problem, ScenarioError
@@ -22,10 +24,37 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FleetGeometry:
-    """Per satellite (by index): its eclipse schedule and orbits, or None without an orbit."""
+    """Per satellite (by index): its eclipse schedule, or None without an orbit.
+
+    The model's view of a schedule (``Orbits``) is kept for schedules several satellites
+    share (a formation), and built on demand for a satellite with its own (a shell's member:
+    holding 1,584 of them at once would take gigabytes).
+    """
 
     schedules: tuple[EclipseSchedule | None, ...]
-    orbits: tuple[Orbits | None, ...]
+    horizon_s: float
+    _shared: dict[int, Orbits] = field(default_factory=dict, repr=False, compare=False)
+
+    def orbits_for(self, index: int) -> Orbits:
+        """Satellite ``index``'s orbits (from the start to the horizon)."""
+        schedule = self.schedules[index]
+        if schedule is None:
+            raise ValueError(f"satellite {index} has no orbit")
+        key = id(schedule)
+        cached = self._shared.get(key)
+        if cached is not None:
+            return cached
+        orbits = Orbits.from_eclipses(schedule.penumbra_start, schedule.umbra_start,
+                                      schedule.umbra_end, schedule.penumbra_end, self.horizon_s)
+        if key in self._shared_ids:
+            self._shared[key] = orbits
+        return orbits
+
+    @functools.cached_property
+    def _shared_ids(self) -> frozenset[int]:
+        """Schedules held by more than one satellite."""
+        counts = collections.Counter(id(s) for s in self.schedules if s is not None)
+        return frozenset(key for key, n in counts.items() if n > 1)
 
     def longest_eclipse_s(self, first: int, count: int) -> float:
         """Longest eclipse (penumbra to penumbra) among satellites [first, first + count)."""
@@ -37,10 +66,12 @@ def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None 
                    workers: int | None = None) -> FleetGeometry:
     """Eclipse schedules of every satellite with an orbit, over the scenario's horizon.
 
-    Raises ScenarioError if a battery cannot carry its bus through the longest eclipse.
+    Raises ScenarioError if the horizon reaches beyond the ephemeris, or if a battery cannot
+    carry its bus through the longest eclipse.
     """
     from sim.orbits import Formation, WalkerShell, eclipse_schedule, walker_schedules
 
+    check_ephemeris(scenario)
     schedules: list[EclipseSchedule | None] = []
     for group in scenario.fleet:
         orbit = group.orbit
@@ -55,22 +86,61 @@ def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None 
             shared = eclipse_schedule(orbit.orbit, scenario.start_utc, scenario.horizon_s,
                                       cache_dir=cache_dir)
             schedules.extend([shared] * group.count)
-    views: dict[int, Orbits] = {}
-    orbits: list[Orbits | None] = []
-    for schedule in schedules:
-        if schedule is None:
-            orbits.append(None)
-            continue
-        view = views.get(id(schedule))
-        if view is None:
-            view = Orbits.from_eclipses(schedule.penumbra_start, schedule.umbra_start,
-                                        schedule.umbra_end, schedule.penumbra_end,
-                                        scenario.horizon_s)
-            views[id(schedule)] = view
-        orbits.append(view)
-    geometry = FleetGeometry(tuple(schedules), tuple(orbits))
+    geometry = FleetGeometry(tuple(schedules), scenario.horizon_s)
     check_batteries(scenario, geometry)
     return geometry
+
+
+def orbit_period_s(orbit: Any) -> float:
+    """Keplerian period of an orbit (elements, a TLE, a formation or a Walker shell), s."""
+    from sim.orbits import Formation, WalkerShell
+    from sim.orbits.elements import mean_motion_rad_s
+
+    if isinstance(orbit, Formation):
+        orbit = orbit.orbit
+    if isinstance(orbit, WalkerShell):
+        return 2.0 * math.pi / mean_motion_rad_s(WGS72_RADIUS_M + orbit.altitude_m)
+    return 2.0 * math.pi / orbit.mean_motion_rad_s
+
+
+def ephemeris_overrun(start_utc: datetime, span_s: float, orbits: Sequence[Any]
+                      ) -> tuple[Literal["start", "end"], str] | None:
+    """Which end of [start_utc, start_utc + span_s] the eclipse search cannot reach, and why.
+
+    The search reads the Sun a day plus two orbital periods beyond each end of the span
+    (``sim.orbits.eclipse.sun_pad_s``), and DE421 is read no closer than a day to its ends.
+    """
+    from sim.orbits.elements import DE421_FIRST_UTC, DE421_LAST_UTC
+
+    first, last = f"{DE421_FIRST_UTC:%Y-%m-%d}", f"{DE421_LAST_UTC:%Y-%m-%d}"
+    if not DE421_FIRST_UTC <= start_utc <= DE421_LAST_UTC:
+        return "start", (f"{start_utc.isoformat()} is outside the DE421 ephemeris "
+                         f"({first} to {last})")
+    pad = timedelta(seconds=DAY_S + 2.0 * max(orbit_period_s(o) for o in orbits))
+    if start_utc - pad < DE421_FIRST_UTC:
+        return "start", (f"{start_utc.isoformat()} is too close to the start of the DE421 "
+                         f"ephemeris ({first}): the eclipse search reads the Sun "
+                         f"{pad / timedelta(days=1):.2f} days before the start")
+    end_utc = start_utc + timedelta(seconds=span_s)
+    if end_utc + pad > DE421_LAST_UTC:
+        return "end", (f"the span ends {end_utc:%Y-%m-%d %H:%M}, too close to or past the end of "
+                       f"the DE421 ephemeris ({last}): the eclipse search reads the Sun "
+                       f"{pad / timedelta(days=1):.2f} days beyond the end")
+    return None
+
+
+def check_ephemeris(scenario: Scenario) -> None:
+    """Every group's eclipse search must fit in DE421 over the scenario's horizon."""
+    problems = []
+    for index, group in enumerate(scenario.fleet):
+        if group.orbit is None:
+            continue
+        overrun = ephemeris_overrun(scenario.start_utc, scenario.horizon_s, [group.orbit])
+        if overrun is not None:
+            key = "start_utc" if overrun[0] == "start" else "start_utc + horizon"
+            problems.append(Problem(f"fleet[{index}].orbit", f"{key}: {overrun[1]}"))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def check_batteries(scenario: Scenario, geometry: FleetGeometry) -> None:

@@ -6,11 +6,12 @@ No file I/O here; the campaign layer stores what this returns.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import simpy
 
@@ -24,6 +25,15 @@ from sim.scenario import Scenario
 from sim.units import KWH_J, MONTH_S, YEAR_S
 
 PowerMode = Literal["aggregated", "walk"]
+
+
+class OrbitsProvider(Protocol):
+    """Builds one satellite's orbits on demand (``sim.eclipses.FleetGeometry``)."""
+
+    def orbits_for(self, index: int) -> Orbits: ...
+
+
+OrbitsSource = Sequence[Orbits | None] | OrbitsProvider
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,7 @@ class Wiring:
 def build(
     scenario: Scenario,
     streams: Streams,
-    orbits: Sequence[Orbits | None] | None = None,
+    orbits: OrbitsSource | None = None,
     keep_log: bool = False,
     power_mode: PowerMode = "aggregated",
 ) -> Wiring:
@@ -100,12 +110,11 @@ def build(
         satellites = [Satellite(first_index + member, group.name, group.design, recorder)
                       for member in range(group.count)]
         if group.design.power is not None:
+            if orbits is None:
+                raise ValueError(f"fleet group {group.name!r} has a power design but no orbits")
             for satellite in satellites:
-                satellite_orbits = orbits[satellite.index] if orbits is not None else None
-                if satellite_orbits is None:
-                    raise ValueError(f"fleet group {group.name!r} has a power design but "
-                                     f"satellite {satellite.index} has no eclipse orbits")
-                accounts.append(satellite.attach_power(group.design.power, satellite_orbits))
+                accounts.append(satellite.attach_power(
+                    group.design.power, _orbits_of(orbits, satellite.index)))
         first_index += group.count
         failing = [leaf_groups(satellite.root) for satellite in satellites]
         for position, (template, stream_name) in enumerate(failing[0]):
@@ -139,17 +148,27 @@ def build(
     return Wiring(env, recorder, accounts)
 
 
+def _orbits_of(source: OrbitsSource, index: int) -> Orbits | Callable[[], Orbits]:
+    if isinstance(source, Sequence):
+        orbits = source[index]
+        if orbits is None:
+            raise ValueError(f"satellite {index} has a power design but no eclipse orbits")
+        return orbits
+    return functools.partial(source.orbits_for, index)
+
+
 def run_replicate(
     scenario: Scenario,
     replicate: int = 0,
     root_seed: int = 0,
-    orbits: Sequence[Orbits | None] | None = None,
+    orbits: OrbitsSource | None = None,
     power_mode: PowerMode = "aggregated",
 ) -> ReplicateResult:
     """Simulate one replication of ``scenario`` with the streams of (root_seed, replicate).
 
-    ``orbits`` gives each satellite's eclipses (by satellite index), needed by satellites
-    whose design has a power system.
+    ``orbits`` gives each satellite's eclipses (a sequence by satellite index, or a
+    ``FleetGeometry`` that builds them when needed), required by satellites whose design has
+    a power system.
     """
     start = time.perf_counter()
     with paused_gc():

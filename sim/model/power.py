@@ -240,11 +240,12 @@ class PowerAccount:
     ``report(by_cause, starts, ends, rates)`` receives the losses at the horizon.
     """
 
-    def __init__(self, design: PowerDesign, orbits: Orbits, hardware: Callable[[], float],
-                 battery_fraction: Callable[[], float], report: Callable[..., None],
-                 step_s: float = POWER_STEP_S):
+    def __init__(self, design: PowerDesign, orbits: Orbits | Callable[[], Orbits],
+                 hardware: Callable[[], float], battery_fraction: Callable[[], float],
+                 report: Callable[..., None], step_s: float = POWER_STEP_S):
         self.design = design
-        self.orbits = orbits
+        self._orbits_source = orbits
+        self._orbits: Orbits | None = orbits if isinstance(orbits, Orbits) else None
         self.step_s = step_s
         self._hardware = hardware
         self._battery_fraction = battery_fraction
@@ -254,6 +255,16 @@ class PowerAccount:
         self._battery_states = [battery_fraction()]
         self._walk: _Walk | None = None
         self.totals = PowerTotals()
+
+    @property
+    def orbits(self) -> Orbits:
+        """The satellite's orbits, built from their source when first needed (a large shell's
+        orbits are built one satellite at a time and let go after ``finish``)."""
+        if self._orbits is None:
+            source = self._orbits_source
+            assert callable(source)
+            self._orbits = source()
+        return self._orbits
 
     def record(self, now_s: float) -> None:
         """The satellite's state changed at ``now_s``: keep it (a power step happens here)."""
@@ -302,6 +313,8 @@ class PowerAccount:
         }
         merged = _merge(slow_segments, fast_segments)
         self._report(by_cause, merged.starts_s, merged.ends_s, merged.rates)
+        if not isinstance(self._orbits_source, Orbits):
+            self._orbits = None
 
     def _book(self, decisions: Decisions) -> None:
         """Cycles, state of charge and the energy ledger (with the state at each orbit's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sim.model.parts import Unit, refresh
@@ -27,7 +28,8 @@ class Satellite:
         battery_part = design.power.battery.part if design.power is not None else None
         self._battery = next((g for g in self.root.groups if g.part.path == battery_part), None)
 
-    def attach_power(self, design: PowerDesign, orbits: Orbits) -> PowerAccount:
+    def attach_power(self, design: PowerDesign,
+                     orbits: Orbits | Callable[[], Orbits]) -> PowerAccount:
         """Give this satellite a power account over its orbits; it reports to the recorder."""
         index = self.index
         recorder = self.recorder
