@@ -11,15 +11,19 @@ revolutions at the member's fractional revolution k − Δu/2π.
 
 Notes
 -----
-Measured against each member's own computed schedule (Δu = π/2, π, −π/3 and 0.6°; 550 km/53°,
-ISS-like 420 km/51.64° and the dawn–dusk SSO at 650 km; ``tests/orbits/test_schedule_cache.py``):
+Measured against each member's own computed schedule, for members at Δu = π/2, π and −π/3 in
+planes at 550 km/53°, 420 km/51.64° and the dawn–dusk SSO at 650 km, from 2027-01-01
+(``tests/orbits/test_schedule_cache.py`` asserts the 1-year figures and, marked slow, the
+20-year ones at 550 km):
 
-- 1 year (2027): the same eclipses; boundary error median ≤ 2.4 ms, p99 ≤ 0.044 s, max 1.9 s;
-- 20 years (2027–2047): median ≤ 2.4 ms, p99 ≤ 0.043 s, max 9.0 s; at most 2 eclipses of the
-  ~110,000 (8–22 s long, at season edges) missing from the shifted schedule;
-- total shadow time within 2e-6 (relative) in both.
+- interpolated (:func:`shift_schedule`), 1 year: boundary error median ≤ 2.4 ms, p99 ≤ 0.043 s,
+  max 1.9 s, no eclipse missing or extra;
+- interpolated, 20 years: median ≤ 2.4 ms, p99 ≤ 0.042 s, max 9.0 s; at most 2 of ~104,000
+  eclipses per member (8–22 s long, at season edges) unmatched; total shadow within 1e-6;
+- plain time shift (:func:`time_shift_schedule`), for comparison: median up to 2.3 s, p99 up
+  to 13 s, max 76 s over 1 year (88 s and up to 75 unmatched eclipses over 20 years).
 
-The largest errors are on the short eclipses at season edges, where boundaries are
+The largest interpolated errors are on short eclipses at season edges, where boundaries are
 ill-conditioned. The SSO, whose node follows the Sun, stays within 0.4 s.
 """
 
@@ -124,6 +128,29 @@ def _member_passages(p: _Passages, fraction: float, period_s: float) -> list[np.
     for k in (2, 3, 4):
         values[k][:n][isolated] = p.fields()[k][isolated]
     return values
+
+
+def time_shift_schedule(
+    reference: EclipseSchedule,
+    phase_rad: float,
+    latitude_rate_rad_s: float,
+    offset_s: float,
+    span_s: float,
+) -> EclipseSchedule:
+    """The plain alternative to :func:`shift_schedule`: every eclipse moved by −Δu/u̇.
+
+    Kept to quantify what the interpolation buys (module Notes); use :func:`shift_schedule`.
+    """
+    shift_s = offset_s + phase_rad / latitude_rate_rad_s
+    raw = RawEclipses(
+        penumbra_start_s=reference.penumbra_start - shift_s,
+        umbra_start_s=reference.umbra_start - shift_s,
+        umbra_end_s=reference.umbra_end - shift_s,
+        penumbra_end_s=reference.penumbra_end - shift_s,
+        beta_rad=np.radians(reference.beta_deg),
+        peak_depth=reference.peak_depth,
+    )
+    return clip_to_span(raw, reference.start_utc + timedelta(seconds=offset_s), span_s)
 
 
 def shift_schedule(
