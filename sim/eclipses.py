@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import collections
 import functools
+import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
 from sim.config.errors import Problem, ScenarioError
+from sim.constants import WGS72_RADIUS_M
 from sim.model.power import Orbits
 from sim.scenario import Scenario
-from sim.units import KWH_J, MINUTE_S
+from sim.units import DAY_S, KWH_J, MINUTE_S
 
 if TYPE_CHECKING:
     from sim.orbits import EclipseSchedule

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PlainValidator, ValidationError, field_validator, model_validator
 
 from sim.config.base import StrictModel
-from sim.config.errors import FieldError
+from sim.config.errors import FieldError, describe, describe_typed
 from sim.constants import WGS72_RADIUS_M
 
 if TYPE_CHECKING:
@@ -36,14 +36,24 @@ class _Elements(StrictModel):
     raan_deg: Degrees | None = None
     ltan_h: Annotated[float, Field(ge=0, lt=24, allow_inf_nan=False)] | None = None
 
+    @field_validator("inclination_deg", mode="before")
+    @classmethod
+    def _inclination(cls, value: Any) -> Any:
+        """One problem for a bad inclination, not one per member of the number-or-'sso' type."""
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if value == "sso" or (number and 0.0 <= value <= 180.0):
+            return value
+        raise ValueError(f"must be 'sso' or a number from 0 to 180, got {describe(value)}")
+
     @model_validator(mode="after")
     def _shape(self) -> _Elements:
         radius_km = WGS72_RADIUS_M / 1000.0
         perigee_km = (radius_km + self.altitude_km) * (1.0 - self.eccentricity) - radius_km
         if perigee_km < MIN_PERIGEE_KM:
             field = "altitude_km" if self.eccentricity == 0.0 else "eccentricity"
-            raise FieldError(field, f"perigee at {perigee_km:.0f} km altitude; it must be "
-                                    f"≥ {MIN_PERIGEE_KM:g} km")
+            where = " (inside the Earth)" if perigee_km < 0.0 else ""
+            raise FieldError(field, f"perigee at {perigee_km:.0f} km altitude{where}; it must "
+                                    f"be ≥ {MIN_PERIGEE_KM:g} km")
         if (self.raan_deg is None) == (self.ltan_h is None):
             raise ValueError("give exactly one of raan_deg, ltan_h")
         return self
@@ -73,6 +83,9 @@ class WalkerSpec(_Elements):
             raise FieldError("eccentricity", "a Walker shell here is circular: must be 0")
         if self.ltan_h is not None:
             raise FieldError("ltan_h", "give raan_deg (the first plane's RAAN) for a shell")
+        if self.inclination_deg == "sso":
+            raise FieldError("inclination_deg", "'sso' is not available for Walker shells: "
+                                                "give the inclination in degrees")
         return self
 
 
@@ -84,7 +97,34 @@ class TleSpec(StrictModel):
     line2: str
 
 
-OrbitSpecType = Annotated[FormationSpec | WalkerSpec | TleSpec, Field(discriminator="kind")]
+ORBIT_KINDS: dict[str, type[StrictModel]] = {
+    "formation": FormationSpec, "walker": WalkerSpec, "tle": TleSpec,
+}
+
+
+def _orbit_spec(value: Any) -> FormationSpec | WalkerSpec | TleSpec:
+    """The model ``kind`` names, validated; problems keep paths into the file.
+
+    A discriminated union would put the kind into every path (``orbit.formation.altitude_km``).
+    """
+    if isinstance(value, FormationSpec | WalkerSpec | TleSpec):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a mapping with a 'kind' key, got {describe_typed(value)}")
+    if "kind" not in value:
+        raise ValidationError.from_exception_data(
+            "orbit", [{"type": "missing", "loc": ("kind",), "input": value}])
+    kind = value["kind"]
+    model = ORBIT_KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        expected = ", ".join(repr(k) for k in ORBIT_KINDS)
+        raise ValidationError.from_exception_data(
+            "orbit", [{"type": "literal_error", "loc": ("kind",), "input": kind,
+                       "ctx": {"expected": expected}}])
+    return model.model_validate(value)  # type: ignore[return-value]
+
+
+OrbitSpecType = Annotated[FormationSpec | WalkerSpec | TleSpec, PlainValidator(_orbit_spec)]
 
 
 def satellites_in(spec: FormationSpec | WalkerSpec | TleSpec) -> int | None:
@@ -99,22 +139,36 @@ def to_orbit(spec: FormationSpec | WalkerSpec | TleSpec, count: int,
     ``sim.orbits`` (skyfield, scipy) is imported here, not at module load, so that commands
     that never touch an orbit start fast.
     """
-    from sim.orbits import Formation, TwoLineElements, WalkerShell, circular_orbit
+    from sim.orbits import (
+        Formation,
+        TwoLineElements,
+        WalkerShell,
+        circular_orbit,
+        sun_synchronous_inclination_rad,
+    )
+    from sim.orbits.elements import require_in_de421
 
     if isinstance(spec, TleSpec):
         return Formation(TwoLineElements(spec.line1, spec.line2), count)
-    inclination = None if spec.inclination_deg == "sso" else math.radians(spec.inclination_deg)
+    require_in_de421(start_utc, "start_utc")
     raan = None if spec.raan_deg is None else math.radians(spec.raan_deg)
+    if spec.inclination_deg != "sso":
+        inclination = math.radians(spec.inclination_deg)
+    else:
+        semi_major_axis_m = WGS72_RADIUS_M + spec.altitude_km * 1000.0
+        try:
+            inclination = sun_synchronous_inclination_rad(start_utc, semi_major_axis_m,
+                                                          spec.eccentricity)
+        except ValueError as exc:
+            reason = str(exc).partition(": ")[2]
+            raise ValueError(f"inclination_deg: {reason}") from None
     if isinstance(spec, WalkerSpec):
-        if inclination is None:
-            raise ValueError("inclination_deg: 'sso' is not available for Walker shells")
         return WalkerShell(start_utc, spec.altitude_km * 1000.0, inclination, spec.planes,
                            spec.per_plane, spec.phasing, raan0_rad=raan or 0.0)
     elements = circular_orbit(
         start_utc,
         spec.altitude_km * 1000.0,
         inclination,
-        sun_synchronous=inclination is None,
         raan_rad=raan,
         ltan_h=spec.ltan_h,
         arg_latitude_rad=math.radians(spec.arg_latitude_deg),
