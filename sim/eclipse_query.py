@@ -18,6 +18,7 @@ from sim.config import Problem, ScenarioError, load_scenario
 from sim.config.errors import problems_from_validation
 from sim.config.orbit_spec import FormationSpec, to_orbit
 from sim.config.schema import UNION_TAGS, known_keys
+from sim.eclipses import ephemeris_overrun
 from sim.units import DAY_S
 
 DEFAULT_START = datetime(2027, 1, 1, tzinfo=UTC)
@@ -71,6 +72,10 @@ def eclipse_query(
     else:
         orbit = _command_line_orbit(altitude_km, inclination_deg, raan_deg, ltan_h, tle,
                                     start_utc)
+    overrun = ephemeris_overrun(start_utc, horizon_s, [orbit])
+    if overrun is not None:
+        side, message = overrun
+        raise ScenarioError([Problem("--start" if side == "start" else "--days", message)])
     if step_s is not None and not step_s > 0.0:
         raise ScenarioError([Problem("--step-s", f"must be > 0, got {step_s:g}")])
     return EclipseQuery(orbit, start_utc, horizon_s, step_s)
@@ -120,6 +125,12 @@ def _command_line_orbit(altitude_km: float | None, inclination_deg: str | None,
         from sim.config.orbit_spec import TleSpec
         model: Any = TleSpec
     else:
+        missing = [option for option, value in (("--altitude-km", altitude_km),
+                                                ("--inclination-deg", inclination_deg))
+                   if value is None]
+        if missing:
+            raise ScenarioError([Problem(option, "required for a circular orbit, with "
+                                                 "--raan-deg or --ltan-h") for option in missing])
         inclination: Any = inclination_deg
         if inclination_deg is not None and inclination_deg != "sso":
             try:
@@ -144,12 +155,15 @@ def _command_line_orbit(altitude_km: float | None, inclination_deg: str | None,
     try:
         return to_orbit(spec, 1, start_utc).orbit
     except ValueError as exc:
+        key, sep, reason = str(exc).partition(": ")
+        if sep and _option(key):
+            raise ScenarioError([Problem(_option(key), _options_in(reason))]) from None
         raise ScenarioError([Problem(where, _options_in(str(exc)))]) from None
 
 
 OPTION_OF_KEY = {"altitude_km": "--altitude-km", "inclination_deg": "--inclination-deg",
                  "raan_deg": "--raan-deg", "ltan_h": "--ltan-h", "line1": "--tle",
-                 "line2": "--tle"}
+                 "line2": "--tle", "start_utc": "--start"}
 
 
 def _option(path: str) -> str:
