@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from enum import StrEnum
@@ -129,6 +130,96 @@ def _print_run(result: dict[str, Any]) -> None:
     for part, count in result["failures_by_part"].items():
         events.add_row(f"failures: {part}", f"{count:,}")
     out.print(events)
+
+
+@app.command()
+def campaign(
+    config: ConfigArg,
+    n: Annotated[int | None, typer.Option("-n", help="Replications (the cap with --until-ci; "
+                                                     "default 100).")] = None,
+    until_ci: Annotated[float | None, typer.Option(
+        help="Stop once the 95 % interval of mean uptime is narrower than this.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes (default: one per CPU).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Results directory (default: results/<scenario name>).")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue the campaign stored in --out.")] = False,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the random streams.")] = 0,
+    overrides: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json only.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Run a Monte Carlo campaign; results, written as it goes, survive a kill (--resume)."""
+    from sim.campaign import ExecutorError, StoreError, run_campaign
+    from sim.campaign.executors import default_workers
+
+    problems = []
+    if n is not None and n < 1:
+        problems.append(f"-n: must be ≥ 1, got {n}")
+    if until_ci is not None and not until_ci > 0:
+        problems.append(f"--until-ci: must be > 0, got {until_ci:g}")
+    if workers is not None and workers < 1:
+        problems.append(f"--workers: must be ≥ 1, got {workers}")
+    for problem in problems:
+        err.print(f"error: {problem}", markup=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
+    directory = out if out is not None else Path("results") / scenario.name
+    worker_count = workers or default_workers()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    started = time.perf_counter()
+    with Progress(*columns, console=err, transient=as_json) as bar:
+        task = bar.add_task("campaign", total=n or 100, rate="")
+
+        def advance(done: int, total: int) -> None:
+            elapsed = time.perf_counter() - started
+            bar.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s")
+
+        try:
+            outcome = _guard(debug, lambda: run_campaign(
+                config, overrides=overrides or (), n=n, until_ci=until_ci,
+                workers=worker_count, scheduler=scheduler, out=directory, resume=resume,
+                seed=seed, progress=advance))
+        except (StoreError, ExecutorError) as exc:
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    if as_json:
+        sys.stdout.write(json.dumps(outcome.summary, default=float) + "\n")
+        return
+    _print_campaign(outcome)
+
+
+def _print_campaign(outcome: Any) -> None:
+    summary = outcome.summary
+    metrics = summary["metrics"]
+    table = Table(title=f"{summary['replications']} replications in {outcome.directory} "
+                        f"({outcome.ran} run now, {outcome.wall_s:.1f} s)")
+    for column in ("metric", "mean", "± s.e.", "95 % interval", "P5", "P50", "P95"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    shown = ["uptime", "availability", *sorted(k for k in metrics if k.startswith("downtime."))]
+    for name in shown:
+        d = metrics[name]
+        table.add_row(name, f"{d['mean']:.5f}", f"{d['standard_error']:.5f}",
+                      f"{d['ci95_low']:.5f} – {d['ci95_high']:.5f}",
+                      f"{d['p5']:.4f}", f"{d['p50']:.4f}", f"{d['p95']:.4f}")
+    sla = summary["probability_meeting_sla"]
+    table.add_section()
+    table.add_row(f"P(uptime ≥ SLA {summary['sla_fraction']:g})", f"{sla['mean']:.4f}", "",
+                  f"{sla['ci95_low']:.4f} – {sla['ci95_high']:.4f}", "", "", "")
+    out.print(table)
 
 
 class OutputFormat(StrEnum):

@@ -1,0 +1,133 @@
+"""Where replications run: in this process, in local worker processes, or on Dask.
+
+Each job is a contiguous range of replication ids of one resolved scenario. A worker prepares
+the scenario and its eclipse geometry once per process (from the on-disk schedule cache the
+main process filled) and returns flat rows. Replication *i* draws only from the streams of
+(root seed, i), so every executor returns the same values.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+from sim.campaign.rows import replicate_row, timeseries_rows
+from sim.campaign.store import document_hash
+from sim.config.loader import to_scenario, validate_document
+from sim.eclipses import FleetGeometry, fleet_geometry
+from sim.replicate import run_replicate
+from sim.scenario import Scenario
+
+# Seconds to wait for a Dask scheduler before giving up with a clear error.
+CONNECT_TIMEOUT_S = 10
+
+
+class ExecutorError(Exception):
+    """An executor that cannot start (one line, for the user)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """Replications [first, stop) of the scenario ``document`` with root seed ``root_seed``."""
+
+    document: dict[str, Any]
+    root_seed: int
+    first: int
+    stop: int
+    cache_dir: str | None
+
+
+ChunkResult = tuple[int, int, list[dict[str, Any]], list[dict[str, Any]]]
+
+# Per worker process: the scenario and geometry of the document last prepared, by hash.
+_PREPARED: dict[str, tuple[Scenario, FleetGeometry | None]] = {}
+
+
+def _prepare(job: Job) -> tuple[Scenario, FleetGeometry | None]:
+    key = document_hash(job.document)
+    if key not in _PREPARED:
+        _PREPARED.clear()
+        scenario = to_scenario(validate_document(job.document))
+        geometry = (fleet_geometry(scenario, cache_dir=job.cache_dir, workers=1)
+                    if scenario.has_orbits else None)
+        _PREPARED[key] = (scenario, geometry)
+    return _PREPARED[key]
+
+
+def simulate(job: Job) -> ChunkResult:
+    """Run one job; its rows and monthly rows."""
+    scenario, geometry = _prepare(job)
+    rows: list[dict[str, Any]] = []
+    series: list[dict[str, Any]] = []
+    for replicate in range(job.first, job.stop):
+        result = run_replicate(scenario, replicate, job.root_seed, orbits=geometry)
+        rows.append(replicate_row(result))
+        series.extend(timeseries_rows(result))
+    return job.first, job.stop, rows, series
+
+
+class LocalExecutor:
+    """This process (one worker) or a pool of local worker processes."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[ChunkResult]:
+        if self.workers <= 1:
+            for job in jobs:
+                yield simulate(job)
+            return
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            futures = [pool.submit(simulate, job) for job in jobs]
+            for future in as_completed(futures):
+                yield future.result()
+
+
+class DaskExecutor:
+    """A Dask distributed cluster at ``address``, or a LocalCluster for ``"local"``."""
+
+    def __init__(self, address: str, workers: int):
+        self.address = address
+        self.workers = workers
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[ChunkResult]:
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
+
+        cluster = None
+        try:
+            if self.address == "local":
+                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                       processes=True, dashboard_address=None)
+                client = Client(cluster)
+            else:
+                client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            if cluster is not None:
+                cluster.close()
+            raise ExecutorError(f"--scheduler {self.address}: cannot connect "
+                                f"({type(exc).__name__}: {exc})") from None
+        try:
+            futures = client.map(simulate, list(jobs), pure=False)
+            for future in dask_completed(futures):
+                yield future.result()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def executor_for(workers: int, scheduler: str | None) -> LocalExecutor | DaskExecutor:
+    """Local processes by default; Dask when a scheduler address (or "local") is given."""
+    if scheduler is not None:
+        return DaskExecutor(scheduler, workers)
+    return LocalExecutor(workers)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)))

@@ -1,0 +1,40 @@
+"""A replication's result as flat records: one row of scalar metrics, and monthly rows.
+
+Column names are dotted (``downtime.repair``, ``power.battery_cycles``) so that later model
+layers add metrics without any change here. Nothing that varies between identical runs (wall
+time) is stored, so a campaign's stored values are the same on any executor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.replicate import ReplicateResult
+
+SCALARS = ("uptime", "availability", "satellites", "satellites_down_at_end", "satellite_years",
+           "horizon_years", "sim_events")
+NESTED = {
+    "events": "events",
+    "downtime_by_cause": "downtime",
+    "downtime_by_part": "downtime_part",
+    "failures_by_part": "failures",
+    "repairs_by_part": "repairs",
+    "power": "power",
+}
+
+
+def replicate_row(result: ReplicateResult) -> dict[str, Any]:
+    """Every scalar metric of one replication, keyed by a dotted column name."""
+    row: dict[str, Any] = {"replicate": result.replicate}
+    for name in SCALARS:
+        row[name] = getattr(result, name)
+    for field, prefix in NESTED.items():
+        for key, value in getattr(result, field).items():
+            row[f"{prefix}.{key}"] = value
+    return row
+
+
+def timeseries_rows(result: ReplicateResult) -> list[dict[str, Any]]:
+    """The monthly capacity series in long format: (replicate, month, capacity_fraction)."""
+    return [{"replicate": result.replicate, "month": month, "capacity_fraction": value}
+            for month, value in enumerate(result.monthly_capacity_fraction)]
