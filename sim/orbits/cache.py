@@ -10,6 +10,10 @@ Reading memory-maps the arrays inside the (uncompressed) ``.npz`` instead of cop
 data: each array's 64-bit XOR fold is stored beside it and checked on load (~10 ms per GB from
 the page cache). A file that cannot be parsed, holds another key, or fails a checksum is treated
 as missing and rewritten. Nothing is unpickled.
+
+Files are only ever replaced, never modified in place, so a schedule mapped from an old file
+stays valid after a rewrite or a deletion. Editing or truncating a cache file in place while a
+process has it mapped would change (or invalidate) that process's arrays: don't.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def latitude_rates_rad_s(planes: Sequence[OrbitalPlane], start_utc: datetime) ->
 
 
 @dataclass(frozen=True)
-class _Passages:
+class _EclipseSeries:
     """Reference eclipses as smooth functions of the revolution: centres and squared
     half-widths (s²) of penumbra and umbra. A squared umbra half-width is negative for a grazing
     eclipse (from its peak depth), and both cross zero linearly at a season edge."""
@@ -75,7 +75,7 @@ class _Passages:
     beta_deg: np.ndarray
 
     @classmethod
-    def of(cls, schedule: EclipseSchedule) -> _Passages:
+    def of(cls, schedule: EclipseSchedule) -> _EclipseSeries:
         half_pen = 0.5 * schedule.duration_s
         depth = np.clip(schedule.peak_depth, MIN_DEPTH, 1.0)
         grazing_sq = half_pen**2 * (1.0 - 1.0 / depth)
@@ -99,7 +99,7 @@ class _Passages:
         )
 
 
-def _member_passages(p: _Passages, fraction: float, period_s: float) -> list[np.ndarray]:
+def _member_passages(p: _EclipseSeries, fraction: float, period_s: float) -> list[np.ndarray]:
     """Values at revolution index k − ``fraction`` for every reference revolution k, and at the
     one such index past the far end of every run of consecutive eclipses (a season edge, where
     the member may still be eclipsed); linear in the revolution index from the two nearest
@@ -172,7 +172,7 @@ def shift_schedule(
         raise ValueError(f"phase_rad: must be in (−π, π], got {phase_rad}")
     period_s = 2.0 * math.pi / latitude_rate_rad_s
     mid_pen, mid_umb, pen_sq, umb_sq, beta = _member_passages(
-        _Passages.of(reference), phase_rad / (2.0 * math.pi), period_s
+        _EclipseSeries.of(reference), phase_rad / (2.0 * math.pi), period_s
     )
     real = pen_sq > 0
     half_pen = np.sqrt(np.where(real, pen_sq, 0.0))

@@ -30,7 +30,8 @@ class EclipseSchedule:
 
     ``penumbra_start``/``penumbra_end`` bound the whole eclipse (any part of the Sun hidden);
     ``umbra_start``/``umbra_end`` the total phase (NaN for a grazing, penumbra-only eclipse).
-    ``beta_deg`` is the Sun's elevation above the orbit plane at mid-eclipse. ``peak_depth`` is
+    ``beta_deg`` is the Sun's elevation above the osculating orbit plane at the shadow passage
+    (mid-eclipse to within a minute, when β moves < 0.005°). ``peak_depth`` is
     the fraction of the Sun's diameter behind the Earth's limb at the deepest point (1.0 when
     there is an umbra). Arrays are read-only (a caller's writeable array is copied; a
     read-only one, such as a memory map of a cache file, is kept) and sorted by

@@ -78,7 +78,8 @@ class TestCache:
         ids=["truncated", "garbage", "zeroed-tail", "empty", "flipped-bit"],
     )
     def test_corrupt_file_is_recomputed(self, tmp_path: Path, damage) -> None:
-        good = eclipse_schedule(leo(), START_UTC, 10 * DAY_S, cache_dir=tmp_path)
+        eclipse_schedule(leo(), START_UTC, 10 * DAY_S, cache_dir=tmp_path)
+        good = eclipse_schedule(leo(), START_UTC, 10 * DAY_S, use_cache=False)
         (path,) = tmp_path.glob("*.npz")
         damage(path)
         key = schedule_key(leo().key(), START_UTC, 10 * DAY_S)
