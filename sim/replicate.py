@@ -58,6 +58,7 @@ class ReplicateResult:
     wall_s: float
     power: dict[str, float] = field(default_factory=dict)
     monthly_capacity_fraction: list[float] = field(repr=False, default_factory=list)
+    monthly_events: dict[str, list[int]] = field(repr=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""
@@ -251,6 +252,8 @@ def summarise(
         wall_s=wall_s,
         power=power_summary(accounts),
         monthly_capacity_fraction=[float(x) for x in totals.monthly_capacity_fraction],
+        monthly_events={kind: [int(x) for x in counts]
+                        for kind, counts in sorted(totals.monthly_events.items())},
     )
 
 

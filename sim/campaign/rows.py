@@ -35,6 +35,13 @@ def replicate_row(result: ReplicateResult) -> dict[str, Any]:
 
 
 def timeseries_rows(result: ReplicateResult) -> list[dict[str, Any]]:
-    """The monthly capacity series in long format: (replicate, month, capacity_fraction)."""
-    return [{"replicate": result.replicate, "month": month, "capacity_fraction": value}
-            for month, value in enumerate(result.monthly_capacity_fraction)]
+    """Monthly rows in long format: replicate, month, capacity_fraction, and the count of each
+    kind of event in that month (``events.failures``, ``events.repairs``, ...)."""
+    rows = []
+    for month, value in enumerate(result.monthly_capacity_fraction):
+        row: dict[str, Any] = {"replicate": result.replicate, "month": month,
+                               "capacity_fraction": value}
+        for kind, counts in result.monthly_events.items():
+            row[f"events.{kind}"] = counts[month]
+        rows.append(row)
+    return rows

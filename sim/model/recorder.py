@@ -31,6 +31,7 @@ class Totals:
     lost_pflop_s: dict[LossKey, float]
     counts: dict[tuple[str, str], int]
     monthly_capacity_fraction: np.ndarray
+    monthly_events: dict[str, np.ndarray]
     satellites_down_at_end: int
 
 
@@ -59,11 +60,16 @@ class Recorder:
         self._sat_loss: list[Loss] = [{} for _ in self._nominal]
         self._lost: dict[LossKey, float] = {}
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._monthly_events: dict[str, list[int]] = {}
         self.log: list[tuple[float, int, str, str]] | None = [] if keep_log else None
 
     def event(self, now_s: float, satellite: int, kind: str, path: str = "") -> None:
         """Count one event of a kind on a part path ('' for the satellite), and log it if asked."""
         self._counts[kind, path] += 1
+        by_month = self._monthly_events.get(kind)
+        if by_month is None:
+            by_month = self._monthly_events[kind] = [0] * len(self._months.totals)
+        by_month[min(int(now_s / self._months.width_s), len(by_month) - 1)] += 1
         if self.log is not None:
             self.log.append((now_s, satellite, kind, path))
 
@@ -144,5 +150,7 @@ class Recorder:
             lost_pflop_s=lost,
             counts=dict(self._counts),
             monthly_capacity_fraction=self._months.totals / (self.nominal_total * month_s),
+            monthly_events={kind: np.array(counts)
+                            for kind, counts in self._monthly_events.items()},
             satellites_down_at_end=down,
         )

@@ -124,3 +124,12 @@ def test_uptime_and_lost_shares_add_to_one_on_a_random_fleet(smoke_path) -> None
     assert result.uptime + sum(result.downtime_by_cause.values()) == pytest.approx(1.0, abs=1e-9)
     assert sum(result.downtime_by_part.values()) == pytest.approx(
         sum(result.downtime_by_cause.values()), abs=1e-12)
+
+
+def test_monthly_event_counts_add_up_to_the_totals(smoke_path) -> None:  # type: ignore[no-untyped-def]
+    from sim.config import load_scenario
+
+    result = run_replicate(load_scenario(smoke_path, ["horizon_days=400"]), root_seed=2)
+    assert len(result.monthly_events["failures"]) == len(result.monthly_capacity_fraction)
+    for kind, counts in result.monthly_events.items():
+        assert sum(counts) == result.events[kind]
