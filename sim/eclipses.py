@@ -7,8 +7,6 @@ on the same schedule. Campaigns call this once and hand the result to every repl
 
 from __future__ import annotations
 
-import collections
-import functools
 import math
 import os
 from collections.abc import Sequence
@@ -27,43 +25,57 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class FleetGeometry:
-    """Per satellite (by index): its eclipse schedule, or None without an orbit.
+class ScheduleSource:
+    """Where a satellite's schedule comes from: member ``index`` of ``members`` (a formation's
+    one shared schedule, or a Walker plane whose members are derived on access)."""
 
-    The model's view of a schedule (``Orbits``) is kept for schedules several satellites
-    share (a formation), and built on demand for a satellite with its own (a shell's member:
-    holding 1,584 of them at once would take gigabytes).
+    members: Sequence[EclipseSchedule]
+    index: int
+    shared: bool
+
+
+@dataclass(frozen=True)
+class FleetGeometry:
+    """Per satellite (by index): where its eclipse schedule comes from, or None.
+
+    A formation's schedule, and the model's view of it (``Orbits``), is held once for all its
+    satellites. A shell member's schedule is derived from its plane's when that satellite's
+    power is accounted, and let go after (holding all 1,584 members of a 20-year shell at once
+    would take about 8 GB).
     """
 
-    schedules: tuple[EclipseSchedule | None, ...]
+    sources: tuple[ScheduleSource | None, ...]
     horizon_s: float
     _shared: dict[int, Orbits] = field(default_factory=dict, repr=False, compare=False)
 
+    def schedule(self, index: int) -> EclipseSchedule:
+        """Satellite ``index``'s eclipse schedule."""
+        source = self.sources[index]
+        if source is None:
+            raise ValueError(f"satellite {index} has no orbit")
+        return source.members[source.index]
+
     def orbits_for(self, index: int) -> Orbits:
         """Satellite ``index``'s orbits (from the start to the horizon)."""
-        schedule = self.schedules[index]
-        if schedule is None:
-            raise ValueError(f"satellite {index} has no orbit")
-        key = id(schedule)
-        cached = self._shared.get(key)
-        if cached is not None:
-            return cached
+        source = self.sources[index]
+        if source is not None and source.shared and id(source.members) in self._shared:
+            return self._shared[id(source.members)]
+        schedule = self.schedule(index)
         orbits = Orbits.from_eclipses(schedule.penumbra_start, schedule.umbra_start,
                                       schedule.umbra_end, schedule.penumbra_end, self.horizon_s)
-        if key in self._shared_ids:
-            self._shared[key] = orbits
+        if source is not None and source.shared:
+            self._shared[id(source.members)] = orbits
         return orbits
 
-    @functools.cached_property
-    def _shared_ids(self) -> frozenset[int]:
-        """Schedules held by more than one satellite."""
-        counts = collections.Counter(id(s) for s in self.schedules if s is not None)
-        return frozenset(key for key, n in counts.items() if n > 1)
-
     def longest_eclipse_s(self, first: int, count: int) -> float:
-        """Longest eclipse (penumbra to penumbra) among satellites [first, first + count)."""
-        distinct = {id(s): s for s in self.schedules[first:first + count] if s is not None}
-        return max((s.longest_eclipse_s() for s in distinct.values()), default=0.0)
+        """Longest eclipse (penumbra to penumbra) among satellites [first, first + count).
+
+        A Walker plane is represented by its first member: its members' eclipses differ by
+        seconds at most (``sim.orbits.phasing``)."""
+        distinct = {id(s.members): s.members for s in self.sources[first:first + count]
+                    if s is not None}
+        return max((members[0].longest_eclipse_s() for members in distinct.values()),
+                   default=0.0)
 
 
 def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None = None,
@@ -76,21 +88,22 @@ def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None 
     from sim.orbits import Formation, WalkerShell, eclipse_schedule, walker_schedules
 
     check_ephemeris(scenario)
-    schedules: list[EclipseSchedule | None] = []
+    sources: list[ScheduleSource | None] = []
     for group in scenario.fleet:
         orbit = group.orbit
         if orbit is None:
-            schedules.extend([None] * group.count)
+            sources.extend([None] * group.count)
         elif isinstance(orbit, WalkerShell):
             planes = walker_schedules(orbit, scenario.start_utc, scenario.horizon_s,
                                       workers=workers, cache_dir=cache_dir)
-            schedules.extend(member for plane in planes for member in plane)
+            sources.extend(ScheduleSource(plane, k, shared=False)
+                           for plane in planes for k in range(len(plane)))
         else:
             assert isinstance(orbit, Formation)
-            shared = eclipse_schedule(orbit.orbit, scenario.start_utc, scenario.horizon_s,
-                                      cache_dir=cache_dir)
-            schedules.extend([shared] * group.count)
-    geometry = FleetGeometry(tuple(schedules), scenario.horizon_s)
+            shared = (eclipse_schedule(orbit.orbit, scenario.start_utc, scenario.horizon_s,
+                                       cache_dir=cache_dir),)
+            sources.extend([ScheduleSource(shared, 0, shared=True)] * group.count)
+    geometry = FleetGeometry(tuple(sources), scenario.horizon_s)
     check_batteries(scenario, geometry)
     return geometry
 
