@@ -1,0 +1,49 @@
+"""Campaign throughput: replications per second for 1 and 2 local workers and a 2-worker Dask
+LocalCluster, on the 81-satellite reference cluster (20 years, eclipses and power).
+
+Each configuration runs ``-n`` replications into a fresh temporary directory (the eclipse
+schedules come from the on-disk cache, filled first). Figures, not pass/fail.
+
+    python benchmarks/bench_campaign.py [-n 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from sim.api import fleet_geometry, load_scenario
+from sim.campaign import run_campaign
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "configs" / "reference-cluster.yaml"
+
+
+def measure(label: str, n: int, workers: int, scheduler: str | None) -> float:
+    """Wall time of one campaign; prints replications per second."""
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        run_campaign(REFERENCE, n=n, workers=workers, scheduler=scheduler, out=out, seed=7)
+        wall = time.perf_counter() - start
+    print(f"{label:<34} {n:>5} replications {wall:>8.1f} s {n / wall:>8.2f} replications/s")
+    return wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=40, help="replications per configuration")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    fleet_geometry(load_scenario(REFERENCE))
+    print(f"eclipse geometry (cache filled): {time.perf_counter() - start:.1f} s")
+    one = measure("local, 1 worker (in-process)", args.n, 1, None)
+    two = measure("local, 2 worker processes", args.n, 2, None)
+    dask = measure("Dask LocalCluster, 2 workers", args.n, 2, "local")
+    print(f"speed-up, 2 local workers: {one / two:.2f}x; Dask: {one / dask:.2f}x")
+    print(f"projected 1,000 replications on 2 local workers: {1000 * two / args.n:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
