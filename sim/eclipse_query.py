@@ -7,6 +7,7 @@ every problem names the option or the path it came from.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,8 @@ DEFAULT_START = datetime(2027, 1, 1, tzinfo=UTC)
 DEFAULT_DAYS = 365.0
 # One query may span at most this long (DE421 ends in 2053; a schedule is a few MB a year).
 MAX_DAYS = 100 * 365.25
+# Skyfield samples at most this many times (about 2·10^5 a second here: ten minutes).
+MAX_SKYFIELD_SAMPLES = 10**8
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def eclipse_query(
         raise ScenarioError([Problem("orbit", "give exactly one of CONFIG, --altitude-km with "
                                               f"--inclination-deg and --raan-deg or --ltan-h, "
                                               f"or --tle LINE1 LINE2 (got {found})")])
-    start_utc, horizon_s = _span(start, days)
+    start_utc, horizon_s = _span(start, days, step_s)
     if config is not None:
         scenario = load_scenario(config)
         orbit = _scenario_orbit(scenario, group, satellite)
@@ -76,12 +79,16 @@ def eclipse_query(
     if overrun is not None:
         side, message = overrun
         raise ScenarioError([Problem("--start" if side == "start" else "--days", message)])
-    if step_s is not None and not step_s > 0.0:
-        raise ScenarioError([Problem("--step-s", f"must be > 0, got {step_s:g}")])
+    if step_s is not None and horizon_s / step_s > MAX_SKYFIELD_SAMPLES:
+        raise ScenarioError([Problem("--step-s", f"{step_s:g} s over {horizon_s / DAY_S:g} days "
+                                                 f"is {horizon_s / step_s:.3g} samples; at most "
+                                                 f"{MAX_SKYFIELD_SAMPLES:.0e}")])
     return EclipseQuery(orbit, start_utc, horizon_s, step_s)
 
 
-def _span(start: str | None, days: float | None) -> tuple[datetime, float]:
+def _span(start: str | None, days: float | None,
+          step_s: float | None) -> tuple[datetime, float]:
+    """Start and length of the span; every problem with --start, --days and --step-s at once."""
     problems = []
     start_utc = DEFAULT_START
     if start is not None:
@@ -95,6 +102,8 @@ def _span(start: str | None, days: float | None) -> tuple[datetime, float]:
     span_days = DEFAULT_DAYS if days is None else days
     if not 0.0 < span_days <= MAX_DAYS:
         problems.append(Problem("--days", f"must be > 0 and ≤ {MAX_DAYS:g}, got {span_days:g}"))
+    if step_s is not None and not 0.0 < step_s < math.inf:
+        problems.append(Problem("--step-s", f"must be > 0 and finite, got {step_s:g}"))
     if problems:
         raise ScenarioError(problems)
     return start_utc, span_days * DAY_S
