@@ -28,9 +28,13 @@ Degrees = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class _Elements(StrictModel):
-    """Orientation shared by formations and shells."""
+    """Size and orientation shared by formations and shells: ``altitude_km`` (the mean
+    altitude, semi-major axis less the Earth's equatorial radius) or ``semi_major_axis_km``."""
 
-    altitude_km: Annotated[float, Field(allow_inf_nan=False, le=MAX_ALTITUDE_KM)]
+    altitude_km: Annotated[float, Field(allow_inf_nan=False, le=MAX_ALTITUDE_KM)] | None = None
+    semi_major_axis_km: Annotated[
+        float, Field(gt=0, allow_inf_nan=False, le=MAX_ALTITUDE_KM + WGS72_RADIUS_M / 1000.0)
+    ] | None = None
     eccentricity: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
     inclination_deg: Annotated[float, Field(ge=0, le=180, allow_inf_nan=False)] | Literal["sso"]
     raan_deg: Degrees | None = None
@@ -45,12 +49,25 @@ class _Elements(StrictModel):
             return value
         raise ValueError(f"must be 'sso' or a number from 0 to 180, got {describe(value)}")
 
+    @property
+    def mean_altitude_km(self) -> float:
+        """Semi-major axis less the Earth's equatorial radius (WGS72, as SGP4 uses it)."""
+        if self.altitude_km is not None:
+            return self.altitude_km
+        assert self.semi_major_axis_km is not None
+        return self.semi_major_axis_km - WGS72_RADIUS_M / 1000.0
+
     @model_validator(mode="after")
     def _shape(self) -> _Elements:
+        if (self.altitude_km is None) == (self.semi_major_axis_km is None):
+            found = "both" if self.altitude_km is not None else "neither"
+            raise FieldError("altitude_km", f"give altitude_km or semi_major_axis_km (got "
+                                            f"{found})")
         radius_km = WGS72_RADIUS_M / 1000.0
-        perigee_km = (radius_km + self.altitude_km) * (1.0 - self.eccentricity) - radius_km
+        perigee_km = (radius_km + self.mean_altitude_km) * (1.0 - self.eccentricity) - radius_km
         if perigee_km < MIN_PERIGEE_KM:
-            field = "altitude_km" if self.eccentricity == 0.0 else "eccentricity"
+            size = "altitude_km" if self.altitude_km is not None else "semi_major_axis_km"
+            field = size if self.eccentricity == 0.0 else "eccentricity"
             where = " (inside the Earth)" if perigee_km < 0.0 else ""
             raise FieldError(field, f"perigee at {perigee_km:.0f} km altitude{where}; it must "
                                     f"be ≥ {MIN_PERIGEE_KM:g} km")
@@ -63,8 +80,24 @@ class FormationSpec(_Elements):
     """Every satellite of the group on one orbit (a cluster flying in formation)."""
 
     kind: Literal["formation"]
-    arg_latitude_deg: Degrees = 0.0
+    arg_latitude_deg: Degrees | None = None
+    mean_anomaly_deg: Degrees | None = None
     arg_perigee_deg: Degrees = 0.0
+
+    @model_validator(mode="after")
+    def _phase(self) -> FormationSpec:
+        if self.arg_latitude_deg is not None and self.mean_anomaly_deg is not None:
+            raise FieldError("mean_anomaly_deg", "give arg_latitude_deg or mean_anomaly_deg, "
+                                                 "not both")
+        return self
+
+    @property
+    def arg_latitude_rad(self) -> float:
+        """Argument of latitude at the epoch: given, or mean anomaly plus argument of perigee
+        (the elements are SGP4 mean elements, so the mean anomaly is what SGP4 takes)."""
+        if self.mean_anomaly_deg is not None:
+            return math.radians(self.mean_anomaly_deg + self.arg_perigee_deg)
+        return math.radians(self.arg_latitude_deg or 0.0)
 
 
 class WalkerSpec(_Elements):
@@ -155,7 +188,7 @@ def to_orbit(spec: FormationSpec | WalkerSpec | TleSpec, count: int,
     if spec.inclination_deg != "sso":
         inclination = math.radians(spec.inclination_deg)
     else:
-        semi_major_axis_m = WGS72_RADIUS_M + spec.altitude_km * 1000.0
+        semi_major_axis_m = WGS72_RADIUS_M + spec.mean_altitude_km * 1000.0
         try:
             inclination = sun_synchronous_inclination_rad(start_utc, semi_major_axis_m,
                                                           spec.eccentricity)
@@ -163,15 +196,15 @@ def to_orbit(spec: FormationSpec | WalkerSpec | TleSpec, count: int,
             reason = str(exc).partition(": ")[2]
             raise ValueError(f"inclination_deg: {reason}") from None
     if isinstance(spec, WalkerSpec):
-        return WalkerShell(start_utc, spec.altitude_km * 1000.0, inclination, spec.planes,
+        return WalkerShell(start_utc, spec.mean_altitude_km * 1000.0, inclination, spec.planes,
                            spec.per_plane, spec.phasing, raan0_rad=raan or 0.0)
     elements = circular_orbit(
         start_utc,
-        spec.altitude_km * 1000.0,
+        spec.mean_altitude_km * 1000.0,
         inclination,
         raan_rad=raan,
         ltan_h=spec.ltan_h,
-        arg_latitude_rad=math.radians(spec.arg_latitude_deg),
+        arg_latitude_rad=spec.arg_latitude_rad,
         eccentricity=spec.eccentricity,
         arg_perigee_rad=math.radians(spec.arg_perigee_deg),
     )

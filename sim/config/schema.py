@@ -230,9 +230,12 @@ class DesignSpec(StrictModel):
             choices = ", ".join(batteries) or "none"
             raise FieldError("power.battery.part", f"must name a part with role battery "
                                                    f"(here: {choices}), got {named!r}")
+        if batteries and self.power is None:
+            raise FieldError("power", f"required key is missing (battery part "
+                                      f"{batteries[0]!r} needs a power section)")
         if batteries and named is None:
-            raise FieldError("power.battery.part" if self.power else "power",
-                             f"battery part {batteries[0]!r} needs a power section naming it")
+            raise FieldError("power.battery.part", f"required key is missing (name the battery "
+                                                   f"part, here {batteries[0]!r})")
         return self
 
 

@@ -416,10 +416,10 @@ BAD_CASES = [
                  "must name a part with role battery (here: battery), got 'bus'",
                  id="battery-part-not-a-battery"),
     pytest.param(lambda d: d["fleet"][0]["design"]["power"]["battery"].pop("part"),
-                 f"{POWER}.battery.part", "battery part 'battery' needs a power section",
+                 f"{POWER}.battery.part", "name the battery part, here 'battery'",
                  id="battery-part-not-named"),
     pytest.param(lambda d: d["fleet"][0]["design"].pop("power"), POWER,
-                 "battery part 'battery' needs a power section naming it",
+                 "battery part 'battery' needs a power section",
                  id="battery-part-without-power"),
     pytest.param(lambda d: d["fleet"][0].pop("orbit"), ORBIT,
                  "required key is missing (a design with a power section needs an orbit",
@@ -435,7 +435,7 @@ BAD_CASES = [
     pytest.param(set_battery(capacity_kwh=2.9), f"{POWER}.battery.capacity_kwh",
                  "cannot carry the bus (2.5 kW) through the longest eclipse", id="battery-small"),
     pytest.param(battery_part_without_power, POWER,
-                 "battery part 'cells' needs a power section naming it",
+                 "battery part 'cells' needs a power section",
                  id="battery-part-alone"),
 ]
 
@@ -503,3 +503,24 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = orbsim("validate", str(write(tmp_path, document(sso_without_solution))), "--debug")
     assert result.returncode == 2
     assert "Traceback" in result.stderr
+
+
+def test_semi_major_axis_and_mean_anomaly_are_alternatives(tmp_path: Path) -> None:
+    """``semi_major_axis_km`` gives the same orbit as the altitude it implies; ``mean_anomaly_deg``
+    plus the argument of perigee gives the same phase as ``arg_latitude_deg``."""
+    from support import SMOKE
+
+    from sim.config import load_scenario, read_document
+
+    def orbit_of(**keys: object) -> object:
+        document = read_document(SMOKE)
+        document["fleet"][0]["orbit"] = {"kind": "formation", "inclination_deg": 53.0,
+                                         "raan_deg": 10.0, "eccentricity": 0.001, **keys}
+        path = tmp_path / "orbit.yaml"
+        path.write_text(yaml.safe_dump(document))
+        return load_scenario(path).fleet[0].orbit.orbit
+
+    by_altitude = orbit_of(altitude_km=600.0, arg_latitude_deg=40.0, arg_perigee_deg=30.0)
+    by_axis = orbit_of(semi_major_axis_km=6978.135, mean_anomaly_deg=10.0, arg_perigee_deg=30.0)
+    assert by_axis.semi_major_axis_m == pytest.approx(by_altitude.semi_major_axis_m, abs=1e-6)
+    assert by_axis.mean_anomaly_rad == pytest.approx(by_altitude.mean_anomaly_rad, abs=1e-12)
