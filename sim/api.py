@@ -4,6 +4,7 @@ from sim.config import ScenarioError, apply_overrides, load_scenario, read_docum
 from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
 from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.replicate import ReplicateResult, run_replicate
+from sim.report import CampaignResults, Report, ReportError, read_results, write_report
 from sim.scenario import Design, FleetGroup, Part, Scenario
 from sim.units import DAY_S, HOUR_S, YEAR_S
 
@@ -11,12 +12,15 @@ __all__ = [
     "DAY_S",
     "HOUR_S",
     "YEAR_S",
+    "CampaignResults",
     "Design",
     "EclipseQuery",
     "FleetGeometry",
     "FleetGroup",
     "Part",
     "ReplicateResult",
+    "Report",
+    "ReportError",
     "Scenario",
     "ScenarioError",
     "apply_overrides",
@@ -24,6 +28,8 @@ __all__ = [
     "fleet_geometry",
     "load_scenario",
     "read_document",
+    "read_results",
     "run_eclipse_query",
     "run_replicate",
+    "write_report",
 ]

@@ -1,0 +1,320 @@
+"""Figures of a campaign's results: arrays and summary entries in, a matplotlib Figure out.
+
+Every function draws on its own ``Figure`` with an Agg canvas (no pyplot, no display, no
+global state), so figures can be made in worker threads, saved as PNG, or shown in a notebook.
+Inputs are what the results files hold: per-replication arrays from ``replicates.parquet``,
+(replications × months) arrays from ``timeseries.parquet``, and the per-metric dictionaries of
+``summary.json`` (``mean``, ``standard_error``, ``ci95_low``, ``ci95_high``, ``p5``, ...).
+This module never imports the model: it reads results, it does not make them.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+Described = Mapping[str, float]
+
+MONTHS_PER_YEAR = 12
+WIDE_IN = (8.0, 4.5)
+BAR_HEIGHT_IN = 0.45
+BAND_COLOUR = "tab:blue"
+SLA_COLOUR = "tab:red"
+MEAN_COLOUR = "black"
+PERCENT_PER_FRACTION = 100.0
+# Lost shares spanning more than this ratio (largest ÷ smallest non-zero) get a log axis.
+LOG_AXIS_SPAN = 100.0
+
+
+def new_figure(size_in: tuple[float, float] = WIDE_IN) -> Figure:
+    """An empty figure on an Agg canvas, laid out to keep labels inside."""
+    figure = Figure(figsize=size_in, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def to_png(figure: Figure, dpi: float = 130) -> bytes:
+    """The figure as PNG bytes (for files, HTML embedding, or ``IPython.display.Image``)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _titled(title: str, scenario: str | None) -> str:
+    return f"{scenario}: {title}" if scenario else title
+
+
+def _percent_text(fraction: float, digits: int = 2) -> str:
+    return "n/a" if math.isnan(fraction) else f"{100 * fraction:.{digits}f} %"
+
+
+def _bins(values: np.ndarray, most: int = 40) -> np.ndarray:
+    """Histogram bin edges: Freedman–Diaconis within [10, most] bins; one narrow bin around a
+    constant."""
+    low, high = float(np.min(values)), float(np.max(values))
+    if high - low <= 1e-12 * max(1.0, abs(low)):
+        half = max(abs(low) * 1e-3, 1e-6)
+        return np.array([low - half, high + half])
+    count = len(np.histogram_bin_edges(values, bins="fd")) - 1
+    return np.linspace(low, high, min(most, max(10, count)) + 1)
+
+
+def uptime_distribution(
+    uptime: np.ndarray,
+    described: Described,
+    sla_fraction: float,
+    sla_probability: Described,
+    scenario: str | None = None,
+) -> Figure:
+    """Histogram of per-replication uptime with the mean, its 95 % interval and the SLA line.
+
+    ``described`` is ``summary["metrics"]["uptime"]``; ``sla_probability`` is
+    ``summary["probability_meeting_sla"]`` (share of replications with uptime ≥ SLA).
+    """
+    uptime_percent = PERCENT_PER_FRACTION * np.asarray(uptime, dtype=float)
+    figure = new_figure()
+    ax = figure.add_subplot()
+    ax.hist(uptime_percent, bins=_bins(uptime_percent), color=BAND_COLOUR, alpha=0.55,
+            edgecolor="white", label=f"replications (n = {len(uptime_percent)})")
+    low, high = described["ci95_low"], described["ci95_high"]
+    if not (math.isnan(low) or math.isnan(high)):
+        ax.axvspan(PERCENT_PER_FRACTION * low, PERCENT_PER_FRACTION * high, color=MEAN_COLOUR,
+                   alpha=0.15,
+                   label=f"95 % interval of the mean: {_percent_text(low)} – "
+                         f"{_percent_text(high)}")
+    ax.axvline(PERCENT_PER_FRACTION * described["mean"], color=MEAN_COLOUR, linewidth=2,
+               label=f"mean uptime {_percent_text(described['mean'])}")
+    ax.axvline(PERCENT_PER_FRACTION * sla_fraction, color=SLA_COLOUR, linestyle="--", linewidth=1.5,
+               label=f"SLA {_percent_text(sla_fraction, 0)}: met by "
+                     f"{_percent_text(sla_probability['mean'], 1)} of replications "
+                     f"(95 % CI {_percent_text(sla_probability['ci95_low'], 1)} – "
+                     f"{_percent_text(sla_probability['ci95_high'], 1)})")
+    _keep_data_in_view(ax, uptime_percent, PERCENT_PER_FRACTION * sla_fraction)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("uptime: delivered ÷ nominal compute over the horizon (%)")
+    ax.set_ylabel("replications")
+    ax.set_title(_titled("distribution of uptime across replications", scenario))
+    ax.legend(loc="upper left", fontsize="small", framealpha=0.9)
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.45)
+    return figure
+
+
+def _keep_data_in_view(ax: Axes, values: np.ndarray, sla: float) -> None:
+    """When the SLA line is far from every replication, keep the axis on the data and point
+    to the SLA at the edge instead of squeezing the histogram into a sliver."""
+    low, high = float(np.min(values)), float(np.max(values))
+    pad = max(high - low, 1.0) * 0.15
+    if low - 4 * pad <= sla <= high + 4 * pad:
+        return
+    ax.set_xlim(low - pad, high + pad)
+    right = sla > high
+    ax.annotate(f"SLA {sla:g} % {'→' if right else '←'}", xy=(0.99 if right else 0.01, 0.5),
+                xycoords="axes fraction", ha="right" if right else "left", color=SLA_COLOUR,
+                fontsize="small")
+
+
+def month_midpoints_years(months: int, horizon_years: float) -> np.ndarray:
+    """Middle of each monthly window in years; the last window ends at the horizon."""
+    starts = np.arange(months) / MONTHS_PER_YEAR
+    ends = np.minimum(starts + 1 / MONTHS_PER_YEAR, horizon_years)
+    return (starts + ends) / 2
+
+
+def capacity_fan(
+    capacity_fraction: np.ndarray,
+    horizon_years: float,
+    sla_fraction: float,
+    scenario: str | None = None,
+) -> Figure:
+    """Fan chart of monthly fleet capacity: P5–P95 and P25–P75 bands and the median.
+
+    ``capacity_fraction`` is (replications × months): each month's mean capacity as a fraction
+    of nominal compute.
+    """
+    capacity = PERCENT_PER_FRACTION * np.asarray(capacity_fraction, dtype=float)
+    years = month_midpoints_years(capacity.shape[1], horizon_years)
+    p5, p25, p50, p75, p95 = np.nanquantile(capacity, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+    figure = new_figure()
+    ax = figure.add_subplot()
+    ax.fill_between(years, p5, p95, color=BAND_COLOUR, alpha=0.2, linewidth=0,
+                    label="P5–P95 of replications")
+    ax.fill_between(years, p25, p75, color=BAND_COLOUR, alpha=0.4, linewidth=0,
+                    label="P25–P75")
+    ax.plot(years, p50, color=BAND_COLOUR, linewidth=2, marker="o" if len(years) < 4 else None,
+            label="median")
+    ax.axhline(PERCENT_PER_FRACTION * sla_fraction, color=SLA_COLOUR, linestyle="--", linewidth=1.2,
+               label=f"SLA {_percent_text(sla_fraction, 0)}")
+    ax.set_xlim(0, horizon_years)
+    ax.set_ylim(min(float(np.nanmin(p5)), PERCENT_PER_FRACTION * sla_fraction) - 3, 101)
+    ax.set_xlabel("time since start (years)")
+    ax.set_ylabel("monthly mean capacity (% of nominal)")
+    ax.set_title(_titled(f"fleet capacity by month across {capacity.shape[0]} replications",
+                         scenario))
+    ax.legend(loc="lower left", fontsize="small", framealpha=0.9)
+    ax.grid(alpha=0.3)
+    return figure
+
+
+def _lost_share_bars(ax: Axes, described: Mapping[str, Described], xlabel: str) -> None:
+    """Horizontal bars of mean lost share in %, largest on top, with 95 % error bars and values;
+    a log axis when the shares span more than ``LOG_AXIS_SPAN``, so small causes stay visible."""
+    names = sorted(described, key=lambda name: described[name]["mean"])
+    means = PERCENT_PER_FRACTION * np.array([described[name]["mean"] for name in names])
+    low = PERCENT_PER_FRACTION * np.array([max(0.0, described[name]["ci95_low"]) for name in names])
+    high = PERCENT_PER_FRACTION * np.array([described[name]["ci95_high"] for name in names])
+    errors = np.nan_to_num(np.vstack([means - np.minimum(low, means),
+                                      np.maximum(high, means) - means]))
+    positions = np.arange(len(names))
+    upper = means + errors[1]
+    right = float(np.max(upper)) if len(names) else 0.0
+    positive = means[means > 0]
+    logarithmic = len(positive) > 0 and positive.max() / positive.min() > LOG_AXIS_SPAN
+    left = float(positive.min()) / 5 if logarithmic else 0.0
+    if logarithmic:
+        ax.set_xscale("log")
+        errors[0] = np.minimum(errors[0], np.maximum(means - left, 0))
+        xlabel += " (log scale)"
+    ax.barh(positions, np.where(means > left, means - left, 0), left=left, xerr=errors,
+            color=BAND_COLOUR, alpha=0.75,
+            error_kw={"ecolor": MEAN_COLOUR, "capsize": 3, "linewidth": 1})
+    ax.set_yticks(positions, names)
+    for y, mean, end in zip(positions, means, upper, strict=True):
+        x = max(end, left) * 1.15 if logarithmic else end + 0.01 * right
+        ax.text(x, y, _share_text(mean), va="center", fontsize="small")
+    if logarithmic:
+        ax.set_xlim(left, right * 8)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    else:
+        ax.set_xlim(0, max(right * 1.25, 1e-9))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _share_text(percent: float) -> str:
+    """A lost share in % readable at any size (0.0012 % as well as 28.9 %)."""
+    if percent == 0:
+        return "0 %"
+    return f"{percent:.3g} %" if abs(percent) >= 0.001 else f"{percent:.1e} %"
+
+
+def lost_share(
+    described: Mapping[str, Described],
+    title: str,
+    scenario: str | None = None,
+) -> Figure:
+    """Mean share of nominal capacity-time lost to each cause (or part), with 95 % intervals.
+
+    ``described`` maps a cause to its ``summary.json`` entry, e.g. ``downtime.repair`` as
+    ``"repair"``.
+    """
+    figure = new_figure((WIDE_IN[0], 1.6 + BAR_HEIGHT_IN * max(1, len(described))))
+    ax = figure.add_subplot()
+    _lost_share_bars(ax, described,
+                     "mean lost compute (% of nominal capacity × horizon) and 95 % interval")
+    ax.set_title(_titled(title, scenario))
+    return figure
+
+
+def cumulative_events(
+    monthly_counts: Mapping[str, np.ndarray],
+    horizon_years: float,
+    scenario: str | None = None,
+) -> Figure:
+    """Cumulative event counts over time: the mean across replications and its P5–P95 band.
+
+    ``monthly_counts`` maps a label (``"failures"``, ``"repairs"``) to a (replications ×
+    months) array of fleet-wide counts in each month.
+    """
+    figure = new_figure()
+    ax = figure.add_subplot()
+    colours = iter(("tab:red", "tab:green", "tab:purple", "tab:orange"))
+    for label, counts in monthly_counts.items():
+        counts = np.asarray(counts, dtype=float)
+        running = np.hstack([np.zeros((counts.shape[0], 1)), np.nancumsum(counts, axis=1)])
+        ends = np.minimum(np.arange(counts.shape[1] + 1) / MONTHS_PER_YEAR, horizon_years)
+        p5, p95 = np.quantile(running, [0.05, 0.95], axis=0)
+        colour = next(colours, None)
+        ax.fill_between(ends, p5, p95, color=colour, alpha=0.2, linewidth=0,
+                        label=f"{label}: P5–P95")
+        ax.plot(ends, running.mean(axis=0), color=colour, linewidth=2,
+                label=f"{label}: mean ({running[:, -1].mean():,.1f} by the end)")
+    ax.set_xlim(0, horizon_years)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("time since start (years)")
+    ax.set_ylabel("part events since start (whole fleet, count)")
+    replications = next(iter(monthly_counts.values())).shape[0] if monthly_counts else 0
+    kinds = " and ".join(monthly_counts) or "events"
+    ax.set_title(_titled(f"cumulative {kinds}, {replications} replications", scenario))
+    ax.legend(loc="upper left", fontsize="small", framealpha=0.9)
+    ax.grid(alpha=0.3)
+    return figure
+
+
+def _histogram(ax: Axes, values: np.ndarray, xlabel: str, title: str, unit: str = "") -> None:
+    values = np.asarray(values, dtype=float)
+    ax.hist(values, bins=_bins(values, most=25), color=BAND_COLOUR, alpha=0.6,
+            edgecolor="white", label=f"replications (n = {len(values)})")
+    mean = float(values.mean())
+    ax.axvline(mean, color=MEAN_COLOUR, linewidth=1.5, label=f"mean {mean:,.4g}{unit}")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("replications")
+    ax.set_title(title, fontsize="medium")
+    ax.legend(fontsize="small", loc="upper left")
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.25)
+
+
+def power_summary(
+    lost_by_power_cause: Mapping[str, Described],
+    energy_mwh_per_satellite_year: Mapping[str, float],
+    battery_cycles_per_satellite_year: np.ndarray,
+    min_state_of_charge: np.ndarray,
+    scenario: str | None = None,
+) -> Figure:
+    """Eclipse and power: compute lost to each power cause, where the array's energy went,
+    and the distributions of battery cycling and of the deepest discharge.
+
+    ``energy_mwh_per_satellite_year`` maps a use (compute, bus, conversion loss, ...) to its
+    mean energy per satellite-year; ``min_state_of_charge`` is each replication's lowest state
+    of charge of any battery (a fraction of its capacity).
+    """
+    figure = new_figure((11.0, 7.5))
+    (causes_ax, energy_ax), (cycles_ax, charge_ax) = figure.subplots(2, 2)
+    if lost_by_power_cause:
+        _lost_share_bars(causes_ax, lost_by_power_cause,
+                         "mean lost compute (% of nominal) and 95 % interval")
+    else:
+        causes_ax.text(0.5, 0.5, "no compute lost to power", ha="center", va="center",
+                       transform=causes_ax.transAxes)
+        causes_ax.set_axis_off()
+    causes_ax.set_title("compute lost by power cause", fontsize="medium")
+
+    uses = list(energy_mwh_per_satellite_year)
+    values = [energy_mwh_per_satellite_year[use] for use in uses]
+    energy_ax.barh(np.arange(len(uses)), values, color="tab:orange", alpha=0.75)
+    energy_ax.set_yticks(np.arange(len(uses)), uses)
+    energy_ax.invert_yaxis()
+    for y, value in enumerate(values):
+        energy_ax.text(value, y, f" {value:,.1f}", va="center", fontsize="small")
+    energy_ax.set_xlim(0, max(values, default=1.0) * 1.2 or 1.0)
+    energy_ax.set_xlabel("mean energy per satellite-year (MWh)")
+    energy_ax.set_title("energy budget", fontsize="medium")
+    energy_ax.grid(axis="x", alpha=0.3)
+
+    _histogram(cycles_ax, battery_cycles_per_satellite_year,
+               "battery cycles per satellite-year (one per discharge)",
+               "battery cycling")
+    _histogram(charge_ax, PERCENT_PER_FRACTION * np.asarray(min_state_of_charge, dtype=float),
+               "lowest state of charge of any battery (% of its capacity)",
+               "deepest discharge in each replication", unit=" %")
+    figure.suptitle(_titled("eclipses and power", scenario))
+    return figure
