@@ -136,7 +136,8 @@ def _print_run(result: dict[str, Any]) -> None:
 def campaign(
     config: ConfigArg,
     n: Annotated[int | None, typer.Option("-n", help="Replications (the cap with --until-ci; "
-                                                     "default 100).")] = None,
+                                                     "default 100, or the stored plan with "
+                                                     "--resume).")] = None,
     until_ci: Annotated[float | None, typer.Option(
         help="Stop once the 95 % interval of mean uptime is narrower than this.")] = None,
     workers: Annotated[int | None, typer.Option(
@@ -154,6 +155,7 @@ def campaign(
     """Run a Monte Carlo campaign; results, written as it goes, survive a kill (--resume)."""
     from sim.campaign import ExecutorError, StoreError, run_campaign
     from sim.campaign.executors import default_workers
+    from sim.campaign.store import json_ready
 
     problems = []
     if n is not None and n < 1:
@@ -163,7 +165,7 @@ def campaign(
     if workers is not None and workers < 1:
         problems.append(f"--workers: must be ≥ 1, got {workers}")
     for problem in problems:
-        err.print(f"error: {problem}", markup=False, soft_wrap=True)
+        err.print(f"error: {problem}", markup=False, emoji=False, soft_wrap=True)
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
     scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
@@ -181,8 +183,10 @@ def campaign(
     columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn())
     started = time.perf_counter()
-    with Progress(*columns, console=err, transient=as_json) as bar:
-        task = bar.add_task("campaign", total=n or 100, rate="")
+    failure = None
+    # Only a terminal sees the bar; it leaves no line behind in logs or before an error.
+    with Progress(*columns, console=err, transient=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("campaign", total=n, rate="")
 
         def advance(done: int, total: int) -> None:
             elapsed = time.perf_counter() - started
@@ -194,10 +198,12 @@ def campaign(
                 workers=worker_count, scheduler=scheduler, out=directory, resume=resume,
                 seed=seed, progress=advance))
         except (StoreError, ExecutorError) as exc:
-            err.print(f"error: {exc}", markup=False, soft_wrap=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            failure = str(exc)
+    if failure is not None:
+        err.print(f"error: {failure}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
     if as_json:
-        sys.stdout.write(json.dumps(outcome.summary, default=float) + "\n")
+        sys.stdout.write(json.dumps(json_ready(outcome.summary), allow_nan=False) + "\n")
         return
     _print_campaign(outcome)
 

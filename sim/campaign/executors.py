@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
 
 from sim.campaign.rows import replicate_row, timeseries_rows
 from sim.campaign.store import document_hash
@@ -71,55 +74,101 @@ def simulate(job: Job) -> ChunkResult:
 
 
 class LocalExecutor:
-    """This process (one worker) or a pool of local worker processes."""
+    """This process (one worker) or a pool of local worker processes, kept for the whole
+    campaign (used as a context manager)."""
 
     def __init__(self, workers: int):
         self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Self:
+        if self.workers > 1:
+            self._pool = ProcessPoolExecutor(self.workers,
+                                             mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def run(self, jobs: Sequence[Job]) -> Iterator[ChunkResult]:
-        if self.workers <= 1:
+        if self._pool is None:
             for job in jobs:
                 yield simulate(job)
             return
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-            futures = [pool.submit(simulate, job) for job in jobs]
-            for future in as_completed(futures):
-                yield future.result()
+        futures = [self._pool.submit(simulate, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def probe_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail fast, with one line, when a tcp:// scheduler address is malformed or refuses a
+    connection (Dask itself would retry until its timeout)."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp":
+        return
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or port is None:
+        raise ExecutorError(f"--scheduler {address}: expected tcp://HOST:PORT or 'local'")
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise ExecutorError(f"--scheduler {address}: cannot connect ({reason})") from None
 
 
 class DaskExecutor:
-    """A Dask distributed cluster at ``address``, or a LocalCluster for ``"local"``."""
+    """A Dask distributed cluster at ``address``, or a LocalCluster for ``"local"``; connected
+    on entering the context, for the whole campaign."""
 
     def __init__(self, address: str, workers: int):
         self.address = address
         self.workers = workers
+        self._client: Any = None
+        self._cluster: Any = None
 
-    def run(self, jobs: Sequence[Job]) -> Iterator[ChunkResult]:
+    def __enter__(self) -> Self:
         from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
 
-        cluster = None
         try:
             if self.address == "local":
-                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
-                client = Client(cluster)
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                             processes=True, dashboard_address=None)
+                self._client = Client(self._cluster)
             else:
-                client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
+                probe_scheduler(self.address)
+                self._client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError, ValueError) as exc:
-            if cluster is not None:
-                cluster.close()
+            self.__exit__(None, None, None)
             raise ExecutorError(f"--scheduler {self.address}: cannot connect "
                                 f"({type(exc).__name__}: {exc})") from None
-        try:
-            futures = client.map(simulate, list(jobs), pure=False)
-            for future in dask_completed(futures):
-                yield future.result()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[ChunkResult]:
+        from dask.distributed import as_completed as dask_completed
+
+        if self._client is None:
+            raise RuntimeError("DaskExecutor.run outside its context")
+        futures = self._client.map(simulate, list(jobs), pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
 
 
 def executor_for(workers: int, scheduler: str | None) -> LocalExecutor | DaskExecutor:

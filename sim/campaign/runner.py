@@ -1,23 +1,25 @@
 """Run a Monte Carlo campaign: plan, execute, store chunk by chunk, summarise.
 
 ``run_campaign`` runs replications 0..n-1 (those not already stored when resuming), or with
-``until_ci`` keeps adding rounds until the 95 % interval of the mean uptime is narrower than
-that (``n`` then caps the count). Memory stays bounded: rows go to disk as each chunk ends,
-and only the uptimes are kept for the stopping rule.
+``until_ci`` runs up to each checkpoint in turn (10, 20, 30, 40, 50, 62, ...: a quarter more
+each time, at least 10 more) until the 95 % interval of the mean uptime over the replications
+up to that checkpoint is narrower than ``until_ci`` (``n`` then caps the count). Checkpoints do
+not depend on the worker count, so neither does which replications a campaign holds. Memory
+stays bounded: rows go to disk as each chunk ends, and only the uptimes are kept for the
+stopping rule.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from sim.campaign.executors import Job, executor_for
 from sim.campaign.stats import ci95_width, summarise
@@ -25,11 +27,11 @@ from sim.campaign.store import ResultsStore, document_hash
 from sim.config.loader import apply_overrides, read_document, to_scenario, validate_document
 from sim.eclipses import fleet_geometry
 
-# With --until-ci: at least this many replications before the interval is trusted, then rounds
-# of this many per worker.
+# With --until-ci: the first checkpoint (fewest replications the interval is trusted with), and
+# the least step between checkpoints.
 MIN_REPLICATIONS_FOR_CI = 10
-ROUND_PER_WORKER = 8
-# Without a cap, --until-ci stops here.
+# Without -n: the replication count, and the cap of --until-ci.
+DEFAULT_REPLICATIONS = 100
 MAX_REPLICATIONS = 100_000
 
 
@@ -59,6 +61,15 @@ def chunk_size(count: int, workers: int) -> int:
     return max(1, min(16, math.ceil(count / (4 * max(1, workers)))))
 
 
+def checkpoints(cap: int) -> Iterator[int]:
+    """Replication counts at which ``until_ci`` checks the interval, ending with ``cap``."""
+    count = MIN_REPLICATIONS_FOR_CI
+    while count < cap:
+        yield count
+        count += max(MIN_REPLICATIONS_FOR_CI, count // 4)
+    yield cap
+
+
 def run_campaign(
     config: str | Path,
     *,
@@ -73,60 +84,57 @@ def run_campaign(
     cache_dir: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> CampaignOutcome:
-    """Run (or resume) a campaign into ``out``; ``progress(done, total)`` after each chunk."""
+    """Run (or resume) a campaign into ``out``; ``progress(done, total)`` after each chunk.
+
+    Resuming without ``n`` or ``until_ci`` continues the plan stored in the manifest.
+    """
     started = time.perf_counter()
+    started_utc = datetime.now(UTC).isoformat()
     document = apply_overrides(read_document(config), overrides)
     scenario = to_scenario(validate_document(document))
-    if scenario.has_orbits:
-        fleet_geometry(scenario, cache_dir=cache_dir)
     store = ResultsStore(out)
-    store.open({
+    manifest: dict[str, Any] = {
         "scenario": scenario.name,
         "scenario_file": str(config),
         "overrides": list(overrides),
         "scenario_document": document,
         "scenario_hash": document_hash(document),
         "root_seed": seed,
-        "created_utc": datetime.now(UTC).isoformat(),
-    }, resume)
-    done = store.done()
-    uptimes = _stored_uptimes(store)
-    executor = executor_for(workers, scheduler)
-    cap = n if n is not None else (MAX_REPLICATIONS if until_ci is not None else 100)
+        "created_utc": started_utc,
+    }
+    existing = store.check(manifest, resume)
+    if n is None and until_ci is None and existing is not None:
+        plan = existing.get("plan") or {}
+        n, until_ci = plan.get("n"), plan.get("until_ci")
+    manifest["plan"] = {"n": n, "until_ci": until_ci}
+    if scenario.has_orbits:
+        fleet_geometry(scenario, cache_dir=cache_dir)
+    cap = n if n is not None else (MAX_REPLICATIONS if until_ci is not None
+                                   else DEFAULT_REPLICATIONS)
     ran = 0
-    while True:
-        if until_ci is None:
-            target = cap
-        elif len(done) >= MIN_REPLICATIONS_FOR_CI and ci95_width(np.array(uptimes)) < until_ci:
-            break
-        else:
-            target = min(cap, max(MIN_REPLICATIONS_FOR_CI, len(done) + ROUND_PER_WORKER * workers))
-        pending = [i for i in range(target) if i not in done]
-        if not pending:
-            break
-        jobs = [Job(document, seed, first, stop, cache_dir)
-                for first, stop in chunks(pending, chunk_size(len(pending), workers))]
-        for first, stop, rows, series in executor.run(jobs):
-            store.write_chunk(first, stop, rows, series)
-            done.update(range(first, stop))
-            uptimes.extend(row["uptime"] for row in rows)
-            ran += stop - first
-            if progress is not None:
-                progress(len(done), target)
-        if until_ci is None or target >= cap:
-            break
+    with executor_for(workers, scheduler) as executor:
+        store.open(manifest, resume)
+        done = store.done()
+        uptimes: dict[int, float] = store.column("uptime")
+        for target in (checkpoints(cap) if until_ci is not None else [cap]):
+            pending = [i for i in range(target) if i not in done]
+            jobs = [Job(document, seed, first, stop, cache_dir)
+                    for first, stop in chunks(pending, chunk_size(len(pending), workers))]
+            for first, stop, rows, series in executor.run(jobs):
+                store.write_chunk(first, stop, rows, series)
+                done.update(range(first, stop))
+                uptimes.update((row["replicate"], row["uptime"]) for row in rows)
+                ran += stop - first
+                if progress is not None:
+                    progress(len(done), target)
+            if (until_ci is not None
+                    and ci95_width(np.array([uptimes[i] for i in range(target)])) < until_ci):
+                break
     replicates, _ = store.consolidate()
     columns = {name: replicates.column(name).to_numpy() for name in replicates.column_names}
     summary = summarise(columns, scenario.sla_fraction)
-    summary["campaign_wall_s"] = time.perf_counter() - started
     store.write_summary(summary)
-    return CampaignOutcome(Path(out), summary, time.perf_counter() - started, ran)
-
-
-def _stored_uptimes(store: ResultsStore) -> list[float]:
-    """Uptimes of the replications already stored (for the stopping rule when resuming)."""
-    values: list[float] = []
-    if store.parts.exists():
-        for path in sorted(store.parts.glob("rep-*.parquet")):
-            values.extend(pq.read_table(path, columns=["uptime"]).column(0).to_pylist())
-    return values
+    wall_s = time.perf_counter() - started
+    store.record_run({"started_utc": started_utc, "wall_s": wall_s, "ran": ran,
+                      "workers": workers, "scheduler": scheduler})
+    return CampaignOutcome(Path(out), summary, wall_s, ran)

@@ -2,7 +2,8 @@
 
 Layout::
 
-    manifest.json          scenario (resolved document), its hash, root seed, package version
+    manifest.json          scenario (resolved document), its hash, root seed, package version,
+                           the plan (-n, --until-ci) and each run's start and wall time
     parts/ts-A-B.parquet   monthly series of replications A..B-1 (written first)
     parts/rep-A-B.parquet  scalar metrics of replications A..B-1 (written last: the commit)
     replicates.parquet     every finished replication, one row each, sorted by ``replicate``
@@ -10,14 +11,17 @@ Layout::
     summary.json           statistics of every metric
 
 Every file is written to a temporary name and renamed into place, so a killed campaign leaves
-whole files only. A replication counts as done when its ``rep`` part is readable; anything else
-(an orphan ``ts`` part, an unreadable part) is removed and recomputed, never read.
+whole files only. Each part carries the SHA-256 of its content in its Parquet metadata. A chunk
+of replications counts as done when both its parts read back whole, match their digest and hold
+exactly its replications; anything else (an orphan part, a truncated or altered one, a chunk
+overlapping another) is removed and recomputed, never read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import tempfile
@@ -36,6 +40,7 @@ REPLICATES = "replicates.parquet"
 TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.json"
 _PART = re.compile(r"^(rep|ts)-(\d{7})-(\d{7})\.parquet$")
+DIGEST_KEY = b"orbsim.sha256"
 
 
 class StoreError(Exception):
@@ -48,10 +53,22 @@ def document_hash(document: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it, so once, at import, before any thread)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename
+    (with the permissions of an ordinary new file, not the temporary file's 0600)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(handle, 0o666 & ~_UMASK)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -69,10 +86,44 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     atomic_write_bytes(path, sink.getvalue().to_pybytes())
 
 
+def table_digest(table: pa.Table) -> str:
+    """SHA-256 of a table's column names, types and values (not of its encoding)."""
+    digest = hashlib.sha256()
+    for name in table.column_names:
+        column = table.column(name)
+        digest.update(json.dumps([name, str(column.type), column.to_pylist()]).encode())
+    return digest.hexdigest()
+
+
+def write_part(path: Path, table: pa.Table) -> None:
+    """Write a part atomically, with the digest of its content in its metadata."""
+    table = table.replace_schema_metadata({DIGEST_KEY: table_digest(table).encode()})
+    atomic_write_table(path, table)
+
+
+def read_part(path: Path, kind: str, first: int, stop: int) -> pa.Table | None:
+    """The part's table if it reads whole, matches its digest and holds exactly replications
+    [first, stop) (one row each in a ``rep`` part); else None."""
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException):
+        return None
+    stored = (table.schema.metadata or {}).get(DIGEST_KEY)
+    table = table.replace_schema_metadata(None)
+    if stored is None or stored.decode(errors="replace") != table_digest(table):
+        return None
+    if "replicate" not in table.column_names:
+        return None
+    ids = table.column("replicate").to_pylist()
+    if (sorted(ids) if kind == "rep" else sorted(set(ids))) != list(range(first, stop)):
+        return None
+    return table
+
+
 def table_of(rows: Sequence[dict[str, Any]]) -> pa.Table:
     """Rows (dicts) as a table whose columns are the union of their keys; a missing metric
     is 0 (a cause that never occurred in that replication)."""
-    columns = sorted({key for row in rows for key in row}, key=lambda c: (c != "replicate", c))
+    columns = sorted({key for row in rows for key in row}, key=_column_order)
     return pa.table({c: [row.get(c, 0) for row in rows] for c in columns})
 
 
@@ -86,14 +137,17 @@ class ResultsStore:
     def parts(self) -> Path:
         return self.directory / PARTS
 
-    def open(self, manifest: dict[str, Any], resume: bool) -> None:
-        """Create the folder, or check it holds this very campaign (when resuming)."""
+    def check(self, manifest: dict[str, Any], resume: bool) -> dict[str, Any] | None:
+        """Refuse a folder that cannot hold this campaign, writing nothing; the stored
+        manifest when resuming, None when the campaign is new."""
         path = self.directory / MANIFEST
         if path.exists():
             try:
                 existing = json.loads(path.read_text())
-            except (OSError, json.JSONDecodeError):
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
                 raise StoreError(f"{path}: unreadable manifest; use another --out") from None
+            if not isinstance(existing, dict):
+                raise StoreError(f"{path}: unreadable manifest; use another --out")
             if existing.get("scenario_hash") != manifest["scenario_hash"]:
                 raise StoreError(f"{self.directory} holds a campaign of another scenario "
                                  f"({existing.get('scenario', '?')!r}); use another --out")
@@ -104,68 +158,111 @@ class ResultsStore:
             if not resume:
                 raise StoreError(f"{self.directory} already holds this campaign; add --resume "
                                  "to continue it, or use another --out")
-            return
+            return existing
         if resume:
             raise StoreError(f"{self.directory}: nothing to resume (no {MANIFEST})")
+        if any(True for _ in self._part_files()):
+            raise StoreError(f"{self.directory} holds campaign parts but no {MANIFEST}; "
+                             "use another --out")
+        ancestor = self.directory
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            raise StoreError(f"{self.directory}: cannot write here ({ancestor} is not a "
+                             "directory)")
+        if not os.access(ancestor, os.W_OK | os.X_OK):
+            raise StoreError(f"{self.directory}: cannot write here (permission denied)")
+        return None
+
+    def open(self, manifest: dict[str, Any], resume: bool) -> dict[str, Any]:
+        """Create the folder, or check it holds this very campaign (when resuming); the
+        manifest in effect. A resumed campaign keeps its manifest but records the new
+        ``plan`` (replication count, interval width) if one is given."""
+        path = self.directory / MANIFEST
+        existing = self.check(manifest, resume)
+        if existing is not None:
+            plan = manifest.get("plan")
+            if plan is not None and existing.get("plan") != plan:
+                existing = dict(existing, plan=plan)
+                atomic_write_bytes(path, json.dumps(existing, indent=2, default=str).encode())
+            return existing
         try:
             self.parts.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{self.directory}: cannot write here ({exc.strerror})") from None
-        probe = self.directory / ".write-test"
-        try:
+            probe = self.directory / ".write-test"
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
-            raise StoreError(f"{self.directory}: cannot write here ({exc.strerror})") from None
+            raise StoreError(f"{self.directory}: cannot write here "
+                             f"({exc.strerror or exc})") from None
         manifest = dict(manifest, package_version=__version__)
         atomic_write_bytes(path, json.dumps(manifest, indent=2, default=str).encode())
+        return manifest
 
     def manifest(self) -> dict[str, Any]:
         return json.loads((self.directory / MANIFEST).read_text())
 
-    def _part_files(self) -> Iterator[tuple[str, int, int, Path]]:
-        if not self.parts.exists():
+    def _part_files(self, clean: bool = False) -> Iterator[tuple[str, int, int, Path]]:
+        """(kind, first, stop, path) of each part file; ``clean`` removes leftover temporary
+        files of a killed write."""
+        if not self.parts.is_dir():
             return
         for path in sorted(self.parts.iterdir()):
             match = _PART.match(path.name)
             if match:
                 yield match.group(1), int(match.group(2)), int(match.group(3)), path
-            elif path.name.startswith("."):
+            elif clean and path.name.startswith("."):
                 path.unlink(missing_ok=True)
 
+    def _chunks(self, clean: bool = False) -> dict[tuple[int, int], dict[str, Path]]:
+        """Part files by chunk [first, stop) and kind."""
+        found: dict[tuple[int, int], dict[str, Path]] = {}
+        for kind, first, stop, path in self._part_files(clean):
+            found.setdefault((first, stop), {})[kind] = path
+        return found
+
     def done(self) -> set[int]:
-        """Replications with a readable ``rep`` part; removes anything else."""
+        """Replications of the chunks whose two parts are whole and hold exactly that chunk;
+        removes every other part (to be recomputed)."""
         finished: set[int] = set()
-        series: dict[tuple[int, int], Path] = {}
-        for kind, first, stop, path in self._part_files():
-            if kind == "ts":
-                series[first, stop] = path
-                continue
-            try:
-                replicates = pq.read_table(path, columns=["replicate"]).column(0).to_pylist()
-            except (OSError, pa.ArrowInvalid):
-                path.unlink(missing_ok=True)
-                continue
-            if sorted(replicates) != list(range(first, stop)):
-                path.unlink(missing_ok=True)
-                continue
-            finished.update(replicates)
-        for (first, stop), path in series.items():
-            if not set(range(first, stop)) <= finished:
-                path.unlink(missing_ok=True)
+        for (first, stop), paths in sorted(self._chunks(clean=True).items()):
+            ids = set(range(first, stop))
+            whole = (first < stop and not ids & finished and set(paths) == {"rep", "ts"}
+                     and all(read_part(path, kind, first, stop) is not None
+                              for kind, path in paths.items()))
+            if whole:
+                finished |= ids
+            else:
+                for path in paths.values():
+                    path.unlink(missing_ok=True)
         return finished
+
+    def column(self, name: str) -> dict[int, Any]:
+        """One metric of every stored replication, by replication id."""
+        values: dict[int, Any] = {}
+        for kind, _, _, path in self._part_files():
+            if kind == "rep":
+                table = pq.read_table(path, columns=["replicate", name])
+                values.update(zip(*(c.to_pylist() for c in table.columns), strict=True))
+        return values
 
     def write_chunk(self, first: int, stop: int, rows: Sequence[dict[str, Any]],
                     series: Sequence[dict[str, Any]]) -> None:
         """Commit replications [first, stop): their series first, then their rows."""
         name = f"{first:07d}-{stop:07d}.parquet"
-        atomic_write_table(self.parts / f"ts-{name}", table_of(series))
-        atomic_write_table(self.parts / f"rep-{name}", table_of(rows))
+        write_part(self.parts / f"ts-{name}", table_of(series))
+        write_part(self.parts / f"rep-{name}", table_of(rows))
 
     def consolidate(self) -> tuple[pa.Table, pa.Table]:
         """Every finished replication, sorted, written as the two whole-campaign tables."""
-        reps = [pq.read_table(p) for kind, _, _, p in self._part_files() if kind == "rep"]
-        series = [pq.read_table(p) for kind, _, _, p in self._part_files() if kind == "ts"]
+        reps: list[pa.Table] = []
+        series: list[pa.Table] = []
+        for (first, stop), paths in sorted(self._chunks().items()):
+            for kind, tables in (("rep", reps), ("ts", series)):
+                table = read_part(paths[kind], kind, first, stop) if kind in paths else None
+                if table is None:
+                    raise StoreError(f"{self.parts}: parts of replications {first}..{stop - 1} "
+                                     "changed while the campaign ran; run again with --resume")
+                tables.append(table)
         replicates = _concat(reps).sort_by("replicate")
         timeseries = _concat(series).sort_by([("replicate", "ascending"),
                                               ("month", "ascending")])
@@ -173,17 +270,43 @@ class ResultsStore:
         atomic_write_table(self.directory / TIMESERIES, timeseries)
         return replicates, timeseries
 
+    def record_run(self, run: dict[str, Any]) -> None:
+        """Append one run (when, how long, how many replications) to the manifest's ``runs``:
+        with ``created_utc``, the only stored values that vary between identical runs."""
+        manifest = self.manifest()
+        manifest["runs"] = [*manifest.get("runs", []), run]
+        atomic_write_bytes(self.directory / MANIFEST,
+                           json.dumps(manifest, indent=2, default=str).encode())
+
     def write_summary(self, summary: dict[str, Any]) -> None:
+        """``summary.json`` in strict JSON (an undefined statistic is null)."""
         atomic_write_bytes(self.directory / SUMMARY,
-                           json.dumps(summary, indent=2, default=float).encode())
+                           json.dumps(json_ready(summary), indent=2, allow_nan=False).encode())
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with NaN and infinities as None and NumPy scalars as Python numbers."""
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(item) for item in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _column_order(column: str) -> tuple[int, str]:
+    """The keys first (``replicate``, then ``month``), then the metrics by name."""
+    return {"replicate": 0, "month": 1}.get(column, 2), column
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
     """Tables with possibly different metric columns, missing ones filled with 0."""
     if not tables:
         return pa.table({"replicate": pa.array([], pa.int64())})
-    columns = sorted({c for t in tables for c in t.column_names},
-                     key=lambda c: (c != "replicate", c))
+    columns = sorted({c for t in tables for c in t.column_names}, key=_column_order)
     filled = []
     for table in tables:
         for column in columns:
