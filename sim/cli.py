@@ -228,6 +228,21 @@ def _print_campaign(outcome: Any) -> None:
     out.print(table)
 
 
+@app.command()
+def report(
+    directory: Annotated[Path, typer.Argument(
+        metavar="DIR", help="Results directory of a finished campaign (orbsim campaign --out).")],
+) -> None:
+    """Write a campaign's figures (DIR/figures/*.png) and its report (DIR/report.md, .html)."""
+    try:
+        written = api.write_report(directory)
+    except api.ReportError as exc:
+        err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    out.print(f"wrote {written.markdown}, {written.html} and {len(written.figures)} figures in "
+              f"{directory / 'figures'}", markup=False, soft_wrap=True)
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
