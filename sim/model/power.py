@@ -51,6 +51,10 @@ POWER_STEP_S = 30.0 * DAY_S
 # the visible fraction falls from 1 to 0 across it, about linearly in time.
 PENUMBRA_OUTPUT_FRACTION = 0.5
 
+# Shortest sunlit time a recharge is spread over, s; smallest compute load divided by, W.
+MIN_SUNLIT_S = 1e-9
+MIN_LOAD_W = 1e-9
+
 CAUSES = ("eclipse_shortfall", "sunlit_shortfall", "battery_degraded", "battery_failed",
           "array_degraded")
 
@@ -100,16 +104,14 @@ class Orbits:
     penumbra_s: np.ndarray
     end_s: np.ndarray
     recharge_s: np.ndarray
+    duration_s: np.ndarray = field(init=False, repr=False, compare=False)
+    sunlit_s: np.ndarray = field(init=False, repr=False, compare=False)
     _array_w: dict[PowerDesign, tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict, repr=False, compare=False)
 
-    @property
-    def duration_s(self) -> np.ndarray:
-        return self.eclipse_end_s - self.start_s
-
-    @property
-    def sunlit_s(self) -> np.ndarray:
-        return self.end_s - self.eclipse_end_s
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "duration_s", self.eclipse_end_s - self.start_s)
+        object.__setattr__(self, "sunlit_s", self.end_s - self.eclipse_end_s)
 
     def array_w(self, design: PowerDesign) -> tuple[np.ndarray, np.ndarray]:
         """Array output at each eclipse's start and at the middle of the sunlight after it
@@ -173,23 +175,24 @@ def decide(
 ) -> Outcome:
     """The outcome of orbits ``index`` for hardware capacity fractions ``hardware`` and
     usable battery energies ``usable_j`` at their starts."""
-    duration = orbits.eclipse_end_s[index] - orbits.start_s[index]
-    recharge_s = orbits.recharge_s[index]
+    duration = orbits.duration_s[index]
     battery = design.battery
     bus_w = design.bus_load_w
     compute_w = design.compute_load_w * hardware * design.eclipse_compute_level
     array_j = eclipse_array_w * PENUMBRA_OUTPUT_FRACTION * orbits.penumbra_s[index]
-    need_j = np.maximum((bus_w + compute_w) * duration - array_j, 0.0)
+    bus_short_j = bus_w * duration - array_j
+    need_j = np.maximum(bus_short_j + compute_w * duration, 0.0)
     available_j = usable_j * battery.discharge_efficiency
     enough = need_j <= available_j
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cut = np.clip((available_j + array_j - bus_w * duration) / compute_w, 0.0, duration)
+    cut = np.minimum(np.maximum((available_j - bus_short_j) / np.maximum(compute_w, MIN_LOAD_W),
+                                0.0), duration)
     cut_s = np.where(enough | (compute_w <= 0.0), duration, cut)
     drawn_j = np.where(enough, need_j / battery.discharge_efficiency, usable_j)
-    unmet_bus_j = np.maximum(bus_w * duration - array_j - available_j, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        recharge_w = np.where(recharge_s > 0.0,
-                              drawn_j / (battery.charge_efficiency * recharge_s), 0.0)
+    unmet_bus_j = np.maximum(bus_short_j - available_j, 0.0)
+    # An orbit with no sunlight (the virtual first one when an eclipse is under way at the
+    # start) recharges nothing within it; the floor keeps the division finite.
+    recharge_w = drawn_j / (battery.charge_efficiency * np.maximum(orbits.recharge_s[index],
+                                                                   MIN_SUNLIT_S))
     sun_compute = np.maximum(sun_array_w - bus_w - recharge_w, 0.0) / design.compute_load_w
     return Outcome(cut_s, drawn_j, unmet_bus_j, sun_compute)
 
