@@ -130,7 +130,7 @@ def run_campaign(
             if (until_ci is not None
                     and ci95_width(np.array([uptimes[i] for i in range(target)])) < until_ci):
                 break
-    replicates, _ = store.consolidate()
+    replicates = store.consolidate()
     columns = {name: replicates.column(name).to_numpy() for name in replicates.column_names}
     summary = summarise(columns, scenario.sla_fraction)
     store.write_summary(summary)

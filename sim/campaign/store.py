@@ -252,23 +252,48 @@ class ResultsStore:
         write_part(self.parts / f"ts-{name}", table_of(series))
         write_part(self.parts / f"rep-{name}", table_of(rows))
 
-    def consolidate(self) -> tuple[pa.Table, pa.Table]:
-        """Every finished replication, sorted, written as the two whole-campaign tables."""
-        reps: list[pa.Table] = []
-        series: list[pa.Table] = []
-        for (first, stop), paths in sorted(self._chunks().items()):
-            for kind, tables in (("rep", reps), ("ts", series)):
-                table = read_part(paths[kind], kind, first, stop) if kind in paths else None
-                if table is None:
-                    raise StoreError(f"{self.parts}: parts of replications {first}..{stop - 1} "
-                                     "changed while the campaign ran; run again with --resume")
-                tables.append(table)
-        replicates = _concat(reps).sort_by("replicate")
-        timeseries = _concat(series).sort_by([("replicate", "ascending"),
-                                              ("month", "ascending")])
-        atomic_write_table(self.directory / REPLICATES, replicates)
-        atomic_write_table(self.directory / TIMESERIES, timeseries)
-        return replicates, timeseries
+    def consolidate(self) -> pa.Table:
+        """Write the two whole-campaign tables from the parts, one chunk in memory at a time
+        (chunks are disjoint id ranges, each sorted, so chunk order is replicate order), and
+        return the replicates table (one small row per replication) for the statistics."""
+        chunks = sorted(self._chunks().items())
+        for kind, name in (("ts", TIMESERIES), ("rep", REPLICATES)):
+            paths = [(first, stop, parts.get(kind)) for (first, stop), parts in chunks]
+            self._stream(kind, paths, self.directory / name)
+        return pq.read_table(self.directory / REPLICATES)
+
+    def _changed(self, first: int, stop: int) -> StoreError:
+        return StoreError(f"{self.parts}: parts of replications {first}..{stop - 1} changed "
+                          "while the campaign ran; run again with --resume")
+
+    def _stream(self, kind: str, paths: list[tuple[int, int, Path | None]],
+                target: Path) -> None:
+        """Concatenate the parts of one kind into ``target``, atomically, missing metric
+        columns filled with 0."""
+        schemas = []
+        for first, stop, path in paths:
+            try:
+                if path is None:
+                    raise OSError("missing")
+                schemas.append(pq.read_schema(path))
+            except (OSError, pa.ArrowException):
+                raise self._changed(first, stop) from None
+        schema = _union_schema(schemas)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        os.close(handle)
+        try:
+            with pq.ParquetWriter(temporary, schema) as writer:
+                for first, stop, path in paths:
+                    assert path is not None
+                    table = read_part(path, kind, first, stop)
+                    if table is None:
+                        raise self._changed(first, stop)
+                    writer.write_table(_conform(table, schema))
+            os.chmod(temporary, 0o666 & ~_UMASK)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     def record_run(self, run: dict[str, Any]) -> None:
         """Append one run (when, how long, how many replications) to the manifest's ``runs``:
@@ -302,23 +327,24 @@ def _column_order(column: str) -> tuple[int, str]:
     return {"replicate": 0, "month": 1}.get(column, 2), column
 
 
-def _concat(tables: list[pa.Table]) -> pa.Table:
-    """Tables with possibly different metric columns, missing ones filled with 0."""
-    if not tables:
-        return pa.table({"replicate": pa.array([], pa.int64())})
-    columns = sorted({c for t in tables for c in t.column_names}, key=_column_order)
-    filled = []
-    for table in tables:
-        for column in columns:
-            if column not in table.column_names:
-                table = table.append_column(column, pa.array([0.0] * table.num_rows))
-        filled.append(table.select(columns).cast(
-            pa.schema([(c, _type(tables, c)) for c in columns])))
-    return pa.concat_tables(filled)
+def _union_schema(schemas: list[pa.Schema]) -> pa.Schema:
+    """Every column of any part, in the stored order; integer only where always integer."""
+    columns = sorted({name for schema in schemas for name in schema.names}, key=_column_order)
+    fields = []
+    for column in columns:
+        types = {schema.field(column).type for schema in schemas if column in schema.names}
+        integer = column in ("replicate", "month") or (
+            len(types) == 1 and pa.types.is_integer(next(iter(types))))
+        fields.append(pa.field(column, pa.int64() if integer else pa.float64()))
+    return pa.schema(fields)
 
 
-def _type(tables: list[pa.Table], column: str) -> pa.DataType:
-    types = {t.schema.field(column).type for t in tables if column in t.column_names}
-    if len(types) == 1 and pa.types.is_integer(next(iter(types))):
-        return pa.int64()
-    return pa.float64() if column not in ("replicate", "month") else pa.int64()
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with ``schema``'s columns and types, absent metrics as 0."""
+    for field in schema:
+        if field.name not in table.column_names:
+            table = table.append_column(field.name, pa.array([0] * table.num_rows,
+                                                             field.type))
+    return table.select(schema.names).cast(schema)
+
+

@@ -97,7 +97,8 @@ def test_chunks_are_done_once_both_parts_are_whole_and_consolidate_sorted(tmp_pa
     store = filled_store(tmp_path, [(3, 5), (0, 3)])
     assert store.done() == set(range(5))
     assert store.column("uptime") == {i: i / 10 for i in range(5)}
-    replicates, series = store.consolidate()
+    replicates = store.consolidate()
+    series = pq.read_table(tmp_path / "timeseries.parquet")
     assert replicates.column("replicate").to_pylist() == list(range(5))
     assert replicates.column_names[0] == "replicate"
     # A metric missing from a replication is 0, and integer metrics stay integers.
