@@ -51,6 +51,8 @@ POWER_STEP_S = 30.0 * DAY_S
 # the visible fraction falls from 1 to 0 across it, about linearly in time.
 PENUMBRA_OUTPUT_FRACTION = 0.5
 
+# Relative size below which a cause's loss is rounding residue of the counterfactual split.
+ROUNDING = 1e-9
 # Shortest sunlit time a recharge is spread over, s; smallest compute load divided by, W.
 MIN_SUNLIT_S = 1e-9
 MIN_LOAD_W = 1e-9
@@ -314,6 +316,10 @@ class PowerAccount:
             "battery_failed": float(np.sum(battery_extra[failed])),
             "array_degraded": slow_segments.total() - battery_segments.total(),
         }
+        # Differences of nearly equal sums leave rounding residue (±1e-9 of the total).
+        scale = ROUNDING * max(sum(abs(v) for v in by_cause.values()), 1.0)
+        by_cause = {cause: 0.0 if abs(value) < scale else value
+                    for cause, value in by_cause.items()}
         merged = _merge(slow_segments, fast_segments)
         self._report(by_cause, merged.starts_s, merged.ends_s, merged.rates)
         if not isinstance(self._orbits_source, Orbits):
