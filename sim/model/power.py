@@ -373,13 +373,14 @@ FADE_TOLERANCE = 1e-15
 
 
 class _Intervals:
-    """Decides orbits interval by interval of constant satellite state, in time order.
+    """Decides every orbit from the satellite's states (constant between its changes).
 
-    Within an interval the battery's usable energy changes only at fade points (every
+    The battery's usable energy changes only at fade points (every state change and every
     ``step_s``), by the fade of the orbits decided before each. Fade is first taken from the
     draws the loads ask for; where the battery covers every eclipse those are the draws, and
-    one pass decides the interval. Otherwise the fade ↔ draw loop is iterated to its fixed
-    point, which is what the orbit-by-orbit walk reaches step by step.
+    one pass decides everything. From the first orbit it cannot cover, the fade ↔ draw loop
+    is iterated to its fixed point, which is what the orbit-by-orbit walk reaches step by
+    step.
     """
 
     def __init__(self, account: PowerAccount, times: np.ndarray, hardware_states: np.ndarray,
@@ -396,16 +397,16 @@ class _Intervals:
         self.full_j = battery.capacity_j * battery.max_depth_of_discharge
 
     def decide(self) -> Decisions:
-        """Every orbit: in one pass up to the first the battery cannot cover, then interval by
-        interval from the one holding it."""
+        """Every orbit: in one pass up to the first the battery cannot cover, then from the
+        start of that orbit's interval on, as a fixed point."""
         hardware, strings, usable, actual, asked_j, cumulative = self._all_at_once()
         orbits = self.account.orbits
         short = np.flatnonzero(actual.drawn_j != asked_j)
         if len(short):
             interval = int(np.searchsorted(self.times, orbits.start_s[short[0]], "right")) - 1
             resume = int(np.searchsorted(orbits.start_s, self.times[interval], "left"))
-            tail = self._by_interval(interval, float(cumulative[resume]), hardware, strings,
-                                     usable)
+            tail = self._fixed_point_from(interval, resume, float(cumulative[resume]),
+                                          hardware, strings, usable)
             actual = Outcome(*(np.concatenate([getattr(actual, name)[:resume],
                                                getattr(tail, name)])
                                for name in Outcome.__slots__))
@@ -449,84 +450,51 @@ class _Intervals:
                         self.sun_array_w)
         return hardware, strings, usable, actual, asked_j, cumulative
 
-    def _by_interval(self, start: int, applied: float, hardware: np.ndarray,
-                     strings: np.ndarray, usable: np.ndarray) -> Outcome:
-        """Intervals ``start`` onward, in time order, carrying the fade (``applied``: the
-        cycle fade of every orbit before interval ``start``). Fills the state arrays from
-        there and returns the outcomes of those orbits."""
-        account = self.account
-        orbits = account.orbits
-        count = len(orbits)
-        parts: list[Outcome] = []
-        pending = 0.0
-        calendar_point_s = float(self.times[start])
-        bounds = np.searchsorted(orbits.start_s, self.times, side="left")
-        for i in range(start, len(bounds)):
-            first = bounds[i]
-            last = bounds[i + 1] if i + 1 < len(bounds) else count
-            end_s = self.times[i + 1] if i + 1 < len(self.times) else self.horizon_s
-            if i > 0:
-                applied += pending
-                pending = 0.0
-                calendar_point_s = float(self.times[i])
-            if last <= first:
-                continue
-            index = slice(first, last)
-            points = np.arange((self.times[i] // account.step_s + 1) * account.step_s, end_s,
-                               account.step_s)
-            points = points[points > self.times[i]]
-            outcome, fade, increments = self._interval(
-                index, float(self.hardware_states[i]), float(self.battery_states[i]),
-                applied, calendar_point_s, points)
-            hardware[index] = self.hardware_states[i]
-            strings[index] = self.battery_states[i]
-            usable[index] = self.full_j * self.battery_states[i] * np.maximum(0.0, 1.0 - fade)
-            parts.append(outcome)
-            if len(points):
-                before_last = int(np.searchsorted(orbits.start_s[index], points[-1], "left"))
-                applied += float(np.sum(increments[:before_last]))
-                pending = float(np.sum(increments[before_last:]))
-                calendar_point_s = float(points[-1])
-            else:
-                pending += float(np.sum(increments))
-        return Outcome(*(np.concatenate([getattr(o, name) for o in parts])
-                         for name in Outcome.__slots__))
-
-    def _interval(self, index: slice, hardware: float, strings: float, applied: float,
-                  calendar_point_s: float, points: np.ndarray
-                  ) -> tuple[Outcome, np.ndarray, np.ndarray]:
-        """Outcomes, fade and fade increments of the orbits of one interval."""
+    def _fixed_point_from(self, interval: int, resume: int, applied: float,
+                          hardware: np.ndarray, strings: np.ndarray,
+                          usable: np.ndarray) -> Outcome:
+        """Orbits ``resume`` onward (the first of interval ``interval``), all at once: the
+        fade ↔ draw loop iterated over the whole tail to its fixed point. ``applied`` is the
+        cycle fade of every orbit before. Fills ``usable`` from there."""
         account = self.account
         design = account.design
         battery = design.battery
         orbits = account.orbits
-        starts = orbits.start_s[index]
-        point_of_orbit = np.searchsorted(points, starts, side="right") - 1
+        tail = slice(resume, len(orbits))
+        starts = orbits.start_s[tail]
+        origin_s = float(self.times[interval])
+        steps = np.arange(account.step_s, self.horizon_s, account.step_s)
+        points = np.union1d(self.times[interval + 1:], steps[steps > origin_s])
+        point_of_orbit = np.searchsorted(points, starts, side="right")
         decided_before_point = np.searchsorted(starts, points, side="left")
-        calendar = battery.calendar_fade_per_s * np.concatenate([[calendar_point_s], points])
-        eclipse_array = self.eclipse_array_w[index]
-        sun_array = self.sun_array_w[index]
-        battery_out = design.bus_load_w + design.compute_load_w * hardware * (
-            design.eclipse_compute_level)
-        unlimited_j = np.maximum(battery_out * orbits.duration_s[index] - eclipse_array
-                                 * PENUMBRA_OUTPUT_FRACTION * orbits.penumbra_s[index], 0.0)
-        increments = fade_increment(battery, unlimited_j / battery.discharge_efficiency)
-
-        def fade_of(increments: np.ndarray) -> np.ndarray:
-            cumulative = np.concatenate([[0.0], np.cumsum(increments)])
-            at_points = applied + cumulative[np.concatenate([[0], decided_before_point])]
-            return (at_points + calendar)[point_of_orbit + 1]
-
-        fade = fade_of(increments)
+        calendar = battery.calendar_fade_per_s * np.concatenate([[origin_s], points])
+        eclipse_array = self.eclipse_array_w[tail]
+        sun_array = self.sun_array_w[tail]
+        hardware_tail = hardware[tail]
+        strings_tail = strings[tail]
+        increments = fade_increment(battery, decide(
+            design, orbits, tail, hardware_tail, np.inf, eclipse_array, sun_array).drawn_j)
+        fade = self._tail_fade(applied, increments, decided_before_point, calendar,
+                               point_of_orbit)
         for _ in range(FADE_ITERATIONS):
-            usable = self.full_j * strings * np.maximum(0.0, 1.0 - fade)
-            outcome = decide(design, orbits, index, hardware, usable, eclipse_array, sun_array)
-            increments = fade_increment(battery, outcome.drawn_j)
-            updated = fade_of(increments)
+            usable_tail = self.full_j * strings_tail * np.maximum(0.0, 1.0 - fade)
+            outcome = decide(design, orbits, tail, hardware_tail, usable_tail, eclipse_array,
+                             sun_array)
+            updated = self._tail_fade(applied, fade_increment(battery, outcome.drawn_j),
+                                      decided_before_point, calendar, point_of_orbit)
             if np.max(np.abs(updated - fade), initial=0.0) <= FADE_TOLERANCE:
-                return outcome, fade, increments
+                usable[tail] = usable_tail
+                return outcome
             fade = updated
         raise RuntimeError("battery fade did not converge")
+
+    @staticmethod
+    def _tail_fade(applied: float, increments: np.ndarray, decided_before_point: np.ndarray,
+                   calendar: np.ndarray, point_of_orbit: np.ndarray) -> np.ndarray:
+        """Fade at each orbit: what was applied at the last fade point at or before it."""
+        cumulative = np.concatenate([[0.0], np.cumsum(increments)])
+        at_points = applied + np.concatenate([[0.0], cumulative[decided_before_point]])
+        return (at_points + calendar)[point_of_orbit]
 
 
 def _subset(outcome: Outcome, index: np.ndarray) -> Outcome:
