@@ -24,7 +24,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__
+from sim.atomic import atomic_open, atomic_write_bytes
 
 MANIFEST = "manifest.json"
 PARTS = "parts"
@@ -51,32 +51,6 @@ def document_hash(document: dict[str, Any]) -> str:
     """SHA-256 of the scenario document in canonical JSON."""
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _umask() -> int:
-    """The process's umask (read by setting it, so once, at import, before any thread)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename
-    (with the permissions of an ordinary new file, not the temporary file's 0600)."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(handle, 0o666 & ~_UMASK)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def atomic_write_table(path: Path, table: pa.Table) -> None:
@@ -279,21 +253,13 @@ class ResultsStore:
             except (OSError, pa.ArrowException):
                 raise self._changed(first, stop) from None
         schema = _union_schema(schemas)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        os.close(handle)
-        try:
-            with pq.ParquetWriter(temporary, schema) as writer:
-                for first, stop, path in paths:
-                    assert path is not None
-                    table = read_part(path, kind, first, stop)
-                    if table is None:
-                        raise self._changed(first, stop)
-                    writer.write_table(_conform(table, schema))
-            os.chmod(temporary, 0o666 & ~_UMASK)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_open(target) as stream, pq.ParquetWriter(stream, schema) as writer:
+            for first, stop, path in paths:
+                assert path is not None
+                table = read_part(path, kind, first, stop)
+                if table is None:
+                    raise self._changed(first, stop)
+                writer.write_table(_conform(table, schema))
 
     def record_run(self, run: dict[str, Any]) -> None:
         """Append one run (when, how long, how many replications) to the manifest's ``runs``:

@@ -47,7 +47,7 @@ WIDE_BOMS = {
 }
 
 
-class _StrictYamlLoader(yaml.SafeLoader):
+class _StrictSafeYaml(yaml.SafeLoader):
     """PyYAML's safe loader, but a repeated key or an unreadable scalar is a YAML error.
 
     PyYAML keeps the last of two equal keys silently, and lets Python's ``ValueError`` escape
@@ -147,7 +147,11 @@ def _oversized(document: Any) -> str | None:
 
 def _load_yaml(text: str) -> Any:
     """``text`` as YAML, read safely; raises ``yaml.YAMLError`` or ``RecursionError``."""
-    return yaml.load(text, Loader=_StrictYamlLoader)
+    parser = _StrictSafeYaml(text)
+    try:
+        return parser.get_single_data()
+    finally:
+        parser.dispose()
 
 
 def _parse_yaml(text: str, name: str) -> Any:

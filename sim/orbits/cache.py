@@ -23,7 +23,6 @@ import io
 import json
 import os
 import struct
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +32,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npy_format
 
+from sim.atomic import atomic_open
 from sim.orbits.schedule import ARRAY_FIELDS, EclipseSchedule
 
 SCHEDULE_VERSION = "eclipse-schedule/2"
@@ -136,24 +136,14 @@ class ScheduleCache:
         """Write ``schedule`` under ``key`` atomically; returns the file's path."""
         path = self.path_for(key)
         self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=path.stem + ".", suffix=".tmp", dir=self.directory
-        )
         arrays = {name: np.ascontiguousarray(getattr(schedule, name)) for name in ARRAY_FIELDS}
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                np.savez(
-                    stream,
-                    key=np.array(key),
-                    start_utc=np.array(schedule.start_utc.isoformat()),
-                    span_s=np.array(schedule.span_s),
-                    checksums=np.array([xor_fold(a) for a in arrays.values()], dtype=np.uint64),
-                    **arrays,
-                )
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_open(path) as stream:
+            np.savez(
+                stream,
+                key=np.array(key),
+                start_utc=np.array(schedule.start_utc.isoformat()),
+                span_s=np.array(schedule.span_s),
+                checksums=np.array([xor_fold(a) for a in arrays.values()], dtype=np.uint64),
+                **arrays,
+            )
         return path
