@@ -406,7 +406,7 @@ class _Intervals:
             interval = int(np.searchsorted(self.times, orbits.start_s[short[0]], "right")) - 1
             resume = int(np.searchsorted(orbits.start_s, self.times[interval], "left"))
             tail = self._fixed_point_from(interval, resume, float(cumulative[resume]),
-                                          hardware, strings, usable)
+                                          hardware, strings, usable, asked_j)
             actual = Outcome(*(np.concatenate([getattr(actual, name)[:resume],
                                                getattr(tail, name)])
                                for name in Outcome.__slots__))
@@ -451,11 +451,12 @@ class _Intervals:
         return hardware, strings, usable, actual, asked_j, cumulative
 
     def _fixed_point_from(self, interval: int, resume: int, applied: float,
-                          hardware: np.ndarray, strings: np.ndarray,
-                          usable: np.ndarray) -> Outcome:
+                          hardware: np.ndarray, strings: np.ndarray, usable: np.ndarray,
+                          asked_j: np.ndarray) -> Outcome:
         """Orbits ``resume`` onward (the first of interval ``interval``), all at once: the
-        fade ↔ draw loop iterated over the whole tail to its fixed point. ``applied`` is the
-        cycle fade of every orbit before. Fills ``usable`` from there."""
+        fade ↔ draw loop iterated over the whole tail to its fixed point, starting from the
+        draws the loads ask for (``asked_j``). ``applied`` is the cycle fade of every orbit
+        before. Fills ``usable`` from there."""
         account = self.account
         design = account.design
         battery = design.battery
@@ -472,8 +473,7 @@ class _Intervals:
         sun_array = self.sun_array_w[tail]
         hardware_tail = hardware[tail]
         strings_tail = strings[tail]
-        increments = fade_increment(battery, decide(
-            design, orbits, tail, hardware_tail, np.inf, eclipse_array, sun_array).drawn_j)
+        increments = fade_increment(battery, asked_j[tail])
         fade = self._tail_fade(applied, increments, decided_before_point, calendar,
                                point_of_orbit)
         for _ in range(FADE_ITERATIONS):
