@@ -132,6 +132,13 @@ def _print_run(result: dict[str, Any]) -> None:
     for part, count in result["failures_by_part"].items():
         events.add_row(f"failures: {part}", f"{count:,}")
     out.print(events)
+    if result["power"]:
+        power = Table(title="Power (fleet totals; lowest state of charge of any battery)")
+        power.add_column("quantity")
+        power.add_column("value", justify="right")
+        for key, value in result["power"].items():
+            power.add_row(key, f"{value:,.4g}" if isinstance(value, float) else f"{value:,}")
+        out.print(power)
 
 
 @app.command()
