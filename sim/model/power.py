@@ -372,6 +372,25 @@ FADE_ITERATIONS = 50
 FADE_TOLERANCE = 1e-15
 
 
+@dataclass(frozen=True, slots=True)
+class _FadePoints:
+    """When accumulated fade reaches the usable energy, for a run of orbits: the fade points
+    after an origin (a state change, or the start), each orbit's last point at or before it
+    (0: the origin), how many of the run's orbits each point follows, and the calendar fade at
+    the origin and at every point."""
+
+    point_of_orbit: np.ndarray
+    decided_before_point: np.ndarray
+    calendar: np.ndarray
+
+    def fade(self, applied: float, increments: np.ndarray) -> np.ndarray:
+        """Each orbit's fade, given the cycle fade ``applied`` at the origin and the run's
+        per-orbit ``increments``."""
+        cumulative = np.concatenate([[0.0], np.cumsum(increments)])
+        at_points = applied + np.concatenate([[0.0], cumulative[self.decided_before_point]])
+        return (at_points + self.calendar)[self.point_of_orbit]
+
+
 class _Intervals:
     """Decides every orbit from the satellite's states (constant between its changes).
 
@@ -432,23 +451,32 @@ class _Intervals:
         state = np.searchsorted(self.times, orbits.start_s, side="right") - 1
         hardware = self.hardware_states[state]
         strings = self.battery_states[state]
-        steps = np.arange(account.step_s, self.horizon_s, account.step_s)
-        points = np.union1d(self.times[1:], steps)
-        point_of_orbit = np.searchsorted(points, orbits.start_s, side="right") - 1
-        decided_before_point = np.searchsorted(orbits.start_s, points, side="left")
         battery_out = design.bus_load_w + design.compute_load_w * hardware * (
             design.eclipse_compute_level)
         asked_j = np.maximum(battery_out * orbits.duration_s - self.eclipse_array_w
                              * PENUMBRA_OUTPUT_FRACTION * orbits.penumbra_s, 0.0)
         asked_j /= battery.discharge_efficiency
-        cumulative = np.concatenate([[0.0], np.cumsum(fade_increment(battery, asked_j))])
-        at_points = np.concatenate([[0.0], cumulative[decided_before_point]
-                                    + battery.calendar_fade_per_s * points])
-        fade = at_points[point_of_orbit + 1]
+        increments = fade_increment(battery, asked_j)
+        fade = self._fade_points(0, 0).fade(0.0, increments)
         usable = self.full_j * strings * np.maximum(0.0, 1.0 - fade)
         actual = decide(design, orbits, slice(None), hardware, usable, self.eclipse_array_w,
                         self.sun_array_w)
-        return hardware, strings, usable, actual, asked_j, cumulative
+        return hardware, strings, usable, actual, asked_j, np.concatenate(
+            [[0.0], np.cumsum(increments)])
+
+    def _fade_points(self, interval: int, resume: int) -> _FadePoints:
+        """The fade points after interval ``interval``'s start, for orbits ``resume`` on."""
+        account = self.account
+        starts = account.orbits.start_s[resume:]
+        origin_s = float(self.times[interval])
+        steps = np.arange(account.step_s, self.horizon_s, account.step_s)
+        points = np.union1d(self.times[interval + 1:], steps[steps > origin_s])
+        return _FadePoints(
+            point_of_orbit=np.searchsorted(points, starts, side="right"),
+            decided_before_point=np.searchsorted(starts, points, side="left"),
+            calendar=account.design.battery.calendar_fade_per_s
+            * np.concatenate([[origin_s], points]),
+        )
 
     def _fixed_point_from(self, interval: int, resume: int, applied: float,
                           hardware: np.ndarray, strings: np.ndarray, usable: np.ndarray,
@@ -462,39 +490,22 @@ class _Intervals:
         battery = design.battery
         orbits = account.orbits
         tail = slice(resume, len(orbits))
-        starts = orbits.start_s[tail]
-        origin_s = float(self.times[interval])
-        steps = np.arange(account.step_s, self.horizon_s, account.step_s)
-        points = np.union1d(self.times[interval + 1:], steps[steps > origin_s])
-        point_of_orbit = np.searchsorted(points, starts, side="right")
-        decided_before_point = np.searchsorted(starts, points, side="left")
-        calendar = battery.calendar_fade_per_s * np.concatenate([[origin_s], points])
+        points = self._fade_points(interval, resume)
         eclipse_array = self.eclipse_array_w[tail]
         sun_array = self.sun_array_w[tail]
         hardware_tail = hardware[tail]
         strings_tail = strings[tail]
-        increments = fade_increment(battery, asked_j[tail])
-        fade = self._tail_fade(applied, increments, decided_before_point, calendar,
-                               point_of_orbit)
+        fade = points.fade(applied, fade_increment(battery, asked_j[tail]))
         for _ in range(FADE_ITERATIONS):
             usable_tail = self.full_j * strings_tail * np.maximum(0.0, 1.0 - fade)
             outcome = decide(design, orbits, tail, hardware_tail, usable_tail, eclipse_array,
                              sun_array)
-            updated = self._tail_fade(applied, fade_increment(battery, outcome.drawn_j),
-                                      decided_before_point, calendar, point_of_orbit)
+            updated = points.fade(applied, fade_increment(battery, outcome.drawn_j))
             if np.max(np.abs(updated - fade), initial=0.0) <= FADE_TOLERANCE:
                 usable[tail] = usable_tail
                 return outcome
             fade = updated
         raise RuntimeError("battery fade did not converge")
-
-    @staticmethod
-    def _tail_fade(applied: float, increments: np.ndarray, decided_before_point: np.ndarray,
-                   calendar: np.ndarray, point_of_orbit: np.ndarray) -> np.ndarray:
-        """Fade at each orbit: what was applied at the last fade point at or before it."""
-        cumulative = np.concatenate([[0.0], np.cumsum(increments)])
-        at_points = applied + np.concatenate([[0.0], cumulative[decided_before_point]])
-        return (at_points + calendar)[point_of_orbit]
 
 
 def _subset(outcome: Outcome, index: np.ndarray) -> Outcome:
