@@ -27,3 +27,20 @@ def orbsim_json(*args: str) -> dict[str, Any]:
     """Run ``orbsim ... --json`` and parse the one JSON object it prints."""
     result = orbsim(*args, "--json", check=True)
     return json.loads(result.stdout)
+
+
+def cli_problems(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str]]:
+    """(path, message) of every ``error: PATH: message`` line, after checking the bad-input
+    contract: exit status 2, nothing on stdout, no traceback, at least one problem."""
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines, "no problem reported"
+    found = []
+    for line in lines:
+        assert line.startswith("error: "), line
+        path, sep, message = line.removeprefix("error: ").partition(": ")
+        assert sep and path and message.strip(), line
+        found.append((path, message))
+    return found

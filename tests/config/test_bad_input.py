@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from support import SMOKE, orbsim
+from support import SMOKE, cli_problems, orbsim
 
 FILE = "<file>"
 PARTS = "fleet[0].design.parts"
@@ -38,18 +38,7 @@ def dumped(change: Change) -> bytes:
 
 def error_paths(result: subprocess.CompletedProcess[str]) -> list[str]:
     """The PATH of every ``error: PATH: message`` line, after checking the contract."""
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert lines, "no problem reported"
-    paths = []
-    for line in lines:
-        assert line.startswith("error: "), line
-        path, sep, message = line.removeprefix("error: ").partition(": ")
-        assert sep and path and message.strip(), line
-        paths.append(path)
-    return paths
+    return [path for path, _ in cli_problems(result)]
 
 
 def check(result: subprocess.CompletedProcess[str], paths: tuple[str, ...], fragment: str,

@@ -8,14 +8,13 @@ from __future__ import annotations
 import copy
 import math
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from support import orbsim
+from support import cli_problems, orbsim
 
 from sim.config import ScenarioError, load_scenario
 from sim.orbits import Formation, MeanElements, TwoLineElements, WalkerShell
@@ -134,20 +133,6 @@ def load(tmp_path: Path, *changes: Change) -> Scenario:
     return load_scenario(write(tmp_path, document(*changes)))
 
 
-def problems(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str]]:
-    """(path, message) of every ``error: PATH: message`` line, after checking the contract."""
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert lines, "no problem reported"
-    found = []
-    for line in lines:
-        assert line.startswith("error: "), line
-        path, sep, message = line.removeprefix("error: ").partition(": ")
-        assert sep and path and message.strip(), line
-        found.append((path, message))
-    return found
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -443,7 +428,7 @@ BAD_CASES = [
 @pytest.mark.parametrize(("change", "path", "fragment"), BAD_CASES)
 def test_bad_input(tmp_path: Path, change: Change, path: str, fragment: str) -> None:
     result = orbsim("validate", str(write(tmp_path, document(change))))
-    found = problems(result)
+    found = cli_problems(result)
     assert [p for p, _ in found] == [path], result.stderr
     assert fragment in found[0][1], result.stderr
 
@@ -452,7 +437,7 @@ def test_sso_has_no_solution_above_about_5970_km(tmp_path: Path) -> None:
     """cos i = −Ω̇☉ / (1.5 n J2 (R/p)²) leaves [−1, 1] between 5,900 and 6,000 km."""
     assert load(tmp_path, set_orbit(altitude_km=5900)).fleet[0].orbit is not None
     result = orbsim("validate", str(write(tmp_path, document(set_orbit(altitude_km=6000)))))
-    [(path, message)] = problems(result)
+    [(path, message)] = cli_problems(result)
     assert path == ORBIT
     assert message.startswith("inclination_deg: no sun-synchronous inclination at altitude "
                               "6000 km, e = 0.0 (J2 precession is too slow: would need cos i = ")
@@ -463,7 +448,7 @@ def test_battery_check_names_what_it_needs(tmp_path: Path) -> None:
     """Bus 2.5 kW through a ~20 min eclipse at 90 % discharge efficiency and 30 % DoD needs
     2.5 × 20/60 / 0.9 / 0.3 ≈ 3.09 kWh; 3.2 kWh is enough, 3.0 kWh is not."""
     short = orbsim("validate", str(write(tmp_path, document(set_battery(capacity_kwh=3.0)))))
-    [(path, message)] = problems(short)
+    [(path, message)] = cli_problems(short)
     assert path == f"{POWER}.battery.capacity_kwh"
     longest_min = number_after(r"longest eclipse \(([\d.]+) min\)", message)
     needed_kwh = number_after(r"needs ≥ ([\d.]+) kWh", message)
@@ -482,7 +467,7 @@ def test_one_line_per_group(tmp_path: Path) -> None:
         d["fleet"].append(second)
         d["fleet"][0]["design"]["power"]["bus_load_kw"] = 30
 
-    found = problems(orbsim("validate", str(write(tmp_path, document(two_bad_groups)))))
+    found = cli_problems(orbsim("validate", str(write(tmp_path, document(two_bad_groups)))))
     assert sorted(p for p, _ in found) == [f"{POWER}.bus_load_kw",
                                            "fleet[1].orbit.inclination_deg"]
 
@@ -494,7 +479,7 @@ def test_batteries_checked_in_every_group(tmp_path: Path) -> None:
         second["name"] = "second"
         d["fleet"].append(second)
 
-    found = problems(orbsim("validate", str(write(tmp_path, document(two_small_batteries)))))
+    found = cli_problems(orbsim("validate", str(write(tmp_path, document(two_small_batteries)))))
     assert [p for p, _ in found] == [f"{POWER}.battery.capacity_kwh",
                                      "fleet[1].design.power.battery.capacity_kwh"]
 
