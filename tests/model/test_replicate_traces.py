@@ -9,6 +9,7 @@ import pytest
 
 from sim.model.distributions import Fixed
 from sim.model.repair import NoRepair, RepairRule, TimedRepair
+from sim.model.satellite import Satellite
 from sim.replicate import build, run_replicate
 from sim.rng import Streams
 from sim.scenario import Design, FleetGroup, Part, Scenario
@@ -133,3 +134,20 @@ def test_monthly_event_counts_add_up_to_the_totals(smoke_path) -> None:  # type:
     assert len(result.monthly_events["failures"]) == len(result.monthly_capacity_fraction)
     for kind, counts in result.monthly_events.items():
         assert sum(counts) == result.events[kind]
+
+
+def test_a_failed_unit_changing_phase_moves_its_loss_to_the_new_cause() -> None:
+    """The servicing seam: 2 days waiting, then 1 day in repair, within a 10-day horizon."""
+    s = scenario(part("gpu", "compute", 1, 1, 1e6, NoRepair()), horizon_days=10.0)
+    wiring = build(s, Streams(0, 0))
+    recorder = wiring.recorder
+    satellite = Satellite(0, "sats", s.fleet[0].design, recorder)
+    unit = satellite.root.groups[0].units[0]
+    satellite.fail(1 * DAY_S, unit, "waiting_servicer")
+    satellite.set_cause(3 * DAY_S, unit, "repair")
+    satellite.restore(4 * DAY_S, unit)
+    totals = recorder.finish()
+    nominal_s = 2.0 * s.horizon_s
+    shares = {cause: value / nominal_s for (cause, _), value in totals.lost_pflop_s.items()}
+    assert shares == pytest.approx({"waiting_servicer": 0.2, "repair": 0.1})
+    assert totals.delivered_pflop_s / nominal_s == pytest.approx(0.7)
