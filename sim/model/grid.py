@@ -10,7 +10,10 @@ import numpy as np
 class WindowGrid:
     """Windows of ``width_s`` covering [0, horizon_s]; the last one may be shorter.
 
-    ``totals[k]`` holds the integral of everything added over window *k*.
+    ``totals[k]`` holds the integral of everything added over window *k*. Constant rates are
+    kept as spans until the totals are read or segments arrive, then added in array passes,
+    term by term in the order they came: every total is the same floating-point sum as if
+    each span had been added at once.
     """
 
     def __init__(self, width_s: float, horizon_s: float):
@@ -18,38 +21,46 @@ class WindowGrid:
             raise ValueError("window width and horizon must be > 0")
         self.width_s = width_s
         self.horizon_s = horizon_s
-        count = max(1, math.ceil(horizon_s / width_s - 1e-9))
-        self.edges_s = np.minimum(np.arange(count + 1) * width_s, horizon_s)
+        self.windows = max(1, math.ceil(horizon_s / width_s - 1e-9))
+        self.edges_s = np.minimum(np.arange(self.windows + 1) * width_s, horizon_s)
         self.edges_s[-1] = horizon_s
-        self.totals = np.zeros(count)
+        self._durations_s: np.ndarray | None = None
+        self._totals = np.zeros(self.windows)
+        # (start_s, end_s, rate) of every span not yet added, one after the other.
+        self._spans: list[float] = []
+
+    @property
+    def totals(self) -> np.ndarray:
+        """The integral over each window of everything added so far."""
+        self._add_spans()
+        return self._totals
 
     @property
     def durations_s(self) -> np.ndarray:
-        return np.diff(self.edges_s)
-
-    def _index(self, t_s: float) -> int:
-        return min(int(t_s / self.width_s), len(self.totals) - 1)
+        """Each window's length (read-only)."""
+        if self._durations_s is None:
+            self._durations_s = np.diff(self.edges_s)
+            self._durations_s.flags.writeable = False
+        return self._durations_s
 
     def add_constant(self, start_s: float, end_s: float, rate: float) -> None:
         """Add ``rate`` over [start_s, end_s)."""
         if end_s <= start_s or rate == 0.0:
             return
-        first = self._index(start_s)
-        last = self._index(end_s)
-        totals = self.totals
-        if first == last:
-            totals[first] += rate * (end_s - start_s)
-            return
-        edges = self.edges_s
-        totals[first] += rate * (edges[first + 1] - start_s)
-        if last > first + 1:
-            totals[first + 1:last] += rate * (edges[first + 2:last + 1] - edges[first + 1:last])
-        totals[last] += rate * (end_s - edges[last])
+        self._spans.extend((start_s, end_s, rate))
+
+    def add_spans(self, starts_s: np.ndarray, ends_s: np.ndarray, rates: np.ndarray) -> None:
+        """Add ``rates[i]`` over [starts_s[i], ends_s[i]) for spans in any order, costing the
+        windows they touch rather than every window between the first and the last."""
+        keep = (rates != 0.0) & (ends_s > starts_s)
+        self._spans.extend(np.column_stack([starts_s[keep], ends_s[keep], rates[keep]])
+                           .ravel().tolist())
 
     def add_segments(self, starts_s: np.ndarray, ends_s: np.ndarray, rates: np.ndarray) -> None:
         """Add ``rates[i]`` over [starts_s[i], ends_s[i]) for disjoint, ordered segments."""
         if len(starts_s) == 0:
             return
+        self._add_spans()
         breakpoints = np.empty(2 * len(starts_s))
         breakpoints[0::2] = starts_s
         breakpoints[1::2] = ends_s
@@ -60,4 +71,86 @@ class WindowGrid:
         last = self._index(float(ends_s[-1]))
         edges = self.edges_s[first:last + 2]
         at_edges = np.interp(edges, breakpoints, cumulative)
-        self.totals[first:last + 1] += np.diff(at_edges)
+        self._totals[first:last + 1] += np.diff(at_edges)
+
+    def _index(self, t_s: float) -> int:
+        return min(int(t_s / self.width_s), self.windows - 1)
+
+    def _indices(self, t_s: np.ndarray) -> np.ndarray:
+        """``_index`` of every time in ``t_s``."""
+        return np.minimum((t_s / self.width_s).astype(np.int64), self.windows - 1)
+
+    def _add_spans(self) -> None:
+        """Add the kept spans: a span adds ``rate × overlap`` to each window it touches.
+
+        The leading spans that follow one another in time (those from ``add_constant``, as a
+        rule) go in by windows strictly inside them and the windows they start or end in;
+        the rest, window by window.
+        """
+        if not self._spans:
+            return
+        spans = np.array(self._spans).reshape(-1, 3)
+        self._spans = []
+        overlaps = np.flatnonzero(spans[1:, 0] < spans[:-1, 1])
+        in_order = int(overlaps[0]) + 1 if len(overlaps) else len(spans)
+        self._add_in_order(*spans[:in_order].T)
+        if in_order < len(spans):
+            self._add_by_window(*spans[in_order:].T)
+
+    def _add_in_order(self, starts_s: np.ndarray, ends_s: np.ndarray, rates: np.ndarray) -> None:
+        """Add spans that follow one another in time.
+
+        A window strictly inside a span gets that span's term alone, from a whole-grid pass
+        (which adds zero, leaving a total as it was, everywhere else); the windows where spans
+        start or end get theirs one by one, in the order the spans came.
+        """
+        first = self._indices(starts_s)
+        last = self._indices(ends_s)
+        inside = self._inside_rates(first, last, rates)
+        inside *= self.durations_s
+        self._totals += inside
+        single = first == last
+        windows = np.stack([first, last], axis=1).ravel()
+        terms = np.stack([
+            rates * (np.where(single, ends_s, self.edges_s[first + 1]) - starts_s),
+            rates * (ends_s - self.edges_s[last]),
+        ], axis=1).ravel()
+        # A span within one window has its single term where it starts.
+        kept = np.stack([np.ones_like(single), ~single], axis=1).ravel()
+        # ufunc.at adds term by term in array order, as one ``+=`` per term would.
+        np.add.at(self._totals, windows[kept], terms[kept])
+
+    def _inside_rates(self, first: np.ndarray, last: np.ndarray, rates: np.ndarray) -> np.ndarray:
+        """Per window, the rate of the span covering it from edge to edge, else 0 (for spans
+        in time order, so that these windows come in order too)."""
+        inside_first = first + 1
+        inside_end = np.maximum(last, inside_first)
+        gaps = inside_first - np.concatenate(([0], inside_end[:-1]))
+        lengths = np.stack([gaps, inside_end - inside_first], axis=1).ravel()
+        values = np.stack([np.zeros_like(rates), rates], axis=1).ravel()
+        return np.repeat(np.append(values, 0.0), np.append(lengths, self.windows - inside_end[-1]))
+
+    def _add_by_window(self, starts_s: np.ndarray, ends_s: np.ndarray, rates: np.ndarray) -> None:
+        """Add spans in any order: one term per window a span touches, span after span."""
+        first = self._indices(starts_s)
+        last = self._indices(ends_s)
+        windows, opening, closing = _span_windows(first, last)
+        terms = np.repeat(rates, last - first + 1)
+        terms *= self.durations_s[windows]
+        edges_s = self.edges_s
+        single = first == last
+        terms[opening] = rates * (np.where(single, ends_s, edges_s[first + 1]) - starts_s)
+        several = ~single
+        terms[closing[several]] = rates[several] * (ends_s[several] - edges_s[last[several]])
+        np.add.at(self._totals, windows, terms)
+
+
+def _span_windows(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every window from ``first[i]`` to ``last[i]``, span after span, with the positions of
+    each span's first and last window in that sequence."""
+    touched = last - first + 1
+    closing = np.cumsum(touched) - 1
+    opening = closing - touched + 1
+    windows = np.arange(closing[-1] + 1)
+    windows += np.repeat(first - opening, touched)
+    return windows, opening, closing

@@ -68,7 +68,7 @@ class Recorder:
         self._counts[kind, path] += 1
         by_month = self._monthly_events.get(kind)
         if by_month is None:
-            by_month = self._monthly_events[kind] = [0] * len(self._months.totals)
+            by_month = self._monthly_events[kind] = [0] * self._months.windows
         by_month[min(int(now_s / self._months.width_s), len(by_month) - 1)] += 1
         if self.log is not None:
             self.log.append((now_s, satellite, kind, path))

@@ -46,3 +46,59 @@ def test_contiguous_segments_and_a_segment_spanning_many_windows() -> None:
     grid.add_segments(starts, ends, rates)
     expected = brute_force(grid, list(zip(starts, ends, rates, strict=True)))
     assert np.allclose(grid.totals, expected, rtol=1e-12, atol=1e-12)
+
+
+def one_span_at_a_time(grid: WindowGrid, spans: list[tuple[float, float, float]]) -> np.ndarray:
+    """Each span added to its windows at once, first window, inner windows, last window."""
+    out = np.zeros(len(grid.edges_s) - 1)
+    edges = grid.edges_s
+    for start, end, rate in spans:
+        first = min(int(start / grid.width_s), len(out) - 1)
+        last = min(int(end / grid.width_s), len(out) - 1)
+        if first == last:
+            out[first] += rate * (end - start)
+            continue
+        out[first] += rate * (edges[first + 1] - start)
+        out[first + 1:last] += rate * (edges[first + 2:last + 1] - edges[first + 1:last])
+        out[last] += rate * (end - edges[last])
+    return out
+
+
+def test_kept_spans_add_up_to_the_same_floats_as_adding_each_at_once() -> None:
+    rng = np.random.default_rng(11)
+    grid = WindowGrid(3.7, 500.0)
+    cuts = np.concatenate(([0.0], np.sort(rng.uniform(0.0, 500.0, 300)), [500.0]))
+    # Several changes within one window, long spans, gaps between spans, unequal rates.
+    spans = [(float(a), float(b), float(r)) for a, b, r
+             in zip(cuts[:-1], cuts[1:], rng.uniform(0.0, 1e3, len(cuts) - 1), strict=True)
+             if r > 100.0]
+    for start, end, rate in spans:
+        grid.add_constant(start, end, rate)
+    assert np.array_equal(grid.totals, one_span_at_a_time(grid, spans))
+
+
+def test_kept_spans_go_in_before_later_segments() -> None:
+    grid = WindowGrid(1.0, 10.0)
+    grid.add_constant(0.0, 4.5, 1.0 / 3.0)
+    grid.add_segments(np.array([4.5]), np.array([5.5]), np.array([0.1]))
+    grid.add_constant(4.5, 10.0, 0.7)
+    expected = one_span_at_a_time(grid, [(0.0, 4.5, 1.0 / 3.0)])
+    expected[4:6] += 0.1 * 0.5
+    expected += one_span_at_a_time(grid, [(4.5, 10.0, 0.7)])
+    assert np.allclose(grid.totals, expected, rtol=1e-15, atol=0.0)
+
+
+def test_spans_in_any_order_add_up_to_the_same_floats_as_adding_each_at_once() -> None:
+    rng = np.random.default_rng(12)
+    grid = WindowGrid(2.5, 300.0)
+    cuts = np.concatenate(([0.0], np.sort(rng.uniform(0.0, 300.0, 100)), [300.0]))
+    in_order = [(float(a), float(b), 1.0 + float(r)) for a, b, r
+                in zip(cuts[:-1], cuts[1:], rng.uniform(0.0, 5.0, len(cuts) - 1), strict=True)]
+    starts = rng.uniform(0.0, 300.0, 200)
+    ends = starts + rng.exponential(10.0, 200)
+    rates = rng.uniform(-2.0, 2.0, 200)
+    for start, end, rate in in_order:
+        grid.add_constant(start, end, rate)
+    grid.add_spans(starts, ends, rates)
+    spans = in_order + list(zip(starts.tolist(), ends.tolist(), rates.tolist(), strict=True))
+    assert np.array_equal(grid.totals, one_span_at_a_time(grid, spans))
