@@ -55,6 +55,11 @@ class FleetGeometry:
             raise ValueError(f"satellite {index} has no orbit")
         return source.members[source.index]
 
+    def shares(self, index: int) -> bool:
+        """Whether satellite ``index`` shares its orbits with others (then they are kept)."""
+        source = self.sources[index]
+        return source is not None and source.shared
+
     def orbits_for(self, index: int) -> Orbits:
         """Satellite ``index``'s orbits (from the start to the horizon)."""
         source = self.sources[index]

@@ -17,7 +17,7 @@ import simpy
 
 from sim.model.failures import fail_once, unit_life
 from sim.model.parts import leaf_groups
-from sim.model.power import Orbits, PowerAccount, eclipse_walk
+from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
 from sim.rng import Streams
@@ -31,6 +31,8 @@ class OrbitsProvider(Protocol):
     """Builds one satellite's orbits on demand (``sim.eclipses.FleetGeometry``)."""
 
     def orbits_for(self, index: int) -> Orbits: ...
+
+    def shares(self, index: int) -> bool: ...
 
 
 OrbitsSource = Sequence[Orbits | None] | OrbitsProvider
@@ -72,12 +74,15 @@ class Wiring:
     env: simpy.Environment
     recorder: Recorder
     power: list[PowerAccount]
+    load: FleetLoad | None = None
 
     def run(self, until_s: float) -> Totals:
         """Run to ``until_s``, close the power accounts there, and return the totals."""
         self.env.run(until=until_s)
         for account in self.power:
             account.finish(until_s)
+        if self.load is not None:
+            self.load.flush()
         return self.recorder.finish()
 
 
@@ -106,6 +111,7 @@ def build(
                         MONTH_S, keep_log)
     horizon_s = scenario.horizon_s
     accounts: list[PowerAccount] = []
+    load = FleetLoad(recorder.power_load)
     first_index = 0
     for group in scenario.fleet:
         satellites = [Satellite(first_index + member, group.name, group.design, recorder)
@@ -115,7 +121,7 @@ def build(
                 raise ValueError(f"fleet group {group.name!r} has a power design but no orbits")
             for satellite in satellites:
                 accounts.append(satellite.attach_power(
-                    group.design.power, _orbits_of(orbits, satellite.index)))
+                    group.design.power, _orbits_of(orbits, satellite.index), load))
         first_index += group.count
         failing = [leaf_groups(satellite.root) for satellite in satellites]
         for position, (template, stream_name) in enumerate(failing[0]):
@@ -146,7 +152,7 @@ def build(
     if power_mode == "walk":
         for account in accounts:
             env.process(eclipse_walk(env, account))
-    return Wiring(env, recorder, accounts)
+    return Wiring(env, recorder, accounts, load)
 
 
 def _orbits_of(source: OrbitsSource, index: int) -> Orbits | Callable[[], Orbits]:
@@ -155,6 +161,8 @@ def _orbits_of(source: OrbitsSource, index: int) -> Orbits | Callable[[], Orbits
         if orbits is None:
             raise ValueError(f"satellite {index} has a power design but no eclipse orbits")
         return orbits
+    if source.shares(index):
+        return source.orbits_for(index)
     return functools.partial(source.orbits_for, index)
 
 

@@ -102,7 +102,8 @@ class Recorder:
         rates: np.ndarray,
     ) -> None:
         """Satellite ``index`` lost compute to power: ``by_cause`` in fraction-seconds, spread
-        in time as ``rates`` (fraction of its nominal) over ordered [start, end) segments."""
+        in time as ``rates`` (fraction of its nominal) over [start, end) segments, in any order
+        (the fleet's shared losses come through ``power_load``)."""
         nominal = self._nominal[index]
         lost = self._lost
         for cause, amount in by_cause.items():
@@ -111,6 +112,16 @@ class Recorder:
                 lost[key] = lost.get(key, 0.0) + amount * nominal
         if len(starts_s):
             scaled = -rates * nominal
+            self._delivered += float(np.dot(scaled, ends_s - starts_s))
+            self._sla.add_spans(starts_s, ends_s, scaled)
+            self._months.add_spans(starts_s, ends_s, scaled)
+
+    def power_load(self, starts_s: np.ndarray, ends_s: np.ndarray,
+                   lost_pflops: np.ndarray) -> None:
+        """Compute lost to power by many satellites at once, ``lost_pflops`` over ordered
+        [start, end) segments (their losses by cause come through ``power_losses``)."""
+        if len(starts_s):
+            scaled = -lost_pflops
             self._delivered += float(np.dot(scaled, ends_s - starts_s))
             self._sla.add_segments(starts_s, ends_s, scaled)
             self._months.add_segments(starts_s, ends_s, scaled)

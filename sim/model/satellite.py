@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sim.model.parts import Unit, refresh
-from sim.model.power import Orbits, PowerAccount, PowerDesign
+from sim.model.power import FleetLoad, Orbits, PowerAccount, PowerDesign
 from sim.scenario import Design
 
 if TYPE_CHECKING:
@@ -28,9 +28,10 @@ class Satellite:
         battery_part = design.power.battery.part if design.power is not None else None
         self._battery = next((g for g in self.root.groups if g.part.path == battery_part), None)
 
-    def attach_power(self, design: PowerDesign,
-                     orbits: Orbits | Callable[[], Orbits]) -> PowerAccount:
-        """Give this satellite a power account over its orbits; it reports to the recorder."""
+    def attach_power(self, design: PowerDesign, orbits: Orbits | Callable[[], Orbits],
+                     load: FleetLoad | None = None) -> PowerAccount:
+        """Give this satellite a power account over its orbits; it reports to the recorder,
+        and through ``load`` (shared by the fleet) where its orbits follow shared profiles."""
         index = self.index
         recorder = self.recorder
         self.power = PowerAccount(
@@ -39,6 +40,8 @@ class Satellite:
             battery_fraction=self.battery_fraction,
             report=lambda by_cause, starts, ends, rates: recorder.power_losses(
                 index, by_cause, starts, ends, rates),
+            load=load,
+            weight=self.nominal_pflops,
         )
         return self.power
 
