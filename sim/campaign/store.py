@@ -129,6 +129,11 @@ class ResultsStore:
                 raise StoreError(f"{self.directory} holds a campaign with root seed "
                                  f"{existing.get('root_seed')}; use --seed "
                                  f"{existing.get('root_seed')} or another --out")
+            version = existing.get("package_version")
+            if resume and version != __version__:
+                raise StoreError(f"{self.directory} holds a campaign run by orbsim {version}, "
+                                 f"not {__version__}; its replications would not mix with "
+                                 "these: use another --out")
             if not resume:
                 raise StoreError(f"{self.directory} already holds this campaign; add --resume "
                                  "to continue it, or use another --out")

@@ -215,6 +215,8 @@ def test_a_new_folder_gets_a_manifest_with_the_package_version(tmp_path: Path) -
 @pytest.mark.parametrize(("case", "message"), [
     ("other scenario", r"holds a campaign of another scenario \('t'\); use another --out"),
     ("other seed", r"holds a campaign with root seed 0; use --seed 0 or another --out"),
+    ("other version", r"holds a campaign run by orbsim 0\.0\.1, not .*; its replications "
+                      r"would not mix with these: use another --out"),
     ("no --resume", r"already holds this campaign; add --resume"),
     ("nothing to resume", r"nothing to resume \(no manifest\.json\)"),
     ("parts without manifest", r"holds campaign parts but no manifest\.json"),
@@ -226,13 +228,17 @@ def test_a_folder_that_cannot_hold_the_campaign_is_refused(
         tmp_path: Path, case: str, message: str) -> None:
     directory = tmp_path / "out"
     ask, resume = manifest(), False
-    if case in ("other scenario", "other seed", "no --resume", "parts without manifest",
-                "unreadable manifest"):
+    if case in ("other scenario", "other seed", "other version", "no --resume",
+                "parts without manifest", "unreadable manifest"):
         filled_store(directory, [(0, 2)])
     if case == "other scenario":
         ask, resume = manifest(scenario_hash="h2"), True
     elif case == "other seed":
         ask, resume = manifest(seed=5), True
+    elif case == "other version":
+        stored = json.loads((directory / MANIFEST).read_text())
+        (directory / MANIFEST).write_text(json.dumps(dict(stored, package_version="0.0.1")))
+        resume = True
     elif case == "nothing to resume":
         directory.mkdir()
         resume = True
