@@ -30,11 +30,15 @@ _RESIDUE = 1e-12
 class Group:
     """The units of one part under one parent unit, with running sums over them."""
 
-    __slots__ = ("capacity_sum", "gates", "loss_sum", "parent", "part", "units", "working")
+    __slots__ = ("capacity_sum", "computes", "count", "gates", "loss_sum", "parent", "part",
+                 "required", "units", "working")
 
     def __init__(self, part: Part, parent: Unit):
         self.part = part
         self.parent = parent
+        self.count = part.count
+        self.required = part.required
+        self.computes = part.role == "compute"
         # Battery strings never take their parent down; the power model reads them instead.
         self.gates = part.role != "battery"
         self.units = [Unit(self, part.parts) for _ in range(part.count)]
@@ -44,7 +48,7 @@ class Group:
 
     def shortfall_shares(self, weight: float, into: Loss) -> None:
         """Add this group's loss to ``into``, scaled so that it sums to ``weight``."""
-        lost = self.part.count - self.capacity_sum
+        lost = self.count - self.capacity_sum
         if lost <= _RESIDUE:
             return
         scale = weight / lost
@@ -64,8 +68,11 @@ class Unit:
         self.failed_cause: str | None = None
         self.capacity = 1.0
         self.loss: Loss = {}
-        self.groups = [Group(part, self) for part in parts]
-        self.compute_groups = [g for g in self.groups if g.part.role == "compute"]
+        self.groups: list[Group] = []
+        self.compute_groups: list[Group] = []
+        if parts:
+            self.groups = [Group(part, self) for part in parts]
+            self.compute_groups = [g for g in self.groups if g.computes]
         # How many of this unit's groups have fewer than ``required`` working units.
         self.gating = 0
 
@@ -75,7 +82,7 @@ class Unit:
             return 0.0, {(self.failed_cause, self.path): 1.0}
         loss: Loss = {}
         if self.gating:
-            gating = [g for g in self.groups if g.gates and g.working < g.part.required]
+            gating = [g for g in self.groups if g.gates and g.working < g.required]
             share = 1.0 / len(gating)
             for group in gating:
                 group.shortfall_shares(share, loss)
@@ -84,7 +91,7 @@ class Unit:
         shortfalls = []
         for group in self.compute_groups:
             if group.loss_sum:
-                fraction = group.capacity_sum / group.part.count
+                fraction = group.capacity_sum / group.count
                 capacity *= fraction
                 shortfalls.append((group, 1.0 - fraction))
         if shortfalls:
@@ -97,30 +104,54 @@ class Unit:
 
 def refresh(unit: Unit) -> None:
     """Re-evaluate ``unit`` after its state changed, and every ancestor whose inputs moved."""
-    current: Unit | None = unit
-    while current is not None:
+    current = unit
+    while True:
         capacity, loss = current.evaluate()
         if capacity == current.capacity and loss == current.loss:
             return
         group = current.group
-        if group is not None:
-            group.capacity_sum += capacity - current.capacity
-            was_gating = group.working < group.part.required
-            group.working += (capacity > 0.0) - (current.capacity > 0.0)
-            if group.gates:
-                group.parent.gating += (group.working < group.part.required) - was_gating
-            sums = group.loss_sum
-            for key, value in current.loss.items():
-                remaining = sums[key] - value
-                if remaining > _RESIDUE:
-                    sums[key] = remaining
-                else:
-                    del sums[key]
-            for key, value in loss.items():
-                sums[key] = sums.get(key, 0.0) + value
+        if group is None:
+            current.capacity = capacity
+            current.loss = loss
+            return
+        was_gating = group.working < group.required
+        group.capacity_sum += capacity - current.capacity
+        group.working += (capacity > 0.0) - (current.capacity > 0.0)
+        gating = group.working < group.required
+        parent = group.parent
+        if group.gates:
+            parent.gating += gating - was_gating
+        _move_loss(group.loss_sum, current.loss, loss)
         current.capacity = capacity
         current.loss = loss
-        current = group.parent if group is not None else None
+        if not _reads(parent, group, gating != was_gating, gating):
+            return
+        current = parent
+
+
+def _move_loss(sums: Loss, old: Loss, new: Loss) -> None:
+    """Replace a unit's ``old`` loss shares by ``new`` ones in its group's sums."""
+    for key, value in old.items():
+        remaining = sums[key] - value
+        if remaining > _RESIDUE:
+            sums[key] = remaining
+        else:
+            del sums[key]
+    for key, value in new.items():
+        sums[key] = sums.get(key, 0.0) + value
+
+
+def _reads(parent: Unit, group: Group, gate_moved: bool, gating: bool) -> bool:
+    """Whether ``parent``'s evaluation reads the sums of ``group``, which just changed: a
+    failed unit reads none; a gated one, those of its gating groups; else its compute
+    groups'."""
+    if parent.failed_cause is not None:
+        return False
+    if group.gates and gate_moved:
+        return True
+    if parent.gating:
+        return gating and group.gates
+    return group.computes
 
 
 def leaf_groups(unit: Unit) -> list[tuple[Group, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from sim.model.distributions import Fixed
@@ -106,3 +108,27 @@ def test_everything_restored_returns_exactly_to_nominal() -> None:
     assert root.capacity == 1.0
     assert root.loss == {}
     assert all(g.loss_sum == {} and g.capacity_sum == g.part.count for g in root.groups)
+
+
+def all_units(unit: Unit) -> list[Unit]:
+    """``unit`` and every unit below it."""
+    return [unit] + [u for group in unit.groups for child in group.units for u in all_units(child)]
+
+
+def test_every_unit_holds_what_it_evaluates_to_after_any_change() -> None:
+    """Refresh stops where a parent does not read what changed; nothing it skips is stale."""
+    rng = random.Random(3)
+    accelerator = part("accelerator", "compute", 4, 2, parent="node")
+    psu = part("psu", "bus", 2, 1, parent="node")
+    root = Unit(None, (part("battery", "battery", 4, 3), part("bus", "bus", 2, 1),
+                       part("node", "compute", 3, 1, accelerator, psu),
+                       part("radio", "compute", 2, 1)))
+    units = all_units(root)[1:]
+    for _ in range(2000):
+        unit = rng.choice(units)
+        if unit.failed_cause is not None and rng.random() < 0.5:
+            restore(unit)
+        else:
+            fail(unit, cause=rng.choice(["hardware_failure", "repair", "waiting_for_spare"]))
+        for each in all_units(root):
+            assert each.evaluate() == (each.capacity, each.loss)
