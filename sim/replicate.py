@@ -13,15 +13,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+import numpy as np
 import simpy
 
 from sim.model.failures import fail_once, unit_life
-from sim.model.parts import leaf_groups
+from sim.model.parts import Unit, leaf_groups
 from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
 from sim.rng import Streams
-from sim.scenario import Scenario
+from sim.scenario import Part, Scenario
 from sim.units import KWH_J, MONTH_S, YEAR_S
 
 PowerMode = Literal["aggregated", "walk"]
@@ -126,33 +127,66 @@ def build(
         failing = [leaf_groups(satellite.root) for satellite in satellites]
         for position, (template, stream_name) in enumerate(failing[0]):
             part = template.part
-            lifetime = part.failure
-            assert lifetime is not None
-            first_lifetimes_s = lifetime.sample_many(
+            assert part.failure is not None
+            first_lifetimes_s = part.failure.sample_many(
                 streams.get(f"first/{group.name}/{stream_name}"), group.count * part.count
-            ).tolist()
-            for member, satellite in enumerate(satellites):
-                key = f"{group.name}/{member}/{stream_name}"
-                renewal_rng = streams.lazy(f"renewal/{key}")
-                repair_rng = streams.lazy(f"repair/{key}")
-                units = failing[member][position][0].units
-                offset = member * part.count
-                for unit, first_lifetime_s in zip(
-                    units, first_lifetimes_s[offset:offset + part.count], strict=True
-                ):
-                    if first_lifetime_s >= horizon_s:
-                        continue
-                    if part.repair.repairs:
-                        env.process(unit_life(env, satellite, unit, lifetime, part.repair,
-                                              renewal_rng, repair_rng, horizon_s,
-                                              first_lifetime_s))
-                    else:
-                        fail_once(env, satellite, unit, first_lifetime_s,
-                                  part.repair.cause_on_failure)
+            )
+            units = [(satellite, failing[member][position][0].units)
+                     for member, satellite in enumerate(satellites)]
+            if part.repair.repairs:
+                _start_lives(env, streams, f"{group.name}/", f"/{stream_name}", part, units,
+                             first_lifetimes_s.tolist(), horizon_s)
+            else:
+                _schedule_failures(env, part, units, first_lifetimes_s, horizon_s)
     if power_mode == "walk":
         for account in accounts:
             env.process(eclipse_walk(env, account))
     return Wiring(env, recorder, accounts, load)
+
+
+def _start_lives(
+    env: simpy.Environment,
+    streams: Streams,
+    key_head: str,
+    key_tail: str,
+    part: Part,
+    units: list[tuple[Satellite, list[Unit]]],
+    first_lifetimes_s: list[float],
+    horizon_s: float,
+) -> None:
+    """A life process for every unit of a repaired part that fails before the horizon; the
+    streams of a satellite's units of this part are keyed ``<key_head><member><key_tail>``."""
+    lifetime = part.failure
+    assert lifetime is not None
+    for member, (satellite, member_units) in enumerate(units):
+        key = f"{key_head}{member}{key_tail}"
+        renewal_rng = streams.lazy(f"renewal/{key}")
+        repair_rng = streams.lazy(f"repair/{key}")
+        offset = member * part.count
+        for unit, first_lifetime_s in zip(
+            member_units, first_lifetimes_s[offset:offset + part.count], strict=True
+        ):
+            if first_lifetime_s < horizon_s:
+                env.process(unit_life(env, satellite, unit, lifetime, part.repair, renewal_rng,
+                                      repair_rng, horizon_s, first_lifetime_s))
+
+
+def _schedule_failures(
+    env: simpy.Environment,
+    part: Part,
+    units: list[tuple[Satellite, list[Unit]]],
+    first_lifetimes_s: np.ndarray,
+    horizon_s: float,
+) -> None:
+    """The one failure of every unit of a part never repaired that fails before the horizon,
+    satellite by satellite."""
+    cause = part.repair.cause_on_failure
+    failing = np.flatnonzero(first_lifetimes_s < horizon_s)
+    for index, lifetime_s in zip(failing.tolist(), first_lifetimes_s[failing].tolist(),
+                                 strict=True):
+        member, slot = divmod(index, part.count)
+        satellite, member_units = units[member]
+        fail_once(env, satellite, member_units[slot], lifetime_s, cause)
 
 
 def _orbits_of(source: OrbitsSource, index: int) -> Orbits | Callable[[], Orbits]:
