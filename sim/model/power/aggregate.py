@@ -16,6 +16,7 @@ returned as sums of profile rows and registered with the fleet's load.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,7 @@ from sim.model.power.energy import (
     fade_increment,
 )
 from sim.model.power.load import FleetLoad
-from sim.model.power.profiles import FADE, ROWS, Profile, profile
+from sim.model.power.profiles import FADE, ROWS, Profile, ProfileSet, build_profile, profile_set
 
 # The fade fixed point: at most this many passes, stopping once no orbit's fade moves more.
 FADE_ITERATIONS = 50
@@ -81,9 +82,9 @@ def aggregate(design: PowerDesign, orbits: Orbits, times_s: np.ndarray,
     battery = design.battery
     full_j = battery.capacity_j * battery.max_depth_of_discharge
     efficiency = battery.discharge_efficiency
-    runs = _runs(design, orbits, times_s, hardware_states, battery_states, reuse)
+    runs, kept = _runs(design, orbits, times_s, hardware_states, battery_states, reuse)
     windows = _windows(orbits, times_s, hardware_states, battery_states, horizon_s, step_s,
-                       battery.calendar_fade_per_s, runs)
+                       battery.calendar_fade_per_s, runs, kept)
     need_j = np.concatenate([run.profile.need_at(run.start, run.stop) for run in runs])
     usable_j = full_j * windows.strings * np.maximum(0.0, 1.0 - windows.fade)
     filled = windows.stop > windows.start
@@ -113,9 +114,11 @@ def aggregate(design: PowerDesign, orbits: Orbits, times_s: np.ndarray,
 
 
 def _runs(design: PowerDesign, orbits: Orbits, times_s: np.ndarray,
-          hardware_states: np.ndarray, battery_states: np.ndarray, reuse: bool) -> list[_Run]:
+          hardware_states: np.ndarray, battery_states: np.ndarray, reuse: bool
+          ) -> tuple[list[_Run], ProfileSet | None]:
     """The orbits split where the state starting them changes profile (hardware capacity, or
-    battery failed or not), each run with its profile."""
+    battery failed or not), each run with its profile; and the set they were kept in, when
+    the orbits are reused."""
     n = len(orbits)
     bounds = np.append(np.searchsorted(orbits.start_s, times_s, side="left"), n)
     holding = np.flatnonzero(bounds[:-1] < bounds[1:])
@@ -125,19 +128,51 @@ def _runs(design: PowerDesign, orbits: Orbits, times_s: np.ndarray,
     opens[1:] = (hardware[1:] != hardware[:-1]) | (covered[1:] != covered[:-1])
     starts = bounds[holding[opens]].tolist()
     stops = [*starts[1:], n]
-    return [_Run(profile(design, orbits, h, c, a, b, reuse), a, b) for h, c, a, b in
-            zip(hardware[opens].tolist(), covered[opens].tolist(), starts, stops, strict=True)]
+    states = zip(hardware[opens].tolist(), covered[opens].tolist(), starts, stops, strict=True)
+    if not reuse:
+        return [_Run(build_profile(design, orbits, h, c, a, b), a, b)
+                for h, c, a, b in states], None
+    kept = profile_set(design, orbits)
+    return [_Run(kept.get(h, c), a, b) for h, c, a, b in states], kept
 
 
 def _windows(orbits: Orbits, times_s: np.ndarray, hardware_states: np.ndarray,
              battery_states: np.ndarray, horizon_s: float, step_s: float,
-             calendar_fade_per_s: float, runs: list[_Run]) -> _Windows:
+             calendar_fade_per_s: float, runs: list[_Run], kept: ProfileSet | None
+             ) -> _Windows:
     """The windows between fade points, with the fade the eclipses ask for at each start."""
-    points = np.union1d(times_s[1:], np.arange(step_s, horizon_s, step_s))
+    points = np.union1d(times_s[1:], _steps(step_s, horizon_s))
     opens_s = np.concatenate([[0.0], points])
     start = np.searchsorted(orbits.start_s, opens_s, side="left")
     interval = np.searchsorted(times_s, opens_s, side="right") - 1
-    run_of_window = np.searchsorted([run.start for run in runs], start, side="right") - 1
+    run_starts = np.array([run.start for run in runs])
+    run_of_window = np.searchsorted(run_starts, start, side="right") - 1
+    if kept is not None:
+        # Every profile spans all orbits: one gather from the stacked prefix sums.
+        table = kept.fade_prefix
+        row = np.array([kept.rows[run.profile.hardware, run.profile.covered] for run in runs])
+        run_stops = np.append(run_starts[1:], len(orbits))
+        within = table[row, run_stops] - table[row, run_starts]
+        base = np.cumsum(within) - within
+        asked = (base[run_of_window] + table[row[run_of_window], start]
+                 - table[row[run_of_window], run_starts[run_of_window]])
+    else:
+        asked = _asked_by_run(runs, start, run_of_window)
+    return _Windows(start=start, stop=np.append(start[1:], len(orbits)), interval=interval,
+                    hardware=hardware_states[interval], strings=battery_states[interval],
+                    fade=calendar_fade_per_s * opens_s + asked)
+
+
+@functools.lru_cache(maxsize=8)
+def _steps(step_s: float, horizon_s: float) -> np.ndarray:
+    """The power steps' fade points before the horizon (shared: do not modify)."""
+    return np.arange(step_s, horizon_s, step_s)
+
+
+def _asked_by_run(runs: list[_Run], start: np.ndarray, run_of_window: np.ndarray
+                  ) -> np.ndarray:
+    """Fade asked by the orbits before each window's start, run by run (profiles over runs
+    alone)."""
     first_window = np.searchsorted(run_of_window, np.arange(len(runs) + 1), side="left")
     asked = np.empty(len(start))
     base = 0.0
@@ -148,9 +183,7 @@ def _windows(orbits: Orbits, times_s: np.ndarray, hardware_states: np.ndarray,
         windows = slice(first_window[r], first_window[r + 1])
         asked[windows] = base + (prefix[start[windows] - first, FADE] - at_start)
         base += prefix[run.stop - first, FADE] - at_start
-    return _Windows(start=start, stop=np.append(start[1:], len(orbits)), interval=interval,
-                    hardware=hardware_states[interval], strings=battery_states[interval],
-                    fade=calendar_fade_per_s * opens_s + asked)
+    return asked
 
 
 def _expand(windows: _Windows, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

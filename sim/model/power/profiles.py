@@ -62,17 +62,40 @@ class Profile:
         return self.need_j[start - self.first:stop - self.first]
 
 
-def profile(design: PowerDesign, orbits: Orbits, hardware: float, covered: bool,
-            start: int, stop: int, reuse: bool) -> Profile:
-    """The profile of orbits [start, stop): with ``reuse``, the one over every orbit, kept on
-    ``orbits`` for every satellite with the same design and state."""
-    if not reuse:
-        return build_profile(design, orbits, hardware, covered, start, stop)
-    key = (design, hardware, covered)
-    found = orbits.profiles.get(key)
+class ProfileSet:
+    """The profiles of one design over one set of orbits, kept for every satellite and
+    replication, with their fade prefix sums stacked (``fade_prefix[row, i]``, the row of each
+    profile in ``rows``) so that many runs of orbits are read in one gather."""
+
+    def __init__(self, design: PowerDesign, orbits: Orbits):
+        self.design = design
+        self.orbits = orbits
+        self.rows: dict[tuple[float, bool], int] = {}
+        self.profiles: list[Profile] = []
+        self._fade_prefix: np.ndarray | None = None
+
+    def get(self, hardware: float, covered: bool) -> Profile:
+        """The profile of every orbit with this hardware capacity and regime."""
+        row = self.rows.get((hardware, covered))
+        if row is None:
+            row = self.rows[hardware, covered] = len(self.profiles)
+            self.profiles.append(build_profile(self.design, self.orbits, hardware, covered, 0,
+                                               len(self.orbits)))
+            self._fade_prefix = None
+        return self.profiles[row]
+
+    @property
+    def fade_prefix(self) -> np.ndarray:
+        if self._fade_prefix is None:
+            self._fade_prefix = np.stack([found.prefix[:, FADE] for found in self.profiles])
+        return self._fade_prefix
+
+
+def profile_set(design: PowerDesign, orbits: Orbits) -> ProfileSet:
+    """The profiles of ``design`` kept on ``orbits``."""
+    found = orbits.profiles.get(design)
     if found is None:
-        found = orbits.profiles[key] = build_profile(design, orbits, hardware, covered, 0,
-                                                     len(orbits))
+        found = orbits.profiles[design] = ProfileSet(design, orbits)
     return found
 
 
