@@ -25,6 +25,8 @@ from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.replicate import run_replicate
 from sim.scenario import Scenario
 
+# Thread-pool sizes of numerical libraries, set to 1 for local worker processes.
+THREAD_POOL_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # Seconds to wait for a Dask scheduler before giving up with a clear error.
 CONNECT_TIMEOUT_S = 10
 
@@ -83,6 +85,10 @@ class LocalExecutor:
 
     def __enter__(self) -> Self:
         if self.workers > 1:
+            # Each worker is one core's worth: numerical libraries' own thread pools would
+            # only contend with the other workers (the workers inherit this environment).
+            for name in THREAD_POOL_VARIABLES:
+                os.environ.setdefault(name, "1")
             self._pool = ProcessPoolExecutor(self.workers,
                                              mp_context=multiprocessing.get_context("spawn"))
         return self

@@ -112,7 +112,7 @@ class Recorder:
                 lost[key] = lost.get(key, 0.0) + amount * nominal
         if len(starts_s):
             scaled = -rates * nominal
-            self._delivered += float(np.dot(scaled, ends_s - starts_s))
+            self._delivered += _integral(scaled, starts_s, ends_s)
             self._sla.add_spans(starts_s, ends_s, scaled)
             self._months.add_spans(starts_s, ends_s, scaled)
 
@@ -122,7 +122,7 @@ class Recorder:
         [start, end) segments (their losses by cause come through ``power_losses``)."""
         if len(starts_s):
             scaled = -lost_pflops
-            self._delivered += float(np.dot(scaled, ends_s - starts_s))
+            self._delivered += _integral(scaled, starts_s, ends_s)
             self._sla.add_segments(starts_s, ends_s, scaled)
             self._months.add_segments(starts_s, ends_s, scaled)
 
@@ -165,3 +165,9 @@ class Recorder:
                             for kind, counts in self._monthly_events.items()},
             satellites_down_at_end=down,
         )
+
+
+def _integral(rates: np.ndarray, starts_s: np.ndarray, ends_s: np.ndarray) -> float:
+    """Σ rate × length over segments. Not ``np.dot``: that goes to BLAS, whose threads keep
+    spinning after the call and take the CPU from the simulation (and from other workers)."""
+    return float(np.sum(rates * (ends_s - starts_s)))
