@@ -162,15 +162,30 @@ def leaf_groups(unit: Unit) -> list[tuple[Group, str]]:
     the design changes.
     """
     found: list[tuple[Group, str]] = []
-
-    def walk(node: Unit, prefix: str) -> None:
-        for group in node.groups:
-            name = f"{prefix}{group.part.name}"
-            if group.part.failure is not None:
-                found.append((group, name))
-            for index, child in enumerate(group.units):
-                if child.groups:
-                    walk(child, f"{name}[{index}]/")
-
-    walk(unit, "")
+    _collect_failing(unit, "", found)
     return found
+
+
+def _collect_failing(node: Unit, prefix: str, found: list[tuple[Group, str]]) -> None:
+    """``leaf_groups`` below ``node``, depth first. (A module function: a nested one calling
+    itself would be a reference cycle holding the whole tree until the cycle collector ran.)"""
+    for group in node.groups:
+        name = f"{prefix}{group.part.name}"
+        if group.part.failure is not None:
+            found.append((group, name))
+        for index, child in enumerate(group.units):
+            if child.groups:
+                _collect_failing(child, f"{name}[{index}]/", found)
+
+
+def dismantle(unit: Unit) -> None:
+    """Cut the links from every unit below ``unit`` back to its parents, so that the tree is
+    freed by reference counting once dropped, not left to the cycle collector (which would
+    spend as long on it as a replication spends running it)."""
+    pending = [unit]
+    while pending:
+        current = pending.pop()
+        current.group = None
+        for group in current.groups:
+            group.parent = None  # type: ignore[assignment]
+            pending.extend(group.units)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sim.model.parts import Unit, refresh
+from sim.model.parts import Unit, dismantle, refresh
 from sim.model.power import FleetLoad, Orbits, PowerAccount, PowerDesign
 from sim.scenario import Design
 
@@ -53,6 +53,12 @@ class Satellite:
         if group.working < group.part.required:
             return 0.0
         return group.working / group.part.count
+
+    def release(self) -> None:
+        """Drop the links that make cycles (the part tree's parents, the power account's view
+        of this satellite): the satellite is then freed as soon as it is dropped."""
+        dismantle(self.root)
+        self.power = None
 
     @property
     def capacity(self) -> float:

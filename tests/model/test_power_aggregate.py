@@ -120,3 +120,28 @@ def test_profiles_are_kept_for_later_replications() -> None:
     assert len(kept.profiles) == len(built)
     assert all(a is b for a, b in zip(kept.profiles, built, strict=True))
     assert again.to_dict() | {"wall_s": 0} == first.to_dict() | {"wall_s": 0}
+
+
+def test_a_replication_with_power_leaves_nothing_to_the_cycle_collector() -> None:
+    import gc
+
+    from sim.model.parts import Group, Unit
+    from sim.model.power import PowerAccount
+    from sim.model.satellite import Satellite
+
+    s = fleet(1.0)
+    orbits = [seasonal_orbits()] * s.n_satellites
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        run_replicate(s, root_seed=4, orbits=orbits)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, Unit | Group | Satellite | PowerAccount)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert left == []

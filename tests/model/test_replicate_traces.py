@@ -151,3 +151,28 @@ def test_a_failed_unit_changing_phase_moves_its_loss_to_the_new_cause() -> None:
     shares = {cause: value / nominal_s for (cause, _), value in totals.lost_pflop_s.items()}
     assert shares == pytest.approx({"waiting_servicer": 0.2, "repair": 0.1})
     assert totals.delivered_pflop_s / nominal_s == pytest.approx(0.7)
+
+
+def test_a_replication_leaves_its_satellites_to_reference_counting(smoke_path) -> None:  # type: ignore[no-untyped-def]
+    """Part trees and power accounts hold no reference cycles once a replication is over:
+    they are freed at once, not left for the cycle collector to trace."""
+    import gc
+
+    from sim.config import load_scenario
+    from sim.model.parts import Group, Unit
+
+    s = load_scenario(smoke_path)
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        run_replicate(s, replicate=1, root_seed=3)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, Unit | Group | Satellite)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert left == []
