@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
+from sim.campaign.allocator import keep_arrays_on_heap
 from sim.campaign.rows import replicate_row, timeseries_rows
 from sim.campaign.store import document_hash
 from sim.config.loader import to_scenario, validate_document
@@ -53,6 +54,7 @@ _PREPARED: dict[str, tuple[Scenario, FleetGeometry | None]] = {}
 
 
 def _prepare(job: Job) -> tuple[Scenario, FleetGeometry | None]:
+    keep_arrays_on_heap()
     key = document_hash(job.document)
     if key not in _PREPARED:
         _PREPARED.clear()
