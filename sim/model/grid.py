@@ -42,10 +42,13 @@ class WindowGrid:
 
     def add_spans(self, starts_s: np.ndarray, ends_s: np.ndarray, rates: np.ndarray) -> None:
         """Add ``rates[i]`` over [starts_s[i], ends_s[i]) for spans in any order, costing the
-        windows they touch rather than every window between the first and the last."""
+        windows they touch rather than every window between the first and the last (added
+        now, after the spans kept so far)."""
         keep = (rates != 0.0) & (ends_s > starts_s)
-        self._spans.extend(np.column_stack([starts_s[keep], ends_s[keep], rates[keep]])
-                           .ravel().tolist())
+        if not keep.any():
+            return
+        self._add_spans()
+        self._add_by_window(starts_s[keep], ends_s[keep], rates[keep])
 
     def add_segments(self, starts_s: np.ndarray, ends_s: np.ndarray, rates: np.ndarray) -> None:
         """Add ``rates[i]`` over [starts_s[i], ends_s[i]) for disjoint, ordered segments."""

@@ -23,7 +23,10 @@ strings, battery fade, array degradation):
 Lost compute is charged to causes by counterfactuals that telescope to the actual loss:
 ``eclipse_shortfall``/``sunlit_shortfall`` (what the design loses with a new battery and a
 new array), ``battery_degraded`` or ``battery_failed`` (what the actual battery adds), and
-``array_degraded`` (what the aged array adds).
+``array_degraded`` (what the aged array adds). A cause can be slightly negative: an eclipse
+cut short draws less from the battery, so less recharge competes with compute in the sunlight
+after; energy from the battery costs the array ``1/(charge × discharge efficiency)`` times as
+much, so a weak battery can return a little more sunlit compute than it took in eclipse.
 
 The satellite records its state at every change; at the horizon every orbit is decided and
 summed at once (``PowerAccount.finish``, ``aggregate``): orbits in a state where the battery

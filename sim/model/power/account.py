@@ -118,15 +118,15 @@ class PowerAccount:
             covered = failed = np.zeros(ROWS)
             min_soc_kept = 1.0
         else:
-            load = self._load if self._load is not None and self.reuse else FleetLoad(
-                self._segments_sink())
+            load = self._load if self._load is not None else FleetLoad(self._segments_sink())
             weight = self._weight if load is self._load else 1.0
             result = aggregate(self.design, orbits, times, hardware_states,
                                np.array(self._battery_states), horizon_s, self.step_s,
                                self.reuse, load, weight)
             special, covered, failed = result.special, result.covered, result.failed
             min_soc_kept = result.min_state_of_charge
-            if load is not self._load:
+            if not self.reuse or load is not self._load:
+                # Orbits no one shares are handed over now, and let go.
                 load.flush(orbits)
         self._book(special, covered + failed, min_soc_kept)
         self._charge(special, covered, failed, times, hardware_states)
