@@ -12,12 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The reference cluster over 20 years, 200 replications, and its report. A finished or killed
+# The reference cluster over 20 years, 1,000 replications, and its report. A finished or killed
 # campaign in $(DEMO_OUT) is resumed (nothing recomputed); remove the folder to start afresh.
 DEMO_OUT := results/reference-cluster
 
 demo: $(STAMP)
-	$(BIN)/orbsim campaign configs/reference-cluster.yaml -n 200 --workers 2 \
+	$(BIN)/orbsim campaign configs/reference-cluster.yaml -n 1000 --workers 2 \
 		--out $(DEMO_OUT) $$(test -f $(DEMO_OUT)/manifest.json && echo --resume)
 	$(BIN)/orbsim report $(DEMO_OUT)
 

@@ -4,12 +4,13 @@ LocalCluster, on the 81-satellite reference cluster (20 years, eclipses and powe
 Each configuration runs ``-n`` replications into a fresh temporary directory (the eclipse
 schedules come from the on-disk cache, filled first). Figures, not pass/fail.
 
-    python benchmarks/bench_campaign.py [-n 40]
+    python benchmarks/bench_campaign.py [-n 200]
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -27,13 +28,16 @@ def measure(label: str, n: int, workers: int, scheduler: str | None) -> float:
         start = time.perf_counter()
         run_campaign(REFERENCE, n=n, workers=workers, scheduler=scheduler, out=out, seed=7)
         wall = time.perf_counter() - start
-    print(f"{label:<34} {n:>5} replications {wall:>8.1f} s {n / wall:>8.2f} replications/s")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    workers_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    print(f"{label:<34} {n:>5} replications {wall:>8.1f} s {n / wall:>8.2f} replications/s"
+          f"   peak RSS {own:>5.0f} MiB here, {workers_mib:>5.0f} MiB largest worker so far")
     return wall
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=40, help="replications per configuration")
+    parser.add_argument("-n", type=int, default=200, help="replications per configuration")
     args = parser.parse_args()
     start = time.perf_counter()
     fleet_geometry(load_scenario(REFERENCE))
