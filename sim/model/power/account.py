@@ -142,9 +142,11 @@ class PowerAccount:
         level = self.design.eclipse_compute_level
         orbits = self.orbits
         cut = pieces(orbits, special.index, times, hardware_states)
-        designed, with_battery, actual = (
+        designed, with_battery = (
             piece_losses(orbits, special.index, cut, outcome, level)
-            for outcome in (special.as_designed, special.with_battery, special.actual))
+            for outcome in (special.as_designed, special.with_battery))
+        actual = piece_losses(orbits, special.index, cut, special.actual, level, segments=True)
+        assert actual.segments is not None
         count = len(special.index)
         battery_extra = with_battery.by_orbit(cut, count) - designed.by_orbit(cut, count)
         gone = special.strings <= 0.0

@@ -107,7 +107,7 @@ class PieceLosses:
 
     eclipse: np.ndarray
     sunlit: np.ndarray
-    segments: tuple[np.ndarray, np.ndarray, np.ndarray]
+    segments: tuple[np.ndarray, np.ndarray, np.ndarray] | None
 
     def total(self) -> float:
         return float(np.sum(self.eclipse) + np.sum(self.sunlit))
@@ -118,10 +118,10 @@ class PieceLosses:
 
 
 def piece_losses(orbits: Orbits, index: np.ndarray, cut: Pieces, outcome: Outcome,
-                 level: float) -> PieceLosses:
+                 level: float, segments: bool = False) -> PieceLosses:
     """What each piece of orbits ``index`` loses with their ``outcome``: the hardware capacity
     of the moment, times ``1 - level`` in eclipse before the cut, all of it after, and what the
-    array cannot carry in sunlight."""
+    array cannot carry in sunlight; with ``segments``, also when."""
     which = cut.which
     eclipse_start_s = orbits.start_s[index][which]
     cut_at_s = eclipse_start_s + outcome.cut_s[which]
@@ -133,6 +133,8 @@ def piece_losses(orbits: Orbits, index: np.ndarray, cut: Pieces, outcome: Outcom
     bounds = (eclipse_start_s, cut_at_s, eclipse_end_s, end_s)
     lost = [rate * cut.overlap(a, b) for rate, a, b in zip(rates, bounds, bounds[1:],
                                                            strict=False)]
+    if not segments:
+        return PieceLosses(eclipse=lost[0] + lost[1], sunlit=lost[2], segments=None)
     starts = np.concatenate([np.maximum(cut.starts_s, a) for a in bounds[:3]])
     ends = np.maximum(np.concatenate([np.minimum(cut.ends_s, b) for b in bounds[1:]]), starts)
     return PieceLosses(eclipse=lost[0] + lost[1], sunlit=lost[2],
