@@ -89,7 +89,9 @@ class FleetLoad:
             local = slice(first - profile.first, first - profile.first + len(count))
             weight = followers.weight * count
             hardware = profile.hardware
-            eclipse_rate[run] += weight * (hardware * (1.0 - profile.level))
+            shed = hardware * (1.0 - profile.level)
+            if shed:
+                eclipse_rate[run] += weight * shed
             sun_rate[run] += weight * profile.sun_rate[local]
             if profile.level > 0.0 and hardware > 0.0:
                 cut_s = profile.cut_s[local]
