@@ -17,7 +17,7 @@ import numpy as np
 import simpy
 
 from sim.model.failures import fail_once, unit_life
-from sim.model.parts import Unit, leaf_groups
+from sim.model.parts import Unit, failing_groups, leaf_groups
 from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
@@ -133,14 +133,14 @@ def build(
                 accounts.append(satellite.attach_power(
                     group.design.power, _orbits_of(orbits, satellite.index), load))
         first_index += group.count
-        failing = [leaf_groups(satellite.root) for satellite in satellites]
-        for position, (template, stream_name) in enumerate(failing[0]):
+        failing = [failing_groups(satellite.root) for satellite in satellites]
+        for position, (template, stream_name) in enumerate(leaf_groups(satellites[0].root)):
             part = template.part
             assert part.failure is not None
             first_lifetimes_s = part.failure.sample_many(
                 streams.get(f"first/{group.name}/{stream_name}"), group.count * part.count
             )
-            units = [(satellite, failing[member][position][0].units)
+            units = [(satellite, failing[member][position].units)
                      for member, satellite in enumerate(satellites)]
             if part.repair.repairs:
                 _start_lives(env, streams, f"{group.name}/", f"/{stream_name}", part, units,
@@ -191,9 +191,9 @@ def _schedule_failures(
     satellite by satellite."""
     cause = part.repair.cause_on_failure
     failing = np.flatnonzero(first_lifetimes_s < horizon_s)
-    for index, lifetime_s in zip(failing.tolist(), first_lifetimes_s[failing].tolist(),
-                                 strict=True):
-        member, slot = divmod(index, part.count)
+    members, slots = np.divmod(failing, part.count)
+    for member, slot, lifetime_s in zip(members.tolist(), slots.tolist(),
+                                        first_lifetimes_s[failing].tolist(), strict=True):
         satellite, member_units = units[member]
         fail_once(env, satellite, member_units[slot], lifetime_s, cause)
 

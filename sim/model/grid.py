@@ -40,6 +40,11 @@ class WindowGrid:
             return
         self._spans.extend((start_s, end_s, rate))
 
+    def add_constants(self, spans: list[float]) -> None:
+        """Add the spans ``[start_s, end_s, rate, start_s, …]``, one after the other, as
+        ``add_constant`` would (each with end_s > start_s and a non-zero rate)."""
+        self._spans.extend(spans)
+
     def add_spans(self, starts_s: np.ndarray, ends_s: np.ndarray, rates: np.ndarray) -> None:
         """Add ``rates[i]`` over [starts_s[i], ends_s[i]) for spans in any order, costing the
         windows they touch rather than every window between the first and the last (added

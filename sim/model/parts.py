@@ -18,6 +18,8 @@ Every unit also carries ``loss``: its lost capacity ``1 - capacity`` split over
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sim.scenario import Part
 
 LossKey = tuple[str, str]
@@ -25,6 +27,9 @@ Loss = dict[LossKey, float]
 
 # Below this a float residue of incremental sums is taken as zero.
 _RESIDUE = 1e-12
+
+# The loss of every unit that has not failed yet (a unit's loss is replaced, never changed).
+_NO_LOSS: Loss = {}
 
 
 class Group:
@@ -41,7 +46,8 @@ class Group:
         self.computes = part.role == "compute"
         # Battery strings never take their parent down; the power model reads them instead.
         self.gates = part.role != "battery"
-        self.units = [Unit(self, part.parts) for _ in range(part.count)]
+        path, parts = part.path, part.parts
+        self.units = [Unit(self, parts, path) for _ in range(part.count)]
         self.working = part.count
         self.capacity_sum = float(part.count)
         self.loss_sum: Loss = {}
@@ -62,19 +68,19 @@ class Unit:
     __slots__ = ("capacity", "compute_groups", "failed_cause", "gating", "group", "groups", "loss",
                  "path")
 
-    def __init__(self, group: Group | None, parts: tuple[Part, ...]):
+    def __init__(self, group: Group | None, parts: tuple[Part, ...], path: str = ""):
         self.group = group
-        self.path = group.part.path if group is not None else ""
+        self.path = path
         self.failed_cause: str | None = None
         self.capacity = 1.0
-        self.loss: Loss = {}
-        self.groups: list[Group] = []
-        self.compute_groups: list[Group] = []
-        if parts:
-            self.groups = [Group(part, self) for part in parts]
-            self.compute_groups = [g for g in self.groups if g.computes]
+        self.loss: Loss = _NO_LOSS
         # How many of this unit's groups have fewer than ``required`` working units.
         self.gating = 0
+        if parts:
+            self.groups: Sequence[Group] = [Group(part, self) for part in parts]
+            self.compute_groups: Sequence[Group] = [g for g in self.groups if g.computes]
+        else:
+            self.groups = self.compute_groups = ()
 
     def evaluate(self) -> tuple[float, Loss]:
         """This unit's capacity and loss shares from its own state and its groups' sums."""
@@ -166,6 +172,14 @@ def leaf_groups(unit: Unit) -> list[tuple[Group, str]]:
     return found
 
 
+def failing_groups(unit: Unit) -> list[Group]:
+    """The groups of ``leaf_groups(unit)``, in the same order, without their names (which
+    are the same for every satellite of a design)."""
+    found: list[Group] = []
+    _collect_groups(unit, found)
+    return found
+
+
 def _collect_failing(node: Unit, prefix: str, found: list[tuple[Group, str]]) -> None:
     """``leaf_groups`` below ``node``, depth first. (A module function: a nested one calling
     itself would be a reference cycle holding the whole tree until the cycle collector ran.)"""
@@ -173,9 +187,19 @@ def _collect_failing(node: Unit, prefix: str, found: list[tuple[Group, str]]) ->
         name = f"{prefix}{group.part.name}"
         if group.part.failure is not None:
             found.append((group, name))
-        for index, child in enumerate(group.units):
-            if child.groups:
+        if group.part.parts:
+            for index, child in enumerate(group.units):
                 _collect_failing(child, f"{name}[{index}]/", found)
+
+
+def _collect_groups(node: Unit, found: list[Group]) -> None:
+    """``failing_groups`` below ``node``, in the order of ``_collect_failing``."""
+    for group in node.groups:
+        if group.part.failure is not None:
+            found.append(group)
+        if group.part.parts:
+            for child in group.units:
+                _collect_groups(child, found)
 
 
 def dismantle(unit: Unit) -> None:

@@ -10,7 +10,6 @@ Eclipse losses, aggregated over many orbits at once, arrive as ordered segments 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,20 +55,28 @@ class Recorder:
         self._delivered = 0.0
         self._sla = WindowGrid(sla_window_s, horizon_s)
         self._months = WindowGrid(month_s, horizon_s)
+        # (start_s, end_s, capacity) of the fleet's hardware capacity since the last hand-over
+        # to both grids, one after the other: one list instead of two grid calls per change.
+        self._spans: list[float] = []
+        self._month_s = self._months.width_s
+        self._last_month = self._months.windows - 1
         self._sat_t_last = [0.0] * len(self._nominal)
         self._sat_loss: list[Loss] = [{} for _ in self._nominal]
         self._lost: dict[LossKey, float] = {}
-        self._counts: Counter[tuple[str, str]] = Counter()
+        self._counts: dict[tuple[str, str], int] = {}
         self._monthly_events: dict[str, list[int]] = {}
         self.log: list[tuple[float, int, str, str]] | None = [] if keep_log else None
 
     def event(self, now_s: float, satellite: int, kind: str, path: str = "") -> None:
         """Count one event of a kind on a part path ('' for the satellite), and log it if asked."""
-        self._counts[kind, path] += 1
+        counts = self._counts
+        key = (kind, path)
+        counts[key] = counts.get(key, 0) + 1
         by_month = self._monthly_events.get(kind)
         if by_month is None:
             by_month = self._monthly_events[kind] = [0] * self._months.windows
-        by_month[min(int(now_s / self._months.width_s), len(by_month) - 1)] += 1
+        month = int(now_s / self._month_s)
+        by_month[month if month < self._last_month else self._last_month] += 1
         if self.log is not None:
             self.log.append((now_s, satellite, kind, path))
 
@@ -104,6 +111,7 @@ class Recorder:
         """Satellite ``index`` lost compute to power: ``by_cause`` in fraction-seconds, spread
         in time as ``rates`` (fraction of its nominal) over [start, end) segments, in any order
         (the fleet's shared losses come through ``power_load``)."""
+        self._hand_over_spans()
         nominal = self._nominal[index]
         lost = self._lost
         for cause, amount in by_cause.items():
@@ -120,6 +128,7 @@ class Recorder:
                    lost_pflops: np.ndarray) -> None:
         """Compute lost to power by many satellites at once, ``lost_pflops`` over ordered
         [start, end) segments (their losses by cause come through ``power_losses``)."""
+        self._hand_over_spans()
         if len(starts_s):
             scaled = -lost_pflops
             self._delivered += _integral(scaled, starts_s, ends_s)
@@ -133,14 +142,22 @@ class Recorder:
             return
         capacity = self._fleet_capacity
         self._delivered += capacity * (now_s - t)
-        self._sla.add_constant(t, now_s, capacity)
-        self._months.add_constant(t, now_s, capacity)
+        if capacity != 0.0:
+            self._spans.extend((t, now_s, capacity))
         self._t_last = now_s
+
+    def _hand_over_spans(self) -> None:
+        """Give both grids the hardware spans kept so far, before anything else reaches them."""
+        if self._spans:
+            self._sla.add_constants(self._spans)
+            self._months.add_constants(self._spans)
+            self._spans = []
 
     def finish(self) -> Totals:
         """Close every integral at the horizon and return the totals."""
         horizon = self.horizon_s
         self._advance(horizon)
+        self._hand_over_spans()
         lost = dict(self._lost)
         down = 0
         for index, loss in enumerate(self._sat_loss):

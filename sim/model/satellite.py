@@ -80,10 +80,11 @@ class Satellite:
         self._set(now_s, unit, None)
 
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
-        before = self.root.capacity
+        root = self.root
+        before = root.capacity
         unit.failed_cause = cause
         refresh(unit)
-        root = self.root
-        self.recorder.satellite_changed(now_s, self.index, before, root.capacity, root.loss)
+        after = root.capacity
+        self.recorder.satellite_changed(now_s, self.index, before, after, root.loss)
         if self.power is not None:
-            self.power.record(now_s)
+            self.power.record(now_s, after, self.battery_fraction())

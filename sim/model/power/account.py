@@ -92,11 +92,13 @@ class PowerAccount:
             self._orbits = source()
         return self._orbits
 
-    def record(self, now_s: float) -> None:
-        """The satellite's state changed at ``now_s``: keep it (a power step happens here)."""
+    def record(self, now_s: float, hardware: float, battery_fraction: float) -> None:
+        """The satellite's state changed at ``now_s`` to ``hardware`` (its ``hardware_now``)
+        and ``battery_fraction`` (its ``battery_now``): keep it (a power step happens here).
+        Given by the caller, which has them at hand, rather than asked back."""
         self.record_times_s.append(now_s)
-        self._hardware_states.append(self.hardware_now())
-        self._battery_states.append(self.battery_now())
+        self._hardware_states.append(hardware)
+        self._battery_states.append(battery_fraction)
 
     def start_walk(self) -> None:
         """Decide orbits one by one as the walk reaches them, instead of at the horizon."""
