@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +46,34 @@ def cli_problems(result: subprocess.CompletedProcess[str]) -> list[tuple[str, st
         assert sep and path and message.strip(), line
         found.append((path, message))
     return found
+
+
+def left_for_the_collector(run: Callable[[], object], kinds: tuple[type, ...]) -> list[object]:
+    """The objects of ``kinds`` that ``run`` leaves in reference cycles (found by a collection
+    with the collector held during the run)."""
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        run()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        return [o for o in gc.garbage if isinstance(o, kinds)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+
+
+def assert_same_results(result: Any, reference: Any, relative: float) -> None:
+    """Two replications' results (``ReplicateResult``) agree to ``relative`` in every figure
+    the power accounting reaches: uptime, availability, causes, power, monthly capacity."""
+    import pytest
+
+    assert result.uptime == pytest.approx(reference.uptime, rel=relative)
+    assert result.availability == pytest.approx(reference.availability, rel=relative)
+    assert result.downtime_by_cause == pytest.approx(reference.downtime_by_cause, rel=relative)
+    assert result.power == pytest.approx(reference.power, rel=relative)
+    assert result.monthly_capacity_fraction == pytest.approx(
+        reference.monthly_capacity_fraction, rel=relative)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from support import assert_same_results
 
 from sim.model.distributions import Exponential, Fixed
 from sim.model.power import BatteryDesign, Orbits, PowerDesign
@@ -125,12 +126,7 @@ def test_aggregated_accounting_equals_the_orbit_by_orbit_walk() -> None:
     aggregated = run(s, "aggregated", seed=3)
     assert walk.events["failures"] > 5
     assert set(walk.downtime_by_cause) >= {"battery_degraded", "battery_failed", "repair"}
-    assert aggregated.uptime == pytest.approx(walk.uptime, rel=RELATIVE)
-    assert aggregated.availability == pytest.approx(walk.availability, rel=RELATIVE)
-    assert aggregated.downtime_by_cause == pytest.approx(walk.downtime_by_cause, rel=RELATIVE)
-    assert aggregated.power == pytest.approx(walk.power, rel=RELATIVE)
-    assert aggregated.monthly_capacity_fraction == pytest.approx(
-        walk.monthly_capacity_fraction, rel=RELATIVE)
+    assert_same_results(aggregated, walk, RELATIVE)
     assert aggregated.sim_events < walk.sim_events / 100
 
 

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from support import assert_same_results
 
 from sim.model.distributions import Exponential, Fixed
 from sim.model.power import BatteryDesign, Orbits, PowerDesign
 from sim.model.repair import NoRepair, TimedRepair
-from sim.replicate import ReplicateResult, run_replicate
+from sim.replicate import run_replicate
 from sim.scenario import Design, FleetGroup, Part, Scenario
 from sim.units import DAY_S, KWH_J, YEAR_S
 
@@ -61,15 +62,6 @@ def fleet(level: float, satellites: int = 4) -> Scenario:
                     fleet=(FleetGroup("sats", satellites, design),))
 
 
-def assert_same(result: ReplicateResult, reference: ReplicateResult, relative: float) -> None:
-    assert result.uptime == pytest.approx(reference.uptime, rel=relative)
-    assert result.availability == pytest.approx(reference.availability, rel=relative)
-    assert result.downtime_by_cause == pytest.approx(reference.downtime_by_cause, rel=relative)
-    assert result.power == pytest.approx(reference.power, rel=relative)
-    assert result.monthly_capacity_fraction == pytest.approx(
-        reference.monthly_capacity_fraction, rel=relative)
-
-
 @pytest.mark.parametrize("level", [1.0, 0.5, 0.0])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_aggregated_accounting_equals_the_walk_through_seasons(level: float, seed: int) -> None:
@@ -89,7 +81,7 @@ def test_aggregated_accounting_equals_the_walk_through_seasons(level: float, see
         assert walk.power["unmet_bus_kwh"] > 0
     if level == 1.0:
         assert causes["sunlit_shortfall"] > 0 and causes["array_degraded"] > 0
-    assert_same(aggregated, walk, RELATIVE)
+    assert_same_results(aggregated, walk, RELATIVE)
 
 
 class FreshOrbits:
@@ -106,7 +98,7 @@ def test_orbits_decided_alone_or_shared_give_the_same_results() -> None:
     s = fleet(0.5)
     shared = run_replicate(s, root_seed=4, orbits=[seasonal_orbits()] * s.n_satellites)
     alone = run_replicate(s, root_seed=4, orbits=FreshOrbits())
-    assert_same(alone, shared, 1e-12)
+    assert_same_results(alone, shared, 1e-12)
 
 
 def test_profiles_are_kept_for_later_replications() -> None:
@@ -123,7 +115,7 @@ def test_profiles_are_kept_for_later_replications() -> None:
 
 
 def test_a_replication_with_power_leaves_nothing_to_the_cycle_collector() -> None:
-    import gc
+    from support import left_for_the_collector
 
     from sim.model.parts import Group, Unit
     from sim.model.power import PowerAccount
@@ -131,17 +123,5 @@ def test_a_replication_with_power_leaves_nothing_to_the_cycle_collector() -> Non
 
     s = fleet(1.0)
     orbits = [seasonal_orbits()] * s.n_satellites
-    gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        run_replicate(s, root_seed=4, orbits=orbits)
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        gc.collect()
-        left = [o for o in gc.garbage if isinstance(o, Unit | Group | Satellite | PowerAccount)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        if was_enabled:
-            gc.enable()
-    assert left == []
+    assert left_for_the_collector(lambda: run_replicate(s, root_seed=4, orbits=orbits),
+                                  (Unit, Group, Satellite, PowerAccount)) == []

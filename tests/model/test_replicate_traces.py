@@ -154,25 +154,13 @@ def test_a_failed_unit_changing_phase_moves_its_loss_to_the_new_cause() -> None:
 
 
 def test_a_replication_leaves_its_satellites_to_reference_counting(smoke_path) -> None:  # type: ignore[no-untyped-def]
-    """Part trees and power accounts hold no reference cycles once a replication is over:
-    they are freed at once, not left for the cycle collector to trace."""
-    import gc
+    """Part trees hold no reference cycles once a replication is over: they are freed at
+    once, not left for the cycle collector to trace."""
+    from support import left_for_the_collector
 
     from sim.config import load_scenario
     from sim.model.parts import Group, Unit
 
     s = load_scenario(smoke_path)
-    gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        run_replicate(s, replicate=1, root_seed=3)
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        gc.collect()
-        left = [o for o in gc.garbage if isinstance(o, Unit | Group | Satellite)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        if was_enabled:
-            gc.enable()
-    assert left == []
+    assert left_for_the_collector(lambda: run_replicate(s, replicate=1, root_seed=3),
+                                  (Unit, Group, Satellite)) == []
