@@ -128,12 +128,12 @@ def test_a_replication_with_power_leaves_nothing_to_the_cycle_collector() -> Non
 
 
 def test_groups_of_other_designs_and_sizes_on_the_same_orbits_equal_the_walk() -> None:
-    """Profiles are kept per design and the fleet's load per profile and satellite size:
-    two groups sharing one set of orbits must not mix."""
+    """Profiles are kept per power design and the fleet's load per profile and satellite
+    size: groups sharing one set of orbits must not mix."""
     ride, half = fleet(1.0, satellites=3), fleet(0.5, satellites=2)
-    bigger = replace(half.fleet[0], name="half", design=replace(half.fleet[0].design,
-                                                                nominal_compute_pflops=3.0))
-    s = replace(ride, fleet=(ride.fleet[0], bigger))
+    larger = replace(ride.fleet[0], name="larger", count=2, design=replace(
+        ride.fleet[0].design, nominal_compute_pflops=3.0))
+    s = replace(ride, fleet=(ride.fleet[0], replace(half.fleet[0], name="half"), larger))
     orbits = [seasonal_orbits()] * s.n_satellites
     walk = run_replicate(s, root_seed=5, orbits=orbits, power_mode="walk")
     assert_same_results(run_replicate(s, root_seed=5, orbits=orbits), walk, RELATIVE)
