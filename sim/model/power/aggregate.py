@@ -3,7 +3,7 @@
 The satellite's state is fixed between its changes (*intervals*), and its battery's usable
 energy changes only at *fade points* (every state change and every power step), so orbits
 fall into *windows* of one state and one usable energy. Where the battery covers every eclipse
-of a window, its orbits follow their interval's profile (``sim.model.power.profiles``) and
+of a window, its orbits follow their run's profile (``sim.model.power.profiles``) and
 are summed by lookups. Fade is first taken from what the eclipses ask; that is the most the
 battery can have faded, so the orbits whose need exceeds even the energy left then are the
 only ones that may fall short. Those alone are decided one by one, their fade and the
@@ -51,11 +51,11 @@ class Aggregated:
 @dataclass(frozen=True, slots=True)
 class _Windows:
     """Runs of orbits with one state and one usable energy: window ``r`` holds orbits
-    [start[r], stop[r]) in state interval ``interval[r]``, with ``fade`` at its start."""
+    [start[r], stop[r]) with the state ``hardware[r]``, ``strings[r]`` and ``fade`` at its
+    start."""
 
     start: np.ndarray
     stop: np.ndarray
-    interval: np.ndarray
     hardware: np.ndarray
     strings: np.ndarray
     fade: np.ndarray
@@ -158,7 +158,7 @@ def _windows(orbits: Orbits, times_s: np.ndarray, hardware_states: np.ndarray,
                  - table[row[run_of_window], run_starts[run_of_window]])
     else:
         asked = _asked_by_run(runs, start, run_of_window)
-    return _Windows(start=start, stop=np.append(start[1:], len(orbits)), interval=interval,
+    return _Windows(start=start, stop=np.append(start[1:], len(orbits)),
                     hardware=hardware_states[interval], strings=battery_states[interval],
                     fade=calendar_fade_per_s * opens_s + asked)
 
