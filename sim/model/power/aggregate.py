@@ -2,12 +2,13 @@
 
 The satellite's state is fixed between its changes (*intervals*), and its battery's usable
 energy changes only at *fade points* (every state change and every power step), so orbits
-fall into *windows* of one state and one usable energy. Where the battery covers every eclipse
-of a window, its orbits follow their run's profile (``sim.model.power.profiles``) and
-are summed by lookups. Fade is first taken from what the eclipses ask; that is the most the
-battery can have faded, so the orbits whose need exceeds even the energy left then are the
-only ones that may fall short. Those alone are decided one by one, their fade and the
-battery's usable energy iterated to the fixed point the orbit-by-orbit walk reaches.
+fall into *windows* of one state and one usable energy. Orbits started in states of one
+hardware capacity and battery regime (covering, or failed) form a *run*, which follows one
+profile (``sim.model.power.profiles``) and is summed by lookups. Fade is first taken from
+what the eclipses ask; that is the most the battery can have faded, so the orbits whose need
+exceeds even the energy left then are the only ones that may fall short. Those alone are
+decided one by one, their fade and the battery's usable energy iterated to the fixed point the
+orbit-by-orbit walk reaches.
 
 Orbits decided one by one (*special*: those, and the orbits a state change falls inside,
 whose losses follow the change) are returned with their states and outcomes; the rest are
