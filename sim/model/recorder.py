@@ -124,6 +124,17 @@ class Recorder:
             self._sla.add_spans(starts_s, ends_s, scaled)
             self._months.add_spans(starts_s, ends_s, scaled)
 
+    def power_spans(self, starts_s: np.ndarray, ends_s: np.ndarray,
+                    lost_pflops: np.ndarray) -> None:
+        """Compute lost to power by many satellites at once, ``lost_pflops`` over [start, end)
+        spans in any order (their losses by cause come through ``power_losses``)."""
+        self._hand_over_spans()
+        if len(starts_s):
+            scaled = -lost_pflops
+            self._delivered += _integral(scaled, starts_s, ends_s)
+            self._sla.add_spans(starts_s, ends_s, scaled)
+            self._months.add_spans(starts_s, ends_s, scaled)
+
     def power_load(self, starts_s: np.ndarray, ends_s: np.ndarray,
                    lost_pflops: np.ndarray) -> None:
         """Compute lost to power by many satellites at once, ``lost_pflops`` over ordered

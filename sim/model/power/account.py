@@ -9,23 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.power.aggregate import aggregate
-from sim.model.power.energy import POWER_STEP_S, ROUNDING, Decided, Orbits, PowerDesign
+from sim.model.power.energy import POWER_STEP_S, Orbits, PowerDesign
 from sim.model.power.load import FleetLoad, Sink
-from sim.model.power.losses import (
-    LEDGER,
-    ledger_rows,
-    min_state_of_charge,
-    piece_losses,
-    pieces,
-)
-from sim.model.power.profiles import (
-    ACTUAL,
-    DESIGN_ECLIPSE,
-    DESIGN_SUNLIT,
-    FIRST_LEDGER_ROW,
-    ROWS,
-    WITH_BATTERY,
-)
+from sim.model.power.losses import pieces
+from sim.model.power.profiles import ROWS
+from sim.model.power.settle import Pending
 from sim.model.power.walk import Walk
 
 # Receives a satellite's losses at the horizon: fraction-seconds by cause, and segments (start,
@@ -111,75 +99,50 @@ class PowerAccount:
         self._walk.decide(index, now_s)
 
     def finish(self, horizon_s: float) -> None:
-        """Decide every orbit (unless walked), charge the losses to causes, book and report."""
+        """Decide every orbit (unless walked), charge the losses to causes, book and report.
+
+        With a shared load and shared orbits, the orbits decided one by one are settled with
+        other satellites' when the load is flushed (``sim.model.power.settle``)."""
         times = np.array(self.record_times_s)
         hardware_states = np.array(self._hardware_states)
         orbits = self.orbits
+        load = self._load if self._load is not None else FleetLoad(
+            self._segments_sink(), self._segments_sink())
+        weight = self._weight if load is self._load else 1.0
         if self._walk is not None:
-            special = self._walk.result()
-            covered = failed = np.zeros(ROWS)
-            min_soc_kept = 1.0
+            decided = self._walk.result()
+            nothing = np.zeros(ROWS)
+            pending = Pending(self, weight, decided.index, decided.hardware, decided.strings,
+                              decided.usable_j, pieces(orbits, decided.index, times,
+                                                       hardware_states),
+                              nothing, nothing, 1.0, decided)
         else:
-            load = self._load if self._load is not None else FleetLoad(self._segments_sink())
-            weight = self._weight if load is self._load else 1.0
             result = aggregate(self.design, orbits, times, hardware_states,
                                np.array(self._battery_states), horizon_s, self.step_s,
                                self.reuse, load, weight)
-            special, covered, failed = result.special, result.covered, result.failed
-            min_soc_kept = result.min_state_of_charge
-            if not self.reuse or load is not self._load:
-                # Orbits no one shares are handed over now, and let go.
-                load.flush(orbits)
-        self._book(special, covered + failed, min_soc_kept)
-        self._charge(special, covered, failed, times, hardware_states)
+            pending = Pending(self, weight, result.index, result.hardware, result.strings,
+                              result.usable_j, pieces(orbits, result.index, times,
+                                                      hardware_states),
+                              result.covered, result.failed, result.min_state_of_charge)
+        load.defer(orbits, self.design, pending)
+        if not self.reuse or load is not self._load or self._walk is not None:
+            # Orbits no one shares (and the walk's) are settled and handed over now.
+            load.flush(orbits)
         if not self.reuse:
             self._orbits = None
 
     def _segments_sink(self) -> Sink:
         return lambda starts, ends, rates: self._report({}, starts, ends, rates)
 
-    def _charge(self, special: Decided, covered: np.ndarray, failed: np.ndarray,
-                times: np.ndarray, hardware_states: np.ndarray) -> None:
-        """Charge the losses to causes by the counterfactuals, and report them."""
-        level = self.design.eclipse_compute_level
-        orbits = self.orbits
-        cut = pieces(orbits, special.index, times, hardware_states)
-        designed, with_battery = (
-            piece_losses(orbits, special.index, cut, outcome, level)
-            for outcome in (special.as_designed, special.with_battery))
-        actual = piece_losses(orbits, special.index, cut, special.actual, level, segments=True)
-        assert actual.segments is not None
-        count = len(special.index)
-        battery_extra = with_battery.by_orbit(cut, count) - designed.by_orbit(cut, count)
-        gone = special.strings <= 0.0
-        kept = covered + failed
-        by_cause = {
-            "eclipse_shortfall": float(np.sum(designed.eclipse)) + kept[DESIGN_ECLIPSE],
-            "sunlit_shortfall": float(np.sum(designed.sunlit)) + kept[DESIGN_SUNLIT],
-            "battery_degraded": float(np.sum(battery_extra[~gone])),
-            "battery_failed": float(np.sum(battery_extra[gone])) + failed[WITH_BATTERY]
-            - failed[DESIGN_ECLIPSE] - failed[DESIGN_SUNLIT],
-            # Where the battery covers the eclipse, the actual battery loses what the
-            # design's does (``profiles``): the rest of what happens is the aged array's.
-            "array_degraded": actual.total() - with_battery.total()
-            + covered[ACTUAL] - covered[WITH_BATTERY] + failed[ACTUAL] - failed[WITH_BATTERY],
-        }
-        # Differences of nearly equal sums leave rounding residue (±1e-9 of the total).
-        scale = ROUNDING * max(sum(abs(v) for v in by_cause.values()), 1.0)
-        by_cause = {cause: 0.0 if abs(value) < scale else float(value)
-                    for cause, value in by_cause.items()}
-        self._report(by_cause, *actual.segments)
-
-    def _book(self, special: Decided, kept: np.ndarray, min_soc_kept: float) -> None:
-        """Cycles, the lowest state of charge and the energy ledger."""
-        ledger = ledger_rows(self.design, self.orbits, special.index, special.hardware,
-                             special.actual).sum(axis=1) + kept[FIRST_LEDGER_ROW:]
-        figures = dict(zip(LEDGER, ledger.tolist(), strict=True))
+    def close(self, by_cause: dict[str, float], ledger: dict[str, float],
+              min_state_of_charge: float) -> None:
+        """Book the satellite's losses by cause, energy ledger and lowest state of charge
+        (``settle`` has decided its orbits), and report the losses."""
         totals = self.totals
-        totals.cycles = round(figures.pop("cycles"))
-        totals.recharge_shortfall_orbits = round(figures.pop("recharge_shortfall_orbits"))
-        for name, value in figures.items():
+        totals.cycles = round(ledger.pop("cycles"))
+        totals.recharge_shortfall_orbits = round(ledger.pop("recharge_shortfall_orbits"))
+        for name, value in ledger.items():
             setattr(totals, name, value)
-        totals.min_state_of_charge = min(min_soc_kept, min_state_of_charge(
-            special.actual.drawn_j, special.usable_j,
-            self.design.battery.max_depth_of_discharge))
+        totals.min_state_of_charge = min_state_of_charge
+        empty = np.zeros(0)
+        self._report(by_cause, empty, empty, empty)

@@ -10,9 +10,10 @@ exceeds even the energy left then are the only ones that may fall short. Those a
 decided one by one, their fade and the battery's usable energy iterated to the fixed point the
 orbit-by-orbit walk reaches.
 
-Orbits decided one by one (*special*: those, and the orbits a state change falls inside,
-whose losses follow the change) are returned with their states and outcomes; the rest are
-returned as sums of profile rows and registered with the fleet's load.
+Orbits to be decided one by one (*special*: those, and the orbits a state change falls
+inside, whose losses follow the change) are returned with their states (``settle`` decides
+them, for many satellites at once); the rest are returned as sums of profile rows and
+registered with the fleet's load.
 """
 
 from __future__ import annotations
@@ -22,13 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.power.energy import (
-    Decided,
-    Orbits,
-    PowerDesign,
-    decide,
-    fade_increment,
-)
+from sim.model.power.energy import Orbits, PowerDesign, decide, fade_increment
 from sim.model.power.load import FleetLoad
 from sim.model.power.profiles import FADE, ROWS, Profile, ProfileSet, build_profile, profile_set
 
@@ -39,11 +34,14 @@ FADE_TOLERANCE = 1e-15
 
 @dataclass(frozen=True, slots=True)
 class Aggregated:
-    """One satellite's orbits: the special ones decided one by one, and the sums of profile
-    rows over the rest (battery covering; battery failed), with their lowest state of
-    charge."""
+    """One satellite's orbits: the special ones, to be decided one by one (``index``, with
+    the state at each start), and the sums of profile rows over the rest (battery covering;
+    battery failed), with their lowest state of charge."""
 
-    special: Decided
+    index: np.ndarray
+    hardware: np.ndarray
+    strings: np.ndarray
+    usable_j: np.ndarray
     covered: np.ndarray
     failed: np.ndarray
     min_state_of_charge: float
@@ -103,15 +101,16 @@ def aggregate(design: PowerDesign, orbits: Orbits, times_s: np.ndarray,
         kept_need = np.where(may_fall_short, 0.0, need_j[orbit])
         most_kept_j[dirty] = np.maximum.reduceat(kept_need, np.searchsorted(
             window, np.flatnonzero(dirty)))
-    special_index = np.union1d(short, _straddling(orbits, times_s))
-    special = _decide_special(design, orbits, windows, special_index, usable_j, full_j)
-    covered, failed = _kept_totals(orbits, runs, special_index, load, weight)
+    special = np.union1d(short, _straddling(orbits, times_s))
+    covered, failed = _kept_totals(orbits, runs, special, load, weight)
     cycled = most_kept_j > 0.0
     capacity = usable_j[cycled] / battery.max_depth_of_discharge
     with np.errstate(divide="ignore", invalid="ignore"):
         state = np.where(capacity > 0.0, 1.0 - (most_kept_j[cycled] / efficiency) / capacity,
                          0.0)
-    return Aggregated(special, covered, failed, float(np.min(state, initial=1.0)))
+    window = windows.of(special)
+    return Aggregated(special, windows.hardware[window], windows.strings[window],
+                      usable_j[window], covered, failed, float(np.min(state, initial=1.0)))
 
 
 def _runs(design: PowerDesign, orbits: Orbits, times_s: np.ndarray,
@@ -233,22 +232,6 @@ def _straddling(orbits: Orbits, times_s: np.ndarray) -> np.ndarray:
     orbit = np.searchsorted(orbits.start_s, changes, side="right") - 1
     inside = (orbit >= 0) & (changes > orbits.start_s[orbit]) & (changes < orbits.end_s[orbit])
     return np.unique(orbit[inside])
-
-
-def _decide_special(design: PowerDesign, orbits: Orbits, windows: _Windows, index: np.ndarray,
-                    usable_j: np.ndarray, full_j: float) -> Decided:
-    """Orbits ``index`` decided one by one with the fade settled, under each counterfactual."""
-    window = windows.of(index)
-    hardware = windows.hardware[window]
-    usable = usable_j[window]
-    eclipse_array_w, sun_array_w = orbits.array_w(design)
-    bol_w = design.array_bol_w
-    return Decided(
-        index=index, hardware=hardware, strings=windows.strings[window], usable_j=usable,
-        actual=decide(design, orbits, index, hardware, usable, eclipse_array_w[index],
-                      sun_array_w[index]),
-        with_battery=decide(design, orbits, index, hardware, usable, bol_w, bol_w),
-        as_designed=decide(design, orbits, index, hardware, full_j, bol_w, bol_w))
 
 
 def _kept_totals(orbits: Orbits, runs: list[_Run], special: np.ndarray, load: FleetLoad,

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.model.power.energy import Orbits
+from sim.model.power.energy import Orbits, PowerDesign
 from sim.model.power.profiles import Profile
+from sim.model.power.settle import Pending, SpanSink, settle
 
 # Receives ordered, disjoint [start, end) segments with the capacity lost over each (nominal
 # compute units: the weights given to ``FleetLoad.add`` times fractions of nominal).
@@ -47,11 +48,19 @@ class _Followers:
 
 
 class FleetLoad:
-    """Per set of orbits, the satellites following each profile orbit by orbit."""
+    """Per set of orbits, the satellites following each profile orbit by orbit, and the
+    satellites' orbits to decide one by one (settled together at the flush)."""
 
-    def __init__(self, sink: Sink):
+    def __init__(self, sink: Sink, spans: SpanSink):
         self._sink = sink
+        self._spans = spans
         self._followers: dict[int, tuple[Orbits, dict[tuple[int, float], _Followers]]] = {}
+        self._pending: dict[int, tuple[Orbits, dict[PowerDesign, list[Pending]]]] = {}
+
+    def defer(self, orbits: Orbits, design: PowerDesign, pending: Pending) -> None:
+        """Settle ``pending`` (a satellite's orbits decided one by one) at the flush."""
+        _, by_design = self._pending.setdefault(id(orbits), (orbits, {}))
+        by_design.setdefault(design, []).append(pending)
 
     def add(self, orbits: Orbits, profile: Profile, weight: float, start: int, stop: int,
             skipped: np.ndarray) -> None:
@@ -68,9 +77,14 @@ class FleetLoad:
             followers.skipped.append(skipped)
 
     def flush(self, orbits: Orbits | None = None) -> None:
-        """Hand over the summed losses of ``orbits`` (all, if None) and forget them."""
-        keys = list(self._followers) if orbits is None else [id(orbits)]
+        """Settle the satellites waiting on ``orbits`` (all, if None), hand over the summed
+        losses, and forget them."""
+        keys = list(self._followers | self._pending) if orbits is None else [id(orbits)]
         for key in keys:
+            waiting = self._pending.pop(key, None)
+            if waiting is not None:
+                for design, pending in waiting[1].items():
+                    settle(design, waiting[0], pending, self._spans)
             entry = self._followers.pop(key, None)
             if entry is not None:
                 self._hand_over(*entry)
