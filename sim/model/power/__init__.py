@@ -38,8 +38,9 @@ unit's compute). The orbit-by-orbit walk (``eclipse_walk``), a SimPy process dec
 orbit as it starts from the live state, gives the same results and is kept as the reference.
 
 Modules: ``energy`` (designs, orbits, the decision of an orbit), ``profiles``, ``aggregate``,
-``losses`` (lost compute and the energy ledger), ``load`` (losses summed over satellites),
-``account`` (one satellite's account) and ``walk``.
+``settle`` (the orbits decided one by one, for many satellites at once), ``losses`` (lost
+compute and the energy ledger), ``load`` (losses summed over satellites), ``account`` (one
+satellite's account) and ``walk``.
 """
 
 from sim.model.power.account import PowerAccount, PowerTotals
