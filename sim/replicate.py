@@ -119,7 +119,7 @@ def build(
                         MONTH_S, keep_log)
     horizon_s = scenario.horizon_s
     accounts: list[PowerAccount] = []
-    load = FleetLoad(recorder.power_load, recorder.power_spans)
+    load = FleetLoad(recorder.power_load)
     fleet: list[Satellite] = []
     first_index = 0
     for group in scenario.fleet:

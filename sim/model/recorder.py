@@ -100,51 +100,29 @@ class Recorder:
             elif before <= 0.0 < after:
                 self.event(now_s, index, "satellite_recoveries")
 
-    def power_losses(
-        self,
-        index: int,
-        by_cause: dict[str, float],
-        starts_s: np.ndarray,
-        ends_s: np.ndarray,
-        rates: np.ndarray,
-    ) -> None:
-        """Satellite ``index`` lost compute to power: ``by_cause`` in fraction-seconds, spread
-        in time as ``rates`` (fraction of its nominal) over [start, end) segments, in any order
-        (the fleet's shared losses come through ``power_load``)."""
-        self._hand_over_spans()
+    def power_losses(self, index: int, by_cause: dict[str, float]) -> None:
+        """Satellite ``index`` lost compute to power: ``by_cause`` in fraction-seconds (when
+        it was lost comes through ``power_load``, summed over satellites)."""
         nominal = self._nominal[index]
         lost = self._lost
         for cause, amount in by_cause.items():
             if amount:
                 key = (cause, "power")
                 lost[key] = lost.get(key, 0.0) + amount * nominal
-        if len(starts_s):
-            scaled = -rates * nominal
-            self._delivered += _integral(scaled, starts_s, ends_s)
-            self._sla.add_spans(starts_s, ends_s, scaled)
-            self._months.add_spans(starts_s, ends_s, scaled)
 
-    def power_spans(self, starts_s: np.ndarray, ends_s: np.ndarray,
-                    lost_pflops: np.ndarray) -> None:
-        """Compute lost to power by many satellites at once, ``lost_pflops`` over [start, end)
-        spans in any order (their losses by cause come through ``power_losses``)."""
+    def power_load(self, starts_s: np.ndarray, ends_s: np.ndarray, lost_pflops: np.ndarray,
+                   ordered: bool) -> None:
+        """Compute lost to power by many satellites at once: ``lost_pflops`` over [start, end)
+        segments, ``ordered`` (and disjoint) or in any order."""
         self._hand_over_spans()
         if len(starts_s):
             scaled = -lost_pflops
             self._delivered += _integral(scaled, starts_s, ends_s)
-            self._sla.add_spans(starts_s, ends_s, scaled)
-            self._months.add_spans(starts_s, ends_s, scaled)
-
-    def power_load(self, starts_s: np.ndarray, ends_s: np.ndarray,
-                   lost_pflops: np.ndarray) -> None:
-        """Compute lost to power by many satellites at once, ``lost_pflops`` over ordered
-        [start, end) segments (their losses by cause come through ``power_losses``)."""
-        self._hand_over_spans()
-        if len(starts_s):
-            scaled = -lost_pflops
-            self._delivered += _integral(scaled, starts_s, ends_s)
-            self._sla.add_segments(starts_s, ends_s, scaled)
-            self._months.add_segments(starts_s, ends_s, scaled)
+            for grid in (self._sla, self._months):
+                if ordered:
+                    grid.add_segments(starts_s, ends_s, scaled)
+                else:
+                    grid.add_spans(starts_s, ends_s, scaled)
 
     def _advance(self, now_s: float) -> None:
         """Integrate the fleet's hardware capacity from the last change up to ``now_s``."""

@@ -29,17 +29,16 @@ class Satellite:
         self._battery = next((g for g in self.root.groups if g.part.path == battery_part), None)
 
     def attach_power(self, design: PowerDesign, orbits: Orbits | Callable[[], Orbits],
-                     load: FleetLoad | None = None) -> PowerAccount:
-        """Give this satellite a power account over its orbits; it reports to the recorder,
-        and through ``load`` (shared by the fleet) where its orbits follow shared profiles."""
+                     load: FleetLoad) -> PowerAccount:
+        """Give this satellite a power account over its orbits; it reports its losses by cause
+        to the recorder, and when they happened through ``load`` (shared by the fleet)."""
         index = self.index
         recorder = self.recorder
         self.power = PowerAccount(
             design, orbits,
             hardware=lambda: self.root.capacity,
             battery_fraction=self.battery_fraction,
-            report=lambda by_cause, starts, ends, rates: recorder.power_losses(
-                index, by_cause, starts, ends, rates),
+            report=lambda by_cause: recorder.power_losses(index, by_cause),
             load=load,
             weight=self.nominal_pflops,
         )

@@ -10,15 +10,14 @@ import numpy as np
 
 from sim.model.power.aggregate import aggregate
 from sim.model.power.energy import POWER_STEP_S, Orbits, PowerDesign
-from sim.model.power.load import FleetLoad, Sink
+from sim.model.power.load import FleetLoad
 from sim.model.power.losses import pieces
 from sim.model.power.profiles import ROWS
 from sim.model.power.settle import Pending
 from sim.model.power.walk import Walk
 
-# Receives a satellite's losses at the horizon: fraction-seconds by cause, and segments (start,
-# end, lost fraction of nominal; in any order, some empty) of the orbits it decided one by one.
-Report = Callable[[dict[str, float], np.ndarray, np.ndarray, np.ndarray], None]
+# Receives a satellite's losses at the horizon, in fraction-seconds by cause.
+Report = Callable[[dict[str, float]], None]
 
 
 @dataclass
@@ -40,14 +39,13 @@ class PowerAccount:
     """One satellite's power over its orbits, from the states it goes through.
 
     ``hardware`` and ``battery_fraction`` read the satellite's current state. At the horizon
-    ``report`` receives the losses by cause and the segments of the orbits decided one by
-    one; the other orbits' losses go to ``load`` (shared by satellites with the same orbits,
-    weighted by ``weight``), or, without one, to ``report`` as segments too.
+    ``report`` receives the losses by cause; when they happened goes to ``load`` (shared by
+    the fleet, which sums satellites weighted by ``weight``).
     """
 
     def __init__(self, design: PowerDesign, orbits: Orbits | Callable[[], Orbits],
                  hardware: Callable[[], float], battery_fraction: Callable[[], float],
-                 report: Report, load: FleetLoad | None = None, weight: float = 1.0,
+                 report: Report, load: FleetLoad, weight: float = 1.0,
                  step_s: float = POWER_STEP_S):
         self.design = design
         self._orbits_source = orbits
@@ -101,14 +99,12 @@ class PowerAccount:
     def finish(self, horizon_s: float) -> None:
         """Decide every orbit (unless walked), charge the losses to causes, book and report.
 
-        With a shared load and shared orbits, the orbits decided one by one are settled with
-        other satellites' when the load is flushed (``sim.model.power.settle``)."""
+        On shared orbits, the orbits decided one by one are settled with other satellites'
+        when the load is flushed (``sim.model.power.settle``)."""
         times = np.array(self.record_times_s)
         hardware_states = np.array(self._hardware_states)
         orbits = self.orbits
-        load = self._load if self._load is not None else FleetLoad(
-            self._segments_sink(), self._segments_sink())
-        weight = self._weight if load is self._load else 1.0
+        load, weight = self._load, self._weight
         if self._walk is not None:
             decided = self._walk.result()
             nothing = np.zeros(ROWS)
@@ -125,14 +121,11 @@ class PowerAccount:
                                                       hardware_states),
                               result.covered, result.failed, result.min_state_of_charge)
         load.defer(orbits, self.design, pending)
-        if not self.reuse or load is not self._load or self._walk is not None:
+        if not self.reuse or self._walk is not None:
             # Orbits no one shares (and the walk's) are settled and handed over now.
             load.flush(orbits)
         if not self.reuse:
             self._orbits = None
-
-    def _segments_sink(self) -> Sink:
-        return lambda starts, ends, rates: self._report({}, starts, ends, rates)
 
     def close(self, by_cause: dict[str, float], ledger: dict[str, float],
               min_state_of_charge: float) -> None:
@@ -144,5 +137,4 @@ class PowerAccount:
         for name, value in ledger.items():
             setattr(totals, name, value)
         totals.min_state_of_charge = min_state_of_charge
-        empty = np.zeros(0)
-        self._report(by_cause, empty, empty, empty)
+        self._report(by_cause)

@@ -10,18 +10,13 @@ hands the summed rates over as one set of segments per set of orbits at the end.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.model.power.energy import Orbits, PowerDesign
 from sim.model.power.profiles import Profile
-from sim.model.power.settle import Pending, SpanSink, settle
-
-# Receives ordered, disjoint [start, end) segments with the capacity lost over each (nominal
-# compute units: the weights given to ``FleetLoad.add`` times fractions of nominal).
-Sink = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+from sim.model.power.settle import Pending, Sink, settle
 
 
 @dataclass
@@ -51,9 +46,8 @@ class FleetLoad:
     """Per set of orbits, the satellites following each profile orbit by orbit, and the
     satellites' orbits to decide one by one (settled together at the flush)."""
 
-    def __init__(self, sink: Sink, spans: SpanSink):
+    def __init__(self, sink: Sink):
         self._sink = sink
-        self._spans = spans
         self._followers: dict[int, tuple[Orbits, dict[tuple[int, float], _Followers]]] = {}
         self._pending: dict[int, tuple[Orbits, dict[PowerDesign, list[Pending]]]] = {}
 
@@ -84,7 +78,7 @@ class FleetLoad:
             waiting = self._pending.pop(key, None)
             if waiting is not None:
                 for design, pending in waiting[1].items():
-                    settle(design, waiting[0], pending, self._spans)
+                    settle(design, waiting[0], pending, self._sink)
             entry = self._followers.pop(key, None)
             if entry is not None:
                 self._hand_over(*entry)
@@ -113,8 +107,8 @@ class FleetLoad:
                 if len(tail):
                     self._sink(orbits.start_s[tail + first] + cut_s[tail],
                                orbits.eclipse_end_s[tail + first],
-                               weight[tail] * (hardware * profile.level))
+                               weight[tail] * (hardware * profile.level), True)
         starts = np.stack([orbits.start_s, orbits.eclipse_end_s], axis=1).ravel()
         ends = np.stack([orbits.eclipse_end_s, orbits.end_s], axis=1).ravel()
         rates = np.stack([eclipse_rate, sun_rate], axis=1).ravel()
-        self._sink(starts, ends, rates)
+        self._sink(starts, ends, rates, True)

@@ -27,9 +27,9 @@ from sim.model.power.profiles import (
 if TYPE_CHECKING:
     from sim.model.power.account import PowerAccount
 
-# Receives [start, end) spans in any order with the capacity lost over each (nominal compute
-# units: the accounts' weights times fractions of nominal).
-SpanSink = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+# Receives [start, end) segments with the capacity lost over each (nominal compute units: the
+# accounts' weights times fractions of nominal), and whether they are ordered and disjoint.
+Sink = Callable[[np.ndarray, np.ndarray, np.ndarray, bool], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +52,9 @@ class Pending:
     decided: Decided | None = None
 
 
-def settle(design: PowerDesign, orbits: Orbits, pending: Sequence[Pending],
-           spans: SpanSink) -> None:
+def settle(design: PowerDesign, orbits: Orbits, pending: Sequence[Pending], sink: Sink) -> None:
     """Decide, charge and book the orbits of every pending satellite (all on ``orbits`` with
-    ``design``), hand their lost capacity to ``spans`` and close their accounts."""
+    ``design``), hand their lost capacity to ``sink`` and close their accounts."""
     if not pending:
         return
     counts = np.array([len(p.index) for p in pending])
@@ -91,7 +90,7 @@ def settle(design: PowerDesign, orbits: Orbits, pending: Sequence[Pending],
                                      design.battery.max_depth_of_discharge)
     weights = np.array([p.weight for p in pending])
     starts, ends, rates = happened.segments
-    spans(starts, ends, rates * np.tile(weights[owner], 3))
+    sink(starts, ends, rates * np.tile(weights[owner], 3), False)
     for k, item in enumerate(pending):
         covered, failed = item.covered, item.failed
         by_cause = {
