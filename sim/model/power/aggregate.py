@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.model.power.energy import Orbits, PowerDesign, decide, fade_increment
 from sim.model.power.load import FleetLoad
+from sim.model.power.losses import state_of_charge
 from sim.model.power.profiles import FADE, ROWS, Profile, ProfileSet, build_profile, profile_set
 
 # The fade fixed point: at most this many passes, stopping once no orbit's fade moves more.
@@ -104,10 +105,8 @@ def aggregate(design: PowerDesign, orbits: Orbits, times_s: np.ndarray,
     special = np.union1d(short, _straddling(orbits, times_s))
     covered, failed = _kept_totals(orbits, runs, special, load, weight)
     cycled = most_kept_j > 0.0
-    capacity = usable_j[cycled] / battery.max_depth_of_discharge
-    with np.errstate(divide="ignore", invalid="ignore"):
-        state = np.where(capacity > 0.0, 1.0 - (most_kept_j[cycled] / efficiency) / capacity,
-                         0.0)
+    state = state_of_charge(most_kept_j[cycled] / efficiency, usable_j[cycled],
+                            battery.max_depth_of_discharge)
     window = windows.of(special)
     return Aggregated(special, windows.hardware[window], windows.strings[window],
                       usable_j[window], covered, failed, float(np.min(state, initial=1.0)))

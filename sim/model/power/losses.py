@@ -63,16 +63,13 @@ def ledger_rows(design: PowerDesign, orbits: Orbits, index: slice | np.ndarray,
     ]).astype(float)
 
 
-def min_state_of_charge(drawn_j: np.ndarray, usable_j: np.ndarray | float,
-                        max_depth_of_discharge: float) -> float:
-    """Lowest state of charge over the orbits that drew on the battery (1 if none did)."""
-    cycled = drawn_j > 0.0
-    if not np.any(cycled):
-        return 1.0
-    capacity = np.broadcast_to(usable_j, drawn_j.shape)[cycled] / max_depth_of_discharge
+def state_of_charge(drawn_j: np.ndarray, usable_j: np.ndarray,
+                    max_depth_of_discharge: float) -> np.ndarray:
+    """State of charge after each draw from a battery of ``usable_j`` within its depth of
+    discharge (0 for a battery with nothing usable)."""
+    capacity = usable_j / max_depth_of_discharge
     with np.errstate(divide="ignore", invalid="ignore"):
-        state = np.where(capacity > 0.0, 1.0 - drawn_j[cycled] / capacity, 0.0)
-    return float(np.min(state))
+        return np.where(capacity > 0.0, 1.0 - drawn_j / capacity, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +105,6 @@ class PieceLosses:
     eclipse: np.ndarray
     sunlit: np.ndarray
     segments: tuple[np.ndarray, np.ndarray, np.ndarray] | None
-
-    def total(self) -> float:
-        return float(np.sum(self.eclipse) + np.sum(self.sunlit))
 
     def by_orbit(self, cut: Pieces, count: int) -> np.ndarray:
         """Lost fraction-seconds of each of the ``count`` orbits cut into ``cut``."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.power.energy import ROUNDING, Decided, Orbits, Outcome, PowerDesign, decide
-from sim.model.power.losses import LEDGER, Pieces, ledger_rows, piece_losses
+from sim.model.power.losses import LEDGER, Pieces, ledger_rows, piece_losses, state_of_charge
 from sim.model.power.profiles import (
     ACTUAL,
     DESIGN_ECLIPSE,
@@ -147,10 +147,8 @@ def _lowest_state_of_charge(drawn_j: np.ndarray, usable_j: np.ndarray, satellite
     """Each satellite's lowest state of charge over its orbits that drew (1 if none did)."""
     lowest = np.ones(satellites)
     cycled = drawn_j > 0.0
-    capacity = usable_j[cycled] / max_depth_of_discharge
-    with np.errstate(divide="ignore", invalid="ignore"):
-        state = np.where(capacity > 0.0, 1.0 - drawn_j[cycled] / capacity, 0.0)
-    np.minimum.at(lowest, satellite[cycled], state)
+    np.minimum.at(lowest, satellite[cycled], state_of_charge(
+        drawn_j[cycled], usable_j[cycled], max_depth_of_discharge))
     return lowest
 
 
