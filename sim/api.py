@@ -1,35 +1,97 @@
-"""The public surface of orbsim: what notebooks, scripts and the CLI import."""
+"""The public surface of orbsim: what notebooks, scripts and the command line import.
 
+- Scenarios: ``load_scenario`` (a file, with ``--set``-style overrides), ``read_scenario``
+  (the same, keeping the document a campaign stores), ``ScenarioError`` for bad input.
+- Geometry: ``fleet_geometry`` (every satellite's eclipse schedule, cached on disk),
+  ``check_power`` and ``checked_geometry`` (power designs against the longest eclipse),
+  ``eclipse_query``/``run_eclipse_query`` (one orbit's eclipses, as ``orbsim eclipse``).
+- One replication: ``run_replicate`` → ``ReplicateResult``.
+- Campaigns: ``run_campaign`` → ``CampaignOutcome`` (a results directory), with
+  ``StoreError``/``ExecutorError`` for a folder or an executor that cannot be used.
+- Results and reports: ``read_results`` → ``CampaignResults``, ``write_report`` → ``Report``;
+  ``plots`` (``sim.plots``, imported on first use: matplotlib is slow to load) draws any
+  figure from the results.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sim.campaign import (
+    CampaignOutcome,
+    ExecutorError,
+    ScenarioInput,
+    StoreError,
+    default_workers,
+    json_ready,
+    read_scenario,
+    run_campaign,
+)
+from sim.checks import check_power, checked_geometry
 from sim.config import ScenarioError, apply_overrides, load_scenario, read_document
 from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
 from sim.eclipses import FleetGeometry, fleet_geometry
-from sim.replicate import ReplicateResult, run_replicate
+from sim.model.design import Design, Part
+from sim.replicate import GeometryOrbits, ReplicateResult, run_replicate
 from sim.report import CampaignResults, Report, ReportError, read_results, write_report
-from sim.scenario import Design, FleetGroup, Part, Scenario
+from sim.results import CAUSES
+from sim.scenario import FleetGroup, Scenario
 from sim.units import DAY_S, HOUR_S, YEAR_S
 
+if TYPE_CHECKING:
+    from sim import plots
+
 __all__ = [
+    "CAUSES",
     "DAY_S",
     "HOUR_S",
     "YEAR_S",
+    "CampaignOutcome",
     "CampaignResults",
     "Design",
     "EclipseQuery",
+    "ExecutorError",
     "FleetGeometry",
     "FleetGroup",
+    "GeometryOrbits",
     "Part",
     "ReplicateResult",
     "Report",
     "ReportError",
     "Scenario",
     "ScenarioError",
+    "ScenarioInput",
+    "StoreError",
     "apply_overrides",
+    "check_power",
+    "checked_geometry",
+    "default_workers",
     "eclipse_query",
     "fleet_geometry",
+    "json_ready",
     "load_scenario",
+    "plots",
     "read_document",
     "read_results",
+    "read_scenario",
+    "run_campaign",
     "run_eclipse_query",
     "run_replicate",
+    "write_eclipse_csv",
     "write_report",
 ]
+
+
+def write_eclipse_csv(schedule: Any, stream: Any) -> None:
+    """Write an eclipse schedule (``run_eclipse_query``) as CSV rows to ``stream``."""
+    from sim.orbits import write_csv
+
+    write_csv(schedule, stream)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "plots":
+        from sim import plots
+
+        return plots
+    raise AttributeError(f"module 'sim.api' has no attribute {name!r}")

@@ -57,11 +57,12 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
 
 
 def _geometry(scenario: api.Scenario, debug: bool) -> api.FleetGeometry | None:
-    """Eclipse schedules of the scenario's orbits (cached on disk), with a status line."""
+    """Eclipse schedules of the scenario's orbits (cached on disk), with a status line, and
+    the power designs checked against them."""
     if not scenario.has_orbits:
         return None
     with err.status("computing eclipse schedules (cached after the first time)"):
-        return _guard(debug, lambda: api.fleet_geometry(scenario))
+        return _guard(debug, lambda: api.checked_geometry(scenario))
 
 
 @app.command()
@@ -162,10 +163,6 @@ def campaign(
     debug: DebugOpt = False,
 ) -> None:
     """Run a Monte Carlo campaign; results, written as it goes, survive a kill (--resume)."""
-    from sim.campaign import ExecutorError, StoreError, run_campaign
-    from sim.campaign.executors import default_workers
-    from sim.campaign.store import json_ready
-
     problems = []
     if n is not None and n < 1:
         problems.append(f"-n: must be ≥ 1, got {n}")
@@ -177,9 +174,9 @@ def campaign(
         err.print(f"error: {problem}", markup=False, emoji=False, soft_wrap=True)
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
-    scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
-    directory = out if out is not None else Path("results") / scenario.name
-    worker_count = workers or default_workers()
+    loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
+    directory = out if out is not None else Path("results") / loaded.scenario.name
+    worker_count = workers or api.default_workers()
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -202,17 +199,17 @@ def campaign(
             bar.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s")
 
         try:
-            outcome = _guard(debug, lambda: run_campaign(
-                config, overrides=overrides or (), n=n, until_ci=until_ci,
+            outcome = _guard(debug, lambda: api.run_campaign(
+                loaded, n=n, until_ci=until_ci,
                 workers=worker_count, scheduler=scheduler, out=directory, resume=resume,
                 seed=seed, progress=advance))
-        except (StoreError, ExecutorError) as exc:
+        except (api.StoreError, api.ExecutorError) as exc:
             failure = str(exc)
     if failure is not None:
         err.print(f"error: {failure}", markup=False, emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     if as_json:
-        sys.stdout.write(json.dumps(json_ready(outcome.summary), allow_nan=False) + "\n")
+        sys.stdout.write(json.dumps(api.json_ready(outcome.summary), allow_nan=False) + "\n")
         return
     _print_campaign(outcome)
 
@@ -291,9 +288,7 @@ def eclipse(
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(document) + "\n")
     elif output is OutputFormat.csv:
-        from sim.orbits import write_csv
-
-        write_csv(schedule, sys.stdout)
+        api.write_eclipse_csv(schedule, sys.stdout)
     else:
         _print_eclipses(document)
 

@@ -1,8 +1,8 @@
-"""A scenario's deterministic geometry: every satellite's eclipses, computed once.
+"""A scenario's deterministic geometry: every satellite's eclipse schedule, computed once.
 
 Schedules come from ``sim.orbits`` (cached on disk, one search per distinct orbit or Walker
-plane); each satellite gets the model's view of them (``Orbits``), shared between satellites
-on the same schedule. Campaigns call this once and hand the result to every replication.
+plane). Campaigns compute this once and hand it to every replication, which turns schedules
+into the model's eclipse cycles (``sim.replicate``). Nothing here knows the model.
 """
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from sim.config.errors import Problem, ScenarioError
 from sim.constants import WGS72_RADIUS_M
-from sim.model.power import Orbits
 from sim.scenario import Scenario
-from sim.units import DAY_S, KWH_J, MINUTE_S
+from sim.units import DAY_S
 
 if TYPE_CHECKING:
     from sim.orbits import EclipseSchedule
@@ -38,15 +37,13 @@ class ScheduleSource:
 class FleetGeometry:
     """Per satellite (by index): where its eclipse schedule comes from, or None.
 
-    A formation's schedule, and the model's view of it (``Orbits``), is held once for all its
-    satellites. A shell member's schedule is derived from its plane's when that satellite's
-    power is accounted, and let go after (holding all 1,584 members of a 20-year shell at once
-    would take about 8 GB).
+    A formation's one schedule serves all its satellites. A shell member's schedule is derived
+    from its plane's when asked for (holding all 1,584 members of a 20-year shell at once would
+    take about 8 GB).
     """
 
     sources: tuple[ScheduleSource | None, ...]
     horizon_s: float
-    _shared: dict[int, Orbits] = field(default_factory=dict, repr=False, compare=False)
 
     def schedule(self, index: int) -> EclipseSchedule:
         """Satellite ``index``'s eclipse schedule."""
@@ -55,22 +52,11 @@ class FleetGeometry:
             raise ValueError(f"satellite {index} has no orbit")
         return source.members[source.index]
 
-    def shares(self, index: int) -> bool:
-        """Whether satellite ``index`` shares its orbits with others (then they are kept)."""
+    def shared_key(self, index: int) -> int | None:
+        """A key common to every satellite that shares satellite ``index``'s schedule (None
+        for a satellite whose schedule is its own, or that has none)."""
         source = self.sources[index]
-        return source is not None and source.shared
-
-    def orbits_for(self, index: int) -> Orbits:
-        """Satellite ``index``'s orbits (from the start to the horizon)."""
-        source = self.sources[index]
-        if source is not None and source.shared and id(source.members) in self._shared:
-            return self._shared[id(source.members)]
-        schedule = self.schedule(index)
-        orbits = Orbits.from_eclipses(schedule.penumbra_start, schedule.umbra_start,
-                                      schedule.umbra_end, schedule.penumbra_end, self.horizon_s)
-        if source is not None and source.shared:
-            self._shared[id(source.members)] = orbits
-        return orbits
+        return id(source.members) if source is not None and source.shared else None
 
     def longest_eclipse_s(self, first: int, count: int) -> float:
         """Longest eclipse (penumbra to penumbra) among satellites [first, first + count).
@@ -87,8 +73,7 @@ def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None 
                    workers: int | None = None) -> FleetGeometry:
     """Eclipse schedules of every satellite with an orbit, over the scenario's horizon.
 
-    Raises ScenarioError if the horizon reaches beyond the ephemeris, or if a battery cannot
-    carry its bus through the longest eclipse.
+    Raises ScenarioError if the horizon reaches beyond the ephemeris.
     """
     from sim.orbits import Formation, WalkerShell, eclipse_schedule, walker_schedules
 
@@ -108,9 +93,7 @@ def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None 
             shared = (eclipse_schedule(orbit.orbit, scenario.start_utc, scenario.horizon_s,
                                        cache_dir=cache_dir),)
             sources.extend([ScheduleSource(shared, 0, shared=True)] * group.count)
-    geometry = FleetGeometry(tuple(sources), scenario.horizon_s)
-    check_batteries(scenario, geometry)
-    return geometry
+    return FleetGeometry(tuple(sources), scenario.horizon_s)
 
 
 def orbit_period_s(orbit: Any) -> float:
@@ -161,29 +144,5 @@ def check_ephemeris(scenario: Scenario) -> None:
         if overrun is not None:
             key = "start_utc" if overrun[0] == "start" else "start_utc + horizon"
             problems.append(Problem(f"fleet[{index}].orbit", f"{key}: {overrun[1]}"))
-    if problems:
-        raise ScenarioError(problems)
-
-
-def check_batteries(scenario: Scenario, geometry: FleetGeometry) -> None:
-    """Every battery must carry its bus through the longest eclipse its satellites see."""
-    problems = []
-    first = 0
-    for index, group in enumerate(scenario.fleet):
-        power = group.design.power
-        if power is not None:
-            longest_s = geometry.longest_eclipse_s(first, group.count)
-            battery = power.battery
-            needed_j = power.bus_load_w * longest_s / battery.discharge_efficiency
-            usable_j = battery.capacity_j * battery.max_depth_of_discharge
-            if usable_j < needed_j:
-                needed_kwh = needed_j / battery.max_depth_of_discharge / KWH_J
-                problems.append(Problem(
-                    f"fleet[{index}].design.power.battery.capacity_kwh",
-                    f"cannot carry the bus ({power.bus_load_w / 1000:g} kW) through the "
-                    f"longest eclipse ({longest_s / MINUTE_S:.1f} min) within its depth of "
-                    f"discharge: needs ≥ {needed_kwh:.2f} kWh, got "
-                    f"{battery.capacity_j / KWH_J:g}"))
-        first += group.count
     if problems:
         raise ScenarioError(problems)

@@ -16,24 +16,55 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import simpy
 
+from sim.eclipses import FleetGeometry
+from sim.model.design import Part
 from sim.model.failures import fail_once, unit_life
 from sim.model.parts import Unit, failing_groups, leaf_groups
 from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
 from sim.rng import Streams
-from sim.scenario import Part, Scenario
+from sim.scenario import Scenario
 from sim.units import KWH_J, MONTH_S, YEAR_S
 
 PowerMode = Literal["aggregated", "walk"]
 
 
 class OrbitsProvider(Protocol):
-    """Builds one satellite's orbits on demand (``sim.eclipses.FleetGeometry``)."""
+    """Gives one satellite's orbits on demand (``GeometryOrbits``)."""
 
     def orbits_for(self, index: int) -> Orbits: ...
 
     def shares(self, index: int) -> bool: ...
+
+
+class GeometryOrbits:
+    """Every satellite's eclipse cycles as the model reads them (``Orbits``), from a
+    scenario's eclipse schedules.
+
+    Satellites sharing a schedule (a formation) share one ``Orbits``, built once and kept, with
+    what the power model keeps on it, for later replications; a shell member's is built when
+    its power is accounted, and dropped after.
+    """
+
+    def __init__(self, geometry: FleetGeometry):
+        self.geometry = geometry
+        self._shared: dict[int, Orbits] = {}
+
+    def shares(self, index: int) -> bool:
+        return self.geometry.shared_key(index) is not None
+
+    def orbits_for(self, index: int) -> Orbits:
+        key = self.geometry.shared_key(index)
+        found = self._shared.get(key) if key is not None else None
+        if found is None:
+            schedule = self.geometry.schedule(index)
+            found = Orbits.from_eclipses(schedule.penumbra_start, schedule.umbra_start,
+                                         schedule.umbra_end, schedule.penumbra_end,
+                                         self.geometry.horizon_s)
+            if key is not None:
+                self._shared[key] = found
+        return found
 
 
 OrbitsSource = Sequence[Orbits | None] | OrbitsProvider
@@ -213,16 +244,19 @@ def run_replicate(
     scenario: Scenario,
     replicate: int = 0,
     root_seed: int = 0,
-    orbits: OrbitsSource | None = None,
+    orbits: OrbitsSource | FleetGeometry | None = None,
     power_mode: PowerMode = "aggregated",
 ) -> ReplicateResult:
     """Simulate one replication of ``scenario`` with the streams of (root_seed, replicate).
 
-    ``orbits`` gives each satellite's eclipses (a sequence by satellite index, or a
-    ``FleetGeometry`` that builds them when needed), required by satellites whose design has
-    a power system.
+    ``orbits`` gives each satellite's eclipses, required by satellites whose design has a
+    power system: the scenario's ``FleetGeometry``, or (to keep what the power model derives
+    from shared orbits for later replications) a ``GeometryOrbits`` of it, or a sequence of
+    ``Orbits`` by satellite index.
     """
     start = time.perf_counter()
+    if isinstance(orbits, FleetGeometry):
+        orbits = GeometryOrbits(orbits)
     with paused_gc():
         wiring = build(scenario, Streams(root_seed, replicate), orbits, power_mode=power_mode)
         totals = wiring.run(scenario.horizon_s)

@@ -22,23 +22,24 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.results import (
+    FIGURES,
+    MANIFEST,
+    POWER_CAUSES,
+    REPLICATES,
+    REPORT_HTML,
+    REPORT_MD,
+    SUMMARY,
+    TIMESERIES,
+    atomic_write_bytes,
+)
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-MANIFEST = "manifest.json"
-SUMMARY = "summary.json"
-REPLICATES = "replicates.parquet"
-TIMESERIES = "timeseries.parquet"
-FIGURES = "figures"
-REPORT_MD = "report.md"
-REPORT_HTML = "report.html"
 FIGURE_DPI = 130
 KWH_PER_MWH = 1000.0
 
-# The causes the power model charges lost compute to (sim.model.power.CAUSES, named here
-# because a report reads files and never imports the model; a test keeps the two equal).
-POWER_CAUSES = ("eclipse_shortfall", "sunlit_shortfall", "battery_degraded", "battery_failed",
-                "array_degraded")
 # Where the array's energy goes, as stored power.<use>_kwh columns.
 ENERGY_USES = {"compute": "power.compute_kwh", "bus": "power.bus_kwh",
                "conversion loss": "power.conversion_loss_kwh",
@@ -226,25 +227,14 @@ def write_report(directory: str | os.PathLike[str]) -> Report:
     pngs: dict[str, bytes] = {}
     for stem, png in render_figures(results).items():
         pngs[stem] = png
-        _atomic_write(folder / f"{stem}.png", png)
+        atomic_write_bytes(folder / f"{stem}.png", png)
     blocks = report_blocks(results, list(pngs))
     markdown = results.directory / REPORT_MD
     page = results.directory / REPORT_HTML
-    _atomic_write(markdown, to_markdown(blocks).encode())
-    _atomic_write(page, to_html(blocks, pngs, title=f"orbsim report: {results.scenario}")
+    atomic_write_bytes(markdown, to_markdown(blocks).encode())
+    atomic_write_bytes(page, to_html(blocks, pngs, title=f"orbsim report: {results.scenario}")
                   .encode())
     return Report(markdown, page, tuple(folder / f"{stem}.png" for stem in pngs))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write through a temporary file and a rename, so a reader never sees half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def format_number(value: float) -> str:

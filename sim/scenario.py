@@ -1,52 +1,22 @@
-"""The validated scenario in SI units: frozen objects the model and the campaign read.
+"""The validated scenario in SI units: its fleet groups, their designs and orbits, the horizon
+and the SLA, as frozen objects the replication and the campaign read.
 
-``sim.config`` builds these from a scenario file; nothing downstream sees human units.
+``sim.config`` builds these from a scenario file; nothing downstream sees human units. The
+designs themselves are the model's types (``sim.model.design``), which know nothing of
+scenario files or orbits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from sim.model.distributions import Distribution
-from sim.model.power import PowerDesign
-from sim.model.repair import RepairRule
+from sim.model.design import Design
 from sim.units import HOUR_S, YEAR_S
 
 if TYPE_CHECKING:
     from sim.orbits import Formation, WalkerShell
-
-Role = Literal["bus", "compute", "battery"]
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """A group of ``count`` identical units of which ``required`` must work.
-
-    A bus part takes its parent down when fewer than ``required`` units work; a compute part
-    scales its parent's capacity by the mean capacity of its units (zero below ``required``).
-    Units of a part may themselves contain parts (``parts``).
-    """
-
-    name: str
-    path: str
-    role: Role
-    count: int
-    required: int
-    failure: Distribution | None
-    repair: RepairRule
-    parts: tuple[Part, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Design:
-    """A satellite design: its nominal compute, its part hierarchy and, when its orbit is
-    known, its power system (without one, eclipses cost nothing)."""
-
-    nominal_compute_pflops: float
-    parts: tuple[Part, ...]
-    power: PowerDesign | None = None
 
 
 @dataclass(frozen=True, slots=True)

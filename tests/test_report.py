@@ -129,10 +129,13 @@ def test_cli_report_rejects_what_is_not_a_campaign(tmp_path: Path, make: str) ->
     assert len(lines) == 1 and lines[0].startswith("error: ") and str(target) in lines[0]
 
 
-def test_power_causes_match_the_model() -> None:
+def test_the_results_name_every_cause_the_model_charges() -> None:
     from sim.model.power import CAUSES
+    from sim.model.repair import CAUSE_FAILED, CAUSE_REPAIR
+    from sim.results import HARDWARE_CAUSES, POWER_CAUSES
 
-    assert report.POWER_CAUSES == CAUSES
+    assert tuple(POWER_CAUSES) == CAUSES
+    assert set(HARDWARE_CAUSES) == {CAUSE_FAILED, CAUSE_REPAIR}
 
 
 @pytest.mark.parametrize("module", ["plots.py", "report.py"])

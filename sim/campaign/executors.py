@@ -1,9 +1,14 @@
 """Where replications run: in this process, in local worker processes, or on Dask.
 
-Each job is a contiguous range of replication ids of one resolved scenario. A worker prepares
-the scenario and its eclipse geometry once per process (from the on-disk schedule cache the
-main process filled) and returns flat rows. Replication *i* draws only from the streams of
-(root seed, i), so every executor returns the same values.
+Each job is a contiguous range of replication ids of one campaign. The campaign's scenario is
+validated once, in the calling process, and sent to the workers as it is; each worker derives
+the eclipse geometry from the on-disk schedule cache (which the calling process filled) once
+for the campaign, keeps it for the campaign's jobs, and returns flat rows. Replication *i*
+draws only from the streams of (root seed, i), so every executor returns the same values.
+
+Nothing a worker prepares outlives the campaign: a local pool is made for one campaign and
+shut down with it; on Dask the prepared state lives in a worker plugin registered for the
+campaign and unregistered at its end.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import os
 import socket
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -20,13 +26,12 @@ from urllib.parse import urlsplit
 
 from sim.campaign.allocator import keep_arrays_on_heap
 from sim.campaign.rows import replicate_row, timeseries_rows
-from sim.campaign.store import document_hash
-from sim.config.loader import to_scenario, validate_document
-from sim.eclipses import FleetGeometry, fleet_geometry
-from sim.replicate import run_replicate
+from sim.eclipses import fleet_geometry
+from sim.replicate import GeometryOrbits, run_replicate
 from sim.scenario import Scenario
 
-# Thread-pool sizes of numerical libraries, set to 1 for local worker processes.
+# Thread-pool sizes of numerical libraries, 1 in local worker processes: each worker is one
+# core's worth, and the libraries' own threads would only contend with the other workers.
 THREAD_POOL_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # Seconds to wait for a Dask scheduler before giving up with a clear error.
 CONNECT_TIMEOUT_S = 10
@@ -37,62 +42,99 @@ class ExecutorError(Exception):
 
 
 @dataclass(frozen=True)
-class Job:
-    """Replications [first, stop) of the scenario ``document`` with root seed ``root_seed``."""
+class Campaign:
+    """What every job of one campaign shares: the validated scenario, the root seed and the
+    schedule cache; ``key`` names the campaign (its scenario hash and seed)."""
 
-    document: dict[str, Any]
+    key: str
+    scenario: Scenario
     root_seed: int
+    cache_dir: str | None
+
+
+@dataclass(frozen=True)
+class Job:
+    """Replications [first, stop) of ``campaign``."""
+
+    campaign: Campaign
     first: int
     stop: int
-    cache_dir: str | None
 
 
 ChunkResult = tuple[int, int, list[dict[str, Any]], list[dict[str, Any]]]
 
-# Per worker process: the scenario and geometry of the document last prepared, by hash.
-_PREPARED: dict[str, tuple[Scenario, FleetGeometry | None]] = {}
+
+class Prepared:
+    """One campaign as one process runs it: the scenario with its eclipse cycles, derived
+    once and reused by every job (the power model keeps what it derives from shared orbits
+    on them)."""
+
+    def __init__(self, campaign: Campaign):
+        keep_arrays_on_heap()
+        self.campaign = campaign
+        scenario = campaign.scenario
+        self.orbits = (GeometryOrbits(fleet_geometry(scenario, cache_dir=campaign.cache_dir,
+                                                     workers=1))
+                       if scenario.has_orbits else None)
+
+    def simulate(self, job: Job) -> ChunkResult:
+        """Run one job: its rows and monthly rows."""
+        rows: list[dict[str, Any]] = []
+        series: list[dict[str, Any]] = []
+        for replicate in range(job.first, job.stop):
+            result = run_replicate(self.campaign.scenario, replicate, self.campaign.root_seed,
+                                   orbits=self.orbits)
+            rows.append(replicate_row(result))
+            series.extend(timeseries_rows(result))
+        return job.first, job.stop, rows, series
 
 
-def _prepare(job: Job) -> tuple[Scenario, FleetGeometry | None]:
-    keep_arrays_on_heap()
-    key = document_hash(job.document)
-    if key not in _PREPARED:
-        _PREPARED.clear()
-        scenario = to_scenario(validate_document(job.document))
-        geometry = (fleet_geometry(scenario, cache_dir=job.cache_dir, workers=1)
-                    if scenario.has_orbits else None)
-        _PREPARED[key] = (scenario, geometry)
-    return _PREPARED[key]
+# A local worker process's campaign: set by the pool's initializer, so it lives exactly as
+# long as the pool (one campaign).
+_worker_campaign: Prepared | None = None
 
 
-def simulate(job: Job) -> ChunkResult:
-    """Run one job; its rows and monthly rows."""
-    scenario, geometry = _prepare(job)
-    rows: list[dict[str, Any]] = []
-    series: list[dict[str, Any]] = []
-    for replicate in range(job.first, job.stop):
-        result = run_replicate(scenario, replicate, job.root_seed, orbits=geometry)
-        rows.append(replicate_row(result))
-        series.extend(timeseries_rows(result))
-    return job.first, job.stop, rows, series
+def _start_local_worker(campaign: Campaign) -> None:
+    global _worker_campaign
+    _worker_campaign = Prepared(campaign)
+
+
+def _simulate_in_local_worker(job: Job) -> ChunkResult:
+    assert _worker_campaign is not None
+    return _worker_campaign.simulate(job)
+
+
+@contextmanager
+def _single_threaded_libraries() -> Iterator[None]:
+    """Worker processes started within get one thread per numerical library; the caller's
+    environment is left as it was."""
+    saved = {name: os.environ.get(name) for name in THREAD_POOL_VARIABLES}
+    os.environ.update(dict.fromkeys(THREAD_POOL_VARIABLES, "1"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class LocalExecutor:
     """This process (one worker) or a pool of local worker processes, kept for the whole
     campaign (used as a context manager)."""
 
-    def __init__(self, workers: int):
+    def __init__(self, campaign: Campaign, workers: int):
+        self.campaign = campaign
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._here: Prepared | None = None
 
     def __enter__(self) -> Self:
         if self.workers > 1:
-            # Each worker is one core's worth: numerical libraries' own thread pools would
-            # only contend with the other workers (the workers inherit this environment).
-            for name in THREAD_POOL_VARIABLES:
-                os.environ.setdefault(name, "1")
-            self._pool = ProcessPoolExecutor(self.workers,
-                                             mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_local_worker, initargs=(self.campaign,))
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -100,13 +142,18 @@ class LocalExecutor:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        self._here = None
 
     def run(self, jobs: Sequence[Job]) -> Iterator[ChunkResult]:
         if self._pool is None:
+            if self._here is None:
+                self._here = Prepared(self.campaign)
             for job in jobs:
-                yield simulate(job)
+                yield self._here.simulate(job)
             return
-        futures = [self._pool.submit(simulate, job) for job in jobs]
+        # The pool starts its processes as jobs are submitted.
+        with _single_threaded_libraries():
+            futures = [self._pool.submit(_simulate_in_local_worker, job) for job in jobs]
         for future in as_completed(futures):
             yield future.result()
 
@@ -134,14 +181,18 @@ class DaskExecutor:
     """A Dask distributed cluster at ``address``, or a LocalCluster for ``"local"``; connected
     on entering the context, for the whole campaign."""
 
-    def __init__(self, address: str, workers: int):
+    def __init__(self, campaign: Campaign, address: str, workers: int):
+        self.campaign = campaign
         self.address = address
         self.workers = workers
         self._client: Any = None
         self._cluster: Any = None
+        self._registered = False
 
     def __enter__(self) -> Self:
         from dask.distributed import Client, LocalCluster
+
+        from sim.campaign.dask_plugin import CampaignPlugin, plugin_name
 
         try:
             if self.address == "local":
@@ -151,6 +202,9 @@ class DaskExecutor:
             else:
                 probe_scheduler(self.address)
                 self._client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
+            self._client.register_plugin(CampaignPlugin(self.campaign),
+                                         name=plugin_name(self.campaign))
+            self._registered = True
         except (OSError, TimeoutError, ValueError) as exc:
             self.__exit__(None, None, None)
             raise ExecutorError(f"--scheduler {self.address}: cannot connect "
@@ -163,6 +217,11 @@ class DaskExecutor:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         if self._client is not None:
+            if self._registered:
+                from sim.campaign.dask_plugin import plugin_name
+
+                self._client.unregister_worker_plugin(plugin_name(self.campaign))
+                self._registered = False
             self._client.close()
             self._client = None
         if self._cluster is not None:
@@ -172,18 +231,21 @@ class DaskExecutor:
     def run(self, jobs: Sequence[Job]) -> Iterator[ChunkResult]:
         from dask.distributed import as_completed as dask_completed
 
+        from sim.campaign.dask_plugin import simulate_on_dask
+
         if self._client is None:
             raise RuntimeError("DaskExecutor.run outside its context")
-        futures = self._client.map(simulate, list(jobs), pure=False)
+        futures = self._client.map(simulate_on_dask, list(jobs), pure=False)
         for future in dask_completed(futures):
             yield future.result()
 
 
-def executor_for(workers: int, scheduler: str | None) -> LocalExecutor | DaskExecutor:
+def executor_for(campaign: Campaign, workers: int, scheduler: str | None
+                 ) -> LocalExecutor | DaskExecutor:
     """Local processes by default; Dask when a scheduler address (or "local") is given."""
     if scheduler is not None:
-        return DaskExecutor(scheduler, workers)
-    return LocalExecutor(workers)
+        return DaskExecutor(campaign, scheduler, workers)
+    return LocalExecutor(campaign, workers)
 
 
 def default_workers() -> int:

@@ -21,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.campaign.executors import Job, executor_for
+from sim.campaign.executors import Campaign, Job, executor_for
 from sim.campaign.stats import ci95_width, summarise
 from sim.campaign.store import ResultsStore, document_hash
+from sim.checks import checked_geometry
 from sim.config.loader import apply_overrides, read_document, to_scenario, validate_document
-from sim.eclipses import fleet_geometry
+from sim.scenario import Scenario
 
 # With --until-ci: the first checkpoint (fewest replications the interval is trusted with), and
 # the least step between checkpoints.
@@ -33,6 +34,24 @@ MIN_REPLICATIONS_FOR_CI = 10
 # Without -n: the replication count, and the cap of --until-ci.
 DEFAULT_REPLICATIONS = 100
 MAX_REPLICATIONS = 100_000
+
+
+@dataclass(frozen=True)
+class ScenarioInput:
+    """A scenario file read, overridden and validated: the document a campaign stores in its
+    manifest, and the scenario it runs."""
+
+    file: str
+    overrides: tuple[str, ...]
+    document: dict[str, Any]
+    scenario: Scenario
+
+
+def read_scenario(config: str | Path, overrides: Sequence[str] = ()) -> ScenarioInput:
+    """Read ``config``, apply ``overrides`` and validate (ScenarioError for bad input)."""
+    document = apply_overrides(read_document(config), overrides)
+    return ScenarioInput(str(config), tuple(overrides), document,
+                         to_scenario(validate_document(document)))
 
 
 @dataclass(frozen=True)
@@ -71,7 +90,7 @@ def checkpoints(cap: int) -> Iterator[int]:
 
 
 def run_campaign(
-    config: str | Path,
+    config: str | Path | ScenarioInput,
     *,
     overrides: Sequence[str] = (),
     n: int | None = None,
@@ -86,17 +105,19 @@ def run_campaign(
 ) -> CampaignOutcome:
     """Run (or resume) a campaign into ``out``; ``progress(done, total)`` after each chunk.
 
-    Resuming without ``n`` or ``until_ci`` continues the plan stored in the manifest.
+    ``config`` is a scenario file (read with ``overrides``) or one already read
+    (``read_scenario``). Resuming without ``n`` or ``until_ci`` continues the plan stored in
+    the manifest.
     """
     started = time.perf_counter()
     started_utc = datetime.now(UTC).isoformat()
-    document = apply_overrides(read_document(config), overrides)
-    scenario = to_scenario(validate_document(document))
+    loaded = config if isinstance(config, ScenarioInput) else read_scenario(config, overrides)
+    document, scenario = loaded.document, loaded.scenario
     store = ResultsStore(out)
     manifest: dict[str, Any] = {
         "scenario": scenario.name,
-        "scenario_file": str(config),
-        "overrides": list(overrides),
+        "scenario_file": loaded.file,
+        "overrides": list(loaded.overrides),
         "scenario_document": document,
         "scenario_hash": document_hash(document),
         "root_seed": seed,
@@ -107,18 +128,20 @@ def run_campaign(
         plan = existing.get("plan") or {}
         n, until_ci = plan.get("n"), plan.get("until_ci")
     manifest["plan"] = {"n": n, "until_ci": until_ci}
-    if scenario.has_orbits:
-        fleet_geometry(scenario, cache_dir=cache_dir)
+    # Validated once, here: the eclipse schedules are computed into the cache the workers read,
+    # and every power design is checked against them.
+    checked_geometry(scenario, cache_dir=cache_dir)
+    campaign = Campaign(f"{manifest['scenario_hash'][:16]}-{seed}", scenario, seed, cache_dir)
     cap = n if n is not None else (MAX_REPLICATIONS if until_ci is not None
                                    else DEFAULT_REPLICATIONS)
     ran = 0
-    with executor_for(workers, scheduler) as executor:
+    with executor_for(campaign, workers, scheduler) as executor:
         store.open(manifest, resume)
         done = store.done()
         uptimes: dict[int, float] = store.column("uptime")
         for target in (checkpoints(cap) if until_ci is not None else [cap]):
             pending = [i for i in range(target) if i not in done]
-            jobs = [Job(document, seed, first, stop, cache_dir)
+            jobs = [Job(campaign, first, stop)
                     for first, stop in chunks(pending, chunk_size(len(pending), workers))]
             for first, stop, rows, series in executor.run(jobs):
                 store.write_chunk(first, stop, rows, series)

@@ -32,13 +32,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__
-from sim.atomic import atomic_open, atomic_write_bytes
+from sim.results import (
+    MANIFEST,
+    PARTS,
+    REPLICATES,
+    SUMMARY,
+    TIMESERIES,
+    atomic_open,
+    atomic_write_bytes,
+)
 
-MANIFEST = "manifest.json"
-PARTS = "parts"
-REPLICATES = "replicates.parquet"
-TIMESERIES = "timeseries.parquet"
-SUMMARY = "summary.json"
 _PART = re.compile(r"^(rep|ts)-(\d{7})-(\d{7})\.parquet$")
 DIGEST_KEY = b"orbsim.sha256"
 

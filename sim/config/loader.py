@@ -29,9 +29,10 @@ from sim.config.schema import (
     duration_s,
     known_keys,
 )
+from sim.model.design import Design, Part
 from sim.model.distributions import Distribution, Exponential, Fixed, LogNormal, Mixture, Weibull
 from sim.model.repair import NoRepair, RepairRule, TimedRepair
-from sim.scenario import Design, FleetGroup, Part, Scenario
+from sim.scenario import FleetGroup, Scenario
 from sim.units import HOUR_S
 
 MAX_FILE_BYTES = 10 * 1024 * 1024

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sim.scenario import Part
+from sim.model.design import Part
 
 LossKey = tuple[str, str]
 Loss = dict[LossKey, float]

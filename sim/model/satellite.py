@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sim.model.design import Design
 from sim.model.parts import Unit, dismantle, refresh
 from sim.model.power import FleetLoad, Orbits, PowerAccount, PowerDesign
-from sim.scenario import Design
 
 if TYPE_CHECKING:
     from sim.model.recorder import Recorder

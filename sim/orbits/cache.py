@@ -32,8 +32,8 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npy_format
 
-from sim.atomic import atomic_open
 from sim.orbits.schedule import ARRAY_FIELDS, EclipseSchedule
+from sim.results import atomic_open
 
 SCHEDULE_VERSION = "eclipse-schedule/2"
 CACHE_DIR_ENV = "ORBSIM_CACHE_DIR"

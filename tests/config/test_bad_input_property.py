@@ -27,9 +27,10 @@ from sim.config import ScenarioError, validate_document
 from sim.config.errors import format_path
 from sim.config.loader import to_scenario
 from sim.config.schema import known_keys
+from sim.model.design import Part
 from sim.model.distributions import Distribution, Exponential, Fixed, LogNormal, Mixture, Weibull
 from sim.model.repair import TimedRepair
-from sim.scenario import Part, Scenario
+from sim.scenario import Scenario
 from sim.units import TIME_UNIT_S
 
 Path_ = tuple[str | int, ...]

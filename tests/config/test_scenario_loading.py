@@ -22,9 +22,10 @@ from sim.config import (
     validate_document,
 )
 from sim.config.loader import to_scenario
+from sim.model.design import Part
 from sim.model.distributions import Exponential, Fixed, LogNormal, Mixture, Weibull
 from sim.model.repair import NoRepair, TimedRepair
-from sim.scenario import Part, Scenario
+from sim.scenario import Scenario
 
 UNIT_SECONDS = {
     "s": 1.0,

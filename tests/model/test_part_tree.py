@@ -6,10 +6,10 @@ import random
 
 import pytest
 
+from sim.model.design import Part
 from sim.model.distributions import Fixed
 from sim.model.parts import Unit, refresh
 from sim.model.repair import NoRepair
-from sim.scenario import Part
 
 LIFE = Fixed(1.0)
 

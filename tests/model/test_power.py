@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from support import assert_same_results
 
+from sim.model.design import Design, Part
 from sim.model.distributions import Exponential, Fixed
 from sim.model.power import BatteryDesign, Orbits, PowerDesign
 from sim.model.repair import NoRepair, TimedRepair
 from sim.replicate import run_replicate
-from sim.scenario import Design, FleetGroup, Part, Scenario
+from sim.scenario import FleetGroup, Scenario
 from sim.units import DAY_S, KWH_J, YEAR_S
 
 PERIOD_S = 5_700.0

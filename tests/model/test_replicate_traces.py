@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from sim.model.design import Design, Part
 from sim.model.distributions import Fixed
 from sim.model.repair import NoRepair, RepairRule, TimedRepair
 from sim.model.satellite import Satellite
 from sim.replicate import build, run_replicate
 from sim.rng import Streams
-from sim.scenario import Design, FleetGroup, Part, Scenario
+from sim.scenario import FleetGroup, Scenario
 from sim.units import DAY_S, MONTH_S
 
 

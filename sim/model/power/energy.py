@@ -25,7 +25,7 @@ MIN_SUNLIT_S = 1e-9
 MIN_LOAD_W = 1e-9
 
 CAUSES = ("eclipse_shortfall", "sunlit_shortfall", "battery_degraded", "battery_failed",
-          "array_degraded")
+          "array_degraded", "brownout")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,43 @@
+"""A satellite design as the model reads it: its part hierarchy, its nominal compute and its
+power system, in SI units (``sim.config`` builds these from a scenario file)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sim.model.distributions import Distribution
+from sim.model.power import PowerDesign
+from sim.model.repair import RepairRule
+
+Role = Literal["bus", "compute", "battery"]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A group of ``count`` identical units of which ``required`` must work.
+
+    A bus part takes its parent down when fewer than ``required`` units work; a compute part
+    scales its parent's capacity by the mean capacity of its units (zero below ``required``);
+    a battery part's working units are the battery's strings. Units of a part may themselves
+    contain parts (``parts``).
+    """
+
+    name: str
+    path: str
+    role: Role
+    count: int
+    required: int
+    failure: Distribution | None
+    repair: RepairRule
+    parts: tuple[Part, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Design:
+    """A satellite design: its nominal compute, its part hierarchy and, when its orbit is
+    known, its power system (without one, eclipses cost nothing)."""
+
+    nominal_compute_pflops: float
+    parts: tuple[Part, ...]
+    power: PowerDesign | None = None
