@@ -1,7 +1,8 @@
-"""Orbits and eclipse schedules: orbit definitions, SGP4 propagation, the DE421 Sun, eclipse
-search, on-disk caching, per-plane sharing, beta angle and output rows.
+"""Orbits and eclipse schedules: orbit definitions, SGP4 propagation, the Sun (JPL DE421, then
+ERFA epv00 beyond it), eclipse search, on-disk caching, per-plane sharing, beta angle and output
+rows.
 
-Pure numpy/sgp4/skyfield: nothing here imports simpy or ``sim.model``.
+Pure numpy/scipy/sgp4/skyfield/pyerfa: nothing here imports simpy or ``sim.model``.
 """
 
 from sim.orbits.beta import beta_angle_rad, beta_star_rad, eclipse_duration_s, eclipse_fraction

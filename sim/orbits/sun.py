@@ -1,9 +1,12 @@
-"""The Sun's position in SGP4's TEME frame, sampled from DE421 and interpolated.
+"""The Sun's position in SGP4's TEME frame, sampled from the Sun ephemeris and interpolated.
 
-Skyfield gives the geometric Earth→Sun vector (GCRS) at a sample every ``step_s`` and the
-GCRS→TEME rotation at the same instants (the rotation Skyfield's ``EarthSatellite`` applies);
-a cubic spline per component on the uniform grid then gives the Sun at any time for a few
-multiply-adds, instead of ~70 µs per call through Skyfield.
+The ephemeris (:mod:`sim.orbits.ephemeris`: DE421, ERFA epv00 outside it) gives the geometric
+Earth→Sun vector (GCRS) at a sample every ``step_s`` and Skyfield the GCRS→TEME rotation at the
+same instants (the rotation Skyfield's ``EarthSatellite`` applies); a cubic spline per
+component on the uniform grid then gives the Sun at any time for a few multiply-adds, instead
+of ~70 µs per call through Skyfield. Where the samples switch from DE421 to epv00 (2053-10-09)
+the vector steps by the sources' difference, 3.1 km and 2.0e-8 rad, which the spline smooths
+over a few samples (``tests/orbits/test_sun_sources.py``).
 
 Notes
 -----
@@ -22,10 +25,11 @@ from scipy.interpolate import CubicSpline
 from skyfield.nutationlib import iau2000b_radians
 from skyfield.sgp4lib import TEME
 
-from sim.orbits.ephemeris import Ephemeris
+from sim.orbits.ephemeris import Ephemeris, SunSource
 from sim.orbits.timebase import UtcClock
 from sim.units import HOUR_S
 
+# Sun-track sample spacing and margin beyond each end of the span, s (accuracy: module notes).
 SUN_STEP_S = 6.0 * HOUR_S
 SUN_PAD_S = 2.0 * 86_400.0
 
@@ -76,11 +80,16 @@ class SunTrack:
         return position, velocity
 
 
-def sun_samples_teme_km(ephemeris: Ephemeris, clock: UtcClock, t_s: np.ndarray) -> np.ndarray:
-    """Earth→Sun vectors in TEME, km, shape ``(len(t_s), 3)``, straight from Skyfield."""
+def sun_samples_teme_km(
+    ephemeris: Ephemeris, clock: UtcClock, t_s: np.ndarray, source: SunSource = "auto"
+) -> np.ndarray:
+    """Earth→Sun vectors in TEME, km, shape ``(len(t_s), 3)``, straight from the ephemeris.
+
+    ``source`` picks DE421 or ERFA epv00 per sample (``"auto"``) or forces one.
+    """
     t = clock.skyfield_time(ephemeris.timescale, np.asarray(t_s, dtype=float))
     t._nutation_angles_radians = iau2000b_radians(t)
-    gcrs_km = ephemeris.sun_from_earth.at(t).xyz.km
+    gcrs_km = ephemeris.sun_from_earth_km(t, source)
     rotation = TEME.rotation_at(t)
     return np.einsum("ijn,jn->ni", rotation, gcrs_km)
 
@@ -91,13 +100,15 @@ def sun_track(
     span_s: float,
     step_s: float = SUN_STEP_S,
     pad_s: float = SUN_PAD_S,
+    source: SunSource = "auto",
 ) -> SunTrack:
     """Spline of the Sun over [-pad_s, span_s + pad_s] seconds since ``clock.start_utc``."""
     n = int(np.ceil((span_s + 2.0 * pad_s) / step_s)) + 1
     grid_s = -pad_s + step_s * np.arange(n)
-    spline = CubicSpline(grid_s, sun_samples_teme_km(ephemeris, clock, grid_s), axis=0)
+    spline = CubicSpline(grid_s, sun_samples_teme_km(ephemeris, clock, grid_s, source), axis=0)
     return SunTrack(
         first_s=float(grid_s[0]),
         step_s=float(step_s),
         coefficients=np.ascontiguousarray(np.moveaxis(spline.c, 0, 1)),
     )
+
