@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,15 @@ from sim.config import Problem, ScenarioError, load_scenario
 from sim.config.errors import problems_from_validation
 from sim.config.orbit_spec import FormationSpec, to_orbit
 from sim.config.schema import UNION_TAGS, known_keys
+from sim.dates import DE421_DATES, MAX_SPAN_YEARS
 from sim.eclipses import ephemeris_overrun
-from sim.units import DAY_S
+from sim.units import DAY_S, YEAR_S
 
 DEFAULT_START = datetime(2027, 1, 1, tzinfo=UTC)
 DEFAULT_DAYS = 365.0
-# One query may span at most this long (DE421 ends in 2053; a schedule is a few MB a year).
-MAX_DAYS = 100 * 365.25
+# One query may span at most this long, days: as long as a scenario's horizon (a schedule is a
+# few MB a year).
+MAX_DAYS = MAX_SPAN_YEARS * YEAR_S / DAY_S
 # Skyfield samples at most this many times (about 2·10^5 a second here: ten minutes).
 MAX_SKYFIELD_SAMPLES = 10**8
 
@@ -79,6 +81,11 @@ def eclipse_query(
     if overrun is not None:
         side, message = overrun
         raise ScenarioError([Problem("--start" if side == "start" else "--days", message)])
+    end_utc = start_utc + timedelta(seconds=horizon_s)
+    if step_s is not None and (start_utc not in DE421_DATES or end_utc not in DE421_DATES):
+        raise ScenarioError([Problem("--step-s", f"the Skyfield cross-check reads DE421 "
+                                                 f"({DE421_DATES}); the span runs "
+                                                 f"{start_utc:%Y-%m-%d} to {end_utc:%Y-%m-%d}")])
     if step_s is not None and horizon_s / step_s > MAX_SKYFIELD_SAMPLES:
         raise ScenarioError([Problem("--step-s", f"{step_s:g} s over {horizon_s / DAY_S:g} days "
                                                  f"is {horizon_s / step_s:.3g} samples; at most "

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sim.config.errors import Problem, ScenarioError
 from sim.constants import WGS72_RADIUS_M
 from sim.scenario import Scenario
-from sim.units import DAY_S
+from sim.units import DAY_S, YEAR_S
 
 if TYPE_CHECKING:
     from sim.orbits import EclipseSchedule
@@ -110,32 +110,32 @@ def orbit_period_s(orbit: Any) -> float:
 
 def ephemeris_overrun(start_utc: datetime, span_s: float, orbits: Sequence[Any]
                       ) -> tuple[Literal["start", "end"], str] | None:
-    """Which end of [start_utc, start_utc + span_s] the eclipse search cannot reach, and why.
+    """Which end of [start_utc, start_utc + span_s] is outside the supported dates, and why.
 
-    The search reads the Sun a day plus two orbital periods beyond each end of the span
-    (``sim.orbits.eclipse.sun_pad_s``), and DE421 is read no closer than a day to its ends.
+    Starts must lie in ``sim.dates.SCENARIO_STARTS`` and spans be at most ``MAX_SPAN_YEARS``;
+    the search also reads the Sun a day plus two orbital periods beyond each end of the span
+    (``sim.orbits.eclipse.sun_pad_s``), which must stay where the Sun is served (``SUN_DATES``:
+    DE421, then ERFA epv00).
     """
-    from sim.orbits.elements import DE421_FIRST_UTC, DE421_LAST_UTC
+    from sim.dates import MAX_SPAN_YEARS, SCENARIO_STARTS, SUN_DATES
 
-    first, last = f"{DE421_FIRST_UTC:%Y-%m-%d}", f"{DE421_LAST_UTC:%Y-%m-%d}"
-    if not DE421_FIRST_UTC <= start_utc <= DE421_LAST_UTC:
-        return "start", (f"{start_utc.isoformat()} is outside the DE421 ephemeris "
-                         f"({first} to {last})")
-    pad = timedelta(seconds=DAY_S + 2.0 * max(orbit_period_s(o) for o in orbits))
-    if start_utc - pad < DE421_FIRST_UTC:
-        return "start", (f"{start_utc.isoformat()} is too close to the start of the DE421 "
-                         f"ephemeris ({first}): the eclipse search reads the Sun "
-                         f"{pad / timedelta(days=1):.2f} days before the start")
+    problem = SCENARIO_STARTS.problem(start_utc)
+    if problem is not None:
+        return "start", problem
     end_utc = start_utc + timedelta(seconds=span_s)
-    if end_utc + pad > DE421_LAST_UTC:
+    if span_s > MAX_SPAN_YEARS * YEAR_S:
+        return "end", (f"the span ends {end_utc:%Y-%m-%d %H:%M}, more than "
+                       f"{MAX_SPAN_YEARS:g} years after the start")
+    pad = timedelta(seconds=DAY_S + 2.0 * max(orbit_period_s(o) for o in orbits))
+    if end_utc + pad not in SUN_DATES:
         return "end", (f"the span ends {end_utc:%Y-%m-%d %H:%M}, too close to or past the end of "
-                       f"the DE421 ephemeris ({last}): the eclipse search reads the Sun "
+                       f"the Sun ephemeris ({SUN_DATES}): the eclipse search reads the Sun "
                        f"{pad / timedelta(days=1):.2f} days beyond the end")
     return None
 
 
 def check_ephemeris(scenario: Scenario) -> None:
-    """Every group's eclipse search must fit in DE421 over the scenario's horizon."""
+    """Every group's eclipse search must fit in the supported dates over the horizon."""
     problems = []
     for index, group in enumerate(scenario.fleet):
         if group.orbit is None:

@@ -236,6 +236,7 @@ def test_tle_orbit() -> None:
 # --- bad options -----------------------------------------------------------------------------
 
 GOOD_TLE_1 = "1 25544U 98067A   27001.00000000  .00000000  00000-0  00000-0 0  9990"
+GOOD_TLE_2 = "2 25544  51.6400 222.0000 0005000  90.0000 270.0000 15.50000000    19"
 BAD_OPTIONS = [
     pytest.param(("--days", "3"), "orbit", "give exactly one of CONFIG", id="no-source"),
     pytest.param((*DAWN_DUSK, "--tle", "a", "b"), "orbit",
@@ -277,13 +278,17 @@ BAD_OPTIONS = [
                  "tle line 1 column 69 (checksum): is 1, computed 0", id="tle-checksum"),
     pytest.param(("--tle", GOOD_TLE_1[:50], "2 25544"), "--tle",
                  "tle line 1: must be 69 columns, got 50", id="tle-columns"),
-    pytest.param((*DAWN_DUSK, "--start", "2060-01-01"), "--start",
-                 "2060-01-01T00:00:00+00:00 is outside the DE421 ephemeris", id="start-2060"),
-    pytest.param((*DAWN_DUSK, "--start", "2053-10-01", "--days", "30"), "--days",
-                 "the span ends 2053-10-31 00:00, too close to or past the end of the DE421 "
-                 "ephemeris (2053-10-08)", id="span-past-de421"),
-    pytest.param((str(REFERENCE), "--start", "2050-01-01"), "--days",
-                 "the span ends 2070-01-01", id="scenario-horizon-past-de421"),
+    pytest.param((*DAWN_DUSK, "--start", "2101-01-01"), "--start",
+                 "2101-01-01T00:00:00+00:00 is outside the supported range (1950-01-01 to "
+                 "2100-12-31)", id="start-2101"),
+    pytest.param(("--tle", GOOD_TLE_1, GOOD_TLE_2, "--start", "1949-06-01"), "--start",
+                 "1949-06-01T00:00:00+00:00 is outside the supported range", id="tle-start-1949"),
+    pytest.param((*DAWN_DUSK, "--start", "2053-10-01", "--days", "30", "--step-s", "10"),
+                 "--step-s", "the Skyfield cross-check reads DE421 (1899-07-30 to 2053-10-07); "
+                 "the span runs 2053-10-01 to 2053-10-31", id="skyfield-check-past-de421"),
+    pytest.param((str(REFERENCE), "--start", "2101-01-01"), "--start",
+                 "2101-01-01T00:00:00+00:00 is outside the supported range",
+                 id="scenario-start-2101"),
     pytest.param((str(REFERENCE), "--group", "shell"), "--group",
                  "no fleet group named 'shell' has an orbit", id="unknown-group"),
     pytest.param((str(REFERENCE), "--satellite", "81"), "--satellite",

@@ -14,6 +14,7 @@ from pydantic import Field, PlainValidator, ValidationError, field_validator, mo
 from sim.config.base import StrictModel
 from sim.config.errors import FieldError, describe, describe_typed
 from sim.constants import WGS72_RADIUS_M
+from sim.dates import SCENARIO_STARTS
 
 if TYPE_CHECKING:
     from sim.orbits import Formation, WalkerShell
@@ -179,11 +180,9 @@ def to_orbit(spec: FormationSpec | WalkerSpec | TleSpec, count: int,
         circular_orbit,
         sun_synchronous_inclination_rad,
     )
-    from sim.orbits.elements import require_in_de421
-
     if isinstance(spec, TleSpec):
         return Formation(TwoLineElements(spec.line1, spec.line2), count)
-    require_in_de421(start_utc, "start_utc")
+    SCENARIO_STARTS.require(start_utc, "start_utc")
     raan = None if spec.raan_deg is None else math.radians(spec.raan_deg)
     if spec.inclination_deg != "sso":
         inclination = math.radians(spec.inclination_deg)

@@ -26,9 +26,10 @@ from sim.config.base import Name, PositiveFinite, StrictModel
 from sim.config.errors import FieldError
 from sim.config.orbit_spec import FormationSpec, OrbitSpecType, TleSpec, WalkerSpec, satellites_in
 from sim.config.power_spec import BatterySpec, PowerSpec
+from sim.dates import MAX_SPAN_YEARS, SCENARIO_STARTS
 from sim.units import TIME_UNIT_S, YEAR_S
 
-MAX_HORIZON_YEARS = 100.0
+MAX_HORIZON_YEARS = MAX_SPAN_YEARS
 # Beyond these the engine's arithmetic overflows (exp(sigma·z), the fleet's summed capacity).
 MAX_SIGMA = 10.0
 MAX_NOMINAL_PFLOPS = 1e6
@@ -283,6 +284,15 @@ class ScenarioSpec(StrictModel):
             value = datetime(value.year, value.month, value.day)
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
+        return value
+
+    @field_validator("start_utc")
+    @classmethod
+    def _supported(cls, value: datetime) -> datetime:
+        """Starts lie where the Sun and the time scales are served (``sim.dates``)."""
+        problem = SCENARIO_STARTS.problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")

@@ -1,7 +1,8 @@
-"""Orbits and eclipse schedules: orbit definitions, SGP4 propagation, the DE421 Sun, eclipse
-search, on-disk caching, per-plane sharing, beta angle and output rows.
+"""Orbits and eclipse schedules: orbit definitions, SGP4 propagation, the Sun (JPL DE421, then
+ERFA epv00 beyond it) and its distance, eclipse search, on-disk caching, per-plane sharing, beta
+angle and output rows.
 
-Pure numpy/sgp4/skyfield: nothing here imports simpy or ``sim.model``.
+Pure numpy/scipy/sgp4/skyfield/pyerfa: nothing here imports simpy or ``sim.model``.
 """
 
 from sim.orbits.beta import beta_angle_rad, beta_star_rad, eclipse_duration_s, eclipse_fraction
@@ -26,6 +27,7 @@ from sim.orbits.phasing import (
     walker_schedules,
 )
 from sim.orbits.schedule import EclipseSchedule
+from sim.orbits.sun import SunDistance, sun_distance
 
 __all__ = [
     "EclipseSchedule",
@@ -35,6 +37,7 @@ __all__ = [
     "OrbitalPlane",
     "PlaneSchedules",
     "ScheduleCache",
+    "SunDistance",
     "TwoLineElements",
     "WalkerShell",
     "beta_angle_rad",
@@ -51,6 +54,7 @@ __all__ = [
     "schedule_document",
     "shift_schedule",
     "summary",
+    "sun_distance",
     "sun_synchronous_inclination_rad",
     "walker_schedules",
     "write_csv",

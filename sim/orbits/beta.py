@@ -64,7 +64,7 @@ def eclipse_duration_s(
 
 
 def beta_angle_rad(orbit: Orbit, start_utc: datetime, t_s: np.ndarray) -> np.ndarray:
-    """β of ``orbit`` (SGP4 osculating plane, DE421 Sun) at ``t_s`` seconds since start."""
+    """β of ``orbit`` (SGP4 osculating plane, the ephemeris Sun) at ``t_s`` seconds since start."""
     t_s = np.atleast_1d(np.asarray(t_s, dtype=float))
     with open_ephemeris() as ephemeris:
         clock = UtcClock.from_start(ephemeris.timescale, require_utc(start_utc, "start_utc"))

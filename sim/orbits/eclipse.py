@@ -1,13 +1,15 @@
 """Eclipse schedules of orbits: computed once per distinct orbit, cached on disk.
 
 ``eclipse_schedule`` answers for one orbit; ``eclipse_schedules`` for many at once, computing
-the uncached ones in worker processes that share one DE421 Sun track. The search itself is in
-:mod:`sim.orbits.search` (predict each shadow passage, correct with SGP4 + DE421).
+the uncached ones in worker processes that share one Sun track. The search itself is in
+:mod:`sim.orbits.search` (predict each shadow passage, correct with SGP4 and the Sun track).
 
 Model limits (inherited by every schedule): SGP4 mean elements with no drag unless B* is given,
 no manoeuvres or station-keeping, TEME frame; spherical Earth of Skyfield's radius with a
 conical umbra and penumbra from the Sun's true radius; no atmosphere, no oblateness; geometric
-DE421 Sun. Eclipses straddling the span edges are clipped to the span.
+Sun from JPL DE421, and from ERFA epv00 beyond it (after 2053-10-09; where both exist, the
+boundaries they give differ by at most 1.6 ms, ``tests/orbits/test_sun_sources.py``). Eclipses
+straddling the span edges are clipped to the span.
 
 Notes
 -----

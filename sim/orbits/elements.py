@@ -1,7 +1,8 @@
 """Orbit definitions: SGP4 mean elements, two-line element sets, Walker shells, formations.
 
 Everything is SI (metres, seconds, radians) and validated on construction: an impossible orbit
-raises ValueError naming the field. An orbit is anything with ``epoch_utc``, ``satrec()`` (the
+raises ValueError naming the field. Epochs may lie anywhere the Sun is served, 1900-01-01 to
+2201-12-31 (``sim.dates.ORBIT_EPOCHS``). An orbit is anything with ``epoch_utc``, ``satrec()`` (the
 SGP4 model of it) and ``key()`` (a canonical text that identifies it for caching).
 
 Conventions:
@@ -27,6 +28,7 @@ import numpy as np
 from sgp4.api import WGS72, Satrec
 
 from sim.constants import TROPICAL_YEAR_S, WGS72_J2, WGS72_MU_M3_S2, WGS72_RADIUS_M
+from sim.dates import ORBIT_EPOCHS
 from sim.orbits.ephemeris import open_ephemeris
 from sim.orbits.propagation import MINUTE_S, sgp4_satrec
 from sim.orbits.sun import sun_samples_teme_km
@@ -34,20 +36,8 @@ from sim.orbits.timebase import UtcClock, require_utc
 
 MIN_PERIGEE_ALTITUDE_M = 150_000.0
 SSO_NODE_RATE_RAD_S = 2.0 * math.pi / TROPICAL_YEAR_S
-# DE421 covers 1899-07-29 to 2053-10-09 TDB; epochs must fall inside, one day clear of the ends.
-DE421_FIRST_UTC = datetime(1899, 7, 30, tzinfo=UTC)
-DE421_LAST_UTC = datetime(2053, 10, 8, tzinfo=UTC)
 SSO_TOLERANCE_RAD_S = 1e-15
 TWO_PI = 2.0 * math.pi
-
-
-def require_in_de421(epoch_utc: datetime, name: str) -> None:
-    """ValueError naming ``name`` if ``epoch_utc`` is outside the DE421 ephemeris."""
-    if not DE421_FIRST_UTC <= epoch_utc <= DE421_LAST_UTC:
-        raise ValueError(
-            f"{name}: {epoch_utc.isoformat()} is outside the DE421 ephemeris "
-            f"({DE421_FIRST_UTC.date()} to {DE421_LAST_UTC.date()})"
-        )
 
 
 def mean_motion_rad_s(semi_major_axis_m: float) -> float:
@@ -98,7 +88,7 @@ class MeanElements:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "epoch_utc", require_utc(self.epoch_utc, "epoch_utc"))
-        require_in_de421(self.epoch_utc, "epoch_utc")
+        ORBIT_EPOCHS.require(self.epoch_utc, "epoch_utc")
         _check_shape(self.semi_major_axis_m, self.eccentricity, self.inclination_rad)
         for name in ("raan_rad", "arg_perigee_rad", "mean_anomaly_rad", "bstar_per_earth_radius"):
             if not math.isfinite(getattr(self, name)):
@@ -213,7 +203,7 @@ def circular_orbit(
     ``raan_rad`` / ``ltan_h``. Despite the name, a small ``eccentricity`` may be given.
     """
     epoch_utc = require_utc(epoch_utc, "epoch_utc")
-    require_in_de421(epoch_utc, "epoch_utc")
+    ORBIT_EPOCHS.require(epoch_utc, "epoch_utc")
     if (inclination_rad is None) == (not sun_synchronous):
         raise ValueError("inclination: give either inclination_rad or sun_synchronous=True")
     if (raan_rad is None) == (ltan_h is None):
@@ -350,7 +340,7 @@ class TwoLineElements:
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
-        require_in_de421(self.epoch_utc, "tle epoch")
+        ORBIT_EPOCHS.require(self.epoch_utc, "tle epoch")
         _check_shape(semi_major_axis_m(self.mean_motion_rad_s), self.eccentricity, inclination)
 
     @property

@@ -1,6 +1,6 @@
 """Root and minimum finding on the shadow margins of one orbit, vectorised over passages.
 
-Every function here evaluates SGP4 + DE421 through a :class:`ShadowFunction` on whole arrays of
+Every function here evaluates SGP4 + the Sun track through a :class:`ShadowFunction` on arrays of
 passages at once; an iteration costs one SGP4 call for all passages still active.
 
 Notes

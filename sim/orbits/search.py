@@ -6,7 +6,7 @@
    the four boundaries. Passages predicted within ``GRAZING_BAND_RAD`` of a cone edge have the
    minimum of θ − ρ_E located exactly, so grazing, penumbra-only eclipses a fraction of a
    second long are neither missed nor invented. Boundaries are solved by bracketed Newton
-   iterations on the exact SGP4 + DE421 geometry (:mod:`sim.orbits.roots`).
+   iterations on the exact SGP4 + Sun-track geometry (:mod:`sim.orbits.roots`).
 3. Interpolate the revolutions in between. Where both neighbours are deep umbral eclipses, an
    eclipse's centre and squared half-widths are smooth in the revolution, so their mean is a
    guess within milliseconds and one Newton step per boundary certifies it. Other revolutions

@@ -5,6 +5,8 @@ lies between the conical umbra and penumbra boundaries: every sample it calls sh
 fall inside one of the schedule's eclipses (penumbra to penumbra), and every sample it calls
 sunlit must fall outside every umbra. Samples within ``tolerance_s`` of a boundary are not
 judged (Skyfield's own geometry and time scale round differently at the millisecond level).
+Skyfield reads the Sun from DE421 here, so the span must lie inside it (``sim.dates.DE421_DATES``,
+checked by ``orbsim eclipse``); the schedule may come from either Sun source.
 """
 
 from __future__ import annotations

@@ -370,19 +370,16 @@ BAD_CASES = [
                  "tle line 2 columns 27-33 (eccentricity)", id="tle-eccentricity-column"),
     pytest.param(orbit(kind="tle", line1=LINE1), f"{ORBIT}.line2", "required key is missing",
                  id="tle-missing-line"),
-    # the ephemeris
-    pytest.param(set_top(start_utc="2060-01-01T00:00:00Z"), ORBIT,
-                 "start_utc: 2060-01-01T00:00:00+00:00 is outside the DE421 ephemeris",
-                 id="start-after-de421"),
-    pytest.param(set_top(start_utc="1899-01-01T00:00:00Z"), ORBIT,
-                 "start_utc: 1899-01-01T00:00:00+00:00 is outside the DE421 ephemeris",
-                 id="start-before-de421"),
-    pytest.param(set_top(start_utc="2053-06-01T00:00:00Z", horizon_days=200), ORBIT,
-                 "start_utc + horizon: the span ends 2053-12-18 00:00, too close to or past the "
-                 "end of the DE421 ephemeris (2053-10-08)", id="horizon-after-de421"),
-    pytest.param(lambda d: (tle_with()(d), d.update(start_utc="2060-01-01T00:00:00Z")), ORBIT,
-                 "start_utc: 2060-01-01T00:00:00+00:00 is outside the DE421 ephemeris",
-                 id="tle-start-after-de421"),
+    # supported dates (sim.dates)
+    pytest.param(set_top(start_utc="2101-01-01T00:00:00Z"), "start_utc",
+                 "2101-01-01T00:00:00+00:00 is outside the supported range (1950-01-01 to "
+                 "2100-12-31)", id="start-after-2100"),
+    pytest.param(set_top(start_utc="1949-12-31T23:59:59Z"), "start_utc",
+                 "1949-12-31T23:59:59+00:00 is outside the supported range (1950-01-01 to "
+                 "2100-12-31)", id="start-before-1950"),
+    pytest.param(lambda d: (tle_with()(d), d.update(start_utc="2150-01-01T00:00:00Z")),
+                 "start_utc", "2150-01-01T00:00:00+00:00 is outside the supported range",
+                 id="tle-start-after-2100"),
     # power
     pytest.param(set_power(eclipse_rule="shed_to_fraction"),
                  f"{POWER}.eclipse_compute_fraction",
