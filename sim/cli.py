@@ -66,13 +66,13 @@ def _geometry(scenario: api.Scenario, debug: bool) -> api.FleetGeometry | None:
 
 
 @app.command()
-def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
+def validate(config: ConfigArg, overrides: SetOpt = None, debug: DebugOpt = False) -> None:
     """Check a scenario file; print a one-line summary, or every problem and exit 2.
 
-    Scenarios with orbits also get their eclipse schedules computed, to check each battery
-    against the longest eclipse its satellites see.
+    Scenarios with orbits also get their eclipse schedules computed, to check each power
+    design against the longest eclipse its satellites see.
     """
-    scenario = _guard(debug, lambda: api.load_scenario(config))
+    scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
     _geometry(scenario, debug)
     out.print(
         f"ok: {scenario.name}: {scenario.n_satellites} satellites in {len(scenario.fleet)} "

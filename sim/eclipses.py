@@ -20,7 +20,7 @@ from sim.scenario import Scenario
 from sim.units import DAY_S, YEAR_S
 
 if TYPE_CHECKING:
-    from sim.orbits import EclipseSchedule
+    from sim.orbits import EclipseSchedule, SunDistance
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class FleetGeometry:
 
     sources: tuple[ScheduleSource | None, ...]
     horizon_s: float
+    # The Earth–Sun distance over the horizon (solar arrays' output follows it).
+    sun: SunDistance | None = None
 
     def schedule(self, index: int) -> EclipseSchedule:
         """Satellite ``index``'s eclipse schedule."""
@@ -75,7 +77,13 @@ def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None 
 
     Raises ScenarioError if the horizon reaches beyond the ephemeris.
     """
-    from sim.orbits import Formation, WalkerShell, eclipse_schedule, walker_schedules
+    from sim.orbits import (
+        Formation,
+        WalkerShell,
+        eclipse_schedule,
+        sun_distance,
+        walker_schedules,
+    )
 
     check_ephemeris(scenario)
     sources: list[ScheduleSource | None] = []
@@ -93,7 +101,8 @@ def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None 
             shared = (eclipse_schedule(orbit.orbit, scenario.start_utc, scenario.horizon_s,
                                        cache_dir=cache_dir),)
             sources.extend([ScheduleSource(shared, 0, shared=True)] * group.count)
-    return FleetGeometry(tuple(sources), scenario.horizon_s)
+    return FleetGeometry(tuple(sources), scenario.horizon_s,
+                         sun_distance(scenario.start_utc, scenario.horizon_s))
 
 
 def orbit_period_s(orbit: Any) -> float:

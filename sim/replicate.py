@@ -59,9 +59,11 @@ class GeometryOrbits:
         found = self._shared.get(key) if key is not None else None
         if found is None:
             schedule = self.geometry.schedule(index)
+            sun = self.geometry.sun
             found = Orbits.from_eclipses(schedule.penumbra_start, schedule.umbra_start,
                                          schedule.umbra_end, schedule.penumbra_end,
-                                         self.geometry.horizon_s)
+                                         self.geometry.horizon_s,
+                                         None if sun is None else sun.irradiance_factor)
             if key is not None:
                 self._shared[key] = found
         return found
@@ -110,8 +112,10 @@ class Wiring:
     satellites: list[Satellite] = field(default_factory=list)
 
     def run(self, until_s: float) -> Totals:
-        """Run to ``until_s``, close the power accounts there, and return the totals."""
-        self.env.run(until=until_s)
+        """Run to ``until_s`` (unless already there), close the power accounts there, and
+        return the totals."""
+        if self.env.now < until_s:
+            self.env.run(until=until_s)
         for account in self.power:
             account.finish(until_s)
         if self.load is not None:
@@ -318,7 +322,8 @@ def summarise(
             failures[path] = n
         elif kind == "repairs":
             repairs[path] = n
-    for kind in ("failures", "repairs", "satellite_outages", "satellite_recoveries"):
+    for kind in ("failures", "repairs", "satellite_outages", "satellite_recoveries",
+                 "brownouts"):
         events.setdefault(kind, 0)
     return ReplicateResult(
         scenario=scenario.name,
@@ -355,10 +360,12 @@ def power_summary(accounts: Sequence[PowerAccount]) -> dict[str, float]:
         / (len(accounts) * accounts[0].orbits.end_s[-1] / YEAR_S),
         "min_state_of_charge": min(t.min_state_of_charge for t in totals),
         "recharge_shortfall_orbits": sum(t.recharge_shortfall_orbits for t in totals),
+        "brownouts": sum(t.brownouts for t in totals),
         "array_kwh": sum(t.array_j for t in totals) / KWH_J,
         "bus_kwh": sum(t.bus_j for t in totals) / KWH_J,
         "compute_kwh": sum(t.compute_j for t in totals) / KWH_J,
         "conversion_loss_kwh": sum(t.conversion_loss_j for t in totals) / KWH_J,
         "stored_change_kwh": sum(t.stored_change_j for t in totals) / KWH_J,
+        "stored_lost_kwh": sum(t.stored_lost_j for t in totals) / KWH_J,
         "unmet_bus_kwh": sum(t.unmet_bus_j for t in totals) / KWH_J,
     }

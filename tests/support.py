@@ -77,3 +77,5 @@ def assert_same_results(result: Any, reference: Any, relative: float) -> None:
     assert result.power == pytest.approx(reference.power, rel=relative)
     assert result.monthly_capacity_fraction == pytest.approx(
         reference.monthly_capacity_fraction, rel=relative)
+    assert result.events == reference.events
+    assert result.satellites_down_at_end == reference.satellites_down_at_end

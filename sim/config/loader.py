@@ -33,7 +33,7 @@ from sim.model.design import Design, Part
 from sim.model.distributions import Distribution, Exponential, Fixed, LogNormal, Mixture, Weibull
 from sim.model.repair import NoRepair, RepairRule, TimedRepair
 from sim.scenario import FleetGroup, Scenario
-from sim.units import HOUR_S
+from sim.units import HOUR_S, TIME_UNIT_S
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # A handwritten scenario holds hundreds of values; YAML aliases can make a small file hold
@@ -206,6 +206,23 @@ def _override_label(item: str) -> str:
     return f"--set {label if label.isprintable() else repr(label)}"
 
 
+# Keys that say one thing in different ways: a file gives one of each group, so an override
+# setting one replaces the others (``--set horizon_days=90`` on a file with horizon_years).
+ALTERNATIVES = (("ltan_h", "raan_deg"), ("altitude_km", "semi_major_axis_km"),
+                ("arg_latitude_deg", "mean_anomaly_deg"))
+
+
+def alternatives(key: str) -> set[str]:
+    """The keys ``key`` replaces: its explicit alternatives, and the same duration in another
+    unit (``mean_years`` for ``mean_days``)."""
+    found = {other for group in ALTERNATIVES if key in group for other in group}
+    stem, _, unit = key.rpartition("_")
+    if stem and unit in TIME_UNIT_S:
+        found |= {f"{stem}_{other}" for other in TIME_UNIT_S}
+    found.discard(key)
+    return found
+
+
 def _apply_one(document: dict[str, Any], item: str) -> None:
     path, sep, text = item.partition("=")
     if not sep or not path.strip():
@@ -225,6 +242,8 @@ def _apply_one(document: dict[str, Any], item: str) -> None:
                 node = node[int(key)]
         elif isinstance(node, dict):
             if last:
+                for other in alternatives(key) & set(node):
+                    del node[other]
                 node[key] = value
             elif key not in node:
                 raise ValueError(f"{where} has no key {key!r}")

@@ -8,13 +8,12 @@ from pydantic import Field, model_validator
 
 from sim.config.base import PositiveFinite, StrictModel
 from sim.config.errors import FieldError
-from sim.model.power import BatteryDesign, PowerDesign
-from sim.units import KWH_J, YEAR_S
+from sim.model.power import BatteryDesign, PowerDesign, eclipse_compute_level
+from sim.model.power.rules import DEFAULT_BROWNOUT_RECOVERY_S
+from sim.units import HOUR_S, KWH_J, YEAR_S
 
 Fraction = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
 YearlyFraction = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
-
-ECLIPSE_LEVELS = {"ride_through": 1.0, "shed": 0.0}
 
 
 class BatterySpec(StrictModel):
@@ -40,6 +39,9 @@ class PowerSpec(StrictModel):
     compute_load_kw: PositiveFinite
     eclipse_rule: Literal["ride_through", "shed", "shed_to_fraction"]
     eclipse_compute_fraction: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    # From the return of power to a browned-out satellite until it computes again.
+    brownout_recovery_h: Annotated[float, Field(ge=0, le=24 * 365, allow_inf_nan=False)] = (
+        DEFAULT_BROWNOUT_RECOVERY_S / HOUR_S)
     battery: BatterySpec
 
     @model_validator(mode="after")
@@ -56,14 +58,14 @@ class PowerSpec(StrictModel):
 def to_power(spec: PowerSpec) -> PowerDesign:
     """The SI power design the model reads."""
     battery = spec.battery
-    level = ECLIPSE_LEVELS.get(spec.eclipse_rule, spec.eclipse_compute_fraction)
-    assert level is not None
+    level = eclipse_compute_level(spec.eclipse_rule, spec.eclipse_compute_fraction)
     return PowerDesign(
         array_bol_w=spec.array_bol_kw * 1000.0,
         array_degradation_per_year=spec.array_degradation_per_year,
         bus_load_w=spec.bus_load_kw * 1000.0,
         compute_load_w=spec.compute_load_kw * 1000.0,
         eclipse_compute_level=level,
+        brownout_recovery_s=spec.brownout_recovery_h * HOUR_S,
         battery=BatteryDesign(
             capacity_j=battery.capacity_kwh * KWH_J,
             max_depth_of_discharge=battery.max_depth_of_discharge,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -144,10 +143,8 @@ class WindowGrid:
         np.add.at(self._totals, windows, terms)
 
 
-@functools.lru_cache(maxsize=8)
 def _windows(width_s: float, horizon_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """The edges and lengths of the windows (read-only, shared by every grid of that shape:
-    the hourly grid has 175,000 windows over 20 years)."""
+    """The edges and lengths of the windows (read-only)."""
     count = max(1, math.ceil(horizon_s / width_s - 1e-9))
     edges_s = np.minimum(np.arange(count + 1) * width_s, horizon_s)
     edges_s[-1] = horizon_s

@@ -9,6 +9,7 @@ Eclipse losses, aggregated over many orbits at once, arrive as ordered segments 
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,6 +66,9 @@ class Recorder:
         self._lost: dict[LossKey, float] = {}
         self._counts: dict[tuple[str, str], int] = {}
         self._monthly_events: dict[str, list[int]] = {}
+        # Satellites whose outages the power model reports (a brownout takes them down too).
+        self._outages_from_power: set[int] = set()
+        self._down_at_end_by_power: set[int] = set()
         self.log: list[tuple[float, int, str, str]] | None = [] if keep_log else None
 
     def event(self, now_s: float, satellite: int, kind: str, path: str = "") -> None:
@@ -79,6 +83,22 @@ class Recorder:
         by_month[month if month < self._last_month else self._last_month] += 1
         if self.log is not None:
             self.log.append((now_s, satellite, kind, path))
+
+    def events(self, times_s: np.ndarray, satellite: int, kind: str, path: str = "") -> None:
+        """Count many events of one kind at once (as ``event`` would, one by one)."""
+        if len(times_s) == 0:
+            return
+        key = (kind, path)
+        self._counts[key] = self._counts.get(key, 0) + len(times_s)
+        by_month = self._monthly_events.get(kind)
+        if by_month is None:
+            by_month = self._monthly_events[kind] = [0] * self._months.windows
+        months = np.minimum((np.asarray(times_s) / self._month_s).astype(np.int64),
+                            self._last_month)
+        for month, n in zip(*np.unique(months, return_counts=True), strict=True):
+            by_month[int(month)] += int(n)
+        if self.log is not None:
+            self.log.extend((float(t), satellite, kind, path) for t in times_s)
 
     def satellite_changed(
         self, now_s: float, index: int, before: float, after: float, loss: Loss
@@ -95,20 +115,36 @@ class Recorder:
         self._sat_loss[index] = loss
         if after != before:
             self._fleet_capacity += (after - before) * nominal
+            if index in self._outages_from_power:
+                return
             if after <= 0.0 < before:
                 self.event(now_s, index, "satellite_outages")
             elif before <= 0.0 < after:
                 self.event(now_s, index, "satellite_recoveries")
 
-    def power_losses(self, index: int, by_cause: dict[str, float]) -> None:
-        """Satellite ``index`` lost compute to power: ``by_cause`` in fraction-seconds (when
-        it was lost comes through ``power_load``, summed over satellites)."""
+    def outages_from_power(self, index: int) -> None:
+        """Satellite ``index`` has a power system: its outages and recoveries come with its
+        power at the horizon (``power_settled``), brownouts included."""
+        self._outages_from_power.add(index)
+
+    def power_settled(self, index: int, by_cause: dict[str, float], brownouts: np.ndarray,
+                      down: list[tuple[float, float]], down_at_end: bool,
+                      times_s: list[float], hardware: list[float]) -> None:
+        """Satellite ``index``'s power over its horizon: compute lost by cause (fraction-
+        seconds; when it was lost comes through ``power_load``, summed over satellites), its
+        brownouts (times), the periods it was down after them, and its hardware capacity
+        (``hardware[k]`` from ``times_s[k]``): with them its outages and recoveries."""
         nominal = self._nominal[index]
         lost = self._lost
         for cause, amount in by_cause.items():
             if amount:
                 key = (cause, "power")
                 lost[key] = lost.get(key, 0.0) + amount * nominal
+        self.events(brownouts, index, "brownouts", "power")
+        for at_s, kind in _transitions(times_s, hardware, down, self.horizon_s):
+            self.event(at_s, index, kind)
+        if down_at_end and hardware[-1] > 0.0:
+            self._down_at_end_by_power.add(index)
 
     def power_load(self, starts_s: np.ndarray, ends_s: np.ndarray, lost_pflops: np.ndarray,
                    ordered: bool) -> None:
@@ -153,7 +189,7 @@ class Recorder:
             elapsed = horizon - self._sat_t_last[index]
             for key, value in loss.items():
                 lost[key] = lost.get(key, 0.0) + value * self._nominal[index] * elapsed
-            if sum(loss.values()) >= 1.0 - 1e-12:
+            if sum(loss.values()) >= 1.0 - 1e-12 or index in self._down_at_end_by_power:
                 down += 1
         window_s = self._sla.durations_s
         mean_capacity = self._sla.totals / (self.nominal_total * window_s)
@@ -171,6 +207,24 @@ class Recorder:
                             for kind, counts in self._monthly_events.items()},
             satellites_down_at_end=down,
         )
+
+
+def _transitions(times_s: list[float], hardware: list[float], down: list[tuple[float, float]],
+                 horizon_s: float) -> list[tuple[float, str]]:
+    """When a satellite's capacity (its hardware's, zero while it is down) falls to zero
+    (``satellite_outages``) and rises from it (``satellite_recoveries``) before the horizon."""
+    points = sorted(p for p in {*times_s, *(a for a, _ in down), *(b for _, b in down)}
+                    if p < horizon_s)
+    found = []
+    before = hardware[0] > 0.0
+    for at_s in points:
+        k = bisect.bisect_right(times_s, at_s) - 1
+        is_down = any(a <= at_s < b for a, b in down)
+        now = hardware[k] > 0.0 and not is_down
+        if now != before:
+            found.append((at_s, "satellite_recoveries" if now else "satellite_outages"))
+        before = now
+    return found
 
 
 def _integral(rates: np.ndarray, starts_s: np.ndarray, ends_s: np.ndarray) -> float:

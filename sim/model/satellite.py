@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sim.model.design import Design
 from sim.model.parts import Unit, dismantle, refresh
-from sim.model.power import FleetLoad, Orbits, PowerAccount, PowerDesign
+from sim.model.power import FleetLoad, Orbits, PowerAccount, PowerDesign, Settled
 
 if TYPE_CHECKING:
     from sim.model.recorder import Recorder
@@ -34,15 +34,22 @@ class Satellite:
         to the recorder, and when they happened through ``load`` (shared by the fleet)."""
         index = self.index
         recorder = self.recorder
-        self.power = PowerAccount(
+        recorder.outages_from_power(index)
+
+        def report(settled: Settled, times_s: list[float], hardware: list[float]) -> None:
+            recorder.power_settled(index, settled.by_cause, settled.brownouts, settled.down,
+                                   settled.down_at_end, times_s, hardware)
+
+        account = PowerAccount(
             design, orbits,
             hardware=lambda: self.root.capacity,
             battery_fraction=self.battery_fraction,
-            report=lambda by_cause: recorder.power_losses(index, by_cause),
+            report=report,
             load=load,
             weight=self.nominal_pflops,
         )
-        return self.power
+        self.power = account
+        return account
 
     def battery_fraction(self) -> float:
         """Share of the battery's strings working (0 below the required number)."""

@@ -441,7 +441,6 @@ SET_CASES = [
                  id="set-zero-horizon"),
     pytest.param(["sla_fraction=.nan"], ("sla_fraction",), "must be a finite number, got nan",
                  id="set-nan"),
-    pytest.param(["horizon_years=1"], ("horizon_years",), "not both", id="set-both-horizons"),
     pytest.param(["fleet.0.design.parts.0.failure="], (f"{PARTS}[0].failure",),
                  "required key is missing", id="set-empty-value"),
     pytest.param(["fleet.9.count=1", "oops", "name.x=1"],

@@ -415,6 +415,22 @@ def test_override_can_create_a_missing_top_level_key() -> None:
     assert scenario_of(result).horizon_s == 2 * UNIT_SECONDS["years"]
 
 
+def test_override_replaces_the_same_value_given_another_way() -> None:
+    """A file gives a horizon in days; ``--set horizon_years=2`` replaces it (as a duration in
+    another unit, an LTAN for a RAAN, an altitude for a semi-major axis)."""
+    result = apply_overrides(smoke_document(), ["horizon_years=2"])
+    assert "horizon_days" not in result
+    assert scenario_of(result).horizon_s == 2 * UNIT_SECONDS["years"]
+    shell = apply_overrides(smoke_document(), [
+        "fleet.0.design.parts.0.failure.scale_days=900",
+        "fleet.0.orbit={kind: formation, altitude_km: 500, inclination_deg: 53, raan_deg: 0}",
+        "fleet.0.orbit.ltan_h=6", "fleet.0.orbit.semi_major_axis_km=7000"])
+    assert parts_of(shell)[0]["failure"] == {"distribution": "weibull", "shape": 0.5,
+                                            "scale_days": 900}
+    assert shell["fleet"][0]["orbit"] == {"kind": "formation", "inclination_deg": 53,
+                                          "ltan_h": 6, "semi_major_axis_km": 7000}
+
+
 @pytest.mark.parametrize(
     ("item", "line"),
     [

@@ -88,17 +88,28 @@ def test_a_small_battery_cuts_compute_where_the_closed_form_says() -> None:
     assert result.downtime_by_cause == pytest.approx({"eclipse_shortfall": lost}, rel=RELATIVE)
 
 
-def test_a_failed_battery_loses_every_eclipse_and_says_why() -> None:
+def test_a_failed_battery_browns_the_satellite_out_every_eclipse() -> None:
+    """Strings below the required number from day 5: each later eclipse empties the battery
+    at once, the bus loses power, and the satellite is down until a recovery time after the
+    eclipse ends (shorter than the sunlight here, so it computes again before the next)."""
     horizon = 20 * DAY_S
+    recovery_s = 1_800.0
     strings = Part(name="battery", path="battery", role="battery", count=4, required=2,
                    failure=Fixed(5 * DAY_S), repair=NoRepair())
-    result = run(scenario(POWER, horizon, 1, strings))
-    failed_at = 5 * DAY_S
+    result = run(scenario(replace(POWER, brownout_recovery_s=recovery_s), horizon, 1, strings))
     ps = np.arange(1_000.0, horizon, PERIOD_S)
-    # Orbits starting after the failure lose their whole eclipse; the bus is left unpowered.
-    lost = ECLIPSE_S * np.count_nonzero(ps >= failed_at) / horizon
-    assert result.downtime_by_cause == pytest.approx({"battery_failed": lost}, rel=RELATIVE)
-    assert result.power["unmet_bus_kwh"] > 0
+    after = ps[ps >= 5 * DAY_S]
+    down_s = np.minimum(after + ECLIPSE_S + recovery_s, horizon) - after
+    assert result.downtime_by_cause == pytest.approx({"brownout": down_s.sum() / horizon},
+                                                     rel=RELATIVE)
+    assert result.events["brownouts"] == len(after)
+    assert result.events["satellite_outages"] == len(after)
+    assert result.events["satellite_recoveries"] == np.count_nonzero(
+        after + ECLIPSE_S + recovery_s < horizon)
+    # The bus goes without power through every eclipse after the failure.
+    assert result.power["unmet_bus_kwh"] * KWH_J == pytest.approx(
+        3_000 * ECLIPSE_S * len(after), rel=RELATIVE)
+    assert result.power["brownouts"] == len(after)
 
 
 def test_array_degradation_throttles_sunlit_compute_late_in_life() -> None:
@@ -126,7 +137,7 @@ def test_aggregated_accounting_equals_the_orbit_by_orbit_walk() -> None:
     walk = run(s, "walk", seed=3)
     aggregated = run(s, "aggregated", seed=3)
     assert walk.events["failures"] > 5
-    assert set(walk.downtime_by_cause) >= {"battery_degraded", "battery_failed", "repair"}
+    assert set(walk.downtime_by_cause) >= {"battery_degraded", "brownout", "repair"}
     assert_same_results(aggregated, walk, RELATIVE)
     assert aggregated.sim_events < walk.sim_events / 100
 
@@ -135,7 +146,8 @@ def test_energy_ledger_balances_and_matches_delivered_compute() -> None:
     s = fleet_with_failures()
     result = run(s, seed=5)
     p = result.power
-    out = p["bus_kwh"] + p["compute_kwh"] + p["conversion_loss_kwh"] + p["stored_change_kwh"]
+    out = (p["bus_kwh"] + p["compute_kwh"] + p["conversion_loss_kwh"] + p["stored_change_kwh"]
+           + p["stored_lost_kwh"])
     assert p["array_kwh"] == pytest.approx(out, rel=1e-12)
     assert result.uptime + sum(result.downtime_by_cause.values()) == pytest.approx(1.0, abs=1e-9)
 

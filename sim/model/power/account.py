@@ -1,37 +1,48 @@
 """One satellite's power account: the states it goes through, and at the horizon its orbits
-decided, its losses charged to causes, and its energy ledger."""
+decided (by the fast path, or as the walk decided them), its lost compute charged to causes,
+its brownouts and its energy ledger."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.power.aggregate import aggregate
-from sim.model.power.energy import POWER_STEP_S, Orbits, PowerDesign
+from sim.model.power.fast import Settled, prepare
 from sim.model.power.load import FleetLoad
-from sim.model.power.losses import pieces
-from sim.model.power.profiles import ROWS
-from sim.model.power.settle import Pending
-from sim.model.power.walk import Walk
+from sim.model.power.orbits import Orbits
+from sim.model.power.profiles import profile_set
+from sim.model.power.rules import POWER_STEP_S, PowerDesign
 
-# Receives a satellite's losses at the horizon, in fraction-seconds by cause.
-Report = Callable[[dict[str, float]], None]
+if TYPE_CHECKING:
+    from sim.model.power.walk import Walk
+
+# Receives a satellite's settled power at the horizon, with its states (times, hardware).
+Report = Callable[[Settled, list[float], list[float]], None]
 
 
 @dataclass
 class PowerTotals:
-    """Battery and energy figures of one satellite, over its orbits."""
+    """Battery and energy figures of one satellite over its horizon (energies in J).
+
+    The ledger: ``array_j = bus_j + compute_j + conversion_loss_j + stored_change_j +
+    stored_lost_j``, where ``stored_change_j`` is the stored energy at the horizon less that
+    at the start and ``stored_lost_j`` the stored energy lost as the battery's usable energy
+    fell (fade, lost strings) while it held it. ``unmet_bus_j`` is the bus energy not supplied
+    while the bus had no power."""
 
     cycles: int = 0
     min_state_of_charge: float = 1.0
     recharge_shortfall_orbits: int = 0
+    brownouts: int = 0
     array_j: float = 0.0
     bus_j: float = 0.0
     compute_j: float = 0.0
     conversion_loss_j: float = 0.0
     stored_change_j: float = 0.0
+    stored_lost_j: float = 0.0
     unmet_bus_j: float = 0.0
 
 
@@ -39,7 +50,7 @@ class PowerAccount:
     """One satellite's power over its orbits, from the states it goes through.
 
     ``hardware`` and ``battery_fraction`` read the satellite's current state. At the horizon
-    ``report`` receives the losses by cause; when they happened goes to ``load`` (shared by
+    ``report`` receives what was settled; when compute was lost goes to ``load`` (shared by
     the fleet, which sums satellites weighted by ``weight``).
     """
 
@@ -55,11 +66,12 @@ class PowerAccount:
         self.battery_now = battery_fraction
         self._report = report
         self._load = load
-        self._weight = weight
+        self.weight = weight
         self.record_times_s = [0.0]
-        self._hardware_states = [hardware()]
-        self._battery_states = [battery_fraction()]
-        self._walk: Walk | None = None
+        self.hardware_states = [hardware()]
+        self.battery_states = [battery_fraction()]
+        # The orbit-by-orbit walk deciding this account's orbits, if it is walked.
+        self.walk: Walk | None = None
         self.totals = PowerTotals()
 
     @property
@@ -79,62 +91,48 @@ class PowerAccount:
         return self._orbits
 
     def record(self, now_s: float, hardware: float, battery_fraction: float) -> None:
-        """The satellite's state changed at ``now_s`` to ``hardware`` (its ``hardware_now``)
-        and ``battery_fraction`` (its ``battery_now``): keep it (a power step happens here).
-        Given by the caller, which has them at hand, rather than asked back."""
+        """The satellite's state changed at ``now_s`` to ``hardware`` and
+        ``battery_fraction``: keep it (a fade point happens here)."""
         self.record_times_s.append(now_s)
-        self._hardware_states.append(hardware)
-        self._battery_states.append(battery_fraction)
+        self.hardware_states.append(hardware)
+        self.battery_states.append(battery_fraction)
 
-    def start_walk(self) -> None:
-        """Decide orbits one by one as the walk reaches them, instead of at the horizon."""
-        self._walk = Walk(self)
-        self._walk.decide(0, 0.0)
+    def states(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(times, hardware capacities, battery fractions) of every state so far."""
+        return (np.array(self.record_times_s), np.array(self.hardware_states),
+                np.array(self.battery_states))
 
-    def walk_to(self, index: int, now_s: float) -> None:
-        """The walk reached orbit ``index`` at ``now_s``."""
-        assert self._walk is not None
-        self._walk.decide(index, now_s)
 
     def finish(self, horizon_s: float) -> None:
-        """Decide every orbit (unless walked), charge the losses to causes, book and report.
-
-        On shared orbits, the orbits decided one by one are settled with other satellites'
-        when the load is flushed (``sim.model.power.settle``)."""
-        times = np.array(self.record_times_s)
-        hardware_states = np.array(self._hardware_states)
+        """Settle the satellite's power (now, if walked or if its orbits are its own; else
+        with the satellites sharing its orbits, when the load is flushed) and report it."""
+        if self.walk is not None:
+            settled = self.walk.finish(horizon_s)
+            segments = self.walk.segments
+            starts, ends, rates = (np.array(column, dtype=float).reshape(-1)
+                                   for column in zip(*segments, strict=True))
+            self._load.add_segments(starts, ends, rates)
+            self.walk = None
+            self.close(settled)
+            return
         orbits = self.orbits
-        load, weight = self._load, self._weight
-        if self._walk is not None:
-            decided = self._walk.result()
-            nothing = np.zeros(ROWS)
-            pending = Pending(self, weight, decided.index, decided.hardware, decided.strings,
-                              decided.usable_j, pieces(orbits, decided.index, times,
-                                                       hardware_states),
-                              nothing, nothing, 1.0, decided)
-        else:
-            result = aggregate(self.design, orbits, times, hardware_states,
-                               np.array(self._battery_states), horizon_s, self.step_s,
-                               self.reuse, load, weight)
-            pending = Pending(self, weight, result.index, result.hardware, result.strings,
-                              result.usable_j, pieces(orbits, result.index, times,
-                                                      hardware_states),
-                              result.covered, result.failed, result.min_state_of_charge)
-        load.defer(orbits, self.design, pending)
-        if not self.reuse or self._walk is not None:
-            # Orbits no one shares (and the walk's) are settled and handed over now.
-            load.flush(orbits)
+        times, hardware, strings = self.states()
+        pending = prepare(self.design, orbits, profile_set(self.design, orbits, self.reuse),
+                          times, hardware, strings, horizon_s, self.step_s, self.weight,
+                          self.close)
+        self._load.defer(orbits, self.design, pending)
         if not self.reuse:
+            self._load.flush(orbits)
             self._orbits = None
 
-    def close(self, by_cause: dict[str, float], ledger: dict[str, float],
-              min_state_of_charge: float) -> None:
-        """Book the satellite's losses by cause, energy ledger and lowest state of charge
-        (``settle`` has decided its orbits), and report the losses."""
+    def close(self, settled: Settled) -> None:
+        """Book the satellite's settled power and report it."""
         totals = self.totals
+        ledger = dict(settled.ledger)
         totals.cycles = round(ledger.pop("cycles"))
         totals.recharge_shortfall_orbits = round(ledger.pop("recharge_shortfall_orbits"))
         for name, value in ledger.items():
             setattr(totals, name, value)
-        totals.min_state_of_charge = min_state_of_charge
-        self._report(by_cause)
+        totals.min_state_of_charge = settled.lowest_state_of_charge
+        totals.brownouts = len(settled.brownouts)
+        self._report(settled, self.record_times_s, self.hardware_states)

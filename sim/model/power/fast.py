@@ -1,0 +1,232 @@
+"""The fast path: every orbit of many satellites decided at the horizon from the states they
+went through, giving what the orbit-by-orbit walk gives.
+
+For one satellite: the orbits are split into *runs* by the hardware capacity at their starts,
+each following one profile (``profiles``), and into *windows* between fade points
+(``fade``), which fix the battery's usable energy. An orbit is clean, and summed from its
+profile, unless its battery falls short of its eclipse, the sunlight after it cannot recharge
+the battery, a state change falls inside it, the usable energy rises at its start (strings
+back in service), or it is the last (its recharge runs past the horizon). Those run as
+chains (``chains``), for every satellite of a batch at once, and the clean orbits are the
+rest. Their losses over time are summed over satellites (``load``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.power.causes import charge_causes
+from sim.model.power.chains import ChainResults, SatelliteStates, run_chains
+from sim.model.power.fade import Windows, power_steps, windows
+from sim.model.power.orbits import Orbits
+from sim.model.power.profiles import (
+    DESIGN_SUNLIT_LOSS,
+    ECLIPSE_LOSS,
+    FIRST_LEDGER_ROW,
+    LEDGER_ROWS,
+    ROWS,
+    SUNLIT_LOSS,
+    Profile,
+    ProfileSet,
+    Run,
+    bus_deficit_w,
+    runs,
+)
+from sim.model.power.rules import PowerDesign
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """One satellite's power over its horizon: lost fraction-seconds by cause, the energy
+    ledger (J; and counts), its lowest state of charge, its brownouts (times), the periods it
+    was down ([start, end) pairs), and whether it was down at the horizon."""
+
+    by_cause: dict[str, float]
+    ledger: dict[str, float]
+    lowest_state_of_charge: float
+    brownouts: np.ndarray
+    down: list[tuple[float, float]]
+    down_at_end: bool
+
+
+@dataclass
+class Pending:
+    """One satellite's orbits, prepared: its runs, windows and the orbits to run as chains;
+    ``close`` receives what was settled."""
+
+    runs: list[Run]
+    windows: Windows
+    states: SatelliteStates
+    chain_starts: tuple[np.ndarray, np.ndarray]
+    close: Callable[[Settled], None]
+
+
+def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: np.ndarray,
+            hardware_states: np.ndarray, battery_states: np.ndarray, horizon_s: float,
+            step_s: float, weight: float, close: Callable[[Settled], None]) -> Pending:
+    """A satellite whose state was ``hardware_states[k]``, ``battery_states[k]`` from
+    ``times_s[k]`` on, ready to settle."""
+    efficiency = design.battery.discharge_efficiency
+    split = runs(profiles, orbits.start_s, times_s, hardware_states)
+    found = windows(design.battery, split, orbits.start_s, times_s, hardware_states,
+                    battery_states, power_steps(step_s, horizon_s))
+    short = _short_orbits(split, found, efficiency)
+    unclean = [run.profile.unclean[np.searchsorted(run.profile.unclean, run.start):
+                                   np.searchsorted(run.profile.unclean, run.stop)]
+               for run in split]
+    rises = found.first[1:-1][np.diff(found.usable_j) > 0.0]
+    candidates = np.unique(np.concatenate([
+        short, *unclean, _straddling(orbits, times_s), rises[rises < len(orbits)],
+        [len(orbits) - 1]])).astype(np.int64)
+    states = SatelliteStates(times_s=times_s, hardware=hardware_states,
+                             window_s=found.start_s, usable_j=found.usable_j,
+                             strings=found.strings, weight=weight)
+    return Pending(split, found, states, _chain_starts(design, orbits, found, candidates), close)
+
+
+def _chain_starts(design: PowerDesign, orbits: Orbits, found: Windows, candidates: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate orbits as runs to start chains at, (first, last) inclusive: each on its
+    own, except that an orbit whose bus is sure to lose power (the battery, even full, cannot
+    carry it) and whose recovery outlasts the sunlight joins the next candidate to it."""
+    if len(candidates) == 0:
+        return candidates, candidates
+    array = orbits.array(design)
+    usable = found.usable_j[found.of(candidates)]
+    bus_need_j = np.maximum(bus_deficit_w(design, orbits, array.eclipse_w[candidates],
+                                          candidates), 0.0) * orbits.duration_s[candidates]
+    sure = usable * design.battery.discharge_efficiency < bus_need_j
+    following = np.append(orbits.start_s[1:], np.inf)[candidates]
+    sure &= orbits.eclipse_end_s[candidates] + design.brownout_recovery_s >= following
+    joins = sure[:-1] & (np.diff(candidates) == 1)
+    opens = np.concatenate([[True], ~joins])
+    first = candidates[opens]
+    last = candidates[np.append(np.flatnonzero(opens)[1:] - 1, len(candidates) - 1)]
+    return first, last
+
+
+def _short_orbits(split: list[Run], found: Windows, efficiency: float) -> np.ndarray:
+    """Orbits whose eclipse asks more than the battery can give."""
+    can_give = found.usable_j * efficiency
+    short_windows = np.flatnonzero(found.most_need_j > can_give)
+    if len(short_windows) == 0:
+        return np.zeros(0, dtype=np.int64)
+    picked = []
+    for w in short_windows.tolist():
+        a, b = found.first[w], found.first[w + 1]
+        need = split[found.run[w]].profile.needs(a, b)
+        picked.append(a + np.flatnonzero(need > can_give[w]))
+    return np.concatenate(picked)
+
+
+def _straddling(orbits: Orbits, times_s: np.ndarray) -> np.ndarray:
+    """Orbits a state change falls strictly inside."""
+    changes = times_s[1:]
+    orbit = np.searchsorted(orbits.start_s, changes, side="right") - 1
+    inside = (orbit >= 0) & (changes > orbits.start_s[orbit]) & (changes < orbits.end_s[orbit])
+    return np.unique(orbit[inside])
+
+
+def settle(design: PowerDesign, orbits: Orbits, pending: list[Pending],
+           sink: Callable[[np.ndarray, np.ndarray, np.ndarray], None],
+           add_clean: Callable[[Profile, float, int, int], None]) -> None:
+    """Run the chains of every pending satellite (all on ``orbits`` with ``design``), sum
+    their clean orbits, and close each; the clean orbits' losses over time go to
+    ``add_clean(profile, weight, start, stop)``, the chains' to ``sink``."""
+    if not pending:
+        return
+    chains = run_chains(design, orbits, [p.states for p in pending],
+                        [p.chain_starts for p in pending], sink)
+    for k, item in enumerate(pending):
+        item.close(_settled(design, orbits, item, chains, k, add_clean))
+
+
+def _clean_spans(run: Run, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``run`` no chain covered."""
+    spans = []
+    at = run.start
+    for first, stop in covered:
+        if stop <= at or first >= run.stop:
+            continue
+        if first > at:
+            spans.append((at, min(first, run.stop)))
+        at = max(at, stop)
+    if at < run.stop:
+        spans.append((at, run.stop))
+    return spans
+
+
+def _settled(design: PowerDesign, orbits: Orbits, item: Pending, chains: ChainResults,
+             k: int, add_clean: Callable[[Profile, float, int, int], None]) -> Settled:
+    covered = chains.covered[k]
+    clean = np.zeros(ROWS)
+    clean_mask_starts: list[int] = []
+    clean_mask_stops: list[int] = []
+    for run in item.runs:
+        for a, b in _clean_spans(run, covered):
+            clean += run.profile.totals(a, b)
+            add_clean(run.profile, item.states.weight, a, b)
+            clean_mask_starts.append(a)
+            clean_mask_stops.append(b)
+    is_clean = np.zeros(len(orbits) + 1, dtype=np.int64)
+    np.add.at(is_clean, clean_mask_starts, 1)
+    np.add.at(is_clean, clean_mask_stops, -1)
+    is_clean = np.cumsum(is_clean)[:-1] > 0
+    found = item.windows
+    stored_lost = _lost_at_clean_starts(found, is_clean)
+    lowest = min(_lowest_clean(design, item, is_clean), float(chains.lowest_state_of_charge[k]))
+    value = chains.total
+    design_eclipse = clean[ECLIPSE_LOSS] + value("design_eclipse")[k]
+    design_sunlit = clean[DESIGN_SUNLIT_LOSS] + value("design_sunlit")[k]
+    degraded, failed = value("battery_degraded")[k], value("battery_failed")[k]
+    by_cause = charge_causes(
+        design_eclipse, design_sunlit, degraded, failed,
+        with_battery=design_eclipse + design_sunlit + degraded + failed,
+        happened=clean[ECLIPSE_LOSS] + clean[SUNLIT_LOSS] + value("actual")[k],
+        brownout=value("brownout")[k])
+    ledger = {name: float(clean[FIRST_LEDGER_ROW + i] + value(name)[k])
+              for i, name in enumerate(LEDGER_ROWS)}
+    ledger["stored_lost_j"] = float(stored_lost + value("stored_lost_j")[k])
+    ledger["unmet_bus_j"] = float(value("unmet_bus_j")[k])
+    ledger["recharge_shortfall_orbits"] = float(value("recharge_shortfall_orbits")[k])
+    ledger["stored_change_j"] = float(chains.stored_at_end_j[k] - found.usable_j[0])
+    return Settled(by_cause, ledger, lowest, chains.brownouts[k], chains.down[k],
+                   bool(chains.down_at_end[k]))
+
+
+def _lost_at_clean_starts(found: Windows, is_clean: np.ndarray) -> float:
+    """Stored energy lost where an orbit follows a clean one (which ended full) across a fall
+    in usable energy (a fade point, lost strings); chains count what follows their own."""
+    first = found.first[:-1]
+    filled = found.first[1:] > first
+    w = np.flatnonzero(filled & (first >= 1))
+    if len(w) == 0:
+        return 0.0
+    orbit = first[w]
+    both = is_clean[orbit - 1]
+    before = found.usable_j[found.of(orbit - 1)]
+    return float(np.sum(np.where(both, np.maximum(before - found.usable_j[w], 0.0), 0.0)))
+
+
+def _lowest_clean(design: PowerDesign, item: Pending, is_clean: np.ndarray) -> float:
+    """Lowest state of charge over the clean orbits: after the deepest draw of each window."""
+    found = item.windows
+    battery = design.battery
+    most = found.most_need_j.copy()
+    # Windows holding orbits that ran as chains: the deepest draw of their clean orbits.
+    touched = np.unique(found.of(np.flatnonzero(~is_clean)))
+    for w in touched.tolist():
+        a, b = found.first[w], found.first[w + 1]
+        if a >= b:
+            continue
+        chosen = item.runs[found.run[w]].profile.needs(a, b)[is_clean[a:b]]
+        most[w] = float(np.max(chosen, initial=0.0))
+    usable = found.usable_j
+    drew = (most > 0.0) & (usable > 0.0)
+    if not drew.any():
+        return 1.0
+    drawn = most[drew] / battery.discharge_efficiency
+    return float(np.min(1.0 - drawn * battery.max_depth_of_discharge / usable[drew]))
