@@ -15,8 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.api import fleet_geometry, load_scenario
-from sim.campaign import run_campaign
+from sim.api import fleet_geometry, load_scenario, run_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "configs" / "reference-cluster.yaml"

@@ -110,12 +110,18 @@ class Wiring:
     power: list[PowerAccount]
     load: FleetLoad | None = None
     satellites: list[Satellite] = field(default_factory=list)
+    # SimPy events processed so far.
+    events: int = 0
 
     def run(self, until_s: float) -> Totals:
-        """Run to ``until_s`` (unless already there), close the power accounts there, and
-        return the totals."""
-        if self.env.now < until_s:
-            self.env.run(until=until_s)
+        """Run to ``until_s`` (unless already there), counting the events processed, close
+        the power accounts there, and return the totals."""
+        env = self.env
+        while env.peek() < until_s:
+            env.step()
+            self.events += 1
+        if env.now < until_s:
+            env.run(until=until_s)
         for account in self.power:
             account.finish(until_s)
         if self.load is not None:
@@ -265,7 +271,7 @@ def run_replicate(
         wiring = build(scenario, Streams(root_seed, replicate), orbits, power_mode=power_mode)
         totals = wiring.run(scenario.horizon_s)
         wiring.release()
-    return summarise(scenario, replicate, root_seed, totals, events_processed(wiring.env),
+    return summarise(scenario, replicate, root_seed, totals, wiring.events,
                      time.perf_counter() - start, wiring.power)
 
 
@@ -285,16 +291,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def events_processed(env: simpy.Environment) -> int:
-    """Events SimPy has taken off its queue: every event scheduled less those still pending.
-
-    Read from SimPy's event-id counter (simpy 4.x) rather than by wrapping ``step``, which
-    would add a Python call to every event.
-    """
-    scheduled = next(env._eid)  # type: ignore[attr-defined]
-    return scheduled - len(env._queue)  # type: ignore[attr-defined]
 
 
 def summarise(

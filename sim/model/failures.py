@@ -1,7 +1,7 @@
 """The life of one unit: fail after a random lifetime, then hand over to its repair rule.
 
-A unit that is never repaired fails once: it needs no process, only a ``Failure`` event
-scheduled at its lifetime (one SimPy event instead of three: a process's start, its timeout and
+A unit that is never repaired fails once: it needs no process, only a timeout at its lifetime
+whose callback fails it (one SimPy event instead of three: a process's start, its timeout and
 its end).
 """
 
@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL
 
 from sim.model.distributions import Distribution
 from sim.model.parts import Unit
@@ -60,31 +59,10 @@ def fail_once(
     env: simpy.Environment, satellite: Satellite, unit: Unit, lifetime_s: float, cause: str
 ) -> None:
     """Fail ``unit`` for good after ``lifetime_s``, charging its loss to ``cause``."""
-    env.schedule(Failure(env, satellite, unit, cause), NORMAL, lifetime_s)
+    failure = env.timeout(lifetime_s, value=(satellite, unit, cause))
+    failure.callbacks.append(_fail)
 
 
-class Failure(simpy.Event):
-    """A unit's one failure, triggered when scheduled: processing it fails the unit.
-
-    Cheaper than a timeout with a closure as its callback (a replication schedules thousands):
-    every failure shares one callback, which reads the unit from the event.
-    """
-
-    # Triggered, successfully, with no value, from the start.
-    _ok = True
-    _value = None
-
-    def __init__(self, env: simpy.Environment, satellite: Satellite, unit: Unit, cause: str):
-        self.env = env
-        self.callbacks = _FAIL  # type: ignore[assignment]
-        self.satellite = satellite
-        self.unit = unit
-        self.cause = cause
-
-
-def _fail(event: Failure) -> None:
-    event.satellite.fail(event.env.now, event.unit, event.cause)
-
-
-# SimPy calls these and drops them from the event (it never adds to them).
-_FAIL = (_fail,)
+def _fail(failure: simpy.Event) -> None:
+    satellite, unit, cause = failure.value
+    satellite.fail(failure.env.now, unit, cause)

@@ -95,8 +95,9 @@ class Recorder:
             by_month = self._monthly_events[kind] = [0] * self._months.windows
         months = np.minimum((np.asarray(times_s) / self._month_s).astype(np.int64),
                             self._last_month)
-        for month, n in zip(*np.unique(months, return_counts=True), strict=True):
-            by_month[int(month)] += int(n)
+        counts = np.bincount(months, minlength=len(by_month))
+        for month in np.flatnonzero(counts).tolist():
+            by_month[month] += int(counts[month])
         if self.log is not None:
             self.log.extend((float(t), satellite, kind, path) for t in times_s)
 

@@ -156,3 +156,36 @@ def test_a_campaign_killed_with_sigkill_resumes_losing_and_duplicating_nothing(
     assert not [p for p in (out / "parts").iterdir() if p.name.startswith(".")]
     # The resumed run ran what the killed one had not stored, and nothing more.
     assert [run["ran"] for run in manifest["runs"]] == [KILL_N - len(before)]
+
+
+def test_local_workers_leave_the_callers_environment_as_it_was(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """Worker processes start with one thread per numerical library; the caller's own
+    settings (here, none for two of them and 4 for the third) are untouched."""
+    from sim.campaign.executors import THREAD_POOL_VARIABLES
+
+    for name in THREAD_POOL_VARIABLES[:2]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(THREAD_POOL_VARIABLES[2], "4")
+    before = {name: os.environ.get(name) for name in THREAD_POOL_VARIABLES}
+    run_campaign(SMOKE, n=4, workers=2, out=tmp_path / "out", seed=1)
+    assert {name: os.environ.get(name) for name in THREAD_POOL_VARIABLES} == before
+
+
+def test_workers_receive_the_validated_scenario_and_prepare_it_once(tmp_path: Path) -> None:
+    """A job carries the scenario the caller validated (not the file), and a worker derives
+    the campaign's geometry once for all its jobs."""
+    from sim.campaign.executors import Campaign, Job, LocalExecutor
+
+    scenario = load_scenario(ROOT / "configs" / "reference-cluster.yaml",
+                             ["horizon_days=60", "fleet.0.count=3"])
+    campaign = Campaign("test", scenario, 1, None)
+    with LocalExecutor(campaign, workers=1) as executor:
+        chunks = list(executor.run([Job(campaign, 0, 2), Job(campaign, 2, 3)]))
+        prepared = executor._here
+        assert prepared is not None and prepared.orbits is not None
+        orbits = prepared.orbits
+        chunks += list(executor.run([Job(campaign, 3, 4)]))
+        assert executor._here is prepared and prepared.orbits is orbits
+    assert [(first, stop) for first, stop, _, _ in chunks] == [(0, 2), (2, 3), (3, 4)]

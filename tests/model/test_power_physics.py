@@ -17,7 +17,7 @@ from sim.model.distributions import Exponential, Fixed
 from sim.model.power import BatteryDesign, Orbits, PowerDesign
 from sim.model.power.causes import without_negative_steps
 from sim.model.repair import NoRepair, TimedRepair
-from sim.replicate import build, events_processed, summarise
+from sim.replicate import build, summarise
 from sim.rng import Streams
 from sim.scenario import FleetGroup, Scenario
 from sim.units import DAY_S, HOUR_S, KWH_J, YEAR_S
@@ -78,7 +78,7 @@ def test_stored_energy_stays_within_bounds_and_the_ledger_balances(
     wiring = build(scenario, Streams(seed, 0), orbits, power_mode="walk")
     wiring.env.run(until=horizon_s)
     walks = [account.walk for account in wiring.power]
-    walked = summarise(scenario, 0, seed, wiring.run(horizon_s), events_processed(wiring.env),
+    walked = summarise(scenario, 0, seed, wiring.run(horizon_s), wiring.events,
                        0.0, wiring.power)
     for walk in walks:
         assert walk is not None

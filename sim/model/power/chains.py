@@ -63,7 +63,7 @@ class ChainResults:
     values: np.ndarray
     stored_at_end_j: np.ndarray
     lowest_state_of_charge: np.ndarray
-    covered: list[list[tuple[int, int]]]
+    covered: list[tuple[np.ndarray, np.ndarray]]
     brownouts: list[np.ndarray]
     down: list[list[tuple[float, float]]]
     down_at_end: np.ndarray
@@ -208,12 +208,16 @@ class _Chains:
         self.down_until = np.full(count, -np.inf)
         self.unpowered = np.zeros(count, dtype=bool)
         self.down_since = np.full(count, np.nan)
-        self.change = self._first_change_after(self.t)
-        self.window = flat.window_first[self.sat].copy()
+        # Chains come satellite by satellite: satellite s's are [by_sat[s], by_sat[s + 1]).
+        self.by_sat = np.searchsorted(self.sat, np.arange(len(flat.weight) + 1))
+        self.change = self._per_satellite(flat.times, flat.change_first, flat.change_stop,
+                                          self.t)
+        previous = np.maximum(self.orbit - 1, 0)
+        self.window = self._per_satellite(flat.window_s, flat.window_first, flat.window_stop,
+                                          geometry.start[previous]) - 1
         self.usable = np.zeros(count)
         self.strings = np.zeros(count)
         # The state a clean orbit leaves: every battery full at the previous orbit's energy.
-        previous = np.maximum(self.orbit - 1, 0)
         self._enter_window(np.arange(count), geometry.start[previous])
         before = self.usable.copy()
         self.stored = before.copy()
@@ -259,14 +263,16 @@ class _Chains:
         stops = np.where(through, n, np.arange(n))
         self._skip_to = np.minimum.accumulate(stops[::-1])[::-1]
 
-    def _first_change_after(self, t: np.ndarray) -> np.ndarray:
-        """Index (into the flat state changes) of each chain's first change after ``t``."""
-        flat = self.flat
+    def _per_satellite(self, times: np.ndarray, first: np.ndarray, stop: np.ndarray,
+                       t: np.ndarray) -> np.ndarray:
+        """For each chain, the index (into flat ``times``, satellite ``s``'s being
+        [first[s], stop[s])) of its satellite's first time after the chain's ``t``."""
         found = np.empty(len(t), dtype=np.int64)
-        for s in np.unique(self.sat).tolist():
-            chosen = np.flatnonzero(self.sat == s)
-            lo, hi = flat.change_first[s], flat.change_stop[s]
-            found[chosen] = lo + np.searchsorted(flat.times[lo:hi], t[chosen], side="right")
+        bounds = self.by_sat
+        for s in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():
+            chosen = slice(bounds[s], bounds[s + 1])
+            lo, hi = first[s], stop[s]
+            found[chosen] = lo + np.searchsorted(times[lo:hi], t[chosen], side="right")
         return found
 
     def _enter_window(self, chains: np.ndarray, at_s: np.ndarray) -> None:
@@ -371,84 +377,102 @@ class _Chains:
         if not eligible.any():
             return eligible
         chains = a[eligible]
-        first = orbit[eligible]
-        stop = np.minimum(self._skip_to[first], self.n_orbits - 1)
-        jumped = np.zeros(len(chains), dtype=bool)
-        for k, (c, j, most) in enumerate(zip(chains.tolist(), first.tolist(), stop.tolist(),
-                                            strict=True)):
-            jumped[k] = self._jump_one(c, j, most)
+        jumped = self._jump_chains(chains, orbit[eligible],
+                                   np.minimum(self._skip_to[orbit[eligible]], self.n_orbits - 1))
         eligible[np.flatnonzero(eligible)[~jumped]] = False
         return eligible
 
-    def _jump_one(self, chain: int, first: int, most: int) -> bool:
-        """Jump ``chain`` from orbit ``first`` through the orbits before ``most`` in which its
-        battery, full at each start, cannot carry the bus and is recharged full after; False
-        if there is none."""
+    def _jump_chains(self, chains: np.ndarray, first: np.ndarray, most: np.ndarray
+                     ) -> np.ndarray:
+        """Jump each chain from orbit ``first`` through the orbits before ``most`` in which
+        its battery, full at each start, cannot carry the bus, is recharged full after, and
+        the satellite is still down when the bus loses power; which chains jumped."""
         g, flat = self.g, self.flat
         battery = self.design.battery
-        s = self.sat[chain]
-        lo, hi = flat.window_first[s], flat.window_stop[s]
-        orbits = np.arange(first, most)
-        window = lo + np.searchsorted(flat.window_s[lo:hi], g.start[orbits], side="right") - 1
+        recovery_s = self.design.brownout_recovery_s
+        lengths = most - first
+        offsets = np.cumsum(lengths) - lengths
+        owner = np.repeat(np.arange(len(chains)), lengths)
+        position = np.arange(int(lengths.sum())) - offsets[owner]
+        orbit = first[owner] + position
+        window = self._per_satellite_of(chains[owner], flat.window_s, flat.window_first,
+                                        flat.window_stop, g.start[orbit]) - 1
         usable = flat.usable[window]
-        deficit = g.deficit_aged[orbits]
+        deficit = g.deficit_aged[orbit]
+        duration = g.duration[orbit]
         available = usable * battery.discharge_efficiency
         # As ``eclipse_compute`` decides it, for a battery full at the start and no compute.
-        duration = g.duration[orbits]
         with np.errstate(divide="ignore"):
             empty_after = available / deficit
+        empty_at = g.start[orbit] + empty_after
+        opening = position == 0
+        usable_before = np.where(opening, self.usable[chains][owner],
+                                 np.concatenate([[0.0], usable[:-1]]))
+        # Still down when the bus loses power: the recovery before outlasts the battery.
+        down_until = np.where(opening, self.down_until[chains][owner],
+                              g.eclipse_end[np.maximum(orbit - 1, 0)] + recovery_s)
         held = ((available < deficit * duration * (1.0 - EXACTLY))
                 & (empty_after < duration * (1.0 - EXACTLY))
-                & (usable <= battery.charge_efficiency * g.recharge[orbits]
-                   * g.surplus_aged[orbits]))
-        held[1:] &= usable[1:] <= usable[:-1]
-        held[0] &= usable[0] <= self.usable[chain]
-        # Still down when the bus loses power: the recovery before outlasts the battery.
-        empty_at = g.start[orbits] + empty_after
-        down_until = np.concatenate([[self.down_until[chain]],
-                                     g.eclipse_end[orbits[:-1]]
-                                     + self.design.brownout_recovery_s])
-        held &= down_until >= empty_at
-        stop = int(np.argmin(held)) if not held.all() else len(held)
-        if stop == 0:
-            return False
-        orbits, usable, deficit, available = (orbits[:stop], usable[:stop], deficit[:stop],
-                                              available[:stop])
-        last = int(orbits[-1]) + 1
-        empty_at = empty_at[:stop]
-        dark_powered = empty_at - g.start[orbits]
-        sunlit = g.end[orbits] - g.eclipse_end[orbits]
+                & (usable <= battery.charge_efficiency * g.recharge[orbit]
+                   * g.surplus_aged[orbit])
+                & (usable <= usable_before) & (down_until >= empty_at))
+        broken = np.where(held, lengths[owner], position)
+        stop = np.minimum.reduceat(broken, offsets) if len(broken) else broken
+        went = stop > 0
+        keep = position < stop[owner]
+        mine = owner[keep]
+        count = len(chains)
+
+        def per_chain(values: np.ndarray) -> np.ndarray:
+            return np.bincount(mine, weights=values[keep], minlength=count)
+
         bus = self.bus_w
-        drawn = usable
+        sunlit = g.end[orbit] - g.eclipse_end[orbit]
+        powered = empty_at - g.start[orbit]
         charge_in = usable / battery.charge_efficiency
         values = self.values
-        values[_ROW["unmet_bus_j"], chain] += bus * float(np.sum(g.eclipse_end[orbits]
-                                                                 - empty_at))
-        values[_ROW["bus_j"], chain] += bus * float(np.sum(dark_powered + sunlit))
-        values[_ROW["array_j"], chain] += float(np.sum(bus * (dark_powered + sunlit)
-                                                       - available + charge_in))
-        values[_ROW["conversion_loss_j"], chain] += float(np.sum(drawn - available
-                                                                 + charge_in - usable))
-        values[_ROW["stored_lost_j"], chain] += float(np.sum(np.maximum(
-            np.concatenate([[self.usable[chain]], usable[:-1]]) - usable, 0.0)))
-        values[_ROW["cycles"], chain] += int(np.count_nonzero(drawn > 0.0))
-        if (drawn > 0.0).any():
-            self.lowest[chain] = min(self.lowest[chain], 1.0 - battery.max_depth_of_discharge)
-        self.log.brownouts.append((np.full(len(orbits), chain), empty_at))
-        self._down_pieces(chain, float(g.start[first]), float(g.start[last]),
-                          float(flat.weight[s]))
-        # Chains started at the orbits jumped are taken over.
-        while self.next_run[chain] >= 0 and self.runs.first[self.next_run[chain]] < last:
-            self._take_over(chain)
-        self.stored[chain] = self.stored_wb[chain] = usable[-1]
-        self.usable[chain] = usable[-1]
-        self.down_until[chain] = g.eclipse_end[last - 1] + self.design.brownout_recovery_s
-        self.t[chain] = g.start[last]
-        chains = np.array([chain])
+        values[_ROW["unmet_bus_j"], chains] += bus * per_chain(g.eclipse_end[orbit] - empty_at)
+        values[_ROW["bus_j"], chains] += bus * per_chain(powered + sunlit)
+        values[_ROW["array_j"], chains] += per_chain(bus * (powered + sunlit) - available
+                                                     + charge_in)
+        values[_ROW["conversion_loss_j"], chains] += per_chain(charge_in - available)
+        values[_ROW["stored_lost_j"], chains] += per_chain(np.maximum(usable_before - usable,
+                                                                      0.0))
+        drew = per_chain((usable > 0.0).astype(float))
+        values[_ROW["cycles"], chains] += drew
+        self.lowest[chains[drew > 0]] = np.minimum(self.lowest[chains[drew > 0]],
+                                                   1.0 - battery.max_depth_of_discharge)
+        self.log.brownouts.append((chains[mine], empty_at[keep]))
+        chains, first, stop = chains[went], first[went], stop[went]
+        last = first + stop
+        ends = offsets[went] + stop - 1
+        weight = flat.weight[self.sat[chains]]
+        for c, a_orbit, b_orbit, w in zip(chains.tolist(), first.tolist(), last.tolist(),
+                                          weight.tolist(), strict=True):
+            self._down_pieces(c, float(g.start[a_orbit]), float(g.start[b_orbit]), w)
+            # Chains started at the orbits jumped are taken over.
+            while self.next_run[c] >= 0 and self.runs.first[self.next_run[c]] < b_orbit:
+                self._take_over(c)
+        self.stored[chains] = self.stored_wb[chains] = usable[ends]
+        self.usable[chains] = usable[ends]
+        self.down_until[chains] = g.eclipse_end[last - 1] + recovery_s
+        self.t[chains] = g.start[last]
         self._advance_changes(chains)
-        self.orbit[chain] = last - 1
+        self.orbit[chains] = last - 1
         self._next_orbit(chains)
-        return True
+        return went
+
+    def _per_satellite_of(self, chains: np.ndarray, times: np.ndarray, first: np.ndarray,
+                          stop: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """As ``_per_satellite``, for entries of any ``chains`` (sorted by satellite)."""
+        found = np.empty(len(t), dtype=np.int64)
+        sat = self.sat[chains]
+        bounds = np.searchsorted(sat, np.arange(len(first) + 1))
+        for s in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():
+            chosen = slice(bounds[s], bounds[s + 1])
+            lo, hi = first[s], stop[s]
+            found[chosen] = lo + np.searchsorted(times[lo:hi], t[chosen], side="right")
+        return found
 
     def _down_pieces(self, chain: int, start_s: float, end_s: float, weight: float) -> None:
         """Book a chain's satellite down over [start_s, end_s), piece by hardware state."""
@@ -736,9 +760,13 @@ def _results(chains: _Chains, count: int) -> ChainResults:
     stored_at_end[sat[reached]] = chains.stored_at_end[reached]
     down_at_end = np.zeros(count, dtype=bool)
     down_at_end[sat[reached]] = chains.down_at_end[reached]
-    covered: list[list[tuple[int, int]]] = [[] for _ in range(count)]
-    for c in np.flatnonzero(kept).tolist():
-        covered[sat[c]].append((int(chains.runs.first[c]), int(chains.stop[c])))
+    # Chains come satellite by satellite, each satellite's in order, disjoint once the
+    # chains taken over are dropped.
+    alive = np.flatnonzero(kept)
+    bounds = np.searchsorted(sat[alive], np.arange(count + 1))
+    firsts, stops = chains.runs.first[alive], chains.stop[alive]
+    covered = [(firsts[bounds[s]:bounds[s + 1]], stops[bounds[s]:bounds[s + 1]])
+               for s in range(count)]
     brownouts = [np.zeros(0)] * count
     if chains.log.brownouts:
         which = np.concatenate([w for w, _ in chains.log.brownouts])

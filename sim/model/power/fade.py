@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.power.orbits import sorted_unique
 from sim.model.power.profiles import FADE, Run
 from sim.model.power.rules import BatteryDesign, cycle_fade, usable_energy_j
 
@@ -54,7 +55,7 @@ def windows(battery: BatteryDesign, runs: list[Run], start_s: np.ndarray, times_
     """The windows of a satellite whose state was ``hardware_states[k]``,
     ``battery_states[k]`` from ``times_s[k]`` on, over orbits starting at ``start_s`` and
     split into ``runs``, with the fade and usable energy of each."""
-    opens_s = np.union1d(times_s, steps_s)
+    opens_s = sorted_unique(np.concatenate([times_s, steps_s]))
     first = np.searchsorted(start_s, opens_s, side="left")
     state = np.searchsorted(times_s, opens_s, side="right") - 1
     strings = battery_states[state]

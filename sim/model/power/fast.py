@@ -21,7 +21,7 @@ import numpy as np
 from sim.model.power.causes import charge_causes
 from sim.model.power.chains import ChainResults, SatelliteStates, run_chains
 from sim.model.power.fade import Windows, power_steps, windows
-from sim.model.power.orbits import Orbits
+from sim.model.power.orbits import Orbits, sorted_unique
 from sim.model.power.profiles import (
     DESIGN_SUNLIT_LOSS,
     ECLIPSE_LOSS,
@@ -78,7 +78,7 @@ def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: 
                                    np.searchsorted(run.profile.unclean, run.stop)]
                for run in split]
     rises = found.first[1:-1][np.diff(found.usable_j) > 0.0]
-    candidates = np.unique(np.concatenate([
+    candidates = sorted_unique(np.concatenate([
         short, *unclean, _straddling(orbits, times_s), rises[rises < len(orbits)],
         [len(orbits) - 1]])).astype(np.int64)
     states = SatelliteStates(times_s=times_s, hardware=hardware_states,
@@ -111,15 +111,20 @@ def _chain_starts(design: PowerDesign, orbits: Orbits, found: Windows, candidate
 def _short_orbits(split: list[Run], found: Windows, efficiency: float) -> np.ndarray:
     """Orbits whose eclipse asks more than the battery can give."""
     can_give = found.usable_j * efficiency
-    short_windows = np.flatnonzero(found.most_need_j > can_give)
-    if len(short_windows) == 0:
+    short = np.flatnonzero(found.most_need_j > can_give)
+    if len(short) == 0:
         return np.zeros(0, dtype=np.int64)
-    picked = []
-    for w in short_windows.tolist():
-        a, b = found.first[w], found.first[w + 1]
-        need = split[found.run[w]].profile.needs(a, b)
-        picked.append(a + np.flatnonzero(need > can_give[w]))
-    return np.concatenate(picked)
+    first, stop = found.first[short], found.first[short + 1]
+    lengths = stop - first
+    orbit = np.arange(int(lengths.sum())) + np.repeat(first - (np.cumsum(lengths) - lengths),
+                                                      lengths)
+    window = np.repeat(short, lengths)
+    need = np.empty(len(orbit))
+    run = found.run[window]
+    for r in sorted_unique(run).tolist():
+        chosen = run == r
+        need[chosen] = split[r].profile.need_j[orbit[chosen] - split[r].profile.first]
+    return orbit[need > can_give[window]]
 
 
 def _straddling(orbits: Orbits, times_s: np.ndarray) -> np.ndarray:
@@ -127,7 +132,7 @@ def _straddling(orbits: Orbits, times_s: np.ndarray) -> np.ndarray:
     changes = times_s[1:]
     orbit = np.searchsorted(orbits.start_s, changes, side="right") - 1
     inside = (orbit >= 0) & (changes > orbits.start_s[orbit]) & (changes < orbits.end_s[orbit])
-    return np.unique(orbit[inside])
+    return sorted_unique(orbit[inside])
 
 
 def settle(design: PowerDesign, orbits: Orbits, pending: list[Pending],
@@ -144,37 +149,34 @@ def settle(design: PowerDesign, orbits: Orbits, pending: list[Pending],
         item.close(_settled(design, orbits, item, chains, k, add_clean))
 
 
-def _clean_spans(run: Run, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of ``run`` no chain covered."""
-    spans = []
-    at = run.start
-    for first, stop in covered:
-        if stop <= at or first >= run.stop:
-            continue
-        if first > at:
-            spans.append((at, min(first, run.stop)))
-        at = max(at, stop)
-    if at < run.stop:
-        spans.append((at, run.stop))
-    return spans
+def _clean_spans(runs: list[Run], covered: tuple[np.ndarray, np.ndarray], n: int
+                 ) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
+    """Whether each of the ``n`` orbits is clean (no chain covered it), and the clean spans
+    as (run, start, stop)."""
+    first, stop = covered
+    steps = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(steps, first, 1)
+    np.add.at(steps, stop, -1)
+    is_clean = np.cumsum(steps[:-1]) == 0
+    starts = np.array([run.start for run in runs])
+    edges = np.flatnonzero(np.diff(is_clean.astype(np.int8)))+ 1
+    cuts = sorted_unique(np.concatenate([[0], edges, starts, [n]]))
+    opens, closes = cuts[:-1], cuts[1:]
+    clean = is_clean[opens]
+    which = np.searchsorted(starts, opens[clean], side="right") - 1
+    spans = list(zip(which.tolist(), opens[clean].tolist(), closes[clean].tolist(),
+                     strict=True))
+    return is_clean, spans
 
 
 def _settled(design: PowerDesign, orbits: Orbits, item: Pending, chains: ChainResults,
              k: int, add_clean: Callable[[Profile, float, int, int], None]) -> Settled:
-    covered = chains.covered[k]
+    is_clean, spans = _clean_spans(item.runs, chains.covered[k], len(orbits))
     clean = np.zeros(ROWS)
-    clean_mask_starts: list[int] = []
-    clean_mask_stops: list[int] = []
-    for run in item.runs:
-        for a, b in _clean_spans(run, covered):
-            clean += run.profile.totals(a, b)
-            add_clean(run.profile, item.states.weight, a, b)
-            clean_mask_starts.append(a)
-            clean_mask_stops.append(b)
-    is_clean = np.zeros(len(orbits) + 1, dtype=np.int64)
-    np.add.at(is_clean, clean_mask_starts, 1)
-    np.add.at(is_clean, clean_mask_stops, -1)
-    is_clean = np.cumsum(is_clean)[:-1] > 0
+    for r, a, b in spans:
+        profile = item.runs[r].profile
+        clean += profile.totals(a, b)
+        add_clean(profile, item.states.weight, a, b)
     found = item.windows
     stored_lost = _lost_at_clean_starts(found, is_clean)
     lowest = min(_lowest_clean(design, item, is_clean), float(chains.lowest_state_of_charge[k]))
@@ -217,7 +219,7 @@ def _lowest_clean(design: PowerDesign, item: Pending, is_clean: np.ndarray) -> f
     battery = design.battery
     most = found.most_need_j.copy()
     # Windows holding orbits that ran as chains: the deepest draw of their clean orbits.
-    touched = np.unique(found.of(np.flatnonzero(~is_clean)))
+    touched = sorted_unique(found.of(np.flatnonzero(~is_clean)))
     for w in touched.tolist():
         a, b = found.first[w], found.first[w + 1]
         if a >= b:

@@ -107,3 +107,13 @@ class Orbits:
                    penumbra_s=np.concatenate([[0.0], penumbra]), end_s=end,
                    recharge_s=recharge, irradiance_eclipse=at_start,
                    irradiance_sunlit=at_middle)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (``np.unique`` by sorting: numpy's hashing one is slower on
+    the short arrays the power model makes by the thousand)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+
