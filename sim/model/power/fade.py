@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.power.orbits import sorted_unique
-from sim.model.power.profiles import FADE, Run
+from sim.model.power.profiles import FADE, ProfileSet, Run
 from sim.model.power.rules import BatteryDesign, cycle_fade, usable_energy_j
 
 
@@ -49,9 +49,9 @@ def power_steps(step_s: float, horizon_s: float) -> np.ndarray:
     return np.arange(step_s, horizon_s, step_s)
 
 
-def windows(battery: BatteryDesign, runs: list[Run], start_s: np.ndarray, times_s: np.ndarray,
-            hardware_states: np.ndarray, battery_states: np.ndarray, steps_s: np.ndarray
-            ) -> Windows:
+def windows(battery: BatteryDesign, profiles: ProfileSet, runs: list[Run],
+            start_s: np.ndarray, times_s: np.ndarray, hardware_states: np.ndarray,
+            battery_states: np.ndarray, steps_s: np.ndarray) -> Windows:
     """The windows of a satellite whose state was ``hardware_states[k]``,
     ``battery_states[k]`` from ``times_s[k]`` on, over orbits starting at ``start_s`` and
     split into ``runs``, with the fade and usable energy of each."""
@@ -60,26 +60,60 @@ def windows(battery: BatteryDesign, runs: list[Run], start_s: np.ndarray, times_
     state = np.searchsorted(times_s, opens_s, side="right") - 1
     strings = battery_states[state]
     bounds = np.append(first, len(start_s))
-    run = np.searchsorted([r.start for r in runs], first, side="right") - 1
-    asked = np.zeros(len(first))
-    most = np.zeros(len(first))
-    for r, found in enumerate(runs):
-        chosen = np.flatnonzero((run == r) & (bounds[1:] > bounds[:-1]))
-        if not len(chosen):
-            continue
-        profile = found.profile
-        fade = profile.prefix[:, FADE]
-        a, b = bounds[chosen] - profile.first, bounds[chosen + 1] - profile.first
-        asked[chosen] = fade[b] - fade[a]
-        # One extra entry lets a window end at the last orbit; reduceat over (start, stop)
-        # pairs reduces each window's own orbits (the pairs between windows are dropped).
-        need = np.append(profile.need_j, 0.0)
-        most[chosen] = np.maximum.reduceat(need, np.stack([a, b], axis=1).ravel())[::2]
+    run_starts = np.array([r.start for r in runs])
+    run = np.searchsorted(run_starts, first, side="right") - 1
+    if profiles.whole:
+        asked, most = _asked_from_tables(profiles, runs, run, bounds)
+    else:
+        asked, most = _asked_by_run(runs, run, bounds)
     fade = _fade(battery, runs, opens_s, run, bounds, strings, asked, most)
     return Windows(start_s=opens_s, first=bounds, run=run, hardware=hardware_states[state],
                    strings=strings, fade=fade,
                    usable_j=np.asarray(usable_energy_j(battery, strings, fade)),
                    most_need_j=most)
+
+
+def _asked_from_tables(profiles: ProfileSet, runs: list[Run], run: np.ndarray,
+                       bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The fade each window's eclipses ask for and their deepest need, from the stacked
+    tables of profiles that cover every orbit."""
+    fade, need = profiles.tables()
+    row = np.array([profiles.row(found.profile) for found in runs])[run]
+    a, b = bounds[:-1], bounds[1:]
+    asked = fade[row, b] - fade[row, a]
+    most = np.zeros(len(a))
+    filled = np.flatnonzero(b > a)
+    if len(filled):
+        # reduceat over (start, stop) pairs in the flattened table reduces each window's own
+        # orbits (the pairs between windows are dropped).
+        stride = need.shape[1]
+        base = row[filled] * stride
+        pairs = np.stack([base + a[filled], base + b[filled]], axis=1).ravel()
+        most[filled] = np.maximum.reduceat(need.ravel(), pairs)[::2]
+    return asked, most
+
+
+def _asked_by_run(runs: list[Run], run: np.ndarray, bounds: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The fade each window's eclipses ask for and their deepest need, run by run (each run
+    with a profile of its own)."""
+    # The windows of a run follow one another: run r's are [blocks[r], blocks[r + 1]).
+    blocks = np.searchsorted(run, np.arange(len(runs) + 1))
+    asked = np.zeros(len(run))
+    most = np.zeros(len(run))
+    for r, found in enumerate(runs):
+        chosen = slice(blocks[r], blocks[r + 1])
+        profile = found.profile
+        a = bounds[blocks[r]:blocks[r + 1]] - profile.first
+        b = bounds[blocks[r] + 1:blocks[r + 1] + 1] - profile.first
+        fade = profile.prefix[:, FADE]
+        asked[chosen] = fade[b] - fade[a]
+        filled = b > a
+        if filled.any():
+            need = np.append(profile.need_j, 0.0)
+            pairs = np.stack([a[filled], b[filled]], axis=1).ravel()
+            most[chosen][filled] = np.maximum.reduceat(need, pairs)[::2]
+    return asked, most
 
 
 def _fade(battery: BatteryDesign, runs: list[Run], opens_s: np.ndarray, run: np.ndarray,

@@ -71,8 +71,8 @@ def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: 
     ``times_s[k]`` on, ready to settle."""
     efficiency = design.battery.discharge_efficiency
     split = runs(profiles, orbits.start_s, times_s, hardware_states)
-    found = windows(design.battery, split, orbits.start_s, times_s, hardware_states,
-                    battery_states, power_steps(step_s, horizon_s))
+    found = windows(design.battery, profiles, split, orbits.start_s, times_s,
+                    hardware_states, battery_states, power_steps(step_s, horizon_s))
     short = _short_orbits(split, found, efficiency)
     unclean = [run.profile.unclean[np.searchsorted(run.profile.unclean, run.start):
                                    np.searchsorted(run.profile.unclean, run.stop)]
@@ -179,7 +179,8 @@ def _settled(design: PowerDesign, orbits: Orbits, item: Pending, chains: ChainRe
         add_clean(profile, item.states.weight, a, b)
     found = item.windows
     stored_lost = _lost_at_clean_starts(found, is_clean)
-    lowest = min(_lowest_clean(design, item, is_clean), float(chains.lowest_state_of_charge[k]))
+    lowest = min(_lowest_clean(design, item, chains.covered[k], is_clean),
+                 float(chains.lowest_state_of_charge[k]))
     value = chains.total
     design_eclipse = clean[ECLIPSE_LOSS] + value("design_eclipse")[k]
     design_sunlit = clean[DESIGN_SUNLIT_LOSS] + value("design_sunlit")[k]
@@ -213,19 +214,25 @@ def _lost_at_clean_starts(found: Windows, is_clean: np.ndarray) -> float:
     return float(np.sum(np.where(both, np.maximum(before - found.usable_j[w], 0.0), 0.0)))
 
 
-def _lowest_clean(design: PowerDesign, item: Pending, is_clean: np.ndarray) -> float:
+def _lowest_clean(design: PowerDesign, item: Pending, covered: tuple[np.ndarray, np.ndarray],
+                  is_clean: np.ndarray) -> float:
     """Lowest state of charge over the clean orbits: after the deepest draw of each window."""
     found = item.windows
     battery = design.battery
     most = found.most_need_j.copy()
     # Windows holding orbits that ran as chains: the deepest draw of their clean orbits.
-    touched = sorted_unique(found.of(np.flatnonzero(~is_clean)))
-    for w in touched.tolist():
-        a, b = found.first[w], found.first[w + 1]
-        if a >= b:
-            continue
-        chosen = item.runs[found.run[w]].profile.needs(a, b)[is_clean[a:b]]
-        most[w] = float(np.max(chosen, initial=0.0))
+    first, stop = covered
+    if len(first):
+        low, high = found.of(first), found.of(stop - 1)
+        lengths = high - low + 1
+        offsets = np.cumsum(lengths) - lengths
+        touched = sorted_unique(np.arange(int(lengths.sum()))
+                                + np.repeat(low - offsets, lengths))
+        for w in touched.tolist():
+            a, b = found.first[w], found.first[w + 1]
+            if a < b:
+                need = item.runs[found.run[w]].profile.needs(a, b)[is_clean[a:b]]
+                most[w] = float(np.max(need, initial=0.0))
     usable = found.usable_j
     drew = (most > 0.0) & (usable > 0.0)
     if not drew.any():

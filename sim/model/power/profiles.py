@@ -136,6 +136,10 @@ class ProfileSet:
         self.orbits = orbits
         self.whole = whole
         self._kept: dict[float, Profile] = {}
+        self._row: dict[int, int] = {}
+        # Rows of the kept profiles' fade prefix sums and eclipse needs, grown by doubling.
+        self._fade_rows = np.zeros((0, len(orbits) + 1))
+        self._need_rows = np.zeros((0, len(orbits) + 1))
 
     def get(self, hardware: float, start: int, stop: int) -> Profile:
         """A profile with this hardware capacity covering orbits [start, stop)."""
@@ -144,12 +148,34 @@ class ProfileSet:
         found = self._kept.get(hardware)
         if found is None:
             found = self._kept[hardware] = build_profile(self.design, self.orbits, hardware)
+            self._add_row(found)
         return found
+
+    def _add_row(self, profile: Profile) -> None:
+        row = self._row[id(profile)] = len(self._row)
+        if row == len(self._fade_rows):
+            capacity = max(8, 2 * row)
+            for name in ("_fade_rows", "_need_rows"):
+                grown = np.zeros((capacity, len(self.orbits) + 1))
+                grown[:row] = getattr(self, name)[:row]
+                setattr(self, name, grown)
+        self._fade_rows[row] = profile.prefix[:, FADE]
+        self._need_rows[row, :-1] = profile.need_j
 
     @property
     def kept(self) -> list[Profile]:
         """The profiles kept so far (on shared orbits)."""
         return list(self._kept.values())
+
+    def row(self, profile: Profile) -> int:
+        """The row of a kept profile in ``tables``."""
+        return self._row[id(profile)]
+
+    def tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """The kept profiles' fade prefix sums and eclipse needs (with a trailing 0), one
+        profile a row (``row``; rows past the kept profiles are unused), so that the windows
+        of many runs are read in one gather."""
+        return self._fade_rows, self._need_rows
 
 
 def profile_set(design: PowerDesign, orbits: Orbits, keep: bool) -> ProfileSet:
