@@ -31,7 +31,7 @@ SUMMARY_KEYS = {"start", "end", "span_days", "count", "grazing_count", "total_sh
                 "total_umbra_s", "shadow_fraction", "umbra_fraction", "longest_eclipse_s",
                 "longest_umbra_s", "eclipse_days", "eclipse_seasons"}
 
-# REFERENCE_DATA §4.2: dawn-dusk SSO at 650 km, longest eclipse 19.7 min in a cylindrical
+# docs/sources.md §4: dawn-dusk SSO at 650 km, longest eclipse 19.7 min in a cylindrical
 # shadow. The conical shadow's boundary sits inside the penumbra, so the penumbra-to-penumbra
 # eclipse is longer by about half a shadow transition at each end: a transition takes 8–9 s at
 # β = 0 and 20–25 s at the season's lowest β ≈ 58–60° (§4.2), so at least 2 × 4 s; allow up to
@@ -153,7 +153,7 @@ def test_table_shows_the_summary(june: dict[str, Any]) -> None:
 
 def test_dawn_dusk_year_has_one_season_at_the_june_solstice(
         dawn_dusk_year: dict[str, Any]) -> None:
-    """REFERENCE_DATA §4.2: one season of ~88 days (≈ 7 May – 2 Aug) in a cylindrical shadow;
+    """docs/sources.md §4: one season of ~88 days (≈ 7 May – 2 Aug) in a cylindrical shadow;
     grazing penumbral eclipses lengthen it by a few days at each end."""
     summary = dawn_dusk_year["summary"]
     [season] = summary["eclipse_seasons"]

@@ -157,7 +157,7 @@ def test_formation_with_inclination_and_raan(tmp_path: Path) -> None:
 
 
 def test_sun_synchronous_formation_with_ltan(tmp_path: Path) -> None:
-    """REFERENCE_DATA §4.2 gives 97.99° at 650 km; LTAN 18 h puts the node 90° east of the Sun."""
+    """docs/sources.md §4 gives 97.99° at 650 km; LTAN 18 h puts the node 90° east of the Sun."""
     from sim.orbits import raan_from_ltan_rad
 
     scenario = load(tmp_path)

@@ -1,4 +1,4 @@
-"""Eclipse schedules against the closed-form beta-angle relations and REFERENCE_DATA §4.
+"""Eclipse schedules against the closed-form beta-angle relations and docs/sources.md §4.
 
 The formula assumes a circular orbit in a cylindrical shadow of radius R; the search uses SGP4
 (whose radius varies by ±5–10 km along a LEO orbit) and the true umbra and penumbra cones. The
@@ -116,7 +116,7 @@ def test_annual_shadow_fraction(altitude_km: float, inclination_deg: float | Non
 
 
 class TestReferenceData:
-    """REFERENCE_DATA §4.2 figures, derived there with a cylindrical shadow and a uniformly
+    """docs/sources.md §4 figures, derived there with a cylindrical shadow and a uniformly
     moving Sun: our penumbra adds ~1–2 days per season edge, and the real Sun's uneven motion
     shifts season dates by a day or two."""
 

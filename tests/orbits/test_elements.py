@@ -175,7 +175,7 @@ class TestSunSynchronous:
         ("altitude_km", "table_deg"), [(400, 97.03), (550, 97.59), (650, 97.99), (1000, 99.48)]
     )
     def test_inclination_matches_reference_table(self, altitude_km: int, table_deg: float) -> None:
-        """REFERENCE_DATA §4.2 (first-order J2, WGS84): within 0.02° of SGP4's own solution."""
+        """docs/sources.md §4 (first-order J2, WGS84): within 0.02° of SGP4's own solution."""
         inclination = sun_synchronous_inclination_rad(START_UTC, 6_378_135.0 + altitude_km * 1e3)
         assert math.degrees(inclination) == pytest.approx(table_deg, abs=0.02)
 
