@@ -281,7 +281,7 @@ def power_summary(
     scenario: str | None = None,
 ) -> Figure:
     """Eclipse and power: compute lost to each power cause, where the array's energy went,
-    and the distributions of battery cycling and of the deepest discharge.
+    and the distributions of battery cycling and of the lowest state of charge.
 
     ``energy_mwh_per_satellite_year`` maps a use (compute, bus, conversion loss, ...) to its
     mean energy per satellite-year; ``min_state_of_charge`` is each replication's lowest state
@@ -315,6 +315,6 @@ def power_summary(
                "battery cycling")
     _histogram(charge_ax, PERCENT_PER_FRACTION * np.asarray(min_state_of_charge, dtype=float),
                "lowest state of charge of any battery (% of its capacity)",
-               "deepest discharge in each replication", unit=" %")
+               "lowest state of charge in each replication", unit=" %")
     figure.suptitle(_titled("eclipses and power", scenario))
     return figure

@@ -25,7 +25,7 @@ from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.units import KWH_J, MONTH_S, YEAR_S
+from sim.units import HOUR_S, KWH_J, MONTH_S, YEAR_S
 
 PowerMode = Literal["aggregated", "walk"]
 
@@ -356,7 +356,7 @@ def power_summary(accounts: Sequence[PowerAccount]) -> dict[str, float]:
         / (len(accounts) * accounts[0].orbits.end_s[-1] / YEAR_S),
         "min_state_of_charge": min(t.min_state_of_charge for t in totals),
         "recharge_shortfall_orbits": sum(t.recharge_shortfall_orbits for t in totals),
-        "brownouts": sum(t.brownouts for t in totals),
+        "bus_unpowered_hours": sum(t.bus_unpowered_s for t in totals) / HOUR_S,
         "array_kwh": sum(t.array_j for t in totals) / KWH_J,
         "bus_kwh": sum(t.bus_j for t in totals) / KWH_J,
         "compute_kwh": sum(t.compute_j for t in totals) / KWH_J,

@@ -57,7 +57,7 @@ CAPTIONS = {
     "events": "Cumulative failures and repairs across the fleet: mean across replications "
               "and the P5–P95 band.",
     "power": "Eclipses and power: compute lost by power cause, the array's energy by use, "
-             "battery cycles per satellite-year, and each replication's deepest discharge.",
+             "battery cycles per satellite-year, and each replication's lowest state of charge.",
 }
 METRIC_GROUPS = (
     ("Lost compute by cause (share of nominal)", "downtime."),

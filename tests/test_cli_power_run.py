@@ -13,8 +13,9 @@ from sim.model.power import CAUSES
 
 REFERENCE = CONFIGS / "reference-cluster.yaml"
 POWER_KEYS = {"battery_cycles", "battery_cycles_per_satellite_year", "min_state_of_charge",
-              "recharge_shortfall_orbits", "brownouts", "array_kwh", "bus_kwh", "compute_kwh",
-              "conversion_loss_kwh", "stored_change_kwh", "stored_lost_kwh", "unmet_bus_kwh"}
+              "recharge_shortfall_orbits", "bus_unpowered_hours", "array_kwh", "bus_kwh",
+              "compute_kwh", "conversion_loss_kwh", "stored_change_kwh", "stored_lost_kwh",
+              "unmet_bus_kwh"}
 
 
 @pytest.fixture(scope="module")

@@ -128,12 +128,12 @@ class Recorder:
         power at the horizon (``power_settled``), brownouts included."""
         self._outages_from_power.add(index)
 
-    def power_settled(self, index: int, by_cause: dict[str, float], brownouts: np.ndarray,
+    def power_settled(self, index: int, by_cause: dict[str, float],
                       down: list[tuple[float, float]], down_at_end: bool,
                       times_s: list[float], hardware: list[float]) -> None:
         """Satellite ``index``'s power over its horizon: compute lost by cause (fraction-
-        seconds; when it was lost comes through ``power_load``, summed over satellites), its
-        brownouts (times), the periods it was down after them, and its hardware capacity
+        seconds; when it was lost comes through ``power_load``, summed over satellites), the
+        periods it was down after a brownout (each begun by one), and its hardware capacity
         (``hardware[k]`` from ``times_s[k]``): with them its outages and recoveries."""
         nominal = self._nominal[index]
         lost = self._lost
@@ -141,7 +141,7 @@ class Recorder:
             if amount:
                 key = (cause, "power")
                 lost[key] = lost.get(key, 0.0) + amount * nominal
-        self.events(brownouts, index, "brownouts", "power")
+        self.events(np.array([since for since, _ in down]), index, "brownouts", "power")
         for at_s, kind in _transitions(times_s, hardware, down, self.horizon_s):
             self.event(at_s, index, kind)
         if down_at_end and hardware[-1] > 0.0:

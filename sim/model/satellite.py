@@ -37,8 +37,8 @@ class Satellite:
         recorder.outages_from_power(index)
 
         def report(settled: Settled, times_s: list[float], hardware: list[float]) -> None:
-            recorder.power_settled(index, settled.by_cause, settled.brownouts, settled.down,
-                                   settled.down_at_end, times_s, hardware)
+            recorder.power_settled(index, settled.by_cause, settled.down, settled.down_at_end,
+                                   times_s, hardware)
 
         account = PowerAccount(
             design, orbits,

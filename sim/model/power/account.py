@@ -37,6 +37,7 @@ class PowerTotals:
     min_state_of_charge: float = 1.0
     recharge_shortfall_orbits: int = 0
     brownouts: int = 0
+    bus_unpowered_s: float = 0.0
     array_j: float = 0.0
     bus_j: float = 0.0
     compute_j: float = 0.0
@@ -133,6 +134,7 @@ class PowerAccount:
         totals.recharge_shortfall_orbits = round(ledger.pop("recharge_shortfall_orbits"))
         for name, value in ledger.items():
             setattr(totals, name, value)
+        totals.bus_unpowered_s = totals.unmet_bus_j / self.design.bus_load_w
         totals.min_state_of_charge = settled.lowest_state_of_charge
-        totals.brownouts = len(settled.brownouts)
+        totals.brownouts = len(settled.down)
         self._report(settled, self.record_times_s, self.hardware_states)

@@ -33,7 +33,7 @@ Sink = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 # Segments are handed to the sink in batches of about this many.
 FLUSH_SEGMENTS = 200_000
 
-# Per-chain totals, in the order of ``ChainTotals.values`` rows.
+# Per-chain totals, in the order of the rows of ``ChainResults.values``.
 TOTALS = ("design_eclipse", "design_sunlit", "battery_degraded", "battery_failed", "actual",
           "brownout", "array_j", "bus_j", "compute_j", "conversion_loss_j", "stored_lost_j",
           "unmet_bus_j", "cycles", "recharge_shortfall_orbits")
@@ -57,14 +57,13 @@ class SatelliteStates:
 @dataclass
 class ChainResults:
     """What the chains of a batch did, per satellite: totals (rows ``TOTALS``), the stored
-    energy at the horizon, the lowest state of charge, the orbits each covered, the
-    brownouts and the periods the satellite was down."""
+    energy at the horizon, the lowest state of charge, the orbits each covered, and the
+    periods the satellite was down (each begun by a brownout)."""
 
     values: np.ndarray
     stored_at_end_j: np.ndarray
     lowest_state_of_charge: np.ndarray
     covered: list[tuple[np.ndarray, np.ndarray]]
-    brownouts: list[np.ndarray]
     down: list[list[tuple[float, float]]]
     down_at_end: np.ndarray
 
@@ -169,7 +168,6 @@ class _Flows:
 class _Log:
     """What a run of chains records besides totals."""
 
-    brownouts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     down: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     absorbed: list[tuple[int, int, int, int]] = field(default_factory=list)
 
@@ -262,6 +260,28 @@ class _Chains:
         through[-1] = False
         stops = np.where(through, n, np.arange(n))
         self._skip_to = np.minimum.accumulate(stops[::-1])[::-1]
+        # For a battery holding U at the start of orbit i, down and recovering: it cannot
+        # carry the bus through the eclipse iff U < short_below[i] (as ``eclipse_compute``
+        # decides it), it is recharged full after iff U <= recharged_up_to[i], and the
+        # satellite is still down when it empties iff U <= down_up_to[i] (down from the orbit
+        # before). A trailing entry stands for orbits past the end.
+        eta_d = battery.discharge_efficiency
+        deficit = g.deficit_aged
+        positive = deficit > 0.0
+        recovered_s = (np.concatenate([[-np.inf], g.eclipse_end[:-1]])
+                       + self.design.brownout_recovery_s)
+        with np.errstate(invalid="ignore"):
+            self._short_below = np.append(np.where(
+                positive, deficit * g.duration * (1.0 - EXACTLY) / eta_d, 0.0), np.inf)
+            self._recharged_up_to = np.append(battery.charge_efficiency * g.recharge
+                                              * g.surplus_aged, np.inf)
+            self._down_up_to = np.append(np.where(
+                positive, (recovered_s - g.start) * deficit / eta_d, -np.inf), np.inf)
+        self._per_deficit = np.concatenate([[0.0], np.cumsum(np.where(positive, 1.0 / np.where(
+            positive, deficit, 1.0), 0.0))])
+        self._dark_s = np.concatenate([[0.0], np.cumsum(g.duration)])
+        self._sunlit_s = np.concatenate([[0.0], np.cumsum(g.end - g.eclipse_end)])
+        self._window_orbit = np.searchsorted(g.start, self.flat.window_s, side="left")
 
     def _per_satellite(self, times: np.ndarray, first: np.ndarray, stop: np.ndarray,
                        t: np.ndarray) -> np.ndarray:
@@ -386,66 +406,82 @@ class _Chains:
                      ) -> np.ndarray:
         """Jump each chain from orbit ``first`` through the orbits before ``most`` in which
         its battery, full at each start, cannot carry the bus, is recharged full after, and
-        the satellite is still down when the bus loses power; which chains jumped."""
+        the satellite is still down when the bus loses power; which chains jumped.
+
+        The battery's usable energy is fixed within a window (``fade``), so the orbits are
+        taken window by window: the conditions as range minima over each window's orbits,
+        the energies as prefix sums."""
         g, flat = self.g, self.flat
         battery = self.design.battery
-        recovery_s = self.design.brownout_recovery_s
-        lengths = most - first
-        offsets = np.cumsum(lengths) - lengths
-        owner = np.repeat(np.arange(len(chains)), lengths)
-        position = np.arange(int(lengths.sum())) - offsets[owner]
-        orbit = first[owner] + position
-        window = self._per_satellite_of(chains[owner], flat.window_s, flat.window_first,
-                                        flat.window_stop, g.start[orbit]) - 1
+        eta_d, eta_c = battery.discharge_efficiency, battery.charge_efficiency
+        # Each chain's windows, from its current one to the one holding its last orbit.
+        last_window = self._per_satellite_of(chains, flat.window_s, flat.window_first,
+                                             flat.window_stop, g.start[most - 1]) - 1
+        counts = last_window - self.window[chains] + 1
+        offsets = np.cumsum(counts) - counts
+        owner = np.repeat(np.arange(len(chains)), counts)
+        window = self.window[chains][owner] + np.arange(int(counts.sum())) - offsets[owner]
+        after = np.minimum(window + 1, len(self._window_orbit) - 1)
+        next_window_orbit = np.where(window + 1 < flat.window_stop[self.sat[chains]][owner],
+                                     self._window_orbit[after], self.n_orbits)
+        a = np.maximum(self._window_orbit[window], first[owner])
+        b = np.minimum(next_window_orbit, most[owner])
         usable = flat.usable[window]
-        deficit = g.deficit_aged[orbit]
-        duration = g.duration[orbit]
-        available = usable * battery.discharge_efficiency
-        # As ``eclipse_compute`` decides it, for a battery full at the start and no compute.
-        with np.errstate(divide="ignore"):
-            empty_after = available / deficit
-        empty_at = g.start[orbit] + empty_after
-        opening = position == 0
-        usable_before = np.where(opening, self.usable[chains][owner],
-                                 np.concatenate([[0.0], usable[:-1]]))
-        # Still down when the bus loses power: the recovery before outlasts the battery.
-        down_until = np.where(opening, self.down_until[chains][owner],
-                              g.eclipse_end[np.maximum(orbit - 1, 0)] + recovery_s)
-        held = ((available < deficit * duration * (1.0 - EXACTLY))
-                & (empty_after < duration * (1.0 - EXACTLY))
-                & (usable <= battery.charge_efficiency * g.recharge[orbit]
-                   * g.surplus_aged[orbit])
-                & (usable <= usable_before) & (down_until >= empty_at))
-        broken = np.where(held, lengths[owner], position)
-        stop = np.minimum.reduceat(broken, offsets) if len(broken) else broken
-        went = stop > 0
-        keep = position < stop[owner]
-        mine = owner[keep]
+        opening = np.zeros(len(window), dtype=bool)
+        opening[offsets] = True
+        # The first orbit of a chain is down until the chain's own recovery ends.
+        a_rest = np.where(opening, a + 1, a)
+        short = self._range_min(self._short_below, a, b)
+        recharged = self._range_min(self._recharged_up_to, a, b)
+        down = self._range_min(self._down_up_to, a_rest, np.maximum(b, a_rest))
+        first_deficit = g.deficit_aged[first]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            first_down = (self.down_until[chains] - g.start[first]) * first_deficit / eta_d
+        down = np.where(opening, np.minimum(down, first_down[owner]), down)
+        before = np.where(opening, self.usable[chains][owner], np.append(0.0, usable[:-1]))
+        held = ((usable < short) & (usable <= recharged) & (usable <= down)
+                & (usable <= before) & (b > a))
+        # The first window each chain fails in, and the orbit it fails at.
+        failing = np.where(held, counts[owner], window - self.window[chains][owner])
+        broken = np.minimum.reduceat(failing, offsets)
+        stop_orbit = most.copy()
+        for k in np.flatnonzero(broken < counts).tolist():
+            segment = offsets[k] + broken[k]
+            stop_orbit[k] = self._first_failure(segment, a, b, usable, before, opening,
+                                                first_down[k])
+        keep = window - self.window[chains][owner] <= np.minimum(broken, counts - 1)[owner]
+        b = np.where(keep, np.minimum(b, stop_orbit[owner]), a)
+        went = stop_orbit > first
+        span = np.maximum(b - a, 0)
+        orbits_in = span.astype(float)
+        dark = self._dark_s[b] - self._dark_s[a]
+        sunlit = self._sunlit_s[b] - self._sunlit_s[a]
+        powered = usable * eta_d * (self._per_deficit[b] - self._per_deficit[a])
         count = len(chains)
 
         def per_chain(values: np.ndarray) -> np.ndarray:
-            return np.bincount(mine, weights=values[keep], minlength=count)
+            return np.bincount(owner, weights=values, minlength=count)
 
         bus = self.bus_w
-        sunlit = g.end[orbit] - g.eclipse_end[orbit]
-        powered = empty_at - g.start[orbit]
-        charge_in = usable / battery.charge_efficiency
         values = self.values
-        values[_ROW["unmet_bus_j"], chains] += bus * per_chain(g.eclipse_end[orbit] - empty_at)
+        values[_ROW["unmet_bus_j"], chains] += bus * per_chain(dark - powered)
         values[_ROW["bus_j"], chains] += bus * per_chain(powered + sunlit)
-        values[_ROW["array_j"], chains] += per_chain(bus * (powered + sunlit) - available
-                                                     + charge_in)
-        values[_ROW["conversion_loss_j"], chains] += per_chain(charge_in - available)
-        values[_ROW["stored_lost_j"], chains] += per_chain(np.maximum(usable_before - usable,
-                                                                      0.0))
-        drew = per_chain((usable > 0.0).astype(float))
+        values[_ROW["array_j"], chains] += per_chain(bus * (powered + sunlit)
+                                                     + usable * (1.0 / eta_c - eta_d)
+                                                     * orbits_in)
+        values[_ROW["conversion_loss_j"], chains] += per_chain(usable * (1.0 / eta_c - eta_d)
+                                                               * orbits_in)
+        values[_ROW["stored_lost_j"], chains] += per_chain(np.where(
+            span > 0, np.maximum(before - usable, 0.0), 0.0))
+        drew = per_chain(np.where(usable > 0.0, orbits_in, 0.0))
         values[_ROW["cycles"], chains] += drew
         self.lowest[chains[drew > 0]] = np.minimum(self.lowest[chains[drew > 0]],
                                                    1.0 - battery.max_depth_of_discharge)
-        self.log.brownouts.append((chains[mine], empty_at[keep]))
-        chains, first, stop = chains[went], first[went], stop[went]
-        last = first + stop
-        ends = offsets[went] + stop - 1
+        # The energy each battery holds at the end: its last window's.
+        last_held = np.where(span > 0, np.arange(len(window)), -1)
+        last_segment = np.maximum.reduceat(last_held, offsets)
+        chains, first, last = chains[went], first[went], stop_orbit[went]
+        end_usable = usable[last_segment[went]]
         weight = flat.weight[self.sat[chains]]
         for c, a_orbit, b_orbit, w in zip(chains.tolist(), first.tolist(), last.tolist(),
                                           weight.tolist(), strict=True):
@@ -453,14 +489,40 @@ class _Chains:
             # Chains started at the orbits jumped are taken over.
             while self.next_run[c] >= 0 and self.runs.first[self.next_run[c]] < b_orbit:
                 self._take_over(c)
-        self.stored[chains] = self.stored_wb[chains] = usable[ends]
-        self.usable[chains] = usable[ends]
-        self.down_until[chains] = g.eclipse_end[last - 1] + recovery_s
+        self.stored[chains] = self.stored_wb[chains] = end_usable
+        self.usable[chains] = end_usable
+        self.down_until[chains] = g.eclipse_end[last - 1] + self.design.brownout_recovery_s
         self.t[chains] = g.start[last]
         self._advance_changes(chains)
         self.orbit[chains] = last - 1
         self._next_orbit(chains)
         return went
+
+    def _range_min(self, values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The least of ``values[a:b]`` for each pair (inf for an empty range; ``values``
+        has a trailing entry for index ``len - 1``)."""
+        found = np.full(len(a), np.inf)
+        filled = np.flatnonzero(b > a)
+        if len(filled):
+            pairs = np.stack([a[filled], b[filled]], axis=1).ravel()
+            found[filled] = np.minimum.reduceat(values, pairs)[::2]
+        return found
+
+    def _first_failure(self, segment: int, a: np.ndarray, b: np.ndarray, usable: np.ndarray,
+                       before: np.ndarray, opening: np.ndarray, first_down: float) -> int:
+        """The first orbit of window segment ``segment`` where the battery no longer
+        browns out and recovers as a jump needs."""
+        lo, hi = int(a[segment]), int(b[segment])
+        held_u = usable[segment]
+        if hi <= lo or held_u > before[segment]:
+            return lo
+        orbits = np.arange(lo, hi)
+        down = self._down_up_to[orbits].copy()
+        if opening[segment]:
+            down[0] = first_down
+        ok = ((held_u < self._short_below[orbits]) & (held_u <= self._recharged_up_to[orbits])
+              & (held_u <= down))
+        return lo + int(np.argmin(ok)) if not ok.all() else hi
 
     def _per_satellite_of(self, chains: np.ndarray, times: np.ndarray, first: np.ndarray,
                           stop: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -587,7 +649,6 @@ class _Chains:
         self.down_until[chains] = np.inf
         starting = np.isnan(self.down_since[chains])
         self.down_since[chains[starting]] = at_s[starting]
-        self.log.brownouts.append((chains, at_s))
 
     def _advance_changes(self, a: np.ndarray) -> None:
         flat = self.flat
@@ -767,16 +828,6 @@ def _results(chains: _Chains, count: int) -> ChainResults:
     firsts, stops = chains.runs.first[alive], chains.stop[alive]
     covered = [(firsts[bounds[s]:bounds[s + 1]], stops[bounds[s]:bounds[s + 1]])
                for s in range(count)]
-    brownouts = [np.zeros(0)] * count
-    if chains.log.brownouts:
-        which = np.concatenate([w for w, _ in chains.log.brownouts])
-        at_s = np.concatenate([t for _, t in chains.log.brownouts])
-        keep = kept[which]
-        which, at_s = sat[which[keep]], at_s[keep]
-        order = np.lexsort((at_s, which))
-        which, at_s = which[order], at_s[order]
-        bounds = np.searchsorted(which, np.arange(count + 1))
-        brownouts = [at_s[bounds[s]:bounds[s + 1]] for s in range(count)]
     down: list[list[tuple[float, float]]] = [[] for _ in range(count)]
     for which, since, until in chains.log.down:
         for c, a, b in zip(which.tolist(), since.tolist(), until.tolist(), strict=True):
@@ -785,5 +836,5 @@ def _results(chains: _Chains, count: int) -> ChainResults:
     for items in down:
         items.sort()
     return ChainResults(values=values, stored_at_end_j=stored_at_end,
-                        lowest_state_of_charge=lowest, covered=covered, brownouts=brownouts,
-                        down=down, down_at_end=down_at_end)
+                        lowest_state_of_charge=lowest, covered=covered, down=down,
+                        down_at_end=down_at_end)

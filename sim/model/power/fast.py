@@ -41,13 +41,13 @@ from sim.model.power.rules import PowerDesign
 @dataclass(frozen=True, slots=True)
 class Settled:
     """One satellite's power over its horizon: lost fraction-seconds by cause, the energy
-    ledger (J; and counts), its lowest state of charge, its brownouts (times), the periods it
-    was down ([start, end) pairs), and whether it was down at the horizon."""
+    ledger (J; and counts), its lowest state of charge, the periods it was down after a
+    brownout ([start, end) pairs: each begins when the bus loses power with the satellite up;
+    losses of power while it recovers extend it), and whether it was down at the horizon."""
 
     by_cause: dict[str, float]
     ledger: dict[str, float]
     lowest_state_of_charge: float
-    brownouts: np.ndarray
     down: list[tuple[float, float]]
     down_at_end: bool
 
@@ -73,7 +73,7 @@ def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: 
     split = runs(profiles, orbits.start_s, times_s, hardware_states)
     found = windows(design.battery, profiles, split, orbits.start_s, times_s,
                     hardware_states, battery_states, power_steps(step_s, horizon_s))
-    short = _short_orbits(split, found, efficiency)
+    short, dead = _short_orbits(profiles, split, found, efficiency)
     unclean = [run.profile.unclean[np.searchsorted(run.profile.unclean, run.start):
                                    np.searchsorted(run.profile.unclean, run.stop)]
                for run in split]
@@ -84,47 +84,83 @@ def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: 
     states = SatelliteStates(times_s=times_s, hardware=hardware_states,
                              window_s=found.start_s, usable_j=found.usable_j,
                              strings=found.strings, weight=weight)
-    return Pending(split, found, states, _chain_starts(design, orbits, found, candidates), close)
+    return Pending(split, found, states, _chain_starts(design, orbits, found, candidates, dead),
+                   close)
 
 
-def _chain_starts(design: PowerDesign, orbits: Orbits, found: Windows, candidates: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate orbits as runs to start chains at, (first, last) inclusive: each on its
-    own, except that an orbit whose bus is sure to lose power (the battery, even full, cannot
-    carry it) and whose recovery outlasts the sunlight joins the next candidate to it."""
-    if len(candidates) == 0:
-        return candidates, candidates
+def _chain_starts(design: PowerDesign, orbits: Orbits, found: Windows, candidates: np.ndarray,
+                  dead: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The orbits to run as chains, as runs to start chains at, (first, last) inclusive: each
+    candidate orbit on its own and each stretch of orbits with no battery (``dead``: first
+    and stop) whole, except that a run whose last orbit's bus is sure to lose power (the
+    battery, even full, cannot carry it) and whose recovery outlasts the sunlight joins the
+    run that follows it at once."""
+    dead_first, dead_stop = dead
+    inside = np.searchsorted(dead_first, candidates, side="right") - 1
+    alone = np.ones(len(candidates), dtype=bool)
+    if len(dead_first):
+        alone = (inside < 0) | (candidates >= dead_stop[np.maximum(inside, 0)])
+    first = np.concatenate([candidates[alone], dead_first])
+    last = np.concatenate([candidates[alone], dead_stop - 1])
+    order = np.argsort(first, kind="stable")
+    first, last = first[order], last[order]
+    if len(first) == 0:
+        return first, last
     array = orbits.array(design)
-    usable = found.usable_j[found.of(candidates)]
-    bus_need_j = np.maximum(bus_deficit_w(design, orbits, array.eclipse_w[candidates],
-                                          candidates), 0.0) * orbits.duration_s[candidates]
+    usable = found.usable_j[found.of(last)]
+    bus_need_j = np.maximum(bus_deficit_w(design, orbits, array.eclipse_w[last], last),
+                            0.0) * orbits.duration_s[last]
     sure = usable * design.battery.discharge_efficiency < bus_need_j
-    following = np.append(orbits.start_s[1:], np.inf)[candidates]
-    sure &= orbits.eclipse_end_s[candidates] + design.brownout_recovery_s >= following
-    joins = sure[:-1] & (np.diff(candidates) == 1)
+    following = np.append(orbits.start_s[1:], np.inf)[last]
+    sure &= orbits.eclipse_end_s[last] + design.brownout_recovery_s >= following
+    joins = sure[:-1] & (first[1:] == last[:-1] + 1)
     opens = np.concatenate([[True], ~joins])
-    first = candidates[opens]
-    last = candidates[np.append(np.flatnonzero(opens)[1:] - 1, len(candidates) - 1)]
-    return first, last
+    return first[opens], last[np.append(np.flatnonzero(opens)[1:] - 1, len(first) - 1)]
 
 
-def _short_orbits(split: list[Run], found: Windows, efficiency: float) -> np.ndarray:
-    """Orbits whose eclipse asks more than the battery can give."""
+def _short_orbits(profiles: ProfileSet, split: list[Run], found: Windows, efficiency: float
+                  ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Orbits whose eclipse asks more than the battery can give: one by one, and, where the
+    battery gives nothing at all, as (first, stop) ranges from the first orbit to the last
+    whose bus needs the battery (the orbits around them, grazing eclipses at a season's
+    edges, go one by one)."""
     can_give = found.usable_j * efficiency
-    short = np.flatnonzero(found.most_need_j > can_give)
-    if len(short) == 0:
-        return np.zeros(0, dtype=np.int64)
-    first, stop = found.first[short], found.first[short + 1]
-    lengths = stop - first
+    short = found.most_need_j > can_give
+    dead = np.flatnonzero(short & (found.usable_j <= 0.0))
+    dead_first, dead_stop = found.first[dead], found.first[dead + 1]
+    edges = np.zeros(0, dtype=np.int64)
+    if len(dead):
+        # Windows with no battery that follow one another make one range, cut at every orbit
+        # a satellite without battery is not sure to stay down through.
+        joined = np.concatenate([[False], dead_first[1:] == dead_stop[:-1]])
+        dead_first, dead_stop = dead_first[~joined], dead_stop[np.append(~joined[1:], True)]
+        unsure = profiles.unsure_brownouts()
+        holder = np.searchsorted(dead_first, unsure, side="right") - 1
+        inside = holder >= 0
+        inside[inside] = unsure[inside] < dead_stop[holder[inside]]
+        edges = unsure[inside]
+        # Each part runs from a range's start, or the orbit after a cut, to the next cut (an
+        # edge orbit, which goes one by one) or the range's end.
+        starts = np.sort(np.concatenate([dead_first, edges + 1]))
+        owner = np.searchsorted(dead_first, starts, side="right") - 1
+        stops = np.minimum(np.append(starts[1:] - 1, np.iinfo(np.int64).max), dead_stop[owner])
+        whole = stops > starts
+        dead_first, dead_stop = starts[whole], stops[whole]
+    some = np.flatnonzero(short & (found.usable_j > 0.0))
+    first = np.concatenate([found.first[some], edges])
+    stop = np.concatenate([found.first[some + 1], edges + 1])
+    lengths = np.maximum(stop - first, 0)
+    if lengths.sum() == 0:
+        return np.zeros(0, dtype=np.int64), (dead_first, dead_stop)
     orbit = np.arange(int(lengths.sum())) + np.repeat(first - (np.cumsum(lengths) - lengths),
                                                       lengths)
-    window = np.repeat(short, lengths)
+    window = found.of(orbit)
     need = np.empty(len(orbit))
     run = found.run[window]
     for r in sorted_unique(run).tolist():
         chosen = run == r
         need[chosen] = split[r].profile.need_j[orbit[chosen] - split[r].profile.first]
-    return orbit[need > can_give[window]]
+    return orbit[need > can_give[window]], (dead_first, dead_stop)
 
 
 def _straddling(orbits: Orbits, times_s: np.ndarray) -> np.ndarray:
@@ -196,8 +232,7 @@ def _settled(design: PowerDesign, orbits: Orbits, item: Pending, chains: ChainRe
     ledger["unmet_bus_j"] = float(value("unmet_bus_j")[k])
     ledger["recharge_shortfall_orbits"] = float(value("recharge_shortfall_orbits")[k])
     ledger["stored_change_j"] = float(chains.stored_at_end_j[k] - found.usable_j[0])
-    return Settled(by_cause, ledger, lowest, chains.brownouts[k], chains.down[k],
-                   bool(chains.down_at_end[k]))
+    return Settled(by_cause, ledger, lowest, chains.down[k], bool(chains.down_at_end[k]))
 
 
 def _lost_at_clean_starts(found: Windows, is_clean: np.ndarray) -> float:

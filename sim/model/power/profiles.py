@@ -137,6 +137,7 @@ class ProfileSet:
         self.whole = whole
         self._kept: dict[float, Profile] = {}
         self._row: dict[int, int] = {}
+        self._unsure: np.ndarray | None = None
         # Rows of the kept profiles' fade prefix sums and eclipse needs, grown by doubling.
         self._fade_rows = np.zeros((0, len(orbits) + 1))
         self._need_rows = np.zeros((0, len(orbits) + 1))
@@ -161,6 +162,21 @@ class ProfileSet:
                 setattr(self, name, grown)
         self._fade_rows[row] = profile.prefix[:, FADE]
         self._need_rows[row, :-1] = profile.need_j
+
+    def unsure_brownouts(self) -> np.ndarray:
+        """The orbits in which a satellite with no battery is not sure to stay down: its bus
+        needs no battery in the eclipse (the array's penumbra output carries it), or its
+        brownout's recovery would end before the next orbit starts (kept)."""
+        if self._unsure is None:
+            orbits, design = self.orbits, self.design
+            array = orbits.array(design)
+            every = slice(None)
+            following = np.append(orbits.start_s[1:], np.inf)
+            sure = ((bus_deficit_w(design, orbits, array.eclipse_w, every) > 0.0)
+                    & (orbits.duration_s > 0.0)
+                    & (orbits.eclipse_end_s + design.brownout_recovery_s >= following))
+            self._unsure = np.flatnonzero(~sure)
+        return self._unsure
 
     @property
     def kept(self) -> list[Profile]:

@@ -60,7 +60,6 @@ class Walk:
          "cycles", "recharge_shortfall_orbits"), 0.0))
     lowest: float = 1.0
     brownout: float = 0.0
-    brownouts: list[float] = field(default_factory=list)
     down: list[tuple[float, float]] = field(default_factory=list)
     unpowered: bool = False
     down_until: float = -np.inf
@@ -238,7 +237,6 @@ class Walk:
         if brown:
             self.unpowered = True
             self.down_until = np.inf
-            self.brownouts.append(end)
             if self.down_since is None:
                 self.down_since = end
         return end, drawn
@@ -301,7 +299,7 @@ class Walk:
                                  brownout=self.brownout)
         ledger = dict(self.ledger)
         ledger["stored_change_j"] = self.actual.stored_j - self.start_j
-        return Settled(by_cause, ledger, self.lowest, np.array(self.brownouts), list(self.down),
+        return Settled(by_cause, ledger, self.lowest, list(self.down),
                        self.unpowered or self.down_until > horizon_s)
 
 
