@@ -9,8 +9,10 @@
 - Campaigns: ``run_campaign`` → ``CampaignOutcome`` (a results directory), with
   ``StoreError``/``ExecutorError`` for a folder or an executor that cannot be used.
 - Results and reports: ``read_results`` → ``CampaignResults``, ``write_report`` → ``Report``;
-  ``plots`` (``sim.plots``, imported on first use: matplotlib is slow to load) draws any
-  figure from the results.
+  ``compare_campaigns`` → ``Comparison`` (two campaigns of one seed, paired by replication;
+  ``CompareError`` when they cannot be), ``write_comparison_figure``; ``plots``
+  (``sim.plots``, imported on first use: matplotlib is slow to load) draws any figure from
+  the results.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ from sim.campaign import (
     run_campaign,
 )
 from sim.checks import check_power, checked_geometry
+from sim.compare import (
+    CompareError,
+    Comparison,
+    MetricDifference,
+    compare_campaigns,
+    write_comparison_figure,
+)
 from sim.config import ScenarioError, apply_overrides, load_scenario, read_document
 from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
 from sim.eclipses import FleetGeometry, fleet_geometry
@@ -48,12 +57,15 @@ __all__ = [
     "YEAR_S",
     "CampaignOutcome",
     "CampaignResults",
+    "CompareError",
+    "Comparison",
     "Design",
     "EclipseQuery",
     "ExecutorError",
     "FleetGeometry",
     "FleetGroup",
     "GeometryOrbits",
+    "MetricDifference",
     "Part",
     "ReplicateResult",
     "Report",
@@ -65,6 +77,7 @@ __all__ = [
     "apply_overrides",
     "check_power",
     "checked_geometry",
+    "compare_campaigns",
     "default_workers",
     "eclipse_query",
     "fleet_geometry",
@@ -77,6 +90,7 @@ __all__ = [
     "run_campaign",
     "run_eclipse_query",
     "run_replicate",
+    "write_comparison_figure",
     "write_eclipse_csv",
     "write_report",
 ]

@@ -6,6 +6,7 @@ Exit status: 0 on success, 2 for bad input (one line per problem on stderr), 1 f
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 import traceback
@@ -247,6 +248,70 @@ def report(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     out.print(f"wrote {written.markdown}, {written.html} and {len(written.figures)} figures in "
               f"{directory / 'figures'}", markup=False, soft_wrap=True)
+
+
+@app.command()
+def compare(
+    dir_a: Annotated[Path, typer.Argument(metavar="DIR_A", help="Results directory of the "
+                                                               "baseline campaign (A).")],
+    dir_b: Annotated[Path, typer.Argument(metavar="DIR_B", help="Results directory of the "
+                                                               "campaign compared with it (B).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
+    figure: Annotated[Path | None, typer.Option(
+        help="Also write a figure of the differences (.png, .pdf or .svg; none by default).")
+    ] = None,
+) -> None:
+    """Compare two campaigns of one seed and horizon, replication by replication (B − A)."""
+    try:
+        comparison = api.compare_campaigns(dir_a, dir_b)
+        written = api.write_comparison_figure(comparison, figure) if figure else None
+    except api.CompareError as exc:
+        err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if as_json:
+        sys.stdout.write(json.dumps(comparison.to_dict(), allow_nan=False) + "\n")
+        return
+    _print_comparison(comparison)
+    if written is not None:
+        out.print(f"wrote {written}", markup=False, soft_wrap=True)
+
+
+def _number(value: float, signed: bool = False) -> str:
+    """A mean or difference: 6 significant digits, grouping for large counts, – if undefined."""
+    if value is None or math.isnan(value):
+        return "–"
+    sign = "+" if signed else ""
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e4:
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign}.6g}"
+
+
+def _print_comparison(comparison: api.Comparison) -> None:
+    label_a, label_b = comparison.labels()
+    table = Table(title=f"{label_b} (B) − {label_a} (A): {comparison.paired} paired "
+                        f"replications, seed {comparison.seed}")
+    for column in ("metric", f"A: {label_a}", f"B: {label_b}", "B − A", "95 % interval", ""):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for name, m in comparison.metrics.items():
+        interval = (f"{_number(m.ci95[0], True)} – {_number(m.ci95[1], True)}" if m.defined
+                    else "undefined (n < 2)")
+        table.add_row(name, _number(m.a_mean), _number(m.b_mean), _number(m.difference, True),
+                      interval, "*" if m.significant else "")
+    out.print(table)
+    notes = [f"A: {comparison.a.directory} ({comparison.a.replications} replications); "
+             f"B: {comparison.b.directory} ({comparison.b.replications})",
+             f"paired {comparison.paired} replications by index, left {comparison.unpaired} "
+             f"unpaired ({comparison.unpaired_a} only in A, {comparison.unpaired_b} only in B)",
+             "* the 95 % interval of the mean paired difference (Student's t) excludes 0"]
+    if comparison.paired < 2:
+        notes.append("one pair: the difference has no spread, so no interval is defined")
+    for side, names in (("A", comparison.only_in_a), ("B", comparison.only_in_b)):
+        if names:
+            notes.append(f"only in {side}, not compared: {', '.join(names)}")
+    for note in notes:
+        out.print(note, markup=False, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):

@@ -318,3 +318,63 @@ def power_summary(
                "lowest state of charge in each replication", unit=" %")
     figure.suptitle(_titled("eclipses and power", scenario))
     return figure
+
+
+# (mean paired difference B − A, 95 % interval low, high) of one metric, as a fraction.
+Difference = tuple[float, float, float]
+NOT_SIGNIFICANT_COLOUR = "tab:gray"
+
+
+def paired_differences(
+    differences: Mapping[str, Difference],
+    labels: tuple[str, str],
+    pairs: int,
+) -> Figure:
+    """Mean paired difference B − A of each metric in percentage points, with its 95 %
+    interval, on a linear axis through zero; top to bottom in the given order.
+
+    Every metric is a share of nominal compute (uptime, availability, ``downtime.<cause>``).
+    A bar whose interval excludes zero is coloured, the others grey; an undefined interval
+    (one pair) draws no error bar.
+    """
+    names = list(differences)
+    values = PERCENT_PER_FRACTION * np.array([differences[n] for n in names], dtype=float)
+    values = values.reshape(len(names), 3)
+    means, low, high = values[:, 0], values[:, 1], values[:, 2]
+    defined = ~(np.isnan(low) | np.isnan(high))
+    significant = defined & ((low > 0) | (high < 0))
+    errors = np.nan_to_num(np.vstack([means - np.minimum(low, means),
+                                      np.maximum(high, means) - means]))
+    figure = new_figure((WIDE_IN[0], 1.8 + BAR_HEIGHT_IN * max(1, len(names))))
+    ax = figure.add_subplot()
+    positions = np.arange(len(names))
+    ax.barh(positions, means, xerr=errors, alpha=0.75,
+            color=[BAND_COLOUR if s else NOT_SIGNIFICANT_COLOUR for s in significant],
+            error_kw={"ecolor": MEAN_COLOUR, "capsize": 3, "linewidth": 1})
+    ax.axvline(0, color=MEAN_COLOUR, linewidth=1)
+    ax.set_yticks(positions, names)
+    ax.invert_yaxis()
+    ends = np.concatenate([means - errors[0], means + errors[1], [0.0]])
+    # All differences zero: a 1-percentage-point axis rather than an empty one.
+    span = float(ends.max() - ends.min()) or 1.0
+    for y, mean, lo, hi, ok in zip(positions, means, low, high, defined, strict=True):
+        text = (f"{_signed(mean)} pp [{_signed(lo)}, {_signed(hi)}]" if ok
+                else f"{_signed(mean)} pp (no interval)")
+        right = mean >= 0
+        edge = (hi if right else lo) if ok else mean
+        ax.text(edge + (0.02 if right else -0.02) * span, y, text, va="center",
+                ha="left" if right else "right", fontsize="small")
+    # Room for the value labels on either side.
+    ax.set_xlim(float(ends.min()) - 0.6 * span, float(ends.max()) + 0.6 * span)
+    a, b = labels
+    ax.set_xlabel("mean paired difference B − A (percentage points) and its 95 % interval\n"
+                  "coloured: the interval excludes 0; grey: it does not")
+    ax.set_title(f"B − A, paired over {pairs} replication{'s' * (pairs != 1)}\n"
+                 f"A = {a}, B = {b}", fontsize="medium")
+    ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def _signed(value: float) -> str:
+    """A difference with its sign, 3 significant digits; 0 without one."""
+    return "0" if value == 0 else f"{value:+.3g}"

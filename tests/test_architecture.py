@@ -18,7 +18,7 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 # What sits above the model (it reads files, knows orbits, runs or shows campaigns).
 ABOVE_THE_MODEL = ("sim.config", "sim.scenario", "sim.orbits", "sim.eclipses", "sim.checks",
                    "sim.eclipse_query", "sim.replicate", "sim.campaign", "sim.cli", "sim.api",
-                   "sim.report", "sim.plots", "sim.results")
+                   "sim.report", "sim.compare", "sim.plots", "sim.results")
 FORBIDDEN = {
     # The SimPy layer: no orbits, scenario files, campaigns, command line, API or plots; no
     # file formats or plotting libraries.
@@ -45,13 +45,16 @@ MODULE_FORBIDDEN = {
     "results.py": ("sim.",),
     "report.py": ("sim.model", "sim.replicate", "sim.campaign", "sim.orbits", "sim.config",
                   "sim.scenario", "sim.eclipses", "sim.checks", "sim.api", "sim.cli", "simpy"),
+    # Comparing two campaigns reads their results files, like the report.
+    "compare.py": ("sim.model", "sim.replicate", "sim.campaign", "sim.orbits", "sim.config",
+                   "sim.scenario", "sim.eclipses", "sim.checks", "sim.api", "sim.cli", "simpy"),
     "plots.py": ("sim.model", "sim.replicate", "sim.campaign", "sim.orbits", "sim.config",
                  "sim.scenario", "sim.eclipses", "sim.checks", "sim.api", "sim.cli",
-                 "sim.report", "simpy"),
+                 "sim.report", "sim.compare", "simpy"),
     # The command line is a thin layer over the API.
     "cli.py": tuple(f"sim.{name}" for name in (
         "model", "orbits", "config", "campaign", "replicate", "eclipses", "checks", "report",
-        "plots", "scenario", "results", "eclipse_query")),
+        "plots", "scenario", "results", "eclipse_query", "compare")),
 }
 
 

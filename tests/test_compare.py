@@ -1,0 +1,194 @@
+"""``orbsim compare``: two campaigns of one seed, paired replication by replication.
+
+Small smoke campaigns (a few replications of four satellites, three months): a baseline, the
+same again, one whose accelerators fail five times as often, and ones that must be refused.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from scipy import stats as sps
+from support import SMOKE, cli_problems, orbsim
+from typer.testing import CliRunner
+
+from sim.api import CompareError, compare_campaigns, run_campaign
+from sim.cli import app
+
+SEED = 3
+N = 8
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Accelerators fail five times as often (mean 0.2 years instead of 1): a real difference.
+FRAGILE = ("name=smoke-fragile", "fleet.0.design.parts.2.failure.mean_years=0.2")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("compare")
+    plans = {
+        "base": ((), N, SEED),
+        "again": ((), N, SEED),
+        "fragile": (FRAGILE, N, SEED),
+        "short": ((), 3, SEED),
+        "one": ((), 1, SEED),
+        "seed4": ((), 2, SEED + 1),
+        "days60": (("horizon_days=60",), 2, SEED),
+        "years": (("horizon_years=0.25",), 2, SEED),
+        "days": (("horizon_days=91.3125",), 2, SEED),  # 0.25 Julian years in days
+    }
+    for name, (overrides, n, seed) in plans.items():
+        run_campaign(SMOKE, overrides=list(overrides), n=n, workers=1, out=root / name,
+                     seed=seed)
+    return {name: root / name for name in plans}
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def in_process(*args: str) -> Ran:
+    """The command line in this process (quicker than a subprocess, same output)."""
+    result = CliRunner().invoke(app, ["compare", *args])
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def column(directory: Path, name: str) -> np.ndarray:
+    return pq.read_table(directory / "replicates.parquet").column(name).to_numpy().astype(float)
+
+
+def test_difference_is_mean_b_minus_mean_a_by_hand(runs: dict[str, Path]) -> None:
+    result = compare_campaigns(runs["base"], runs["fragile"])
+    assert (result.paired, result.unpaired, result.seed) == (N, 0, SEED)
+    assert result.a.scenario == "smoke" and result.b.scenario == "smoke-fragile"
+    for name in ("uptime", "availability", "downtime.repair", "events.failures"):
+        a, b = column(runs["base"], name), column(runs["fragile"], name)
+        m = result.metrics[name]
+        assert (m.a_mean, m.b_mean, m.n) == (pytest.approx(a.mean()), pytest.approx(b.mean()), N)
+        assert m.difference == pytest.approx(b.mean() - a.mean(), rel=1e-9, abs=1e-15)
+    # Accelerators failing more often cost uptime, and common random numbers show it clearly.
+    uptime = result.metrics["uptime"]
+    assert uptime.difference < 0 and uptime.significant
+    # A part whose failures did not change draws the same numbers: no difference at all.
+    wheel = result.metrics["failures.reaction_wheel"]
+    assert (wheel.difference, wheel.ci95, wheel.significant) == (0.0, (0.0, 0.0), False)
+
+
+def test_interval_is_student_t_on_the_paired_differences(runs: dict[str, Path]) -> None:
+    m = compare_campaigns(runs["base"], runs["fragile"]).metrics["uptime"]
+    d = column(runs["fragile"], "uptime") - column(runs["base"], "uptime")
+    half = sps.t.ppf(0.975, N - 1) * d.std(ddof=1) / math.sqrt(N)
+    assert m.ci95 == pytest.approx((d.mean() - half, d.mean() + half), rel=1e-9)
+
+
+def test_identical_campaigns_differ_by_zero_with_a_zero_width_interval(
+        runs: dict[str, Path]) -> None:
+    result = compare_campaigns(runs["base"], runs["again"])
+    assert result.metrics
+    for m in result.metrics.values():
+        assert (m.difference, m.ci95, m.significant) == (0.0, (0.0, 0.0), False), m.name
+
+
+def test_headline_metrics_first_and_identifiers_left_out(runs: dict[str, Path]) -> None:
+    names = list(compare_campaigns(runs["base"], runs["fragile"]).metrics)
+    assert names[:2] == ["uptime", "availability"]
+    downtime = [n for n in names if n.startswith("downtime.")]
+    assert names[2:2 + len(downtime)] == sorted(downtime)
+    assert not {"replicate", "sim_events", "horizon_years"} & set(names)
+
+
+def test_only_common_replications_are_paired(runs: dict[str, Path]) -> None:
+    result = compare_campaigns(runs["base"], runs["short"])
+    assert (result.paired, result.unpaired_a, result.unpaired_b) == (3, N - 3, 0)
+    assert result.metrics["uptime"].a_mean == pytest.approx(column(runs["base"], "uptime")[:3]
+                                                            .mean())
+    ran = in_process(str(runs["base"]), str(runs["short"]))
+    assert ran.returncode == 0, ran.stderr
+    assert f"paired 3 replications by index, left {N - 3} unpaired" in ran.stdout
+
+
+def test_one_pair_has_no_interval_and_says_so(runs: dict[str, Path]) -> None:
+    m = compare_campaigns(runs["base"], runs["one"]).metrics["uptime"]
+    assert m.n == 1 and not m.defined and m.significant is None
+    ran = in_process(str(runs["base"]), str(runs["one"]))
+    assert ran.returncode == 0, ran.stderr
+    assert "undefined (n < 2)" in ran.stdout and "no interval is defined" in ran.stdout
+    payload = json.loads(in_process(str(runs["base"]), str(runs["one"]), "--json").stdout)
+    assert payload["metrics"]["uptime"]["ci95"] == [None, None]
+
+
+def test_horizon_in_years_or_days_is_the_same_horizon(runs: dict[str, Path]) -> None:
+    assert compare_campaigns(runs["years"], runs["days"]).paired == 2
+
+
+def test_refuses_different_seeds_in_one_line_naming_the_seed(runs: dict[str, Path]) -> None:
+    result = orbsim("compare", str(runs["base"]), str(runs["seed4"]))
+    [(path, message)] = cli_problems(result)
+    assert path == str(runs["seed4"])
+    assert re.search(rf"root seed {SEED + 1} differs .* {SEED};", message), message
+
+
+def test_refuses_different_horizons(runs: dict[str, Path]) -> None:
+    ran = in_process(str(runs["base"]), str(runs["days60"]))
+    assert ran.returncode == 2 and ran.stdout == ""
+    assert re.fullmatch(r"error: .*days60: horizon of 60 days differs from .*base's 91 days\n",
+                        ran.stderr), ran.stderr
+
+
+def test_refuses_a_directory_that_is_not_results(runs: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    for other in (tmp_path, tmp_path / "missing"):
+        ran = in_process(str(runs["base"]), str(other))
+        assert ran.returncode == 2 and ran.stdout == "", ran.stderr
+        assert len(ran.stderr.splitlines()) == 1 and ran.stderr.startswith(f"error: {other}")
+
+
+def test_refuses_campaigns_without_a_common_replication(runs: dict[str, Path],
+                                                         tmp_path: Path) -> None:
+    """A copy of a one-replication campaign whose replication is renumbered 100."""
+    moved = tmp_path / "moved"
+    shutil.copytree(runs["one"], moved)
+    table = pq.read_table(moved / "replicates.parquet")
+    table = table.set_column(0, "replicate", pa.array([100], pa.int64()))
+    pq.write_table(table, moved / "replicates.parquet")
+    with pytest.raises(CompareError, match="no replication index in common"):
+        compare_campaigns(runs["base"], moved)
+    ran = in_process(str(runs["base"]), str(moved))
+    assert ran.returncode == 2 and len(ran.stderr.splitlines()) == 1, ran.stderr
+
+
+def test_json_shape(runs: dict[str, Path]) -> None:
+    ran = in_process(str(runs["base"]), str(runs["fragile"]), "--json")
+    assert ran.returncode == 0, ran.stderr
+    payload = json.loads(ran.stdout)
+    assert payload["a"] == {"dir": str(runs["base"]), "scenario": "smoke", "replications": N}
+    assert payload["b"] == {"dir": str(runs["fragile"]), "scenario": "smoke-fragile",
+                            "replications": N}
+    assert (payload["paired"], payload["seed"]) == (N, SEED)
+    uptime = payload["metrics"]["uptime"]
+    assert {"a_mean", "b_mean", "difference", "ci95", "n"} <= set(uptime)
+    assert len(uptime["ci95"]) == 2 and uptime["n"] == N
+    assert uptime["ci95"][0] <= uptime["difference"] <= uptime["ci95"][1]
+
+
+def test_table_and_figure(runs: dict[str, Path], tmp_path: Path) -> None:
+    figure = tmp_path / "figures" / "fragile-vs-base.png"
+    ran = in_process(str(runs["base"]), str(runs["fragile"]), "--figure", str(figure))
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    uptime = next(line for line in lines if line.startswith("│ uptime "))
+    assert uptime.rstrip(" │").endswith("*")
+    assert f"wrote {figure}" in ran.stdout
+    data = figure.read_bytes()
+    assert len(data) > 1000 and data.startswith(PNG_SIGNATURE)
