@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,12 +20,16 @@ import simpy
 from sim.eclipses import FleetGeometry
 from sim.model.design import Part
 from sim.model.failures import fail_once, unit_life
-from sim.model.parts import Unit, failing_groups, leaf_groups
+from sim.model.parts import Unit, all_groups, failing_groups, leaf_groups
 from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
+from sim.model.servicing.engine import Maintenance
+from sim.model.servicing.ledger import COST_CATEGORIES
+from sim.model.servicing.lives import SatelliteState
 from sim.rng import Streams
 from sim.scenario import Scenario
+from sim.slots import fleet_slots
 from sim.units import HOUR_S, KWH_J, MONTH_S, YEAR_S
 
 PowerMode = Literal["aggregated", "walk"]
@@ -93,8 +98,13 @@ class ReplicateResult:
     sim_events: int
     wall_s: float
     power: dict[str, float] = field(default_factory=dict)
+    servicing: dict[str, float] = field(default_factory=dict)
+    spares: dict[str, float] = field(default_factory=dict)
+    cost: dict[str, float] = field(default_factory=dict)
     monthly_capacity_fraction: list[float] = field(repr=False, default_factory=list)
     monthly_events: dict[str, list[int]] = field(repr=False, default_factory=dict)
+    # Mean stock of each depot item (``<depot>/<item>``) in each month.
+    monthly_stock: dict[str, list[float]] = field(repr=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""
@@ -110,6 +120,7 @@ class Wiring:
     power: list[PowerAccount]
     load: FleetLoad | None = None
     satellites: list[Satellite] = field(default_factory=list)
+    maintenance: Maintenance | None = None
     # SimPy events processed so far.
     events: int = 0
 
@@ -122,6 +133,8 @@ class Wiring:
             self.events += 1
         if env.now < until_s:
             env.run(until=until_s)
+        if self.maintenance is not None:
+            self.maintenance.finish()
         for account in self.power:
             account.finish(until_s)
         if self.load is not None:
@@ -162,8 +175,10 @@ def build(
     accounts: list[PowerAccount] = []
     load = FleetLoad(recorder.power_load)
     fleet: list[Satellite] = []
+    maintenance = _maintenance(env, scenario, streams)
+    slots = fleet_slots(scenario) if maintenance is not None else []
     first_index = 0
-    for group in scenario.fleet:
+    for group_index, group in enumerate(scenario.fleet):
         satellites = [Satellite(first_index + member, group.name, group.design, recorder)
                       for member in range(group.count)]
         fleet.extend(satellites)
@@ -175,12 +190,25 @@ def build(
                     group.design.power, _orbits_of(orbits, satellite.index), load))
         first_index += group.count
         failing = [failing_groups(satellite.root) for satellite in satellites]
+        states = []
+        if maintenance is not None:
+            states = [SatelliteState(satellite, group_index, member, slots[satellite.index],
+                                     all_groups(satellite.root))
+                      for member, satellite in enumerate(satellites)]
+            for state in states:
+                maintenance.add_satellite(state)
         for position, (template, stream_name) in enumerate(leaf_groups(satellites[0].root)):
             part = template.part
             assert part.failure is not None
             first_lifetimes_s = part.failure.sample_many(
                 streams.get(f"first/{group.name}/{stream_name}"), group.count * part.count
             )
+            if maintenance is not None:
+                maintenance.add_part(part, stream_name,
+                                     [(state, failing[member][position].units)
+                                      for member, state in enumerate(states)],
+                                     first_lifetimes_s.tolist())
+                continue
             units = [(satellite, failing[member][position].units)
                      for member, satellite in enumerate(satellites)]
             if part.repair.repairs:
@@ -188,10 +216,21 @@ def build(
                              first_lifetimes_s.tolist(), horizon_s)
             else:
                 _schedule_failures(env, part, units, first_lifetimes_s, horizon_s)
+    if maintenance is not None:
+        maintenance.start()
     if power_mode == "walk":
         for account in accounts:
             env.process(eclipse_walk(env, account))
-    return Wiring(env, recorder, accounts, load, fleet)
+    return Wiring(env, recorder, accounts, load, fleet, maintenance=maintenance)
+
+
+def _maintenance(env: simpy.Environment, scenario: Scenario,
+                 streams: Streams) -> Maintenance | None:
+    """The scenario's maintenance model, or None when it has no servicing section."""
+    if scenario.servicing is None:
+        return None
+    return Maintenance(env, scenario.servicing, [g.design for g in scenario.fleet],
+                       [g.name for g in scenario.fleet], scenario.horizon_s, streams.get)
 
 
 def _start_lives(
@@ -272,7 +311,7 @@ def run_replicate(
         totals = wiring.run(scenario.horizon_s)
         wiring.release()
     return summarise(scenario, replicate, root_seed, totals, wiring.events,
-                     time.perf_counter() - start, wiring.power)
+                     time.perf_counter() - start, wiring.power, wiring.maintenance)
 
 
 @contextlib.contextmanager
@@ -301,6 +340,7 @@ def summarise(
     sim_events: int,
     wall_s: float,
     accounts: Sequence[PowerAccount] = (),
+    maintenance: Maintenance | None = None,
 ) -> ReplicateResult:
     """Fractions of nominal capacity-time, by cause and by part, and the event counts."""
     nominal_pflop_s = totals.nominal_pflops * totals.horizon_s
@@ -339,9 +379,13 @@ def summarise(
         sim_events=sim_events,
         wall_s=wall_s,
         power=power_summary(accounts),
+        servicing=servicing_summary(maintenance, scenario.horizon_s),
+        spares=spares_summary(maintenance),
+        cost=cost_summary(scenario, maintenance, totals.delivered_pflop_s),
         monthly_capacity_fraction=[float(x) for x in totals.monthly_capacity_fraction],
         monthly_events={kind: [int(x) for x in counts]
                         for kind, counts in sorted(totals.monthly_events.items())},
+        monthly_stock=monthly_stock(maintenance, len(totals.monthly_capacity_fraction)),
     )
 
 
@@ -365,3 +409,88 @@ def power_summary(accounts: Sequence[PowerAccount]) -> dict[str, float]:
         "stored_lost_kwh": sum(t.stored_lost_j for t in totals) / KWH_J,
         "unmet_bus_kwh": sum(t.unmet_bus_j for t in totals) / KWH_J,
     }
+
+
+# Counters of the maintenance ledger reported as ``servicing.<name>`` (0 when none occurred).
+SERVICING_COUNTS = ("jobs", "visits", "failed_visits", "collateral_failures", "refuels",
+                    "servicer_losses", "replacements", "launches", "launches_failed",
+                    "preventive_swaps", "inspection_tours")
+
+
+def servicing_summary(maintenance: Maintenance | None, horizon_s: float) -> dict[str, float]:
+    """What servicing did: visits and their outcomes, launches, replacements, Δv spent, and
+    the servicers' utilisation (busy time ÷ working time of a finite fleet)."""
+    if maintenance is None:
+        return {}
+    ledger = maintenance.ledger
+    found: dict[str, float] = {name: float(ledger.counts.get(name, 0))
+                               for name in SERVICING_COUNTS}
+    found["delta_v_m_s"] = ledger.delta_v_m_s
+    found["busy_servicer_years"] = ledger.busy_s / YEAR_S
+    if ledger.available_s > 0:
+        found["utilisation"] = ledger.busy_s / ledger.available_s
+    return dict(sorted(found.items()))
+
+
+def spares_summary(maintenance: Maintenance | None) -> dict[str, float]:
+    """Demands on the depots' part stocks and the share met from stock at once."""
+    if maintenance is None:
+        return {}
+    stocks = maintenance.part_stocks()
+    demands = sum(stock.demands for stock in stocks)
+    filled = sum(stock.filled_at_once for stock in stocks)
+    return {
+        "demands": float(demands),
+        "filled_at_once": float(filled),
+        "fill_rate": filled / demands if demands else 1.0,
+        "backorders_at_end": float(sum(len(stock.backorders) for stock in stocks)),
+    }
+
+
+def cost_summary(scenario: Scenario, maintenance: Maintenance | None,
+                 delivered_pflop_s: float) -> dict[str, float]:
+    """Costs by category in US dollars: the fleet as launched, then what maintenance bought
+    and launched; their total and the total per delivered PFLOPS-hour. Empty when nothing in
+    the scenario has a price."""
+    if not scenario.priced:
+        return {}
+    usd_per_kg = scenario.launch.usd_per_kg if scenario.launch is not None else 0.0
+    costs = dict.fromkeys(COST_CATEGORIES, 0.0)
+    for group in scenario.fleet:
+        costs["satellites"] += group.count * group.design.cost_usd
+        costs["launches"] += group.count * group.design.mass_kg * usd_per_kg
+    if maintenance is not None:
+        for name, usd in maintenance.ledger.costs_usd.items():
+            costs[name] += usd
+    found = {f"{name}_usd": usd for name, usd in costs.items()}
+    total = math.fsum(costs.values())
+    found["total_usd"] = total
+    delivered_pflops_h = delivered_pflop_s / HOUR_S
+    found["usd_per_delivered_pflops_hour"] = (total / delivered_pflops_h
+                                              if delivered_pflops_h > 0 else math.inf)
+    return found
+
+
+def monthly_stock(maintenance: Maintenance | None, months: int) -> dict[str, list[float]]:
+    """Each depot item's time-averaged stock per month."""
+    if maintenance is None:
+        return {}
+    found: dict[str, list[float]] = {}
+    for stock in maintenance.stocks.values():
+        if stock.rule.initial is None:
+            continue
+        found[stock.name] = _monthly_mean(stock.history, months, maintenance.horizon_s)
+    return dict(sorted(found.items()))
+
+
+def _monthly_mean(history: list[tuple[float, float]], months: int,
+                  horizon_s: float) -> list[float]:
+    """The time average of a step function given as (time, level) changes, month by month."""
+    times = np.array([t for t, _ in history] + [horizon_s])
+    levels = np.array([level for _, level in history])
+    edges = np.minimum(np.arange(months + 1) * MONTH_S, horizon_s)
+    # Integral of the step function from 0 to each edge.
+    cumulative = np.concatenate([[0.0], np.cumsum(levels * np.diff(times))])
+    at_edges = np.interp(edges, times, cumulative)
+    widths = np.diff(edges)
+    return (np.diff(at_edges) / np.where(widths > 0, widths, 1.0)).tolist()

@@ -27,7 +27,15 @@ REPORT_HTML = "report.html"
 # Every cause lost compute is charged to (``downtime.<cause>`` columns), with what it means.
 HARDWARE_CAUSES = {
     "hardware_failure": "a part has failed and no repair is coming",
-    "repair": "a part is being repaired",
+    "repair": "a part is being repaired (a servicer at work, or a timed repair)",
+}
+SERVICING_CAUSES = {
+    "deferred": "a part has failed and the maintenance policy has not sent a servicer yet",
+    "waiting_for_spare": "a part has failed and its spare is on backorder or on its way",
+    "waiting_for_servicer": "the spare is ready and the part waits for a free servicer",
+    "servicer_travel": "a servicer is on its way to the satellite",
+    "waiting_for_replacement": "the satellite is being replaced by a new one (launch, or a "
+                               "spare satellite raised and phased)",
 }
 POWER_CAUSES = {
     "eclipse_shortfall": "the design (new battery, new array) cannot carry compute through an "
@@ -40,7 +48,7 @@ POWER_CAUSES = {
     "brownout": "the bus lost power: the satellite is down until it recovers after power "
                 "returns",
 }
-CAUSES = {**HARDWARE_CAUSES, **POWER_CAUSES}
+CAUSES = {**HARDWARE_CAUSES, **SERVICING_CAUSES, **POWER_CAUSES}
 
 
 def _umask() -> int:

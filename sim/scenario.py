@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sim.model.design import Design
+from sim.model.servicing.plan import LaunchService, ServicingPlan
 from sim.units import HOUR_S, YEAR_S
 
 if TYPE_CHECKING:
@@ -42,6 +43,11 @@ class Scenario:
     fleet: tuple[FleetGroup, ...]
     # Availability counts windows of this length whose mean capacity meets the SLA.
     sla_window_s: float = HOUR_S
+    # Servicers, spares, replacement and the maintenance policy (None: nothing is maintained
+    # beyond each part's own repair rule).
+    servicing: ServicingPlan | None = None
+    # Launch prices and lead times: the fleet's cost, and the servicing model's launches.
+    launch: LaunchService | None = None
 
     @property
     def n_satellites(self) -> int:
@@ -54,6 +60,17 @@ class Scenario:
     @property
     def has_orbits(self) -> bool:
         return any(group.orbit is not None for group in self.fleet)
+
+    @property
+    def priced(self) -> bool:
+        """Whether anything in the scenario has a price (then ``cost.*`` metrics are reported)."""
+        if self.launch is not None and self.launch.usd_per_kg > 0:
+            return True
+        if any(g.design.cost_usd > 0 for g in self.fleet):
+            return True
+        return self.servicing is not None and any(
+            s.cost_usd or s.cost_usd_per_year or s.visit_cost_usd
+            for s in self.servicing.servicers)
 
     @property
     def nominal_compute_pflops(self) -> float:

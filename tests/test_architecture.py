@@ -17,6 +17,7 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 
 # What sits above the model (it reads files, knows orbits, runs or shows campaigns).
 ABOVE_THE_MODEL = ("sim.config", "sim.scenario", "sim.orbits", "sim.eclipses", "sim.checks",
+                   "sim.slots",
                    "sim.eclipse_query", "sim.replicate", "sim.campaign", "sim.cli", "sim.api",
                    "sim.report", "sim.compare", "sim.plots", "sim.results")
 FORBIDDEN = {

@@ -130,12 +130,13 @@ def test_cli_report_rejects_what_is_not_a_campaign(tmp_path: Path, make: str) ->
 
 
 def test_the_results_name_every_cause_the_model_charges() -> None:
+    from sim.model import repair
     from sim.model.power import CAUSES
-    from sim.model.repair import CAUSE_FAILED, CAUSE_REPAIR
-    from sim.results import HARDWARE_CAUSES, POWER_CAUSES
+    from sim.results import HARDWARE_CAUSES, POWER_CAUSES, SERVICING_CAUSES
 
     assert tuple(POWER_CAUSES) == CAUSES
-    assert set(HARDWARE_CAUSES) == {CAUSE_FAILED, CAUSE_REPAIR}
+    charged = {value for name, value in vars(repair).items() if name.startswith("CAUSE_")}
+    assert set(HARDWARE_CAUSES) | set(SERVICING_CAUSES) == charged
 
 
 @pytest.mark.parametrize("module", ["plots.py", "report.py"])

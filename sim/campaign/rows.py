@@ -20,6 +20,9 @@ NESTED = {
     "failures_by_part": "failures",
     "repairs_by_part": "repairs",
     "power": "power",
+    "servicing": "servicing",
+    "spares": "spares",
+    "cost": "cost",
 }
 
 
@@ -43,5 +46,7 @@ def timeseries_rows(result: ReplicateResult) -> list[dict[str, Any]]:
                                "capacity_fraction": value}
         for kind, counts in result.monthly_events.items():
             row[f"events.{kind}"] = counts[month]
+        for item, levels in result.monthly_stock.items():
+            row[f"stock.{item}"] = levels[month]
         rows.append(row)
     return rows

@@ -29,9 +29,10 @@ from sim.config.schema import (
     duration_s,
     known_keys,
 )
+from sim.config.servicing_build import to_launch, with_servicing
 from sim.model.design import Design, Part
 from sim.model.distributions import Distribution, Exponential, Fixed, LogNormal, Mixture, Weibull
-from sim.model.repair import NoRepair, RepairRule, TimedRepair
+from sim.model.repair import NoRepair, RepairRule, ServicerRepair, TimedRepair
 from sim.scenario import FleetGroup, Scenario
 from sim.units import HOUR_S, TIME_UNIT_S
 
@@ -299,7 +300,7 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
                                  design=_design(group.design), orbit=orbit))
     if problems:
         raise ScenarioError(problems)
-    return Scenario(
+    scenario = Scenario(
         name=spec.name,
         description=spec.description,
         start_utc=spec.start_utc,
@@ -307,7 +308,12 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
         sla_fraction=spec.sla_fraction,
         fleet=tuple(groups),
         sla_window_s=spec.sla_window_h * HOUR_S,
+        launch=to_launch(spec.launch, distribution),
     )
+    scenario, problems = with_servicing(scenario, spec.servicing, distribution, _part)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def _design(spec: DesignSpec) -> Design:
@@ -315,6 +321,8 @@ def _design(spec: DesignSpec) -> Design:
         nominal_compute_pflops=spec.nominal_compute_pflops,
         parts=tuple(_part(p, parent_path="") for p in spec.parts),
         power=None if spec.power is None else to_power(spec.power),
+        mass_kg=spec.mass_kg,
+        cost_usd=spec.cost_usd,
     )
 
 
@@ -329,12 +337,16 @@ def _part(spec: PartSpec, parent_path: str) -> Part:
         failure=None if spec.failure is None else distribution(spec.failure),
         repair=_repair(spec.repair),
         parts=tuple(_part(child, path) for child in spec.parts),
+        mass_kg=spec.mass_kg,
+        cost_usd=spec.cost_usd,
     )
 
 
 def _repair(spec: Any) -> RepairRule:
     if spec == "none":
         return NoRepair()
+    if spec == "servicer":
+        return ServicerRepair()
     return TimedRepair(duration=distribution(spec))
 
 

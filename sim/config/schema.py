@@ -7,160 +7,62 @@ exactly one unit variant of each duration must be given.
 
 from __future__ import annotations
 
-import math
-import sys
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    Discriminator,
-    Field,
-    Tag,
-    create_model,
-    field_validator,
-    model_validator,
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+
+from sim.config.base import Name, NonNegative, PositiveFinite, StrictModel
+from sim.config.distribution_spec import (
+    MAX_SIGMA,
+    SIMPLE_DISTRIBUTIONS,
+    DistributionSpecBase,
+    DistributionSpecType,
+    ExponentialSpec,
+    FixedSpec,
+    LogNormalSpec,
+    MixtureSpec,
+    WeibullSpec,
+    duration_keys,
+    duration_s,
+    tag_of,
 )
-
-from sim.config.base import Name, PositiveFinite, StrictModel
 from sim.config.errors import FieldError
 from sim.config.orbit_spec import FormationSpec, OrbitSpecType, TleSpec, WalkerSpec, satellites_in
 from sim.config.power_spec import BatterySpec, PowerSpec
+from sim.config.servicing_spec import (
+    DepotSpec,
+    LaunchSpec,
+    PolicySpec,
+    PreventiveSpec,
+    ServicerSpec,
+    ServicingSpec,
+    StockItemSpec,
+)
 from sim.dates import MAX_SPAN_YEARS, SCENARIO_STARTS
 from sim.units import TIME_UNIT_S, YEAR_S
 
+__all__ = ["MAX_SIGMA", "duration_keys", "duration_s"]
+
 MAX_HORIZON_YEARS = MAX_SPAN_YEARS
-# Beyond these the engine's arithmetic overflows (exp(sigma·z), the fleet's summed capacity).
-MAX_SIGMA = 10.0
+# Beyond this the engine's arithmetic overflows (the fleet's summed capacity).
 MAX_NOMINAL_PFLOPS = 1e6
-
-
-def duration_keys(base: str) -> list[str]:
-    """The accepted spellings of one duration parameter: ``mean_s`` … ``mean_years``."""
-    return [f"{base}_{unit}" for unit in TIME_UNIT_S]
-
-
-def duration_s(model: BaseModel, base: str) -> float:
-    """The one given unit variant of duration ``base``, converted to seconds."""
-    for unit, seconds in TIME_UNIT_S.items():
-        value = getattr(model, f"{base}_{unit}")
-        if value is not None:
-            return value * seconds
-    raise ValueError(f"{base}: no value")  # unreachable after validation
-
-
-def _duration_fields(*bases: str) -> dict[str, Any]:
-    return {key: (PositiveFinite | None, None) for base in bases for key in duration_keys(base)}
-
-
-class _DistributionSpec(StrictModel):
-    """Shared checks: exactly one unit variant of each duration; ``weight`` only in mixtures."""
-
-    durations: ClassVar[tuple[str, ...]] = ()
-    weight: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
-
-    @model_validator(mode="after")
-    def _one_unit_each(self) -> _DistributionSpec:
-        for base in self.durations:
-            given = [k for k in duration_keys(base) if getattr(self, k) is not None]
-            if len(given) != 1:
-                found = f"got {', '.join(given)}" if given else "got none"
-                raise ValueError(f"give exactly one of {', '.join(duration_keys(base))} ({found})")
-            _check_in_seconds(given[0], getattr(self, given[0]), given[0].removeprefix(base + "_"))
-        return self
-
-
-def _check_in_seconds(key: str, value: float, unit: str) -> None:
-    """A duration must stay finite once converted to seconds (``1e308`` years does not)."""
-    if not math.isfinite(value * TIME_UNIT_S[unit]):
-        limit = sys.float_info.max / TIME_UNIT_S[unit]
-        raise FieldError(key, f"must be ≤ {limit:.3g}, got {value:g}")
-
-
-def _distribution_model(name: str, tag: str, durations: tuple[str, ...], **fields: Any) -> Any:
-    model = create_model(
-        name,
-        __base__=_DistributionSpec,
-        distribution=(Literal[tag], ...),
-        **_duration_fields(*durations),
-        **fields,
-    )
-    model.durations = durations
-    return model
-
-
-ExponentialSpec = _distribution_model("ExponentialSpec", "exponential", ("mean",))
-WeibullSpec = _distribution_model("WeibullSpec", "weibull", ("scale",), shape=(PositiveFinite, ...))
-LogNormalSpec = _distribution_model(
-    "LogNormalSpec", "lognormal", ("median",),
-    sigma=(Annotated[float, Field(gt=0, le=MAX_SIGMA, allow_inf_nan=False)], ...),
-)
-FixedSpec = _distribution_model("FixedSpec", "fixed", ("duration",))
-
-SIMPLE_DISTRIBUTIONS = ("exponential", "weibull", "lognormal", "fixed")
-
-
-def _tag_of(value: Any) -> str | None:
-    if isinstance(value, dict):
-        tag = value.get("distribution")
-        return tag if isinstance(tag, str) else None
-    if isinstance(value, BaseModel):
-        return getattr(value, "distribution", None)
-    return value if isinstance(value, str) else None
-
-
-SimpleDistribution = Annotated[
-    Annotated[ExponentialSpec, Tag("exponential")]
-    | Annotated[WeibullSpec, Tag("weibull")]
-    | Annotated[LogNormalSpec, Tag("lognormal")]
-    | Annotated[FixedSpec, Tag("fixed")],
-    Discriminator(_tag_of, custom_error_type="unknown_component",
-                  custom_error_message="unknown mixture component"),
-]
-
-
-class MixtureSpec(_DistributionSpec):
-    """A population of sub-populations: each component has a ``weight``; weights sum to 1."""
-
-    distribution: Literal["mixture"]
-    components: Annotated[list[SimpleDistribution], Field(min_length=2)]
-
-    @model_validator(mode="after")
-    def _weights(self) -> MixtureSpec:
-        if self.weight is not None:
-            raise FieldError("weight", "only the components of a mixture take a weight")
-        for i, component in enumerate(self.components):
-            if component.weight is None:
-                raise FieldError(f"components[{i}].weight", "required key is missing")
-        total = sum(c.weight for c in self.components)
-        if abs(total - 1.0) > 1e-9:
-            raise FieldError("components", f"weights must sum to 1, got {total:g}")
-        return self
-
-
-DistributionSpecType = Annotated[
-    Annotated[ExponentialSpec, Tag("exponential")]
-    | Annotated[WeibullSpec, Tag("weibull")]
-    | Annotated[LogNormalSpec, Tag("lognormal")]
-    | Annotated[FixedSpec, Tag("fixed")]
-    | Annotated[MixtureSpec, Tag("mixture")],
-    Discriminator(_tag_of, custom_error_type="unknown_distribution",
-                  custom_error_message="unknown distribution"),
-]
 
 RepairSpecType = Annotated[
     Annotated[Literal["none"], Tag("none")]
+    | Annotated[Literal["servicer"], Tag("servicer")]
     | Annotated[ExponentialSpec, Tag("exponential")]
     | Annotated[WeibullSpec, Tag("weibull")]
     | Annotated[LogNormalSpec, Tag("lognormal")]
     | Annotated[FixedSpec, Tag("fixed")]
     | Annotated[MixtureSpec, Tag("mixture")],
-    Discriminator(_tag_of, custom_error_type="unknown_repair",
+    Discriminator(tag_of, custom_error_type="unknown_repair",
                   custom_error_message="unknown repair rule"),
 ]
 
 # Loc segments pydantic adds for tagged unions; they are not keys of the file.
-UNION_TAGS = frozenset({*SIMPLE_DISTRIBUTIONS, "mixture", "none", "formation", "walker", "tle"})
+UNION_TAGS = frozenset({*SIMPLE_DISTRIBUTIONS, "mixture", "none", "servicer", "formation",
+                        "walker", "tle"})
 
 
 class PartSpec(StrictModel):
@@ -173,6 +75,8 @@ class PartSpec(StrictModel):
     failure: DistributionSpecType | None = None
     repair: RepairSpecType = "none"
     parts: list[PartSpec] = Field(default_factory=list)
+    mass_kg: NonNegative = 0.0
+    cost_usd: NonNegative = 0.0
 
     @model_validator(mode="after")
     def _consistent(self) -> PartSpec:
@@ -199,9 +103,14 @@ class PartSpec(StrictModel):
         return self
 
 
+# A servicer's parts are parts like a satellite's.
+ServicerSpec.model_rebuild(_types_namespace={"PartSpec": PartSpec})
+ServicingSpec.model_rebuild()
+
+
 def _stray_weight(spec: Any) -> bool:
     """A ``weight`` on a distribution that is not a mixture's component (it would be ignored)."""
-    return isinstance(spec, _DistributionSpec) and not isinstance(spec, MixtureSpec) and (
+    return isinstance(spec, DistributionSpecBase) and not isinstance(spec, MixtureSpec) and (
         spec.weight is not None)
 
 
@@ -221,6 +130,8 @@ class DesignSpec(StrictModel):
     ]
     parts: Annotated[list[PartSpec], Field(min_length=1)]
     power: PowerSpec | None = None
+    mass_kg: NonNegative = 0.0
+    cost_usd: NonNegative = 0.0
 
     @model_validator(mode="after")
     def _names(self) -> DesignSpec:
@@ -271,6 +182,8 @@ class ScenarioSpec(StrictModel):
     sla_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     sla_window_h: PositiveFinite = 1.0
     fleet: Annotated[list[FleetGroupSpec], Field(min_length=1)]
+    launch: LaunchSpec | None = None
+    servicing: ServicingSpec | None = None
 
     @field_validator("start_utc", mode="before")
     @classmethod
@@ -319,5 +232,6 @@ def known_keys() -> list[str]:
     """Every key any model accepts, for 'did you mean' hints."""
     models = [ScenarioSpec, FleetGroupSpec, DesignSpec, PartSpec, MixtureSpec, ExponentialSpec,
               WeibullSpec, LogNormalSpec, FixedSpec, FormationSpec, WalkerSpec, TleSpec,
-              PowerSpec, BatterySpec]
+              PowerSpec, BatterySpec, LaunchSpec, ServicingSpec, ServicerSpec, DepotSpec,
+              StockItemSpec, PolicySpec, PreventiveSpec]
     return sorted({key for model in models for key in model.model_fields})

@@ -31,6 +31,9 @@ class Part:
     failure: Distribution | None
     repair: RepairRule
     parts: tuple[Part, ...] = ()
+    # One unit's mass and price, for spares and their launches.
+    mass_kg: float = 0.0
+    cost_usd: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +44,6 @@ class Design:
     nominal_compute_pflops: float
     parts: tuple[Part, ...]
     power: PowerDesign | None = None
+    # One satellite's mass and price (launch excluded), for the fleet's cost and replacements.
+    mass_kg: float = 0.0
+    cost_usd: float = 0.0

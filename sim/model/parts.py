@@ -202,6 +202,18 @@ def _collect_groups(node: Unit, found: list[Group]) -> None:
                 _collect_groups(child, found)
 
 
+def all_groups(unit: Unit) -> list[Group]:
+    """Every group below ``unit``, depth first."""
+    found: list[Group] = []
+    pending = [unit]
+    while pending:
+        current = pending.pop()
+        for group in current.groups:
+            found.append(group)
+            pending.extend(group.units)
+    return found
+
+
 def dismantle(unit: Unit) -> None:
     """Cut the links from every unit below ``unit`` back to its parents, so that the tree is
     freed by reference counting once dropped, not left to the cycle collector (which would

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 # Causes of lost capacity that the repair rules assign to a failed unit.
 CAUSE_FAILED = "hardware_failure"
 CAUSE_REPAIR = "repair"
+# Causes of the servicing model (``sim.model.servicing``), in the order a failed unit meets them.
+CAUSE_DEFERRED = "deferred"
+CAUSE_WAITING_FOR_SPARE = "waiting_for_spare"
+CAUSE_WAITING_FOR_SERVICER = "waiting_for_servicer"
+CAUSE_SERVICER_TRAVEL = "servicer_travel"
+CAUSE_WAITING_FOR_REPLACEMENT = "waiting_for_replacement"
 
 
 class RepairRule(Protocol):
@@ -81,3 +87,23 @@ class TimedRepair:
         self, env: simpy.Environment, satellite: Satellite, unit: Unit, rng: np.random.Generator
     ) -> Generator[simpy.Event, Any, None]:
         yield env.timeout(self.duration.sample(rng))
+
+
+@dataclass(frozen=True, slots=True)
+class ServicerRepair:
+    """A servicer swaps the unit for a spare: the servicing model (``sim.model.servicing``)
+    runs the job, so this rule never restores a unit on its own."""
+
+    @property
+    def repairs(self) -> bool:
+        return True
+
+    @property
+    def cause_on_failure(self) -> str:
+        return CAUSE_DEFERRED
+
+    def restore(
+        self, env: simpy.Environment, satellite: Satellite, unit: Unit, rng: np.random.Generator
+    ) -> Generator[simpy.Event, Any, None]:
+        raise RuntimeError("units repaired by servicers live in sim.model.servicing")
+        yield  # pragma: no cover

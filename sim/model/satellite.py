@@ -85,6 +85,20 @@ class Satellite:
         self.recorder.event(now_s, self.index, "repairs", unit.path)
         self._set(now_s, unit, None)
 
+    def renew(self, now_s: float, units: list[Unit]) -> None:
+        """The satellite is replaced by a new one: every unit in ``units`` works again (no
+        repair is counted)."""
+        root = self.root
+        before = root.capacity
+        for unit in units:
+            if unit.failed_cause is not None:
+                unit.failed_cause = None
+                refresh(unit)
+        after = root.capacity
+        self.recorder.satellite_changed(now_s, self.index, before, after, root.loss)
+        if self.power is not None:
+            self.power.record(now_s, after, self.battery_fraction())
+
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
         root = self.root
         before = root.capacity

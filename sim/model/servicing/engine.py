@@ -1,0 +1,578 @@
+"""The maintenance model of one replication: unit lives, the policy's jobs, spares, servicers
+and satellite replacement, wired to the satellites' state (and so to the recorder).
+
+A failed unit a servicer can swap goes through the causes ``deferred`` (the policy has not
+sent anyone yet), ``waiting_for_spare``, ``waiting_for_servicer``, ``servicer_travel`` and
+``repair``; a satellite being replaced is ``waiting_for_replacement``; a unit nobody repairs
+stays ``hardware_failure``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.model.design import Design, Part
+from sim.model.repair import (
+    CAUSE_DEFERRED,
+    CAUSE_FAILED,
+    CAUSE_REPAIR,
+    CAUSE_SERVICER_TRAVEL,
+    CAUSE_WAITING_FOR_REPLACEMENT,
+    CAUSE_WAITING_FOR_SERVICER,
+    CAUSE_WAITING_FOR_SPARE,
+    TimedRepair,
+)
+from sim.model.servicing import travel
+from sim.model.servicing.jobs import Job
+from sim.model.servicing.ledger import Ledger
+from sim.model.servicing.lives import RenewalDraws, SatelliteState, UnitLife
+from sim.model.servicing.plan import SATELLITE, DepotPlan, ServicerPlan, ServicingPlan, StockRule
+from sim.model.servicing.servicer import Servicer, servicer_lifetime_s
+from sim.model.servicing.stock import Stock
+from sim.units import YEAR_S
+
+StreamOf = Callable[[str], np.random.Generator]
+
+
+class Maintenance:
+    """Every maintained satellite of one replication, and what keeps them working."""
+
+    def __init__(self, env: simpy.Environment, plan: ServicingPlan, designs: Sequence[Design],
+                 group_names: Sequence[str], horizon_s: float, stream: StreamOf):
+        self.env = env
+        self.plan = plan
+        self.policy = plan.policy
+        self.designs = designs
+        self.group_names = group_names
+        self.horizon_s = horizon_s
+        self.stream = stream
+        self.ledger = Ledger()
+        self.states: list[SatelliteState] = []
+        self.by_group: list[list[SatelliteState]] = [[] for _ in group_names]
+        self.queue: list[list[Job]] = [[] for _ in group_names]
+        self.idle: list[list[Servicer]] = [[] for _ in group_names]
+        self.servicers: list[Servicer] = []
+        self.unlimited: list[ServicerPlan | None] = [None] * len(group_names)
+        self.plans: list[list[ServicerPlan]] = [[] for _ in group_names]
+        for servicer_plan in plan.servicers:
+            self.plans[servicer_plan.group].append(servicer_plan)
+            if servicer_plan.count is None:
+                self.unlimited[servicer_plan.group] = servicer_plan
+        self.stocks: dict[tuple[int, str], Stock] = {}
+        self.delivery: dict[tuple[int, str], DepotPlan] = {}
+        self.preventive_age_s = dict(self.policy.preventive)
+        self._outcomes = stream("servicing/outcomes")
+        self._first: list[tuple[UnitLife, float]] = []
+
+    # -- building ---------------------------------------------------------------------------
+
+    def add_satellite(self, state: SatelliteState) -> None:
+        self.states.append(state)
+        self.by_group[state.group].append(state)
+
+    def add_part(self, part: Part, stream_name: str, units: Sequence[tuple[SatelliteState, list]],
+                 first_lifetimes_s: Sequence[float]) -> None:
+        """The units of one part on every satellite of a group, with their first lifetimes
+        (``units`` pairs each satellite's state with its units of the part, in order)."""
+        assert part.failure is not None
+        for member, (state, member_units) in enumerate(units):
+            key = f"{self.group_names[state.group]}/{state.member}/{stream_name}"
+            renewals = RenewalDraws(part.failure, _lazy(self.stream, f"renewal/{key}"),
+                                    part.count)
+            repairs = _lazy(self.stream, f"repair/{key}")
+            offset = member * part.count
+            for column, unit in enumerate(member_units):
+                life = UnitLife(unit, part, state, renewals, column, repairs)
+                state.lives.append(life)
+                self._first.append((life, first_lifetimes_s[offset + column]))
+
+    def start(self) -> None:
+        """Stock the depots, launch the servicers and start every unit's first life."""
+        for depot in self.plan.depots:
+            for rule in depot.items:
+                self._add_stock(depot, rule)
+        for group, name in enumerate(self.group_names):
+            if self.by_group[group] and (group, SATELLITE) not in self.stocks:
+                design = self.designs[group]
+                self._add_stock(None, StockRule(SATELLITE, 0, reorder_point=-1,
+                                                order_quantity=1, mass_kg=design.mass_kg,
+                                                unit_cost_usd=design.cost_usd), group)
+            del name
+        for servicer_plan in self.plan.servicers:
+            if servicer_plan.count is None:
+                continue
+            self.ledger.pay("servicers", servicer_plan.count * servicer_plan.cost_usd_per_year
+                            * self.horizon_s / YEAR_S)
+            for number in range(servicer_plan.count):
+                self._launch_servicer(servicer_plan, number)
+        for life, first_s in self._first:
+            self._schedule(life, first_s)
+        self._first = []
+        if self.policy.trigger == "periodic":
+            self.env.process(self._tours())
+
+    def _add_stock(self, depot: DepotPlan | None, rule: StockRule, group: int = -1) -> None:
+        group = depot.group if depot is not None else group
+        name = f"{depot.name if depot else self.group_names[group]}/{rule.item}"
+        stock = Stock(self.env, name, rule, self.plan.launch, self.ledger,
+                      self.stream(f"launch/{name}"))
+        self.stocks[(group, rule.item)] = stock
+        if depot is not None:
+            self.delivery[(group, rule.item)] = depot
+
+    # -- unit lives -------------------------------------------------------------------------
+
+    def _schedule(self, life: UnitLife, lifetime_s: float) -> None:
+        now = self.env.now
+        generation = life.generation
+        if now + lifetime_s < self.horizon_s:
+            failure = self.env.timeout(lifetime_s, value=(life, generation))
+            failure.callbacks.append(self._on_failure)
+        age_s = self.preventive_age_s.get(life.part.path)
+        if age_s is not None and age_s < lifetime_s and now + age_s < self.horizon_s:
+            due = self.env.timeout(age_s, value=(life, generation))
+            due.callbacks.append(self._on_age)
+
+    def _install(self, life: UnitLife) -> None:
+        """A new unit goes in now."""
+        life.generation += 1
+        life.installed_s = self.env.now
+        life.job = None
+        life.failed_in_swap = False
+        self._schedule(life, life.next_lifetime())
+
+    def _on_failure(self, event: simpy.Event) -> None:
+        life, generation = event.value
+        if life.generation == generation:
+            self._fail(life)
+
+    def _on_age(self, event: simpy.Event) -> None:
+        life, generation = event.value
+        if (life.generation == generation and life.job is None
+                and life.unit.failed_cause is None and not life.state.replacing):
+            self.ledger.count("preventive_jobs")
+            self._make_job(life, preventive=True)
+
+    def _fail(self, life: UnitLife) -> None:
+        env = self.env
+        unit = life.unit
+        state = life.state
+        satellite = state.satellite
+        job: Job | None = life.job  # type: ignore[assignment]
+        if unit.failed_cause is not None:
+            # Down for a preventive swap under way: the swap will find it failed.
+            life.failed_in_swap = True
+            if job is not None:
+                job.preventive = False
+            satellite.recorder.event(env.now, satellite.index, "failures", unit.path)
+            return
+        if state.replacing:
+            satellite.fail(env.now, unit, CAUSE_WAITING_FOR_REPLACEMENT)
+            return
+        if not life.serviced:
+            repair = life.part.repair
+            if isinstance(repair, TimedRepair):
+                satellite.fail(env.now, unit, CAUSE_REPAIR)
+                done = env.timeout(repair.duration.sample(life.visits()), value=life)
+                done.callbacks.append(self._timed_repair_done)
+            else:
+                satellite.fail(env.now, unit, CAUSE_FAILED)
+                self._check_replacement(state)
+            return
+        if job is not None:
+            job.preventive = False
+            satellite.fail(env.now, unit, job.phase or CAUSE_WAITING_FOR_SPARE)
+        else:
+            satellite.fail(env.now, unit, CAUSE_DEFERRED)
+            state.deferred.add(life)
+            self._policy_on_failure(state, life)
+        self._check_replacement(state)
+
+    def _timed_repair_done(self, event: simpy.Event) -> None:
+        life: UnitLife = event.value
+        if life.unit.failed_cause == CAUSE_REPAIR:
+            life.state.satellite.restore(self.env.now, life.unit)
+            self._install(life)
+
+    # -- the policy -------------------------------------------------------------------------
+
+    def _policy_on_failure(self, state: SatelliteState, life: UnitLife) -> None:
+        trigger = self.policy.trigger
+        if trigger == "corrective":
+            self._make_job(life)
+        elif trigger == "threshold" and self._below_threshold(state):
+            self._jobs_for_deferred(state)
+
+    def _below_threshold(self, state: SatelliteState) -> bool:
+        policy = self.policy
+        if policy.capacity_below is not None and state.satellite.capacity < policy.capacity_below:
+            return True
+        return policy.margin_below is not None and state.margin() < policy.margin_below
+
+    def _jobs_for_deferred(self, state: SatelliteState) -> None:
+        for life in sorted(state.deferred, key=lambda lf: (lf.unit.path, lf.column)):
+            self._make_job(life)
+
+    def _tours(self) -> Generator[simpy.Event, Any, None]:
+        """Inspection tours: every failed unit found gets a job."""
+        while True:
+            yield self.env.timeout(self.policy.interval_s)
+            self.ledger.count("inspection_tours")
+            for state in self.states:
+                if state.deferred and not state.replacing:
+                    self._jobs_for_deferred(state)
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def _phase(self, job: Job, cause: str) -> None:
+        """The job moves on; its unit, if down, is charged to ``cause`` from now."""
+        job.phase = cause
+        unit = job.life.unit
+        if (unit.failed_cause is not None or cause == CAUSE_REPAIR) and unit.failed_cause != cause:
+            job.life.state.satellite.set_cause(self.env.now, unit, cause)
+
+    def _make_job(self, life: UnitLife, preventive: bool = False) -> None:
+        state = life.state
+        state.deferred.discard(life)
+        job = Job(life, preventive, self.env.now)
+        life.job = job
+        self.ledger.count("jobs")
+        stock = self.stocks.get((state.group, life.part.path))
+        if stock is None:
+            self._spare_in_hand(job)
+            return
+        job.stock = stock
+        self._phase(job, CAUSE_WAITING_FOR_SPARE)
+
+        def fill() -> None:
+            self._spare_in_hand(job)
+
+        job.fill = fill
+        if stock.demand(fill):
+            self._spare_in_hand(job)
+
+    def _spare_in_hand(self, job: Job) -> None:
+        job.spare = True
+        job.fill = None
+        if job.cancelled:
+            self._return_spare(job)
+            return
+        depot = self.delivery.get((job.life.state.group, job.life.part.path))
+        if depot is not None and depot.delivery is not None:
+            delay = depot.delivery.sample(self.stream(f"delivery/{depot.name}"))
+            arrival = self.env.timeout(delay, value=job)
+            arrival.callbacks.append(lambda event: self._ready(event.value))
+        else:
+            self._ready(job)
+
+    def _return_spare(self, job: Job) -> None:
+        if job.spare and job.stock is not None:
+            job.stock.put_back()
+        job.spare = False
+
+    def _ready(self, job: Job) -> None:
+        if job.cancelled:
+            self._return_spare(job)
+            return
+        self._phase(job, CAUSE_WAITING_FOR_SERVICER)
+        group = job.life.state.group
+        solo = self.unlimited[group]
+        if solo is not None:
+            self.env.process(self._solo(solo, job))
+            return
+        self.queue[group].append(job)
+        idle = self.idle[group]
+        if idle:
+            servicer = idle.pop()
+            assert servicer.wake is not None
+            servicer.wake.succeed()
+
+    def take(self, servicer: Servicer) -> list[Job]:
+        """The jobs a free servicer takes next (empty if none is waiting)."""
+        queue = self.queue[servicer.plan.group]
+        if not queue:
+            return []
+        job = self._pick(servicer, queue)
+        queue.remove(job)
+        jobs = [job]
+        if self.policy.bundle != "unit":
+            state = job.life.state
+            same = [other for other in queue if other.life.state is state]
+            for other in same:
+                queue.remove(other)
+            jobs.extend(same)
+        return jobs
+
+    def _pick(self, servicer: Servicer, queue: list[Job]) -> Job:
+        policy = self.policy
+        candidates = queue
+        order = policy.queue_order
+        if policy.bundle == "plane":
+            plane = servicer.slot.plane
+            same = [job for job in queue if job.life.state.slot.plane == plane]
+            if same:
+                candidates = same
+                order = "nearest"
+        if order == "fifo":
+            return candidates[0]
+        if order == "most_lost":
+            return min(candidates, key=lambda job: job.life.state.satellite.capacity)
+        mobility = servicer.plan.mobility
+        return min(candidates, key=lambda job: travel.trip(
+            servicer.slot, job.life.state.slot, servicer.at == job.life.state.satellite.index,
+            mobility).duration_s)
+
+    def serve(self, servicer: Any, jobs: list[Job]) -> Generator[simpy.Event, Any, None]:
+        """Travel to the jobs' satellite and swap their units one after the other. ``jobs``
+        keeps the jobs not finished yet (the caller re-queues them if the servicer is lost)."""
+        env = self.env
+        plan: ServicerPlan = servicer.plan
+        ledger = self.ledger
+        target = jobs[0].life.state
+        move = travel.trip(servicer.slot, target.slot, servicer.at == target.satellite.index,
+                           plan.mobility)
+        delay_s = move.duration_s
+        if move.delta_v_m_s > servicer.budget_m_s:
+            delay_s += plan.refuel_s
+            ledger.count("refuels")
+            ledger.pay("refuels", plan.refuel_cost_usd)
+            servicer.budget_m_s = plan.delta_v_budget_m_s
+        servicer.budget_m_s -= move.delta_v_m_s
+        ledger.delta_v_m_s += move.delta_v_m_s
+        if delay_s > 0.0:
+            for job in jobs:
+                self._phase(job, CAUSE_SERVICER_TRAVEL)
+            started = env.now
+            try:
+                yield env.timeout(delay_s)
+            finally:
+                ledger.busy_s += env.now - started
+        servicer.slot = target.slot
+        servicer.at = target.satellite.index
+        if self.policy.bundle != "unit":
+            jobs.extend(self._gather(target))
+        while jobs:
+            job = jobs[0]
+            if job.cancelled:
+                self._return_spare(job)
+                jobs.pop(0)
+                continue
+            life = job.life
+            self._phase(job, CAUSE_REPAIR)
+            started = env.now
+            try:
+                yield env.timeout(plan.visit.sample(life.visits()))
+            finally:
+                ledger.busy_s += env.now - started
+            jobs.pop(0)
+            ledger.count("visits")
+            ledger.pay("visits", plan.visit_cost_usd)
+            if job.cancelled:
+                self._return_spare(job)
+                continue
+            draws = self._outcomes.random(2)
+            if draws[0] < plan.success_probability:
+                self._swapped(job)
+            else:
+                ledger.count("failed_visits")
+                self._unswapped(job)
+            if draws[1] < plan.collateral_damage_probability:
+                self._collateral(target, life)
+
+    def _gather(self, target: SatelliteState) -> list[Job]:
+        """On arrival, for a bundling policy: jobs for the satellite's deferred units (and its
+        plane's, bundling by plane), and the satellite's ready jobs, taken from the queue."""
+        if target.deferred and not target.replacing:
+            self._jobs_for_deferred(target)
+        if self.policy.bundle == "plane":
+            for state in self.by_group[target.group]:
+                if state.deferred and state.slot.plane == target.slot.plane and not state.replacing:
+                    self._jobs_for_deferred(state)
+        queue = self.queue[target.group]
+        here = [job for job in queue if job.life.state is target]
+        for job in here:
+            queue.remove(job)
+        return here
+
+    def _swapped(self, job: Job) -> None:
+        life = job.life
+        if job.preventive:
+            self.ledger.count("preventive_swaps")
+        job.spare = False
+        life.state.satellite.restore(self.env.now, life.unit)
+        self._install(life)
+
+    def _unswapped(self, job: Job) -> None:
+        """A failed visit: the spare is kept; a failed unit waits for another visit."""
+        life = job.life
+        if job.preventive and not life.failed_in_swap:
+            life.job = None
+            self._return_spare(job)
+            life.state.satellite.set_cause(self.env.now, life.unit, None)
+            return
+        job.preventive = False
+        self._ready(job)
+
+    def _collateral(self, state: SatelliteState, spared: UnitLife) -> None:
+        """The visit damaged another working unit of the satellite."""
+        working = [life for life in state.lives
+                   if life is not spared and life.unit.failed_cause is None]
+        if working:
+            self.ledger.count("collateral_failures")
+            victim = working[int(self._outcomes.integers(len(working)))]
+            self._fail(victim)
+
+    def _solo(self, plan: ServicerPlan, job: Job) -> Generator[simpy.Event, Any, None]:
+        """A servicer of an unlimited fleet: from the group's home slot, one trip."""
+        visitor = _Visitor(plan, self._home(plan))
+        self.queue[plan.group].append(job)
+        yield from self.serve(visitor, self.take(visitor))
+
+    # -- servicers --------------------------------------------------------------------------
+
+    def _home(self, plan: ServicerPlan) -> tuple[travel.Slot, int]:
+        states = self.by_group[plan.group]
+        home = next((s for s in states if s.slot.plane == plan.home_plane), states[0])
+        return home.slot, home.satellite.index
+
+    def _launch_servicer(self, plan: ServicerPlan, number: int) -> None:
+        self.ledger.pay("servicers", plan.cost_usd)
+        self.ledger.pay("launches", plan.mass_kg * self.plan.launch.usd_per_kg)
+        slot, index = self._home(plan)
+        servicer = Servicer(self, plan, number, slot, index)
+        servicer.alive_since_s = self.env.now
+        self.servicers.append(servicer)
+        rng = self.stream(f"servicer/{plan.name}/{number}")
+        lifetime_s = servicer_lifetime_s(plan, rng)
+        if self.env.now + lifetime_s < self.horizon_s:
+            death = self.env.timeout(lifetime_s, value=servicer)
+            death.callbacks.append(self._servicer_fails)
+
+    def _servicer_fails(self, event: simpy.Event) -> None:
+        servicer: Servicer = event.value
+        if servicer.alive:
+            servicer.process.interrupt()
+
+    def servicer_lost(self, servicer: Servicer, jobs: Sequence[Job]) -> None:
+        """A servicer stopped working: its unfinished jobs go back to the queue; a replacement
+        is launched if the plan says so."""
+        env = self.env
+        self.ledger.count("servicer_losses")
+        self.ledger.available_s += env.now - servicer.alive_since_s
+        idle = self.idle[servicer.plan.group]
+        if servicer in idle:
+            idle.remove(servicer)
+        for job in list(jobs):
+            if job.cancelled:
+                self._return_spare(job)
+            else:
+                self._unswapped(job) if job.preventive else self._ready(job)
+        plan = servicer.plan
+        if plan.replacement:
+            lead = self.plan.launch.lead
+            delay = 0.0 if lead is None else lead.sample(self.stream(f"servicer/{plan.name}"))
+            arrival = env.timeout(delay)
+            number = len(self.servicers)
+            self.ledger.count("launches")
+            arrival.callbacks.append(lambda _: self._launch_servicer(plan, number))
+
+    # -- replacing satellites ---------------------------------------------------------------
+
+    def _check_replacement(self, state: SatelliteState) -> None:
+        replace = self.policy.replace
+        if replace == "never" or state.replacing or state.satellite.capacity > 0.0:
+            return
+        failed = [life for life in state.lives if life.unit.failed_cause is not None]
+        for_good = any(life.unit.failed_cause == CAUSE_FAILED for life in failed)
+        if not for_good and (replace != "cheaper"
+                             or self._repair_cost(failed) <= self._replace_cost(state)):
+            return
+        self._replace(state)
+
+    def _repair_cost(self, failed: list[UnitLife]) -> float:
+        usd_per_kg = self.plan.launch.usd_per_kg
+        visit = min((p.visit_cost_usd for p in self.plan.servicers), default=0.0)
+        return math.fsum(life.part.cost_usd + life.part.mass_kg * usd_per_kg + visit
+                         for life in failed)
+
+    def _replace_cost(self, state: SatelliteState) -> float:
+        design = self.designs[state.group]
+        return design.cost_usd + design.mass_kg * self.plan.launch.usd_per_kg
+
+    def _replace(self, state: SatelliteState) -> None:
+        env = self.env
+        state.replacing = True
+        self.ledger.count("replacement_orders")
+        queue = self.queue[state.group]
+        for life in state.lives:
+            job: Job | None = life.job  # type: ignore[assignment]
+            if job is None:
+                continue
+            job.cancelled = True
+            if job.fill is not None and job.stock is not None:
+                job.stock.cancel(job.fill)
+                job.fill = None
+            elif job in queue:
+                queue.remove(job)
+                self._return_spare(job)
+            life.job = None
+        state.deferred.clear()
+        satellite = state.satellite
+        for life in state.lives:
+            if life.unit.failed_cause is not None:
+                satellite.set_cause(env.now, life.unit, CAUSE_WAITING_FOR_REPLACEMENT)
+        stock = self.stocks[(state.group, SATELLITE)]
+
+        def arrive() -> None:
+            depot = self.delivery.get((state.group, SATELLITE))
+            if depot is not None and depot.delivery is not None:
+                delay = depot.delivery.sample(self.stream(f"delivery/{depot.name}"))
+                raised = env.timeout(delay)
+                raised.callbacks.append(lambda _: self._renew(state))
+            else:
+                self._renew(state)
+
+        if stock.demand(arrive):
+            arrive()
+
+    def _renew(self, state: SatelliteState) -> None:
+        """The replacement takes the old satellite's place, which is deorbited."""
+        now = self.env.now
+        self.ledger.count("replacements")
+        self.ledger.count("deorbits")
+        state.satellite.recorder.event(now, state.satellite.index, "replacements")
+        state.satellite.renew(now, [life.unit for life in state.lives])
+        state.replacing = False
+        for life in state.lives:
+            self._install(life)
+
+    # -- results ----------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Close the servicers' availability at the horizon."""
+        for servicer in self.servicers:
+            if servicer.alive:
+                self.ledger.available_s += self.horizon_s - servicer.alive_since_s
+
+    def part_stocks(self) -> list[Stock]:
+        return [stock for (_, item), stock in self.stocks.items() if item != SATELLITE]
+
+
+class _Visitor:
+    """What ``Maintenance.serve`` reads of a servicer, for one trip of an unlimited fleet."""
+
+    __slots__ = ("at", "budget_m_s", "plan", "slot")
+
+    def __init__(self, plan: ServicerPlan, home: tuple[travel.Slot, int]):
+        self.plan = plan
+        self.slot, self.at = home
+        self.budget_m_s = plan.delta_v_budget_m_s
+
+
+def _lazy(stream: StreamOf, name: str) -> Callable[[], np.random.Generator]:
+    return lambda: stream(name)

@@ -1,0 +1,95 @@
+"""The lives of the units a servicing scenario maintains: failure times with common random
+numbers, and the generation token that lets a swap or a replacement cancel a pending failure.
+
+Common random numbers: unit i of a part on a satellite gets its k-th lifetime from row k of a
+block of draws for that satellite and part, filled row by row from the part's own stream. Row
+k holds the same values whichever units need it first, so a unit's lifetimes do not depend on
+the policy that decides when it is swapped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from sim.model.design import Part
+from sim.model.distributions import Distribution
+from sim.model.parts import Unit
+from sim.model.satellite import Satellite
+
+# Rows of renewal draws added at a time (each row is one lifetime for every unit of the part).
+BLOCK_ROWS = 4
+
+
+class RenewalDraws:
+    """The renewal lifetimes of one part's units on one satellite, by renewal number."""
+
+    __slots__ = ("_rng", "columns", "lifetime", "rows", "stream")
+
+    def __init__(self, lifetime: Distribution, stream: Callable[[], np.random.Generator],
+                 columns: int):
+        self.lifetime = lifetime
+        self.stream = stream
+        self.columns = columns
+        self.rows: list[list[float]] = []
+        self._rng: np.random.Generator | None = None
+
+    def get(self, renewal: int, column: int) -> float:
+        """Lifetime ``renewal`` (0: the first after the original unit) of unit ``column``."""
+        rows = self.rows
+        while renewal >= len(rows):
+            if self._rng is None:
+                self._rng = self.stream()
+            new = self.lifetime.sample_many(self._rng, BLOCK_ROWS * self.columns)
+            rows.extend(new.reshape(BLOCK_ROWS, self.columns).tolist())
+        return rows[renewal][column]
+
+
+class UnitLife:
+    """One unit's place in the maintenance model."""
+
+    __slots__ = ("column", "failed_in_swap", "generation", "installed_s", "job", "part",
+                 "renewals", "serviced", "state", "unit", "visits")
+
+    def __init__(self, unit: Unit, part: Part, state: SatelliteState, renewals: RenewalDraws,
+                 column: int, visits: Callable[[], np.random.Generator]):
+        self.unit = unit
+        self.part = part
+        self.state = state
+        self.renewals = renewals
+        self.column = column
+        self.visits = visits
+        self.serviced = part.repair.cause_on_failure == "deferred"
+        self.generation = 0
+        self.installed_s = 0.0
+        self.job: object | None = None
+        # The unit failed while down for a preventive swap (known when the swap ends).
+        self.failed_in_swap = False
+
+    def next_lifetime(self) -> float:
+        """The lifetime of the unit installed now (generation ≥ 1 is a renewal)."""
+        return self.renewals.get(self.generation - 1, self.column)
+
+
+class SatelliteState:
+    """A satellite as the maintenance model sees it: its lives, where it flies, its failed
+    units waiting for the policy, and whether it is being replaced."""
+
+    __slots__ = ("deferred", "group", "groups", "lives", "member", "replacing", "satellite",
+                 "slot")
+
+    def __init__(self, satellite: Satellite, group: int, member: int, slot: object,
+                 groups: list) -> None:  # type: ignore[type-arg]
+        self.satellite = satellite
+        self.group = group
+        self.member = member
+        self.slot = slot
+        self.groups = groups
+        self.lives: list[UnitLife] = []
+        self.deferred: set[UnitLife] = set()
+        self.replacing = False
+
+    def margin(self) -> int:
+        """The smallest redundancy margin (working − required) of any group of its parts."""
+        return min((g.working - g.required for g in self.groups), default=0)
