@@ -12,14 +12,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The reference cluster over 20 years, 1,000 replications, and its report. A finished or killed
-# campaign in $(DEMO_OUT) is resumed (nothing recomputed); remove the folder to start afresh.
-DEMO_OUT := results/reference-cluster
+# The reference cluster over 20 years, 1,000 replications, without servicing and with it, each
+# with its report, then the two compared replication by replication (same seed: common random
+# numbers). A finished or killed campaign is resumed (nothing recomputed); remove its folder
+# under results/ to start afresh.
+DEMO_BASE := results/reference-cluster
+DEMO_SERVICED := results/reference-cluster-serviced
 
 demo: $(STAMP)
 	$(BIN)/orbsim campaign configs/reference-cluster.yaml -n 1000 --workers 2 \
-		--out $(DEMO_OUT) $$(test -f $(DEMO_OUT)/manifest.json && echo --resume)
-	$(BIN)/orbsim report $(DEMO_OUT)
+		--out $(DEMO_BASE) $$(test -f $(DEMO_BASE)/manifest.json && echo --resume)
+	$(BIN)/orbsim report $(DEMO_BASE)
+	$(BIN)/orbsim campaign configs/reference-cluster-serviced.yaml -n 1000 --workers 2 \
+		--out $(DEMO_SERVICED) $$(test -f $(DEMO_SERVICED)/manifest.json && echo --resume)
+	$(BIN)/orbsim report $(DEMO_SERVICED)
+	$(BIN)/orbsim compare $(DEMO_BASE) $(DEMO_SERVICED) --figure results/compare-cluster.png
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -134,13 +134,18 @@ def _print_run(result: dict[str, Any]) -> None:
     for part, count in result["failures_by_part"].items():
         events.add_row(f"failures: {part}", f"{count:,}")
     out.print(events)
-    if result["power"]:
-        power = Table(title="Power (fleet totals; lowest state of charge of any battery)")
-        power.add_column("quantity")
-        power.add_column("value", justify="right")
-        for key, value in result["power"].items():
-            power.add_row(key, f"{value:,.4g}" if isinstance(value, float) else f"{value:,}")
-        out.print(power)
+    sections = (("power", "Power (fleet totals; lowest state of charge of any battery)"),
+                ("servicing", "Servicing (counts over the horizon; utilisation of the fleet)"),
+                ("spares", "Spares (demands on the depots' part stocks)"),
+                ("cost", "Cost (US dollars)"))
+    for key, title in sections:
+        if result.get(key):
+            table = Table(title=title)
+            table.add_column("quantity")
+            table.add_column("value", justify="right")
+            for name, value in result[key].items():
+                table.add_row(name, f"{value:,.4g}" if isinstance(value, float) else f"{value:,}")
+            out.print(table)
 
 
 @app.command()

@@ -378,3 +378,57 @@ def paired_differences(
 def _signed(value: float) -> str:
     """A difference with its sign, 3 significant digits; 0 without one."""
     return "0" if value == 0 else f"{value:+.3g}"
+
+
+def servicing_summary(
+    monthly_stock: Mapping[str, np.ndarray],
+    horizon_years: float,
+    costs_usd: Mapping[str, float],
+    scenario: str | None = None,
+) -> Figure:
+    """Spares and cost: each depot item's stock month by month (median and P5–P95 across
+    replications), and the mean cost by category in millions of US dollars.
+
+    ``monthly_stock`` maps ``<depot>/<item>`` to a (replications × months) array of monthly
+    mean stock; ``costs_usd`` maps a cost category to its mean over replications.
+    """
+    figure = new_figure((WIDE_IN[0], 7.5))
+    stock_ax, cost_ax = figure.subplots(2, 1, gridspec_kw={"height_ratios": [3, 2]})
+    colours = iter(plt_cycle())
+    for label, stock in monthly_stock.items():
+        stock = np.asarray(stock, dtype=float)
+        years = month_midpoints_years(stock.shape[1], horizon_years)
+        p5, p50, p95 = np.nanquantile(stock, [0.05, 0.5, 0.95], axis=0)
+        colour = next(colours)
+        stock_ax.fill_between(years, p5, p95, color=colour, alpha=0.2, linewidth=0)
+        stock_ax.plot(years, p50, color=colour, linewidth=1.8, label=f"{label} (median, P5–P95)")
+    stock_ax.set_xlim(0, horizon_years)
+    stock_ax.set_ylim(bottom=0)
+    stock_ax.set_xlabel("time since start (years)")
+    stock_ax.set_ylabel("units in stock (monthly mean)")
+    stock_ax.set_title(_titled("spares in stock", scenario))
+    if monthly_stock:
+        stock_ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    else:
+        stock_ax.text(0.5, 0.5, "no depot holds a limited stock", transform=stock_ax.transAxes,
+                      ha="center", va="center")
+    stock_ax.grid(alpha=0.3)
+    names = [name for name in costs_usd if costs_usd[name] > 0]
+    millions = np.array([costs_usd[name] / 1e6 for name in names])
+    positions = np.arange(len(names))
+    cost_ax.barh(positions, millions, color=BAND_COLOUR, alpha=0.75)
+    cost_ax.set_yticks(positions, names)
+    right = float(millions.max()) if len(names) else 1.0
+    for y, value in zip(positions, millions, strict=True):
+        cost_ax.text(value + 0.01 * right, y, f"${value:,.1f}M", va="center", fontsize="small")
+    cost_ax.set_xlim(0, right * 1.25)
+    cost_ax.set_xlabel("mean cost over the horizon (millions of US dollars)")
+    cost_ax.set_title(f"cost by category: ${sum(millions):,.1f}M in total")
+    cost_ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def plt_cycle() -> list[str]:
+    """The colours the stock lines take in turn."""
+    return ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown",
+            "tab:pink", "tab:olive", "tab:cyan", "tab:gray"]

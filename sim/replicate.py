@@ -146,6 +146,8 @@ class Wiring:
         ``Satellite.release``); the power accounts' totals stay readable."""
         for satellite in self.satellites:
             satellite.release()
+        if self.maintenance is not None:
+            self.maintenance.release()
 
 
 def build(
@@ -320,7 +322,8 @@ def paused_gc() -> Iterator[None]:
 
     A replication allocates tens of thousands of long-lived objects (units, processes), and
     each allocation burst makes the collector rescan them all: 40 % of the wall time on the
-    1,000-satellite benchmark. The replication leaves no cycles behind (``Wiring.release``),
+    1,000-satellite benchmark. The replication leaves no cycles behind (``Wiring.release``)
+    but the few of the servicing model's suspended processes,
     so nothing is left for the collector when it resumes.
     """
     was_enabled = gc.isenabled()
@@ -412,7 +415,7 @@ def power_summary(accounts: Sequence[PowerAccount]) -> dict[str, float]:
 
 
 # Counters of the maintenance ledger reported as ``servicing.<name>`` (0 when none occurred).
-SERVICING_COUNTS = ("jobs", "visits", "failed_visits", "collateral_failures", "refuels",
+SERVICING_COUNTS = ("jobs", "trips", "visits", "failed_visits", "collateral_failures", "refuels",
                     "servicer_losses", "replacements", "launches", "launches_failed",
                     "preventive_swaps", "inspection_tours")
 
@@ -433,10 +436,11 @@ def servicing_summary(maintenance: Maintenance | None, horizon_s: float) -> dict
 
 
 def spares_summary(maintenance: Maintenance | None) -> dict[str, float]:
-    """Demands on the depots' part stocks and the share met from stock at once."""
-    if maintenance is None:
+    """Demands on the depots' part stocks and the share met from stock at once (empty when
+    no depot stocks parts: every spare is then at hand)."""
+    stocks = maintenance.part_stocks() if maintenance is not None else []
+    if not stocks:
         return {}
-    stocks = maintenance.part_stocks()
     demands = sum(stock.demands for stock in stocks)
     filled = sum(stock.filled_at_once for stock in stocks)
     return {

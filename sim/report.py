@@ -56,10 +56,15 @@ CAPTIONS = {
                         "the power system), with the 95 % interval of the mean.",
     "events": "Cumulative failures and repairs across the fleet: mean across replications "
               "and the P5–P95 band.",
+    "servicing": "Spares and cost: each depot item's stock month by month (median and P5–P95 "
+                 "across replications), and the mean cost by category.",
     "power": "Eclipses and power: compute lost by power cause, the array's energy by use, "
              "battery cycles per satellite-year, and each replication's lowest state of charge.",
 }
 METRIC_GROUPS = (
+    ("Cost (US dollars)", "cost."),
+    ("Servicing", "servicing."),
+    ("Spares", "spares."),
     ("Lost compute by cause (share of nominal)", "downtime."),
     ("Lost compute by part (share of nominal)", "downtime_part."),
     ("Events (whole fleet, over the horizon)", "events."),
@@ -199,6 +204,13 @@ def draw_figures(results: CampaignResults) -> dict[str, Figure]:
             {kind: results.monthly(f"events.{kind}") for kind in ("failures", "repairs")},
             horizon, scenario=name),
     }
+    if any(name.startswith("servicing.") for name in results.replicates.column_names):
+        stock = {name.removeprefix("stock."): results.monthly(name)
+                 for name in results.timeseries.column_names if name.startswith("stock.")}
+        costs = {name.removesuffix("_usd"): entry["mean"]
+                 for name, entry in results.described("cost.").items()
+                 if name.endswith("_usd") and name != "total_usd"}
+        figures["servicing"] = plots.servicing_summary(stock, horizon, costs, scenario=name)
     if results.has_power:
         causes = {cause: entry for cause, entry in results.described("downtime.").items()
                   if cause in POWER_CAUSES}

@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from support import CONFIGS, SMOKE, orbsim
 
@@ -148,3 +149,22 @@ def test_reporting_reads_results_only(module: str) -> None:
               if isinstance(node, ast.ImportFrom) and node.module}
     forbidden = ("sim.model", "sim.replicate", "sim.campaign", "simpy", "sim.orbits")
     assert not [n for n in names if any(n == f or n.startswith(f + ".") for f in forbidden)]
+
+
+def test_serviced_campaign_reports_stock_cost_and_servicing(tmp_path: Path) -> None:
+    out = tmp_path / "serviced"
+    run_campaign(CONFIGS / "validation" / "spares_reorder_point.yaml",
+                 overrides=["horizon_years=10", "launch.usd_per_kg=1000",
+                            "fleet.0.design.parts.0.cost_usd=500",
+                            "fleet.0.design.parts.0.mass_kg=2"],
+                 n=3, workers=1, out=out, seed=4)
+    written = report.write_report(out)
+    assert "servicing" in {path.stem for path in written.figures}
+    markdown = written.markdown.read_text()
+    for heading in ("### Cost (US dollars)", "### Servicing", "### Spares"):
+        assert heading in markdown
+    assert "spares.fill_rate" in markdown and "cost.usd_per_delivered_pflops_hour" in markdown
+    series = pq.read_table(out / "timeseries.parquet")
+    stock = series.column("stock.depot/unit").to_numpy()
+    # Monthly mean stock of an (s,Q) = (3,5) depot that starts with 8 never leaves [0, 8].
+    assert stock.min() >= 0 and stock.max() <= 8

@@ -82,7 +82,7 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
         items = []
         for j, item in enumerate(depot.items):
             rule = _stock_rule(item, scenario, group, serviced, launch, f"{where}.items[{j}]",
-                               problems)
+                               problems, distribution)
             if rule is None:
                 continue
             if (group, rule.item) in stocked:
@@ -202,7 +202,7 @@ def _reach(plan: ServicerPlan, scenario: Scenario, slots: list[Slot],
 
 def _stock_rule(item: StockItemSpec, scenario: Scenario, group: int,
                 serviced: dict[str, list[str]], launch: LaunchService, where: str,
-                problems: list[Problem]) -> StockRule | None:
+                problems: list[Problem], distribution: ToDistribution) -> StockRule | None:
     fleet_group = scenario.fleet[group]
     initial = None if item.initial == "unlimited" else item.initial
     if item.part == SATELLITE:
@@ -225,15 +225,19 @@ def _stock_rule(item: StockItemSpec, scenario: Scenario, group: int,
     if mass > launch.mass_capacity_kg:
         problems.append(Problem(f"{where}.part", f"one {item.part!r} ({mass:g} kg) is more "
                                 f"than one launch lifts ({launch.mass_capacity_kg:g} kg)"))
+    delivery = None if item.delivery is None else distribution(item.delivery)
     if item.review_days is not None:
         assert item.order_up_to is not None
         return StockRule(item.part, initial, "periodic", review_interval_s=item.review_days * DAY_S,
-                         order_up_to=item.order_up_to, mass_kg=mass, unit_cost_usd=cost)
+                         order_up_to=item.order_up_to, mass_kg=mass, unit_cost_usd=cost,
+                         delivery=delivery)
     if item.reorder_point is not None:
         assert item.order_quantity is not None
         return StockRule(item.part, initial, "continuous", reorder_point=item.reorder_point,
-                         order_quantity=item.order_quantity, mass_kg=mass, unit_cost_usd=cost)
-    return StockRule(item.part, initial, "none", mass_kg=mass, unit_cost_usd=cost)
+                         order_quantity=item.order_quantity, mass_kg=mass, unit_cost_usd=cost,
+                         delivery=delivery)
+    return StockRule(item.part, initial, "none", mass_kg=mass, unit_cost_usd=cost,
+                     delivery=delivery)
 
 
 def _policy(spec: ServicingSpec, serviced: dict[str, list[str]],

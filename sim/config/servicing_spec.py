@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, PlainValidator, create_model, model_validator
 
 from sim.config.base import Name, NonNegative, PositiveFinite, Probability, StrictModel
 from sim.config.distribution_spec import DistributionSpecType, duration_keys
@@ -17,6 +17,25 @@ if TYPE_CHECKING:
 
 Count = Annotated[int, Field(ge=1, le=100_000)]
 StockCount = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+def _count_or_unlimited(low: int, high: int) -> Any:
+    """An integer in [low, high], or the word ``unlimited`` (one message for either)."""
+
+    def check(value: Any) -> int | str:
+        if value == "unlimited":
+            return "unlimited"
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be an integer or 'unlimited', got {value!r}")
+        if not low <= value <= high:
+            raise ValueError(f"must be ≥ {low} and ≤ {high:,}, got {value}")
+        return value
+
+    return Annotated[int | str, PlainValidator(check)]
+
+
+ServicerCount = _count_or_unlimited(1, 100_000)
+InitialStock = _count_or_unlimited(0, 10_000_000)
 
 
 class LaunchSpec(StrictModel):
@@ -34,7 +53,7 @@ class ServicerSpec(StrictModel):
 
     name: Name
     group: Name
-    count: Count | Literal["unlimited"] = 1
+    count: ServicerCount = 1
     visit: DistributionSpecType
     success_probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 1.0
     collateral_damage_probability: Probability = 0.0
@@ -72,11 +91,13 @@ class StockItemSpec(StrictModel):
     and ``order_up_to``, or neither (never reordered)."""
 
     part: Annotated[str, Field(min_length=1, max_length=512)]
-    initial: StockCount | Literal["unlimited"]
+    initial: InitialStock
     reorder_point: StockCount | None = None
     order_quantity: Count | None = None
     review_days: PositiveFinite | None = None
     order_up_to: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    # This item's time from the depot to where it is used (else the depot's delivery).
+    delivery: DistributionSpecType | None = None
 
     @model_validator(mode="after")
     def _one_rule(self) -> StockItemSpec:

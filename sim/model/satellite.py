@@ -96,8 +96,7 @@ class Satellite:
                 refresh(unit)
         after = root.capacity
         self.recorder.satellite_changed(now_s, self.index, before, after, root.loss)
-        if self.power is not None:
-            self.power.record(now_s, after, self.battery_fraction())
+        self._record_power(now_s, after)
 
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
         root = self.root
@@ -106,5 +105,15 @@ class Satellite:
         refresh(unit)
         after = root.capacity
         self.recorder.satellite_changed(now_s, self.index, before, after, root.loss)
-        if self.power is not None:
-            self.power.record(now_s, after, self.battery_fraction())
+        self._record_power(now_s, after)
+
+    def _record_power(self, now_s: float, hardware: float) -> None:
+        """Hand a change of compute capacity or battery strings to the power account (a
+        change of cause alone is none of its business)."""
+        power = self.power
+        if power is None:
+            return
+        battery = self.battery_fraction()
+        if power.hardware_states[-1] == hardware and power.battery_states[-1] == battery:
+            return
+        power.record(now_s, hardware, battery)

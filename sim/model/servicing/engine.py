@@ -17,6 +17,7 @@ import numpy as np
 import simpy
 
 from sim.model.design import Design, Part
+from sim.model.distributions import Distribution
 from sim.model.repair import (
     CAUSE_DEFERRED,
     CAUSE_FAILED,
@@ -64,7 +65,8 @@ class Maintenance:
             if servicer_plan.count is None:
                 self.unlimited[servicer_plan.group] = servicer_plan
         self.stocks: dict[tuple[int, str], Stock] = {}
-        self.delivery: dict[tuple[int, str], DepotPlan] = {}
+        # Each stocked item's time from its depot to where it is used, and its stream.
+        self.delivery: dict[tuple[int, str], tuple[Distribution, np.random.Generator]] = {}
         self.preventive_age_s = dict(self.policy.preventive)
         self._outcomes = stream("servicing/outcomes")
         self._first: list[tuple[UnitLife, float]] = []
@@ -80,16 +82,16 @@ class Maintenance:
         """The units of one part on every satellite of a group, with their first lifetimes
         (``units`` pairs each satellite's state with its units of the part, in order)."""
         assert part.failure is not None
+        key = f"{self.group_names[units[0][0].group]}/{stream_name}" if units else stream_name
+        renewals = RenewalDraws(part.failure, _lazy(self.stream, f"renewal/{key}"),
+                                len(units) * part.count)
+        repairs = _cached(self.stream, f"repair/{key}")
         for member, (state, member_units) in enumerate(units):
-            key = f"{self.group_names[state.group]}/{state.member}/{stream_name}"
-            renewals = RenewalDraws(part.failure, _lazy(self.stream, f"renewal/{key}"),
-                                    part.count)
-            repairs = _lazy(self.stream, f"repair/{key}")
             offset = member * part.count
-            for column, unit in enumerate(member_units):
-                life = UnitLife(unit, part, state, renewals, column, repairs)
+            for slot, unit in enumerate(member_units):
+                life = UnitLife(unit, part, state, renewals, offset + slot, repairs)
                 state.lives.append(life)
-                self._first.append((life, first_lifetimes_s[offset + column]))
+                self._first.append((life, first_lifetimes_s[offset + slot]))
 
     def start(self) -> None:
         """Stock the depots, launch the servicers and start every unit's first life."""
@@ -122,8 +124,9 @@ class Maintenance:
         stock = Stock(self.env, name, rule, self.plan.launch, self.ledger,
                       self.stream(f"launch/{name}"))
         self.stocks[(group, rule.item)] = stock
-        if depot is not None:
-            self.delivery[(group, rule.item)] = depot
+        delivery = rule.delivery or (depot.delivery if depot is not None else None)
+        if delivery is not None:
+            self.delivery[(group, rule.item)] = (delivery, self.stream(f"delivery/{name}"))
 
     # -- unit lives -------------------------------------------------------------------------
 
@@ -187,6 +190,10 @@ class Maintenance:
         if job is not None:
             job.preventive = False
             satellite.fail(env.now, unit, job.phase or CAUSE_WAITING_FOR_SPARE)
+        elif self.policy.trigger == "corrective":
+            # The job is made first, so that the unit fails straight into its first phase.
+            self._make_job(life)
+            satellite.fail(env.now, unit, life.job.phase)  # type: ignore[union-attr]
         else:
             satellite.fail(env.now, unit, CAUSE_DEFERRED)
             state.deferred.add(life)
@@ -262,9 +269,9 @@ class Maintenance:
         if job.cancelled:
             self._return_spare(job)
             return
-        depot = self.delivery.get((job.life.state.group, job.life.part.path))
-        if depot is not None and depot.delivery is not None:
-            delay = depot.delivery.sample(self.stream(f"delivery/{depot.name}"))
+        delivery = self.delivery.get((job.life.state.group, job.life.part.path))
+        if delivery is not None:
+            delay = delivery[0].sample(delivery[1])
             arrival = self.env.timeout(delay, value=job)
             arrival.callbacks.append(lambda event: self._ready(event.value))
         else:
@@ -330,10 +337,10 @@ class Maintenance:
     def serve(self, servicer: Any, jobs: list[Job]) -> Generator[simpy.Event, Any, None]:
         """Travel to the jobs' satellite and swap their units one after the other. ``jobs``
         keeps the jobs not finished yet (the caller re-queues them if the servicer is lost)."""
-        env = self.env
         plan: ServicerPlan = servicer.plan
         ledger = self.ledger
         target = jobs[0].life.state
+        ledger.count("trips")
         move = travel.trip(servicer.slot, target.slot, servicer.at == target.satellite.index,
                            plan.mobility)
         delay_s = move.duration_s
@@ -347,11 +354,7 @@ class Maintenance:
         if delay_s > 0.0:
             for job in jobs:
                 self._phase(job, CAUSE_SERVICER_TRAVEL)
-            started = env.now
-            try:
-                yield env.timeout(delay_s)
-            finally:
-                ledger.busy_s += env.now - started
+            yield from self._work(delay_s)
         servicer.slot = target.slot
         servicer.at = target.satellite.index
         if self.policy.bundle != "unit":
@@ -364,11 +367,7 @@ class Maintenance:
                 continue
             life = job.life
             self._phase(job, CAUSE_REPAIR)
-            started = env.now
-            try:
-                yield env.timeout(plan.visit.sample(life.visits()))
-            finally:
-                ledger.busy_s += env.now - started
+            yield from self._work(plan.visit.sample(life.visits()))
             jobs.pop(0)
             ledger.count("visits")
             ledger.pay("visits", plan.visit_cost_usd)
@@ -383,6 +382,18 @@ class Maintenance:
                 self._unswapped(job)
             if draws[1] < plan.collateral_damage_probability:
                 self._collateral(target, life)
+
+    def _work(self, duration_s: float) -> Generator[simpy.Event, Any, None]:
+        """A servicer busy for ``duration_s`` (travelling or at work); its busy time up to the
+        horizon is counted at once and given back if it is lost before the end."""
+        env = self.env
+        end_s = min(env.now + duration_s, self.horizon_s)
+        self.ledger.busy_s += end_s - env.now
+        try:
+            yield env.timeout(duration_s)
+        except simpy.Interrupt:
+            self.ledger.busy_s -= end_s - env.now
+            raise
 
     def _gather(self, target: SatelliteState) -> list[Job]:
         """On arrival, for a bundling policy: jobs for the satellite's deferred units (and its
@@ -435,15 +446,20 @@ class Maintenance:
 
     # -- servicers --------------------------------------------------------------------------
 
-    def _home(self, plan: ServicerPlan) -> tuple[travel.Slot, int]:
+    def _home(self, plan: ServicerPlan, number: int = 0) -> tuple[travel.Slot, int]:
+        """Where servicer ``number`` of ``plan`` starts: the fleet's servicers are spread
+        evenly over the group's planes from ``home_plane`` on."""
         states = self.by_group[plan.group]
-        home = next((s for s in states if s.slot.plane == plan.home_plane), states[0])
+        planes = states[-1].slot.plane + 1
+        count = plan.count or 1
+        plane = (plan.home_plane + (number % count) * planes // count) % planes
+        home = next((s for s in states if s.slot.plane == plane), states[0])
         return home.slot, home.satellite.index
 
     def _launch_servicer(self, plan: ServicerPlan, number: int) -> None:
         self.ledger.pay("servicers", plan.cost_usd)
         self.ledger.pay("launches", plan.mass_kg * self.plan.launch.usd_per_kg)
-        slot, index = self._home(plan)
+        slot, index = self._home(plan, number)
         servicer = Servicer(self, plan, number, slot, index)
         servicer.alive_since_s = self.env.now
         self.servicers.append(servicer)
@@ -529,9 +545,9 @@ class Maintenance:
         stock = self.stocks[(state.group, SATELLITE)]
 
         def arrive() -> None:
-            depot = self.delivery.get((state.group, SATELLITE))
-            if depot is not None and depot.delivery is not None:
-                delay = depot.delivery.sample(self.stream(f"delivery/{depot.name}"))
+            delivery = self.delivery.get((state.group, SATELLITE))
+            if delivery is not None:
+                delay = delivery[0].sample(delivery[1])
                 raised = env.timeout(delay)
                 raised.callbacks.append(lambda _: self._renew(state))
             else:
@@ -559,6 +575,22 @@ class Maintenance:
             if servicer.alive:
                 self.ledger.available_s += self.horizon_s - servicer.alive_since_s
 
+    def release(self) -> None:
+        """Cut the links that make cycles (lives and their satellites, jobs, servicers), so
+        that what a replication built is freed by reference counting; the stocks stay
+        readable."""
+        for state in self.states:
+            for life in state.lives:
+                if life.job is not None:
+                    life.job.fill = None  # type: ignore[attr-defined]
+                life.job = None
+            state.lives = []
+            state.deferred.clear()
+        for servicer in self.servicers:
+            servicer.wake = None
+        self.states, self.by_group, self.servicers = [], [], []
+        self.queue, self.idle = [], []
+
     def part_stocks(self) -> list[Stock]:
         return [stock for (_, item), stock in self.stocks.items() if item != SATELLITE]
 
@@ -576,3 +608,15 @@ class _Visitor:
 
 def _lazy(stream: StreamOf, name: str) -> Callable[[], np.random.Generator]:
     return lambda: stream(name)
+
+
+def _cached(stream: StreamOf, name: str) -> Callable[[], np.random.Generator]:
+    """A function returning stream ``name``, created on the first call and kept."""
+    found: list[np.random.Generator] = []
+
+    def get() -> np.random.Generator:
+        if not found:
+            found.append(stream(name))
+        return found[0]
+
+    return get

@@ -1,10 +1,10 @@
 """The lives of the units a servicing scenario maintains: failure times with common random
 numbers, and the generation token that lets a swap or a replacement cancel a pending failure.
 
-Common random numbers: unit i of a part on a satellite gets its k-th lifetime from row k of a
-block of draws for that satellite and part, filled row by row from the part's own stream. Row
-k holds the same values whichever units need it first, so a unit's lifetimes do not depend on
-the policy that decides when it is swapped.
+Common random numbers: unit i of a part across a fleet group gets its k-th renewal lifetime
+from row k of a block of draws for that part, filled row by row from the part's own stream.
+Row k holds the same values whichever units need it first, so a unit's lifetimes do not depend
+on the policy that decides when it is swapped.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from sim.model.parts import Unit
 from sim.model.satellite import Satellite
 
 # Rows of renewal draws added at a time (each row is one lifetime for every unit of the part).
-BLOCK_ROWS = 4
+BLOCK_ROWS = 2
 
 
 class RenewalDraws:
-    """The renewal lifetimes of one part's units on one satellite, by renewal number."""
+    """The renewal lifetimes of one part's units across a fleet group, by renewal number."""
 
     __slots__ = ("_rng", "columns", "lifetime", "rows", "stream")
 
@@ -91,5 +91,7 @@ class SatelliteState:
         self.replacing = False
 
     def margin(self) -> int:
-        """The smallest redundancy margin (working − required) of any group of its parts."""
-        return min((g.working - g.required for g in self.groups), default=0)
+        """The smallest redundancy margin (working − required) of its redundant groups (a
+        group without redundancy counts only once it is short: margin −1)."""
+        return min((g.working - g.required for g in self.groups
+                    if g.count > g.required or g.working < g.required), default=0)

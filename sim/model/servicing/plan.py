@@ -50,6 +50,9 @@ class StockRule:
     order_up_to: int = 0
     mass_kg: float = 0.0
     unit_cost_usd: float = 0.0
+    # Time from the depot to where the item is used, for this item (else the depot's): a
+    # spare satellite's raising and phasing.
+    delivery: Distribution | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +69,9 @@ class DepotPlan:
 
 @dataclass(frozen=True, slots=True)
 class ServicerPlan:
-    """A fleet of identical servicers based with one fleet group (``count`` None: as many as
-    there are jobs, each starting from the group's home slot)."""
+    """A fleet of identical servicers based with one fleet group, spread evenly over its
+    planes from ``home_plane`` (``count`` None: as many as there are jobs, each starting
+    from the home plane)."""
 
     name: str
     group: int

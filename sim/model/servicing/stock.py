@@ -21,7 +21,7 @@ class Stock:
     of the level, for the stock-over-time series."""
 
     __slots__ = ("backorders", "demands", "env", "filled_at_once", "history", "launch", "ledger",
-                 "level", "name", "on_order", "rng", "rule")
+                 "level", "name", "on_order", "received", "rng", "rule")
 
     def __init__(self, env: simpy.Environment, name: str, rule: StockRule, launch: LaunchService,
                  ledger: Ledger, rng: np.random.Generator):
@@ -36,6 +36,8 @@ class Stock:
         self.backorders: deque[Fill] = deque()
         self.demands = 0
         self.filled_at_once = 0
+        # Units that reached the depot after the start (arrivals, and spares put back).
+        self.received = 0
         self.history: list[tuple[float, float]] = [(0.0, self.level)]
         if rule.initial:
             self._buy(rule.initial)
@@ -119,6 +121,7 @@ class Stock:
         self._continuous_review()
 
     def _receive(self, quantity: int) -> None:
+        self.received += quantity
         for _ in range(quantity):
             if self.backorders:
                 self.backorders.popleft()()

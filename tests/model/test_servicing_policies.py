@@ -1,0 +1,209 @@
+"""Each maintenance policy does what it says, on small scenarios built for the purpose: the
+threshold waits for its level, periodic tours act only at tour times, opportunistic trips fix
+several units, preventive swaps renew units by age, replacement by cost, servicer losses,
+failed visits and collateral damage, refuelling, and periodic-review reordering."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sim.api import DAY_S, YEAR_S, load_scenario
+from sim.replicate import build, run_replicate
+from sim.rng import Streams
+
+# Standard errors allowed in the binomial checks (dimensionless).
+K_SIGMA = 4.0
+
+
+def scenario_file(tmp_path: Path, servicing: dict[str, Any], **extra: Any) -> Path:
+    """20 satellites without orbits for 10 years; each one node of 4 accelerators (1 needed,
+    mean life 5 years, swapped by servicers) and a bus that never fails in 10 years."""
+    document = {
+        "name": "policy-case",
+        "horizon_years": 10,
+        "sla_fraction": 0.5,
+        "launch": {"lead": {"distribution": "fixed", "duration_days": 30}, "usd_per_kg": 1000},
+        "fleet": [{
+            "name": "fleet",
+            "count": 20,
+            "design": {
+                "nominal_compute_pflops": 4.0,
+                "mass_kg": 500,
+                "cost_usd": 1.0e6,
+                "parts": [
+                    {"name": "gpu", "role": "compute", "count": 4, "required": 1,
+                     "failure": {"distribution": "exponential", "mean_years": 5},
+                     "repair": "servicer", "mass_kg": 2, "cost_usd": 1000},
+                    {"name": "bus", "role": "bus", "count": 1,
+                     "failure": {"distribution": "exponential", "mean_years": 1.0e6}},
+                ],
+            },
+        }],
+        "servicing": servicing,
+    }
+    document.update(extra)
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def robot(**fields: Any) -> dict[str, Any]:
+    found = {"name": "robot", "group": "fleet", "count": 1,
+             "visit": {"distribution": "fixed", "duration_h": 6}}
+    found.update(fields)
+    return found
+
+
+def run_log(path: Path, seed: int = 1, overrides: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    scenario = load_scenario(path, overrides)
+    wiring = build(scenario, Streams(seed, 0), keep_log=True)
+    wiring.run(scenario.horizon_s)
+    return scenario, wiring
+
+
+def test_threshold_waits_until_capacity_falls_below_its_level(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, {"servicers": [robot()],
+                                    "policy": {"kind": "threshold", "capacity_below": 0.6}})
+    result = run_replicate(load_scenario(path), 0, 3)
+    assert result.downtime_by_cause["deferred"] > 0
+    # Jobs come in bundles of the failed units of one satellite: at least 2 (0.5 < 0.6).
+    assert result.servicing["jobs"] >= 2 * result.servicing["trips"]
+    corrective = run_replicate(load_scenario(path, ("servicing.policy.kind=corrective",
+                                                    "servicing.policy.capacity_below=null")), 0, 3)
+    assert "deferred" not in corrective.downtime_by_cause
+    assert corrective.uptime > result.uptime
+
+
+def test_margin_threshold_dispatches_before_redundancy_is_gone(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, {"servicers": [robot()],
+                                    "policy": {"kind": "threshold", "margin_below": 2}})
+    result = run_replicate(load_scenario(path), 0, 3)
+    # Margin 3 of a 1-of-4 part: a job only after the second failure on a satellite.
+    assert result.servicing["jobs"] >= 2 * result.servicing["trips"]
+    assert result.downtime_by_cause["deferred"] > 0
+
+
+def test_periodic_tours_act_only_at_tour_times(tmp_path: Path) -> None:
+    interval_days = 100
+    path = scenario_file(tmp_path, {"servicers": [robot(count="unlimited")],
+                                    "policy": {"kind": "periodic",
+                                               "interval_days": interval_days}})
+    scenario, wiring = run_log(path)
+    repairs = [t for t, _, kind, _ in wiring.recorder.log if kind == "repairs"]
+    assert len(repairs) > 20
+    visit_s = 6 * 3600.0
+    for time_s in repairs:
+        # An unlimited fleet with no travel swaps one unit per visit, one after another.
+        since_tour = time_s % (interval_days * DAY_S)
+        assert since_tour == pytest.approx(visit_s * round(since_tour / visit_s), abs=1e-3)
+        assert since_tour <= 4 * visit_s + 1e-3
+    assert wiring.maintenance.ledger.counts["inspection_tours"] == math.floor(
+        scenario.horizon_s / (interval_days * DAY_S))
+
+
+def test_opportunistic_trips_fix_every_failed_unit_of_the_satellite(tmp_path: Path) -> None:
+    servicing = {"servicers": [robot(visit={"distribution": "fixed", "duration_days": 60})],
+                 "policy": {"kind": "opportunistic"}}
+    one_by_one = run_replicate(load_scenario(scenario_file(tmp_path, {
+        **servicing, "policy": {"kind": "corrective"}})), 0, 4)
+    bundled = run_replicate(load_scenario(scenario_file(tmp_path, servicing)), 0, 4)
+    # (A trip may be under way at the horizon.)
+    assert 0 <= one_by_one.servicing["trips"] - one_by_one.servicing["visits"] <= 1
+    assert bundled.servicing["trips"] < bundled.servicing["visits"]
+
+
+def test_preventive_swaps_renew_units_by_age(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, {"servicers": [robot(count="unlimited")],
+                                    "policy": {"kind": "corrective",
+                                               "preventive": [{"part": "gpu", "age_years": 1}]}})
+    path_text = path.read_text().replace("distribution: exponential\n        mean_years: 5",
+                                         "distribution: weibull\n        scale_years: 3\n"
+                                         "        shape: 4")
+    path.write_text(path_text)
+    with_swaps = run_replicate(load_scenario(path), 0, 5)
+    without = run_replicate(load_scenario(path, ("servicing.policy.preventive=[]",)), 0, 5)
+    assert with_swaps.servicing["preventive_swaps"] > 0
+    # Wear-out parts swapped at a third of their characteristic life rarely fail.
+    assert with_swaps.events["failures"] < 0.2 * without.events["failures"]
+
+
+def test_replace_cheaper_replaces_a_satellite_whose_repair_costs_more(tmp_path: Path) -> None:
+    servicing = {"servicers": [robot(visit_cost_usd=1.0e9)],
+                 "policy": {"kind": "threshold", "capacity_below": 0.01, "replace": "cheaper"}}
+    result = run_replicate(load_scenario(scenario_file(tmp_path, servicing)), 0, 6)
+    assert result.servicing["replacements"] > 0
+    assert result.servicing["visits"] == 0
+    assert result.downtime_by_cause["waiting_for_replacement"] > 0
+    # Each replacement is a satellite bought (some may still be on their way at the end).
+    bought = result.cost["satellites_usd"] / 1.0e6 - 20
+    assert result.servicing["replacements"] <= bought <= result.servicing["replacements"] + 20
+
+
+def test_a_lost_servicer_is_replaced_when_the_plan_says_so(tmp_path: Path) -> None:
+    fragile = robot(parts=[{"name": "arm", "role": "bus", "count": 1,
+                            "failure": {"distribution": "exponential", "mean_years": 1}}])
+    kept = run_replicate(load_scenario(scenario_file(tmp_path, {
+        "servicers": [{**fragile, "replace_when_lost": True}]})), 0, 7)
+    lost = run_replicate(load_scenario(scenario_file(tmp_path, {"servicers": [fragile]})), 0, 7)
+    assert lost.servicing["servicer_losses"] == 1
+    assert kept.servicing["servicer_losses"] > 1
+    assert kept.uptime > lost.uptime
+    # Without a servicer, failed units wait for one until the horizon.
+    assert lost.downtime_by_cause["waiting_for_servicer"] > kept.downtime_by_cause.get(
+        "waiting_for_servicer", 0.0)
+    assert 0 < kept.servicing["utilisation"] <= 1
+
+
+def test_failed_visits_and_collateral_damage_happen_at_their_rates(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, {"servicers": [robot(
+        count="unlimited", success_probability=0.5, collateral_damage_probability=0.2)]})
+    result = run_replicate(load_scenario(path), 0, 8)
+    visits = result.servicing["visits"]
+    assert visits > 200
+    for count, p in ((result.servicing["failed_visits"], 0.5),
+                     (result.servicing["collateral_failures"], 0.2)):
+        assert abs(count - p * visits) <= K_SIGMA * math.sqrt(visits * p * (1 - p))
+
+
+def test_a_delta_v_budget_forces_refuelling(tmp_path: Path) -> None:
+    shell = {"kind": "walker", "altitude_km": 550, "inclination_deg": 53, "planes": 6,
+             "per_plane": 4, "phasing": 1, "raan_deg": 0}
+    servicer = robot(plane_change="delta_v", delta_v_budget_m_s=15000, refuel_days=10,
+                     refuel_cost_usd=1.0e5)
+    path = scenario_file(tmp_path, {"servicers": [servicer], "policy": {
+        "kind": "corrective", "queue_order": "nearest"}})
+    document = yaml.safe_load(path.read_text())
+    document["fleet"][0]["count"] = 24
+    document["fleet"][0]["orbit"] = shell
+    path.write_text(yaml.safe_dump(document))
+    result = run_replicate(load_scenario(path), 0, 9)
+    assert result.servicing["refuels"] > 0
+    assert result.servicing["delta_v_m_s"] > 15000
+    assert result.downtime_by_cause["servicer_travel"] > 0
+    assert result.cost["refuels_usd"] == pytest.approx(1.0e5 * result.servicing["refuels"])
+
+
+def test_periodic_review_orders_only_at_review_times(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, {
+        "servicers": [robot(count="unlimited")],
+        "depots": [{"name": "depot", "group": "fleet",
+                    "items": [{"part": "gpu", "initial": 4, "review_days": 90,
+                               "order_up_to": 6}]}]})
+    scenario, wiring = run_log(path, seed=2)
+    stock = wiring.maintenance.part_stocks()[0]
+    arrivals = [t for t, level in stock.history[1:]]
+    assert stock.demands > 20
+    assert wiring.maintenance.ledger.counts["launches"] > 0
+    for time_s, (before, after) in zip(arrivals, zip(stock.history, stock.history[1:],
+                                                     strict=False), strict=False):
+        if after[1] > before[1]:
+            # Orders leave at review times and arrive a fixed 30 days later.
+            since = (time_s - 30 * DAY_S) % (90 * DAY_S)
+            assert min(since, 90 * DAY_S - since) < 1e-3
+    assert 0 < (stock.filled_at_once / stock.demands) < 1
+    assert scenario.horizon_s == 10 * YEAR_S
