@@ -207,3 +207,22 @@ def test_periodic_review_orders_only_at_review_times(tmp_path: Path) -> None:
             assert min(since, 90 * DAY_S - since) < 1e-3
     assert 0 < (stock.filled_at_once / stock.demands) < 1
     assert scenario.horizon_s == 10 * YEAR_S
+
+
+def test_timed_repairs_behave_the_same_inside_the_servicing_model() -> None:
+    """A timed repair is the same law whether the servicing model runs the unit's life or
+    the plain renewal process does: over independent seeds, the two uptimes agree."""
+    from support import CONFIGS
+
+    path = CONFIGS / "validation" / "availability_exponential_repair.yaml"
+    plain = load_scenario(path, ["fleet.0.count=50"])
+    inside = load_scenario(path, ["fleet.0.count=50", "servicing={servicers: []}"])
+    assert inside.servicing is not None and plain.servicing is None
+    seeds = range(12)
+    a = [run_replicate(plain, seed, 21).uptime for seed in seeds]
+    b = [run_replicate(inside, seed, 21).uptime for seed in seeds]
+    differences = [x - y for x, y in zip(a, b, strict=True)]
+    mean = sum(differences) / len(differences)
+    spread = math.sqrt(sum((d - mean) ** 2 for d in differences) / (len(differences) - 1))
+    assert abs(mean) <= K_SIGMA * spread / math.sqrt(len(differences))
+    assert a != b  # the two draw their repair times from different streams

@@ -98,13 +98,12 @@ class Maintenance:
         for depot in self.plan.depots:
             for rule in depot.items:
                 self._add_stock(depot, rule)
-        for group, name in enumerate(self.group_names):
+        for group, design in enumerate(self.designs):
             if self.by_group[group] and (group, SATELLITE) not in self.stocks:
-                design = self.designs[group]
+                # No spare satellites: each replacement is bought and launched on demand.
                 self._add_stock(None, StockRule(SATELLITE, 0, reorder_point=-1,
                                                 order_quantity=1, mass_kg=design.mass_kg,
                                                 unit_cost_usd=design.cost_usd), group)
-            del name
         for servicer_plan in self.plan.servicers:
             if servicer_plan.count is None:
                 continue
@@ -181,7 +180,8 @@ class Maintenance:
             repair = life.part.repair
             if isinstance(repair, TimedRepair):
                 satellite.fail(env.now, unit, CAUSE_REPAIR)
-                done = env.timeout(repair.duration.sample(life.visits()), value=life)
+                done = env.timeout(repair.duration.sample(life.visits()),
+                                   value=(life, life.generation))
                 done.callbacks.append(self._timed_repair_done)
             else:
                 satellite.fail(env.now, unit, CAUSE_FAILED)
@@ -201,8 +201,8 @@ class Maintenance:
         self._check_replacement(state)
 
     def _timed_repair_done(self, event: simpy.Event) -> None:
-        life: UnitLife = event.value
-        if life.unit.failed_cause == CAUSE_REPAIR:
+        life, generation = event.value
+        if life.generation == generation and life.unit.failed_cause == CAUSE_REPAIR:
             life.state.satellite.restore(self.env.now, life.unit)
             self._install(life)
 
