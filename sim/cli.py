@@ -144,8 +144,16 @@ def _print_run(result: dict[str, Any]) -> None:
             table.add_column("quantity")
             table.add_column("value", justify="right")
             for name, value in result[key].items():
-                table.add_row(name, f"{value:,.4g}" if isinstance(value, float) else f"{value:,}")
+                table.add_row(name, _quantity(value))
             out.print(table)
+
+
+def _quantity(value: float) -> str:
+    """A count or dollar figure in full with thousands separators; anything else to 4
+    significant digits."""
+    if isinstance(value, int) or (math.isfinite(value) and value.is_integer()):
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
 
 
 @app.command()

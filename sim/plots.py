@@ -365,7 +365,7 @@ def paired_differences(
         ax.text(edge + (0.02 if right else -0.02) * span, y, text, va="center",
                 ha="left" if right else "right", fontsize="small")
     # Room for the value labels on either side.
-    ax.set_xlim(float(ends.min()) - 0.6 * span, float(ends.max()) + 0.6 * span)
+    ax.set_xlim(float(ends.min()) - 0.4 * span, float(ends.max()) + 0.4 * span)
     a, b = labels
     ax.set_xlabel("mean paired difference B − A (percentage points) and its 95 % interval\n"
                   "coloured: the interval excludes 0; grey: it does not")

@@ -480,10 +480,13 @@ def monthly_stock(maintenance: Maintenance | None, months: int) -> dict[str, lis
     if maintenance is None:
         return {}
     found: dict[str, list[float]] = {}
-    for stock in maintenance.stocks.values():
+    for stock in maintenance.declared_stocks():
         if stock.rule.initial is None:
             continue
-        found[stock.name] = _monthly_mean(stock.history, months, maintenance.horizon_s)
+        levels = _monthly_mean(stock.history, months, maintenance.horizon_s)
+        # Differences of cumulative integrals leave float residue: stock is a whole count
+        # averaged over a month, shown to 1e-9.
+        found[stock.name] = [round(level, 9) for level in levels]
     return dict(sorted(found.items()))
 
 

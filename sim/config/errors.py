@@ -171,7 +171,7 @@ def _distribution_message(kind: str, value: Any) -> tuple[list[str | int], str]:
             return ["distribution"], f"a mixture's components cannot be mixtures; expected {names}"
         return ["distribution"], f"unknown distribution {describe(tag)}; expected {names}"
     if kind == "unknown_repair":
-        expected = "'none' or a mapping with a 'distribution' key"
+        expected = "'none', 'servicer' or a mapping with a 'distribution' key"
         if isinstance(value, str):
             return [], f"unknown repair rule {describe(value)}; expected {expected}"
         return [], f"must be {expected}, got {describe_typed(value)}"

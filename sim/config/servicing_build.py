@@ -12,6 +12,7 @@ from typing import Any
 from sim.config.distribution_spec import duration_s
 from sim.config.errors import Problem
 from sim.config.servicing_spec import LaunchSpec, ServicerSpec, ServicingSpec, StockItemSpec
+from sim.constants import WGS72_RADIUS_M
 from sim.model.design import Part
 from sim.model.distributions import Distribution
 from sim.model.repair import ServicerRepair
@@ -28,6 +29,11 @@ from sim.model.servicing.travel import Mobility, Slot, trip
 from sim.scenario import Scenario
 from sim.slots import fleet_slots
 from sim.units import DAY_S, HOUR_S
+
+# Lowest altitude a servicer's drift or phasing orbit may fly, m: below ~200 km drag brings a
+# spacecraft down within days (the Feb 2022 Starlink loss at ~210 km, docs/sources.md §5.3);
+# the same 150 km floor the orbit definitions use for any perigee.
+MIN_DRIFT_ALTITUDE_M = 150_000.0
 
 ToDistribution = Callable[[Any], Distribution]
 ToPart = Callable[[Any, str], Part]
@@ -59,23 +65,34 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
     groups = {g.name: i for i, g in enumerate(scenario.fleet)}
     slots = fleet_slots(scenario)
     servicers = []
+    unresolved = False
     for i, item in enumerate(spec.servicers):
         where = f"servicing.servicers[{i}]"
+        _unique(spec.servicers, i, "servicer", where, problems)
         group = _resolve_group(item.group, groups, f"{where}.group", problems)
         if group is None:
+            unresolved = True
             continue
         plan = _servicer(item, group, distribution, to_part)
-        problems.extend(_reach(plan, scenario, slots, where))
+        problems.extend(_servicer_problems(plan, scenario, slots, launch, where))
         servicers.append(plan)
     served = {plan.group for plan in servicers}
     for group, paths in serviced.items():
-        if groups[group] not in served:
+        if groups[group] not in served and not unresolved:
             problems.append(Problem("servicing.servicers", f"no servicer serves fleet group "
                                     f"{group!r}, whose part {paths[0]!r} is repaired by servicer"))
+    for group in served:
+        fleets = [plan for plan in servicers if plan.group == group]
+        if len(fleets) > 1 and any(plan.count is None for plan in fleets):
+            index = next(i for i, item in enumerate(spec.servicers)
+                         if item.count == "unlimited" and groups.get(item.group) == group)
+            problems.append(Problem(f"servicing.servicers[{index}].count", "an unlimited fleet "
+                                    "takes every job of its group: no other fleet may serve it"))
     depots = []
     stocked: set[tuple[int, str]] = set()
     for i, depot in enumerate(spec.depots):
         where = f"servicing.depots[{i}]"
+        _unique(spec.depots, i, "depot", where, problems)
         group = _resolve_group(depot.group, groups, f"{where}.group", problems)
         if group is None:
             continue
@@ -173,11 +190,47 @@ def _servicer(spec: ServicerSpec, group: int, distribution: ToDistribution,
     )
 
 
+def _unique(items: list[Any], index: int, what: str, where: str,
+            problems: list[Problem]) -> None:
+    name = items[index].name
+    if any(other.name == name for other in items[:index]):
+        problems.append(Problem(f"{where}.name", f"duplicate {what} name {name!r}"))
+
+
+def _servicer_problems(plan: ServicerPlan, scenario: Scenario, slots: list[Slot],
+                       launch: LaunchService, where: str) -> list[Problem]:
+    """What stops a servicer: parts it cannot have, a mass no launch lifts, an orbit it
+    cannot reach."""
+    problems = []
+    for path, part in _all_parts(plan.parts).items():
+        if part.repair.repairs:
+            problems.append(Problem(f"{where}.parts", f"part {path!r}: a servicer's parts are "
+                                    "not repaired (repair: none); a lost servicer is replaced "
+                                    "with replace_when_lost"))
+        if part.role == "battery":
+            problems.append(Problem(f"{where}.parts", f"part {path!r}: a servicer has no "
+                                    "battery part (use role bus)"))
+    if plan.replacement and plan.mass_kg > launch.mass_capacity_kg:
+        problems.append(Problem(f"{where}.mass_kg", f"{plan.mass_kg:g} kg is more than one "
+                                f"launch lifts ({launch.mass_capacity_kg:g} kg)"))
+    return problems + _reach(plan, scenario, slots, where)
+
+
 def _reach(plan: ServicerPlan, scenario: Scenario, slots: list[Slot],
            where: str) -> list[Problem]:
-    """Whether the servicer's home plane exists, and every trip from it fits its Δv budget."""
+    """Whether the servicer's home plane exists, its drift orbits stay above the atmosphere,
+    and every trip from home fits its Δv budget."""
     group = scenario.fleet[plan.group]
     own = [slot for slot in slots if slot.group == plan.group]
+    altitude_m = own[0].semi_major_axis_m - WGS72_RADIUS_M
+    if own[0].semi_major_axis_m > 0:
+        for key, offset_m in (("drift_altitude_km", plan.mobility.drift_altitude_m),
+                              ("phasing_altitude_km", plan.mobility.phasing_altitude_m)):
+            if altitude_m - offset_m < MIN_DRIFT_ALTITUDE_M:
+                return [Problem(f"{where}.{key}", f"a drift orbit {offset_m / 1e3:g} km below "
+                                f"fleet group {group.name!r} ({altitude_m / 1e3:.0f} km) would "
+                                f"fly below {MIN_DRIFT_ALTITUDE_M / 1e3:.0f} km; must be ≤ "
+                                f"{(altitude_m - MIN_DRIFT_ALTITUDE_M) / 1e3:.0f}")]
     planes = max(slot.plane for slot in own) + 1
     if plan.home_plane >= planes:
         return [Problem(f"{where}.home_plane", f"fleet group {group.name!r} has {planes} "
@@ -247,6 +300,10 @@ def _policy(spec: ServicingSpec, serviced: dict[str, list[str]],
     known = {path for paths in serviced.values() for path in paths}
     preventive = []
     for i, item in enumerate(policy.preventive):
+        if any(other.part == item.part for other in policy.preventive[:i]):  # type: ignore[attr-defined]
+            problems.append(Problem(f"servicing.policy.preventive[{i}].part",
+                                    f"{item.part!r} is already given an age"))  # type: ignore[attr-defined]
+            continue
         if item.part not in known:  # type: ignore[attr-defined]
             problems.append(Problem(f"servicing.policy.preventive[{i}].part",
                                     f"no part {item.part!r} is repaired by servicer "  # type: ignore[attr-defined]

@@ -14,13 +14,29 @@ from sim.api import ScenarioError, load_scenario
 MACHINE_REPAIR = CONFIGS / "validation" / "servicing_machine_repair.yaml"
 SPARES = CONFIGS / "validation" / "spares_reorder_point.yaml"
 ITEM = "servicing.depots[0].items[0]"
+ROBOT = "{name: robot, group: fleet, visit: {distribution: fixed, duration_days: 1}}"
 
 CASES = [
     (SPARES, ["servicing.depots.0.items.0.part=node/gpu"], [f"{ITEM}.part"], "no part 'node/gpu'"),
     (SPARES, ["servicing.depots.0.group=ghost"], ["servicing.depots[0].group"],
      "no fleet group named 'ghost'"),
     (MACHINE_REPAIR, ["servicing.servicers.0.group=ghost"],
-     ["servicing.servicers[0].group", "servicing.servicers"], "no fleet group named 'ghost'"),
+     ["servicing.servicers[0].group"], "no fleet group named 'ghost'"),
+    (MACHINE_REPAIR, ["servicing.servicers=[]"], ["servicing.servicers"],
+     "no servicer serves fleet group 'fleet'"),
+    (MACHINE_REPAIR, [f"servicing.servicers=[{ROBOT}, {ROBOT}]"],
+     ["servicing.servicers[1].name"], "duplicate servicer name 'robot'"),
+    (MACHINE_REPAIR, [f"servicing.servicers=[{ROBOT}, {{name: more, group: fleet, count: "
+                      "unlimited, visit: {distribution: fixed, duration_days: 1}}]"],
+     ["servicing.servicers[1].count"], "no other fleet may serve it"),
+    (MACHINE_REPAIR, ["servicing.servicers.0.parts=[{name: arm, role: bus, count: 1, failure: "
+                      "{distribution: exponential, mean_years: 5}, repair: servicer}]"],
+     ["servicing.servicers[0].parts"], "a servicer's parts are not repaired"),
+    (MACHINE_REPAIR, ["servicing.policy.preventive=[{part: bus, age_years: 1}, "
+                      "{part: bus, age_years: 2}]"],
+     ["servicing.policy.preventive[1].part"], "already given an age"),
+    (MACHINE_REPAIR, ["fleet.0.design.parts.0.repair=servicr"], ["fleet[0].design.parts[0].repair"],
+     "'servicer'"),
     (SPARES, ["servicing.depots.0.items.0.initial=-1"], [f"{ITEM}.initial"], "≥ 0"),
     (SPARES, ["servicing.depots.0.items.0.reorder_point=-2"], [f"{ITEM}.reorder_point"], "≥ 0"),
     (SPARES, ["servicing.depots.0.items.0.order_quantity=0"], [f"{ITEM}.order_quantity"], "≥ 1"),
@@ -76,6 +92,15 @@ def test_a_servicer_that_cannot_reach_a_plane_is_refused_on_the_command_line(
     problems = cli_problems(orbsim("validate", str(path)))
     assert [p for p, _ in problems] == ["servicing.servicers[0].delta_v_budget_m_s"]
     assert "cannot reach plane 3" in problems[0][1]
+
+
+def test_a_drift_orbit_below_the_atmosphere_is_refused(tmp_path: Path) -> None:
+    path = shell_with_a_servicer(tmp_path, 1.0e5)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, ["servicing.servicers.0.drift_altitude_km=450"])
+    (problem,) = caught.value.problems
+    assert problem.path == "servicing.servicers[0].drift_altitude_km"
+    assert "must be ≤ 400" in problem.message
 
 
 def test_a_polar_shell_cannot_be_crossed_by_drift(tmp_path: Path) -> None:

@@ -137,6 +137,8 @@ def test_spares_fill_rate_of_s_q() -> None:
     lead_years = doc["launch"]["lead"]["duration_days"] / DAYS_PER_YEAR
     expected = sq_fill_rate_poisson(item["reorder_point"], item["order_quantity"],
                                     demand_per_year, lead_years)
+    # The figure the scenario file and the README state.
+    assert expected == pytest.approx(0.6007, abs=5e-5)
     runs = seeds_of("spares_reorder_point.yaml")
     check([r.spares["fill_rate"] for r in runs], expected, "fill rate")
     for r in runs:

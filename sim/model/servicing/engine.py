@@ -107,8 +107,6 @@ class Maintenance:
         for servicer_plan in self.plan.servicers:
             if servicer_plan.count is None:
                 continue
-            self.ledger.pay("servicers", servicer_plan.count * servicer_plan.cost_usd_per_year
-                            * self.horizon_s / YEAR_S)
             for number in range(servicer_plan.count):
                 self._launch_servicer(servicer_plan, number)
         for life, first_s in self._first:
@@ -251,6 +249,10 @@ class Maintenance:
         self.ledger.count("jobs")
         stock = self.stocks.get((state.group, life.part.path))
         if stock is None:
+            # Spares at hand without a depot: each is bought and launched as it is used.
+            part = life.part
+            self.ledger.pay("spares", part.cost_usd)
+            self.ledger.pay("launches", part.mass_kg * self.plan.launch.usd_per_kg)
             self._spare_in_hand(job)
             return
         job.stock = stock
@@ -479,7 +481,7 @@ class Maintenance:
         is launched if the plan says so."""
         env = self.env
         self.ledger.count("servicer_losses")
-        self.ledger.available_s += env.now - servicer.alive_since_s
+        servicer.lost_s = env.now
         idle = self.idle[servicer.plan.group]
         if servicer in idle:
             idle.remove(servicer)
@@ -490,12 +492,24 @@ class Maintenance:
                 self._unswapped(job) if job.preventive else self._ready(job)
         plan = servicer.plan
         if plan.replacement:
-            lead = self.plan.launch.lead
-            delay = 0.0 if lead is None else lead.sample(self.stream(f"servicer/{plan.name}"))
-            arrival = env.timeout(delay)
-            number = len(self.servicers)
-            self.ledger.count("launches")
-            arrival.callbacks.append(lambda _: self._launch_servicer(plan, number))
+            self._order_servicer(plan)
+
+    def _order_servicer(self, plan: ServicerPlan) -> None:
+        """Launch a new servicer of ``plan``; a lost launch is followed by another."""
+        launch = self.plan.launch
+        rng = self.stream(f"servicer/{plan.name}")
+        delay = 0.0 if launch.lead is None else launch.lead.sample(rng)
+        self.ledger.count("launches")
+        if rng.random() < launch.failure_probability:
+            self.ledger.count("launches_failed")
+            self.ledger.pay("servicers", plan.cost_usd)
+            self.ledger.pay("launches", plan.mass_kg * launch.usd_per_kg)
+            retry = self.env.timeout(delay)
+            retry.callbacks.append(lambda _: self._order_servicer(plan))
+            return
+        number = len(self.servicers)
+        arrival = self.env.timeout(delay)
+        arrival.callbacks.append(lambda _: self._launch_servicer(plan, number))
 
     # -- replacing satellites ---------------------------------------------------------------
 
@@ -512,7 +526,8 @@ class Maintenance:
 
     def _repair_cost(self, failed: list[UnitLife]) -> float:
         usd_per_kg = self.plan.launch.usd_per_kg
-        visit = min((p.visit_cost_usd for p in self.plan.servicers), default=0.0)
+        group = failed[0].state.group if failed else -1
+        visit = min((p.visit_cost_usd for p in self.plans[group]), default=0.0) if failed else 0.0
         return math.fsum(life.part.cost_usd + life.part.mass_kg * usd_per_kg + visit
                          for life in failed)
 
@@ -570,10 +585,16 @@ class Maintenance:
     # -- results ----------------------------------------------------------------------------
 
     def finish(self) -> None:
-        """Close the servicers' availability at the horizon."""
+        """Close the servicers' working time at the horizon, and pay each servicer's yearly
+        cost for the time it worked."""
         for servicer in self.servicers:
             if servicer.alive:
-                self.ledger.available_s += self.horizon_s - servicer.alive_since_s
+                servicer.alive = False
+                servicer.lost_s = self.horizon_s
+        for servicer in self.servicers:
+            worked_s = servicer.lost_s - servicer.alive_since_s
+            self.ledger.available_s += worked_s
+            self.ledger.pay("servicers", servicer.plan.cost_usd_per_year * worked_s / YEAR_S)
 
     def release(self) -> None:
         """Cut the links that make cycles (lives and their satellites, jobs, servicers), so
@@ -590,6 +611,12 @@ class Maintenance:
             servicer.wake = None
         self.states, self.by_group, self.servicers = [], [], []
         self.queue, self.idle = [], []
+
+    def declared_stocks(self) -> list[Stock]:
+        """The stocks a depot declares (not the make-to-order satellites of a group without
+        spare satellites)."""
+        return [stock for (group, item), stock in self.stocks.items()
+                if not (item == SATELLITE and stock.name == f"{self.group_names[group]}/{item}")]
 
     def part_stocks(self) -> list[Stock]:
         return [stock for (_, item), stock in self.stocks.items() if item != SATELLITE]

@@ -39,7 +39,9 @@ class StockRule:
     ``initial`` None means unlimited stock. Continuous review (s,Q): whenever the inventory
     position (stock + on order − backorders) is at or below ``reorder_point``, order
     ``order_quantity``. Periodic review (R,S): every ``review_interval_s``, order up to
-    ``order_up_to``. ``none``: never reordered."""
+    ``order_up_to``. ``none``: no stock is kept up; once the initial stock is used, each
+    demand it cannot meet orders one unit (made to order). Unlimited stock is bought and
+    launched one unit at a time, as it is used."""
 
     item: str
     initial: int | None

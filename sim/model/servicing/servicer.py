@@ -50,6 +50,8 @@ class Servicer:
         self.budget_m_s = plan.delta_v_budget_m_s
         self.alive = True
         self.alive_since_s = 0.0
+        # When it stopped working (the horizon if it never did).
+        self.lost_s = 0.0
         self.wake: simpy.Event | None = None
         self.process = engine.env.process(self.run())
 

@@ -55,6 +55,12 @@ class Stock:
         """Take one from stock and return True, or backorder ``fill`` (called on arrival) and
         return False."""
         self.demands += 1
+        if math.isinf(self.level):
+            # Unlimited stock: each unit issued is bought and launched as it is used.
+            self.filled_at_once += 1
+            self._buy(1)
+            self._lift(1)
+            return True
         if self.level >= 1:
             self._set_level(self.level - 1)
             self.filled_at_once += 1
@@ -74,7 +80,12 @@ class Stock:
 
     def _continuous_review(self) -> None:
         rule = self.rule
-        if rule.review != "continuous" or math.isinf(self.level):
+        if math.isinf(self.level) or rule.review == "periodic":
+            return
+        if rule.review == "none":
+            # No reordering rule: once the stock is out, each unmet demand orders one unit.
+            while self.position < 0:
+                self._order(1)
             return
         while self.position <= rule.reorder_point:
             self._order(rule.order_quantity)
