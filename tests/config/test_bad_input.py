@@ -308,7 +308,7 @@ DOCUMENT_CASES = [
                  f"unknown distribution 'poisson'; {ALL_DISTRIBUTIONS}",
                  id="unknown-repair-distribution"),
     pytest.param(setter(*P, 1, "repair", value="sometimes"), (f"{PARTS}[1].repair",),
-                 "unknown repair rule 'sometimes'; expected 'none' or a mapping",
+                 "unknown repair rule 'sometimes'; expected 'none', 'servicer' or a mapping",
                  id="unknown-repair-rule"),
     pytest.param(setter(*BUS_FAILURE, value="gamma"), (f"{PARTS}[0].failure",),
                  "unknown distribution 'gamma'", id="distribution-as-bare-word"),
