@@ -29,7 +29,7 @@ from sim.model.repair import (
     TimedRepair,
 )
 from sim.model.servicing import travel
-from sim.model.servicing.jobs import Job
+from sim.model.servicing.jobs import Job, ReadyQueue
 from sim.model.servicing.ledger import Ledger
 from sim.model.servicing.lives import RenewalDraws, SatelliteState, UnitLife
 from sim.model.servicing.plan import SATELLITE, DepotPlan, ServicerPlan, ServicingPlan, StockRule
@@ -55,7 +55,7 @@ class Maintenance:
         self.ledger = Ledger()
         self.states: list[SatelliteState] = []
         self.by_group: list[list[SatelliteState]] = [[] for _ in group_names]
-        self.queue: list[list[Job]] = [[] for _ in group_names]
+        self.queue: list[ReadyQueue] = [ReadyQueue() for _ in group_names]
         self.idle: list[list[Servicer]] = [[] for _ in group_names]
         self.servicers: list[Servicer] = []
         self.unlimited: list[ServicerPlan | None] = [None] * len(group_names)
@@ -68,6 +68,8 @@ class Maintenance:
         # Each stocked item's time from its depot to where it is used, and its stream.
         self.delivery: dict[tuple[int, str], tuple[Distribution, np.random.Generator]] = {}
         self.preventive_age_s = dict(self.policy.preventive)
+        # Satellites holding deferred units (failed, no job yet).
+        self.waiting: set[SatelliteState] = set()
         self._outcomes = stream("servicing/outcomes")
         self._first: list[tuple[UnitLife, float]] = []
 
@@ -195,6 +197,7 @@ class Maintenance:
         else:
             satellite.fail(env.now, unit, CAUSE_DEFERRED)
             state.deferred.add(life)
+            self.waiting.add(state)
             self._policy_on_failure(state, life)
         self._check_replacement(state)
 
@@ -228,8 +231,8 @@ class Maintenance:
         while True:
             yield self.env.timeout(self.policy.interval_s)
             self.ledger.count("inspection_tours")
-            for state in self.states:
-                if state.deferred and not state.replacing:
+            for state in sorted(self.waiting, key=lambda st: st.satellite.index):
+                if not state.replacing:
                     self._jobs_for_deferred(state)
 
     # -- jobs -------------------------------------------------------------------------------
@@ -244,6 +247,8 @@ class Maintenance:
     def _make_job(self, life: UnitLife, preventive: bool = False) -> None:
         state = life.state
         state.deferred.discard(life)
+        if not state.deferred:
+            self.waiting.discard(state)
         job = Job(life, preventive, self.env.now)
         life.job = job
         self.ledger.count("jobs")
@@ -294,7 +299,7 @@ class Maintenance:
         if solo is not None:
             self.env.process(self._solo(solo, job))
             return
-        self.queue[group].append(job)
+        self.queue[group].add(job)
         idle = self.idle[group]
         if idle:
             servicer = idle.pop()
@@ -310,25 +315,23 @@ class Maintenance:
         queue.remove(job)
         jobs = [job]
         if self.policy.bundle != "unit":
-            state = job.life.state
-            same = [other for other in queue if other.life.state is state]
+            same = queue.at(job.life.state)
             for other in same:
                 queue.remove(other)
             jobs.extend(same)
         return jobs
 
-    def _pick(self, servicer: Servicer, queue: list[Job]) -> Job:
+    def _pick(self, servicer: Servicer, queue: ReadyQueue) -> Job:
         policy = self.policy
-        candidates = queue
+        candidates: ReadyQueue | list[Job] = queue
         order = policy.queue_order
         if policy.bundle == "plane":
-            plane = servicer.slot.plane
-            same = [job for job in queue if job.life.state.slot.plane == plane]
+            same = queue.in_plane(servicer.slot.plane)
             if same:
                 candidates = same
                 order = "nearest"
         if order == "fifo":
-            return candidates[0]
+            return queue.first() if candidates is queue else candidates[0]  # type: ignore[index]
         if order == "most_lost":
             return min(candidates, key=lambda job: job.life.state.satellite.capacity)
         mobility = servicer.plan.mobility
@@ -403,11 +406,13 @@ class Maintenance:
         if target.deferred and not target.replacing:
             self._jobs_for_deferred(target)
         if self.policy.bundle == "plane":
-            for state in self.by_group[target.group]:
-                if state.deferred and state.slot.plane == target.slot.plane and not state.replacing:
+            plane = target.slot.plane
+            for state in sorted(self.waiting, key=lambda st: st.satellite.index):
+                if (state.group == target.group and state.slot.plane == plane
+                        and not state.replacing):
                     self._jobs_for_deferred(state)
         queue = self.queue[target.group]
-        here = [job for job in queue if job.life.state is target]
+        here = queue.at(target)
         for job in here:
             queue.remove(job)
         return here
@@ -443,7 +448,7 @@ class Maintenance:
     def _solo(self, plan: ServicerPlan, job: Job) -> Generator[simpy.Event, Any, None]:
         """A servicer of an unlimited fleet: from the group's home slot, one trip."""
         visitor = _Visitor(plan, self._home(plan))
-        self.queue[plan.group].append(job)
+        self.queue[plan.group].add(job)
         yield from self.serve(visitor, self.take(visitor))
 
     # -- servicers --------------------------------------------------------------------------
@@ -553,6 +558,7 @@ class Maintenance:
                 self._return_spare(job)
             life.job = None
         state.deferred.clear()
+        self.waiting.discard(state)
         satellite = state.satellite
         for life in state.lives:
             if life.unit.failed_cause is not None:
@@ -607,6 +613,7 @@ class Maintenance:
                 life.job = None
             state.lives = []
             state.deferred.clear()
+        self.waiting.clear()
         for servicer in self.servicers:
             servicer.wake = None
         self.states, self.by_group, self.servicers = [], [], []

@@ -25,3 +25,55 @@ class Job:
         self.cancelled = False
         self.stock: Stock | None = None
         self.fill: Callable[[], None] | None = None
+
+
+class ReadyQueue:
+    """The jobs of one fleet group waiting for a servicer, in the order they became ready,
+    also found by satellite and by plane without a scan (a shell's queue holds hundreds)."""
+
+    __slots__ = ("_by_plane", "_by_state", "_jobs")
+
+    def __init__(self) -> None:
+        # Dicts as ordered sets: insertion order, O(1) removal.
+        self._jobs: dict[Job, None] = {}
+        self._by_state: dict[object, dict[Job, None]] = {}
+        self._by_plane: dict[int, dict[Job, None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def __contains__(self, job: Job) -> bool:
+        return job in self._jobs
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._jobs)
+
+    def add(self, job: Job) -> None:
+        state = job.life.state
+        self._jobs[job] = None
+        self._by_state.setdefault(state, {})[job] = None
+        self._by_plane.setdefault(state.slot.plane, {})[job] = None  # type: ignore[attr-defined]
+
+    def remove(self, job: Job) -> None:
+        state = job.life.state
+        del self._jobs[job]
+        _discard(self._by_state, state, job)
+        _discard(self._by_plane, state.slot.plane, job)  # type: ignore[attr-defined]
+
+    def first(self) -> Job:
+        return next(iter(self._jobs))
+
+    def at(self, state: object) -> list[Job]:
+        """The waiting jobs on one satellite, oldest first."""
+        return list(self._by_state.get(state, ()))
+
+    def in_plane(self, plane: int) -> list[Job]:
+        """The waiting jobs in one plane, oldest first."""
+        return list(self._by_plane.get(plane, ()))
+
+
+def _discard(index: dict, key: object, job: Job) -> None:  # type: ignore[type-arg]
+    jobs = index[key]
+    del jobs[job]
+    if not jobs:
+        del index[key]

@@ -16,6 +16,7 @@ duration and Δv depend on the two slots and the servicer's mobility alone. Move
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -99,10 +100,18 @@ def in_plane(semi_major_axis_m: float, delta_u_rad: float, mobility: Mobility) -
     if delta_u == 0.0:
         return NO_TRIP
     offset = -mobility.phasing_altitude_m if delta_u > 0 else mobility.phasing_altitude_m
-    rate = orbital.phasing_rate_rad_s(semi_major_axis_m, offset)
-    legs_s = 2.0 * orbital.hohmann_time_s(semi_major_axis_m, semi_major_axis_m + offset)
-    delta_v = 2.0 * orbital.hohmann_delta_v_m_s(semi_major_axis_m, semi_major_axis_m + offset)
+    rate, legs_s, delta_v = _drift_orbit(semi_major_axis_m, offset)
     return Trip(delta_u / rate + legs_s, delta_v)
+
+
+@functools.lru_cache(maxsize=1024)
+def _drift_orbit(semi_major_axis_m: float, offset_m: float) -> tuple[float, float, float]:
+    """A drift orbit ``offset_m`` from a circular orbit: its phase rate against it (rad/s),
+    and the time and Δv of going there and back (two Hohmann transfers)."""
+    rate = orbital.phasing_rate_rad_s(semi_major_axis_m, offset_m)
+    legs_s = 2.0 * orbital.hohmann_time_s(semi_major_axis_m, semi_major_axis_m + offset_m)
+    delta_v = 2.0 * orbital.hohmann_delta_v_m_s(semi_major_axis_m, semi_major_axis_m + offset_m)
+    return rate, legs_s, delta_v
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +130,18 @@ def nodal_drift(semi_major_axis_m: float, inclination_rad: float, delta_raan_rad
     altitude moves the node relative to the shell (a polar orbit)."""
     if delta_raan_rad == 0.0:
         return Drift(0.0, 0.0, 0.0)
-    shell_rate = orbital.nodal_rate_rad_s(semi_major_axis_m, inclination_rad)
-    for offset in (altitude_m, -altitude_m):
-        relative = (orbital.nodal_rate_rad_s(semi_major_axis_m + offset, inclination_rad)
-                    - shell_rate)
+    for offset, relative in _relative_node_rates(semi_major_axis_m, inclination_rad,
+                                                 altitude_m):
         if abs(relative) > MIN_NODE_RATE_RAD_S and (relative > 0) == (delta_raan_rad > 0):
-            legs_s = 2.0 * orbital.hohmann_time_s(semi_major_axis_m, semi_major_axis_m + offset)
-            delta_v = 2.0 * orbital.hohmann_delta_v_m_s(semi_major_axis_m,
-                                                        semi_major_axis_m + offset)
+            _, legs_s, delta_v = _drift_orbit(semi_major_axis_m, offset)
             return Drift(delta_raan_rad / relative + legs_s, delta_v, offset)
     raise ValueError("no parking altitude changes the node relative to the shell (polar orbit)")
+
+
+@functools.lru_cache(maxsize=256)
+def _relative_node_rates(semi_major_axis_m: float, inclination_rad: float,
+                         altitude_m: float) -> tuple[tuple[float, float], ...]:
+    """(offset, node rate relative to the shell) parking ``altitude_m`` above and below."""
+    shell_rate = orbital.nodal_rate_rad_s(semi_major_axis_m, inclination_rad)
+    return tuple((offset, orbital.nodal_rate_rad_s(semi_major_axis_m + offset, inclination_rad)
+                  - shell_rate) for offset in (altitude_m, -altitude_m))
