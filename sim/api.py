@@ -12,7 +12,8 @@
   ``compare_campaigns`` → ``Comparison`` (two campaigns of one seed, paired by replication;
   ``CompareError`` when they cannot be), ``write_comparison_figure``; ``plots``
   (``sim.plots``, imported on first use: matplotlib is slow to load) draws any figure from
-  the results.
+  the results; ``write_replication_figure`` draws one replication's timeline
+  (``orbsim run --plot``).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ __all__ = [
     "run_replicate",
     "write_comparison_figure",
     "write_eclipse_csv",
+    "write_replication_figure",
     "write_report",
 ]
 
@@ -101,6 +103,20 @@ def write_eclipse_csv(schedule: Any, stream: Any) -> None:
     from sim.orbits import write_csv
 
     write_csv(schedule, stream)
+
+
+def write_replication_figure(result: dict[str, Any], sla_fraction: float, path: Any) -> None:
+    """Write one replication's timeline (``plots.replication_timeline``) as a PNG to ``path``,
+    from ``ReplicateResult.to_dict()``."""
+    from pathlib import Path
+
+    from sim import plots
+    from sim.results import atomic_write_bytes
+
+    figure = plots.replication_timeline(
+        result["monthly_capacity_fraction"], result["monthly_events"], result["horizon_years"],
+        sla_fraction, result.get("monthly_power_loss_fraction"), scenario=result["scenario"])
+    atomic_write_bytes(Path(path), plots.to_png(figure))
 
 
 def __getattr__(name: str) -> Any:

@@ -89,6 +89,9 @@ def run(
     seed: Annotated[int, typer.Option(min=0, help="Root seed of the random streams.")] = 0,
     overrides: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
+    plot: Annotated[Path | None, typer.Option(
+        help="Also write a PNG of the replication's capacity, failures and repairs by month "
+             "(eclipse seasons shaded).")] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Simulate one replication of a scenario and print its metrics."""
@@ -96,6 +99,8 @@ def run(
     geometry = _geometry(scenario, debug)
     result = api.run_replicate(scenario, replicate=0, root_seed=seed, orbits=geometry)
     payload = result.to_dict()
+    if plot is not None:
+        api.write_replication_figure(payload, scenario.sla_fraction, plot)
     if as_json:
         sys.stdout.write(json.dumps(payload) + "\n")
         return

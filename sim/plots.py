@@ -20,6 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.results import SEASON_POWER_LOSS
+
 Described = Mapping[str, float]
 
 MONTHS_PER_YEAR = 12
@@ -28,9 +30,11 @@ BAR_HEIGHT_IN = 0.45
 BAND_COLOUR = "tab:blue"
 SLA_COLOUR = "tab:red"
 MEAN_COLOUR = "black"
+SEASON_COLOUR = "tab:orange"
 PERCENT_PER_FRACTION = 100.0
-# Lost shares spanning more than this ratio (largest ÷ smallest non-zero) get a log axis.
-LOG_AXIS_SPAN = 100.0
+# Values within this fraction of their magnitude (or 1e-12 absolute) of one another "span
+# nothing": a histogram of them would be one bar, so the value is printed instead.
+CONSTANT_SPAN = 1e-12
 
 
 def new_figure(size_in: tuple[float, float] = WIDE_IN) -> Figure:
@@ -101,23 +105,31 @@ def uptime_distribution(
     ax.set_xlabel("uptime: delivered ÷ nominal compute over the horizon (%)")
     ax.set_ylabel("replications")
     ax.set_title(_titled("distribution of uptime across replications", scenario))
-    ax.legend(loc="upper left", fontsize="small", framealpha=0.9)
-    ax.set_ylim(top=ax.get_ylim()[1] * 1.45)
+    # Below the axes, never over the bars.
+    figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
+                  fontsize="small", frameon=False)
     return figure
 
 
 def _keep_data_in_view(ax: Axes, values: np.ndarray, sla: float) -> None:
-    """When the SLA line is far from every replication, keep the axis on the data and point
-    to the SLA at the edge instead of squeezing the histogram into a sliver."""
+    """When the SLA line is far from every replication, keep the axis on the data and mark
+    the SLA at the axis's edge (a triangle on the x axis and an arrow pointing out) instead
+    of squeezing the histogram into a sliver."""
     low, high = float(np.min(values)), float(np.max(values))
     pad = max(high - low, 1.0) * 0.15
     if low - 4 * pad <= sla <= high + 4 * pad:
         return
     ax.set_xlim(low - pad, high + pad)
     right = sla > high
-    ax.annotate(f"SLA {sla:g} % {'→' if right else '←'}", xy=(0.99 if right else 0.01, 0.5),
-                xycoords="axes fraction", ha="right" if right else "left", color=SLA_COLOUR,
-                fontsize="small")
+    edge = 1.0 if right else 0.0
+    ax.plot([edge], [0.0], marker=">" if right else "<", markersize=11, color=SLA_COLOUR,
+            transform=ax.transAxes, clip_on=False, zorder=5)
+    # Above the tallest bar: room made by raising the axis's top.
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.25)
+    ax.annotate(f"SLA {sla:g} %", xy=(edge, 0.92), xycoords="axes fraction",
+                xytext=(0.78 if right else 0.22, 0.92), textcoords="axes fraction",
+                ha="center", va="center", color=SLA_COLOUR, fontsize="small",
+                arrowprops={"arrowstyle": "->", "color": SLA_COLOUR, "linewidth": 1.5})
 
 
 def month_midpoints_years(months: int, horizon_years: float) -> np.ndarray:
@@ -132,11 +144,12 @@ def capacity_fan(
     horizon_years: float,
     sla_fraction: float,
     scenario: str | None = None,
+    seasons: np.ndarray | None = None,
 ) -> Figure:
     """Fan chart of monthly fleet capacity: P5–P95 and P25–P75 bands and the median.
 
     ``capacity_fraction`` is (replications × months): each month's mean capacity as a fraction
-    of nominal compute.
+    of nominal compute. ``seasons`` (one bool a month) marks the eclipse seasons, shaded.
     """
     capacity = PERCENT_PER_FRACTION * np.asarray(capacity_fraction, dtype=float)
     years = month_midpoints_years(capacity.shape[1], horizon_years)
@@ -151,6 +164,8 @@ def capacity_fan(
             label="median")
     ax.axhline(PERCENT_PER_FRACTION * sla_fraction, color=SLA_COLOUR, linestyle="--", linewidth=1.2,
                label=f"SLA {_percent_text(sla_fraction, 0)}")
+    if seasons is not None:
+        shade_seasons(ax, seasons, horizon_years)
     ax.set_xlim(0, horizon_years)
     ax.set_ylim(min(float(np.nanmin(p5)), PERCENT_PER_FRACTION * sla_fraction) - 3, 101)
     ax.set_xlabel("time since start (years)")
@@ -162,11 +177,84 @@ def capacity_fan(
     return figure
 
 
+def shade_seasons(ax: Axes, seasons: np.ndarray, horizon_years: float) -> None:
+    """Shade each run of months marked in ``seasons`` (eclipse seasons), labelled once."""
+    marked = np.append(np.asarray(seasons, dtype=bool), False)
+    label = "eclipse season (compute lost to power)"
+    month = 0
+    while month < len(seasons):
+        if marked[month]:
+            end = month
+            while marked[end + 1]:
+                end += 1
+            ax.axvspan(month / MONTHS_PER_YEAR, min((end + 1) / MONTHS_PER_YEAR, horizon_years),
+                       color=SEASON_COLOUR, alpha=0.15, linewidth=0, label=label)
+            label = "_nolegend_"
+            month = end
+        month += 1
+
+
+def replication_timeline(
+    monthly_capacity_fraction: list[float] | np.ndarray,
+    monthly_events: Mapping[str, list[int] | np.ndarray],
+    horizon_years: float,
+    sla_fraction: float,
+    monthly_power_loss_fraction: list[float] | np.ndarray | None = None,
+    scenario: str | None = None,
+    season_power_loss: float = SEASON_POWER_LOSS,
+) -> Figure:
+    """One replication over time: the fleet's monthly capacity with the SLA (eclipse seasons
+    shaded: months losing at least ``season_power_loss`` of nominal compute to power), and
+    the failures and repairs of each month below it.
+
+    Inputs are ``ReplicateResult.to_dict()``'s ``monthly_capacity_fraction``,
+    ``monthly_events`` and ``monthly_power_loss_fraction`` (empty without power).
+    """
+    capacity = PERCENT_PER_FRACTION * np.asarray(monthly_capacity_fraction, dtype=float)
+    months = len(capacity)
+    edges = np.minimum(np.arange(months + 1) / MONTHS_PER_YEAR, horizon_years)
+    figure = new_figure((WIDE_IN[0], 6.5))
+    capacity_ax, events_ax = figure.subplots(2, 1, sharex=True,
+                                             gridspec_kw={"height_ratios": [3, 2]})
+    capacity_ax.stairs(capacity, edges, baseline=None, color=BAND_COLOUR, linewidth=2,
+                       label="fleet capacity (monthly mean)")
+    capacity_ax.axhline(PERCENT_PER_FRACTION * sla_fraction, color=SLA_COLOUR, linestyle="--",
+                        linewidth=1.2, label=f"SLA {_percent_text(sla_fraction, 0)}")
+    power = np.asarray(monthly_power_loss_fraction if monthly_power_loss_fraction is not None
+                       else [], dtype=float)
+    if len(power) == months and months:
+        shade_seasons(capacity_ax, power >= season_power_loss, horizon_years)
+    capacity_ax.set_xlim(0, horizon_years)
+    capacity_ax.set_ylim(min(float(capacity.min()), PERCENT_PER_FRACTION * sla_fraction) - 3,
+                         101)
+    capacity_ax.set_ylabel("capacity (% of nominal)")
+    capacity_ax.set_title(_titled("one replication: capacity, failures and repairs", scenario))
+    capacity_ax.legend(loc="lower left", fontsize="small", framealpha=0.9)
+    capacity_ax.grid(alpha=0.3)
+    width = np.diff(edges)
+    colours = {"failures": "tab:red", "repairs": "tab:green"}
+    for sign, kind in ((1, "failures"), (-1, "repairs")):
+        counts = np.asarray(monthly_events.get(kind, np.zeros(months)), dtype=float)
+        events_ax.bar(edges[:-1], sign * counts, width=width, align="edge",
+                      color=colours[kind], alpha=0.7,
+                      label=f"{kind}: {int(counts.sum()):,} in all")
+    events_ax.axhline(0, color=MEAN_COLOUR, linewidth=0.8)
+    events_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    events_ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):g}"))
+    events_ax.set_xlabel("time since start (years)")
+    events_ax.set_ylabel("part events per month\n(failures up, repairs down)")
+    events_ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    events_ax.grid(alpha=0.3)
+    return figure
+
+
 def _lost_share_bars(ax: Axes, described: Mapping[str, Described], xlabel: str) -> None:
-    """Horizontal bars of mean lost share in %, largest on top, with 95 % error bars and values;
-    a log axis when the shares span more than ``LOG_AXIS_SPAN``, so small causes stay visible."""
+    """Horizontal bars of mean lost share in %, largest on top, with 95 % error bars, on a
+    linear axis from 0 (so 83 % looks 5,000 times 0.017 %), each labelled with its value:
+    a bar too small to see still gives it."""
     names = sorted(described, key=lambda name: described[name]["mean"])
-    means = PERCENT_PER_FRACTION * np.array([described[name]["mean"] for name in names])
+    means = PERCENT_PER_FRACTION * np.array([max(0.0, described[name]["mean"])
+                                             for name in names])
     low = PERCENT_PER_FRACTION * np.array([max(0.0, described[name]["ci95_low"]) for name in names])
     high = PERCENT_PER_FRACTION * np.array([described[name]["ci95_high"] for name in names])
     errors = np.nan_to_num(np.vstack([means - np.minimum(low, means),
@@ -174,25 +262,13 @@ def _lost_share_bars(ax: Axes, described: Mapping[str, Described], xlabel: str) 
     positions = np.arange(len(names))
     upper = means + errors[1]
     right = float(np.max(upper)) if len(names) else 0.0
-    positive = means[means > 0]
-    logarithmic = len(positive) > 0 and positive.max() / positive.min() > LOG_AXIS_SPAN
-    left = float(positive.min()) / 5 if logarithmic else 0.0
-    if logarithmic:
-        ax.set_xscale("log")
-        errors[0] = np.minimum(errors[0], np.maximum(means - left, 0))
-        xlabel += " (log scale)"
-    ax.barh(positions, np.where(means > left, means - left, 0), left=left, xerr=errors,
-            color=BAND_COLOUR, alpha=0.75,
+    ax.barh(positions, means, xerr=errors, color=BAND_COLOUR, alpha=0.75,
             error_kw={"ecolor": MEAN_COLOUR, "capsize": 3, "linewidth": 1})
     ax.set_yticks(positions, names)
     for y, mean, end in zip(positions, means, upper, strict=True):
-        x = max(end, left) * 1.15 if logarithmic else end + 0.01 * right
-        ax.text(x, y, _share_text(mean), va="center", fontsize="small")
-    if logarithmic:
-        ax.set_xlim(left, right * 8)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    else:
-        ax.set_xlim(0, max(right * 1.25, 1e-9))
+        ax.text(end + 0.01 * right, y, " " + _share_text(mean), va="center", fontsize="small")
+    # Room on the right for the labels.
+    ax.set_xlim(0, max(right * 1.3, 1e-9))
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
 
@@ -257,8 +333,25 @@ def cumulative_events(
     return figure
 
 
+def spans_nothing(values: np.ndarray) -> bool:
+    """All values equal to within ``CONSTANT_SPAN`` of their magnitude (or absolutely)."""
+    low, high = float(np.min(values)), float(np.max(values))
+    return high - low <= CONSTANT_SPAN * max(1.0, abs(low), abs(high))
+
+
 def _histogram(ax: Axes, values: np.ndarray, xlabel: str, title: str, unit: str = "") -> None:
+    """A histogram of ``values`` across replications, or, when they span nothing, the one
+    value they all take, printed (a one-bar histogram would show nothing more)."""
     values = np.asarray(values, dtype=float)
+    if spans_nothing(values):
+        value = float(values[0])
+        ax.text(0.5, 0.5, f"every replication (n = {len(values)}):\n{value:,.4g}{unit}",
+                ha="center", va="center", fontsize="large", transform=ax.transAxes)
+        ax.text(0.5, 0.2, xlabel, ha="center", va="center", fontsize="small",
+                transform=ax.transAxes, wrap=True)
+        ax.set_axis_off()
+        ax.set_title(title, fontsize="medium")
+        return
     ax.hist(values, bins=_bins(values, most=25), color=BAND_COLOUR, alpha=0.6,
             edgecolor="white", label=f"replications (n = {len(values)})")
     mean = float(values.mean())
@@ -304,7 +397,8 @@ def power_summary(
     energy_ax.set_yticks(np.arange(len(uses)), uses)
     energy_ax.invert_yaxis()
     for y, value in enumerate(values):
-        energy_ax.text(value, y, f" {value:,.1f}", va="center", fontsize="small")
+        energy_ax.text(value, y, f" {value:,.1f}" if value else " 0", va="center",
+                       fontsize="small")
     energy_ax.set_xlim(0, max(values, default=1.0) * 1.2 or 1.0)
     energy_ax.set_xlabel("mean energy per satellite-year (MWh)")
     energy_ax.set_title("energy budget", fontsize="medium")

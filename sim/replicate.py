@@ -102,6 +102,8 @@ class ReplicateResult:
     spares: dict[str, float] = field(default_factory=dict)
     cost: dict[str, float] = field(default_factory=dict)
     monthly_capacity_fraction: list[float] = field(repr=False, default_factory=list)
+    # Each month's compute lost to power, as a fraction of nominal; empty without power.
+    monthly_power_loss_fraction: list[float] = field(repr=False, default_factory=list)
     monthly_events: dict[str, list[int]] = field(repr=False, default_factory=dict)
     # Mean stock of each depot item (``<depot>/<item>``) in each month.
     monthly_stock: dict[str, list[float]] = field(repr=False, default_factory=dict)
@@ -386,6 +388,8 @@ def summarise(
         spares=spares_summary(maintenance),
         cost=cost_summary(scenario, maintenance, totals.delivered_pflop_s),
         monthly_capacity_fraction=[float(x) for x in totals.monthly_capacity_fraction],
+        monthly_power_loss_fraction=([float(x) for x in totals.monthly_power_loss_fraction]
+                                     if accounts else []),
         monthly_events={kind: [int(x) for x in counts]
                         for kind, counts in sorted(totals.monthly_events.items())},
         monthly_stock=monthly_stock(maintenance, len(totals.monthly_capacity_fraction)),

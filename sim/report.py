@@ -2,8 +2,9 @@
 
 Reads the results directory only (``manifest.json``, ``summary.json``, ``replicates.parquet``,
 ``timeseries.parquet``; see ``sim.campaign.store``) with json and pyarrow, so a report can be
-made anywhere the files are, long after the campaign ran. The HTML is self-contained (figures
-embedded as base64 PNG); the Markdown links the PNGs relatively.
+made anywhere the files are, long after the campaign ran. A campaign stopped before it merged
+its parts is reported from the chunks it committed, marked partial. The HTML is self-contained
+(figures embedded as base64 PNG); the Markdown links the PNGs relatively.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,38 +25,71 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim import document_tables
 from sim.results import (
     FIGURES,
     MANIFEST,
+    PARTS,
     POWER_CAUSES,
     REPLICATES,
     REPORT_HTML,
     REPORT_MD,
+    SEASON_POWER_LOSS,
     SUMMARY,
     TIMESERIES,
     atomic_write_bytes,
+    committed_chunks,
+    read_committed,
 )
+from sim.statistics import summarise
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FIGURE_DPI = 130
+# Replications a campaign runs when its plan names neither -n nor --until-ci (as the campaign).
+DEFAULT_REPLICATIONS = 100
 KWH_PER_MWH = 1000.0
+# The scenario schema's default SLA window (``sla_window_h``, hours) when a document omits it.
+DEFAULT_SLA_WINDOW_H = 1.0
+# Rounding noise (see ``tidy``): a share below this (of nominal compute, of time, of
+# replications) is 0 ...
+SHARE_NOISE = 1e-12
+# ... and any other value below this fraction of its metric's scale.
+RELATIVE_NOISE = 1e-9
+# Metrics that are shares (of nominal compute, of time): their intervals lie in [0, 1].
+SHARE_NAMES = ("uptime", "availability")
+SHARE_PREFIXES = ("downtime.", "downtime_part.")
+# Metrics that count things: their intervals start at 0.
+COUNT_NAMES = ("satellites_down_at_end",)
+COUNT_PREFIXES = ("events.", "failures.", "repairs.")
+# Energies, whose scale is the array's energy (where all of it comes from).
+ENERGY_SUFFIX = "_kwh"
+ARRAY_ENERGY = "power.array_kwh"
 
 # Where the array's energy goes, as stored power.<use>_kwh columns.
 ENERGY_USES = {"compute": "power.compute_kwh", "bus": "power.bus_kwh",
                "conversion loss": "power.conversion_loss_kwh",
                "bus load not met": "power.unmet_bus_kwh"}
 
+_BARS = ("Linear axis from 0; every bar is labelled with its value, so a bar too short to see "
+         "still gives it, and the table \"{table}\" under Summary statistics lists every value "
+         "with its interval.")
 CAPTIONS = {
     "uptime": "Distribution of uptime (delivered ÷ nominal compute over the horizon) across "
-              "replications, with the mean, its 95 % interval and the SLA fraction.",
-    "capacity": "Fleet capacity month by month across replications: median, P25–P75 and "
-                "P5–P95 bands, against the SLA fraction.",
+              "replications, with the mean, its 95 % interval and the SLA fraction (marked on "
+              "the axis's edge, with an arrow, when it lies far from every replication).",
+    "capacity": "Fleet capacity month by month across replications (each month's mean "
+                "capacity as a share of nominal compute): median, P25–P75 and P5–P95 bands, "
+                "against the SLA fraction; shaded: eclipse seasons (months losing at least "
+                f"{100 * SEASON_POWER_LOSS:g} % of nominal compute to power), when power is "
+                "modelled.",
     "downtime_by_cause": "Mean share of nominal compute lost to each cause, with the 95 % "
-                         "interval of the mean.",
+                         "interval of the mean. " + _BARS.format(
+                             table="Lost compute by cause (share of nominal)"),
     "downtime_by_part": "Mean share of nominal compute lost to each part (\"power\": lost to "
-                        "the power system), with the 95 % interval of the mean.",
+                        "the power system), with the 95 % interval of the mean. " + _BARS.format(
+                            table="Lost compute by part (share of nominal)"),
     "events": "Cumulative failures and repairs across the fleet: mean across replications "
               "and the P5–P95 band.",
     "servicing": "Spares and cost: each depot item's stock month by month (median and P5–P95 "
@@ -61,6 +97,20 @@ CAPTIONS = {
     "power": "Eclipses and power: compute lost by power cause, the array's energy by use, "
              "battery cycles per satellite-year, and each replication's lowest state of charge.",
 }
+# One sentence per panel of the power figure.
+POWER_PANELS = (
+    "Compute lost by power cause: the mean share of nominal compute each power cause took, "
+    "with its 95 % interval (the causes are defined in the README's table of causes).",
+    "Energy budget: where the array's energy went, per satellite-year: to compute, to the bus "
+    "(the satellite's own housekeeping load), to conversion losses (charging and discharging "
+    "the battery), and \"bus load not met\" (power.unmet_bus_kwh): energy the bus needed that "
+    "neither the array nor the battery could give, so the satellite browned out.",
+    "Battery cycling: each replication's battery discharges (one cycle per eclipse the "
+    "battery carried) per satellite-year.",
+    "Lowest state of charge: the lowest charge any battery reached in each replication, as a "
+    "share of its capacity; a panel whose replications all share one value shows that value "
+    "instead of a histogram.",
+)
 METRIC_GROUPS = (
     ("Cost (US dollars)", "cost."),
     ("Servicing", "servicing."),
@@ -78,7 +128,7 @@ STAT_COLUMNS = ("metric", "mean", "± s.e.", "95 % interval of the mean", "P5", 
 
 
 class ReportError(Exception):
-    """A directory that is not a finished campaign's results (one line, for the user)."""
+    """A directory that holds no campaign results to report on (one line, for the user)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +140,8 @@ class CampaignResults:
     summary: dict[str, Any]
     replicates: pa.Table
     timeseries: pa.Table
+    # Read from the committed parts of a campaign stopped before it merged them.
+    partial: bool = False
 
     @property
     def scenario(self) -> str:
@@ -100,8 +152,26 @@ class CampaignResults:
         return int(self.summary["replications"])
 
     @property
+    def planned(self) -> int | None:
+        """Replications the campaign's plan asked for (None: until an interval was met)."""
+        plan = self.manifest.get("plan") or {}
+        if plan.get("n") is not None:
+            return int(plan["n"])
+        return None if plan.get("until_ci") is not None else DEFAULT_REPLICATIONS
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The scenario document stored in the manifest ({} if absent)."""
+        document = self.manifest.get("scenario_document")
+        return document if isinstance(document, dict) else {}
+
+    @property
     def sla_fraction(self) -> float:
         return float(self.summary["sla_fraction"])
+
+    @property
+    def sla_window_h(self) -> float:
+        return float(self.document.get("sla_window_h", DEFAULT_SLA_WINDOW_H))
 
     @property
     def horizon_years(self) -> float:
@@ -128,10 +198,30 @@ class CampaignResults:
         matrix[rows, month] = series.column(name).to_numpy().astype(float)
         return matrix
 
+    @cached_property
+    def metrics(self) -> dict[str, dict[str, float]]:
+        """``summary.json``'s metrics as the report shows them (``tidy``)."""
+        metrics = self.summary["metrics"]
+        array = abs(metrics.get(ARRAY_ENERGY, {}).get("mean", math.nan))
+        return {name: tidy(name, entry, array if name.endswith(ENERGY_SUFFIX) else math.nan)
+                for name, entry in metrics.items()}
+
+    @cached_property
+    def sla_probability(self) -> dict[str, float]:
+        """P(uptime ≥ SLA) as the report shows it (``tidy``)."""
+        return tidy("probability_meeting_sla", self.summary["probability_meeting_sla"])
+
     def described(self, prefix: str) -> dict[str, dict[str, float]]:
-        """``summary.json`` entries of the metrics named ``prefix<name>``, keyed by name."""
+        """Shown entries (``metrics``) of the metrics named ``prefix<name>``, keyed by name."""
         return {name.removeprefix(prefix): entry
-                for name, entry in self.summary["metrics"].items() if name.startswith(prefix)}
+                for name, entry in self.metrics.items() if name.startswith(prefix)}
+
+    def season_months(self) -> np.ndarray | None:
+        """Which months are eclipse seasons (mean compute lost to power ≥ ``SEASON_POWER_LOSS``
+        of nominal); None when the results hold no monthly power loss."""
+        if "power_loss_fraction" not in self.timeseries.column_names:
+            return None
+        return np.nanmean(self.monthly("power_loss_fraction"), axis=0) >= SEASON_POWER_LOSS
 
 
 @dataclass(frozen=True)
@@ -144,7 +234,12 @@ class Report:
 
 
 def read_results(directory: str | os.PathLike[str]) -> CampaignResults:
-    """Read a finished campaign's results directory, or raise ``ReportError`` saying why not."""
+    """Read a campaign's results directory, or raise ``ReportError`` saying why not.
+
+    A finished campaign is read from its merged files. One stopped before the end (its
+    merged files missing, or older than parts committed since) is read from the chunks it
+    committed, checked against their digests, and summarised here: ``partial`` is set.
+    """
     folder = Path(directory)
     if not folder.exists():
         raise ReportError(f"{folder}: no such directory")
@@ -152,15 +247,22 @@ def read_results(directory: str | os.PathLike[str]) -> CampaignResults:
         raise ReportError(f"{folder}: not a directory; give a campaign's results directory")
     if not (folder / MANIFEST).is_file():
         raise ReportError(f"{folder} is not a campaign results directory (no {MANIFEST})")
-    for name in (SUMMARY, REPLICATES, TIMESERIES):
-        if not (folder / name).is_file():
-            raise ReportError(f"{folder}: campaign not finished (no {name}); finish it with "
-                              f"orbsim campaign ... --out {folder} --resume")
     try:
         manifest = json.loads((folder / MANIFEST).read_text())
-        summary = _nulls_as_nan(json.loads((folder / SUMMARY).read_text()))
+        merged = all((folder / name).is_file() for name in (SUMMARY, REPLICATES, TIMESERIES))
+        summary = _nulls_as_nan(json.loads((folder / SUMMARY).read_text())) if merged else None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReportError(f"{folder}: unreadable manifest or summary ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ReportError(f"{folder}/{MANIFEST}: not a campaign manifest")
+    committed = sum(stop - first for first, stop, _, _ in committed_chunks(folder))
+    finished = isinstance(summary, dict) and committed <= int(summary.get("replications", 0))
+    if not finished and committed:
+        return _read_partial(folder, manifest)
+    if summary is None:
+        raise ReportError(f"{folder}: campaign not finished and no replication committed (no "
+                          f"{SUMMARY}, nothing in {PARTS}/); finish it with orbsim campaign ... "
+                          f"--out {folder} --resume")
     try:
         replicates = pq.read_table(folder / REPLICATES)
         timeseries = pq.read_table(folder / TIMESERIES)
@@ -171,6 +273,20 @@ def read_results(directory: str | os.PathLike[str]) -> CampaignResults:
     if not isinstance(summary, dict) or "metrics" not in summary:
         raise ReportError(f"{folder}/{SUMMARY}: not a campaign summary")
     return CampaignResults(folder, manifest, summary, replicates, timeseries)
+
+
+def _read_partial(folder: Path, manifest: dict[str, Any]) -> CampaignResults:
+    """An unfinished campaign from its committed parts, summarised as the campaign would."""
+    replicates, timeseries = read_committed(folder)
+    if replicates.num_rows == 0 or "uptime" not in replicates.column_names:
+        raise ReportError(f"{folder}: campaign not finished and no committed part reads back "
+                          f"whole; finish it with orbsim campaign ... --out {folder} --resume")
+    document = manifest.get("scenario_document")
+    if not isinstance(document, dict) or "sla_fraction" not in document:
+        raise ReportError(f"{folder}/{MANIFEST}: no scenario document with its sla_fraction")
+    columns = {name: replicates.column(name).to_numpy() for name in replicates.column_names}
+    summary = _nulls_as_nan(summarise(columns, float(document["sla_fraction"])))
+    return CampaignResults(folder, manifest, summary, replicates, timeseries, partial=True)
 
 
 def _nulls_as_nan(value: Any) -> Any:
@@ -192,10 +308,10 @@ def draw_figures(results: CampaignResults) -> dict[str, Figure]:
     name, horizon, sla = results.scenario, results.horizon_years, results.sla_fraction
     figures = {
         "uptime": plots.uptime_distribution(
-            results.column("uptime"), results.summary["metrics"]["uptime"], sla,
-            results.summary["probability_meeting_sla"], scenario=name),
+            results.column("uptime"), results.metrics["uptime"], sla,
+            results.sla_probability, scenario=name),
         "capacity": plots.capacity_fan(results.monthly("capacity_fraction"), horizon, sla,
-                                       scenario=name),
+                                       scenario=name, seasons=results.season_months()),
         "downtime_by_cause": plots.lost_share(results.described("downtime."),
                                               "lost compute by cause", scenario=name),
         "downtime_by_part": plots.lost_share(results.described("downtime_part."),
@@ -266,36 +382,82 @@ def format_number(value: float) -> str:
     return f"{value:.5f}"
 
 
+def tidy(name: str, entry: Mapping[str, float], scale: float = math.nan) -> dict[str, float]:
+    """A summary entry as the report shows it: rounding noise as 0, no impossible interval.
+
+    The rule: a statistic whose magnitude is below the noise floor of its metric is 0. The
+    floor is ``SHARE_NOISE`` (10⁻¹²) for a share (uptime, availability, ``downtime.*``,
+    ``downtime_part.*``, P(uptime ≥ SLA)); for any other metric it is ``RELATIVE_NOISE``
+    (10⁻⁹) × its scale: ``scale`` when given (the array's mean energy, for an energy in kWh:
+    all energy comes from the array), else the largest magnitude among the entry's own
+    statistics. Then a share's statistics are clipped to [0, 1] and a count's at 0: Student's
+    t interval of a mean near 0 reaches below it, which no share or count can.
+    """
+    share = (name in (*SHARE_NAMES, "probability_meeting_sla")
+             or name.startswith(SHARE_PREFIXES))
+    count = name in COUNT_NAMES or name.startswith(COUNT_PREFIXES)
+    values = [abs(v) for v in entry.values() if isinstance(v, int | float) and math.isfinite(v)]
+    if share:
+        floor = SHARE_NOISE
+    else:
+        floor = RELATIVE_NOISE * (scale if math.isfinite(scale) else max(values, default=0.0))
+    shown: dict[str, float] = {}
+    for key, value in entry.items():
+        if isinstance(value, int | float) and math.isfinite(value):
+            value = 0.0 if abs(value) < floor else float(value)
+            if share or count:
+                value = max(value, 0.0)
+            if share:
+                value = min(value, 1.0)
+        shown[key] = value
+    return shown
+
+
 def _percent(fraction: float) -> str:
     return "–" if math.isnan(fraction) else f"{100 * fraction:.2f} %"
 
 
 # A report is a list of blocks, rendered once as Markdown and once as HTML:
-# ("h1" | "h2" | "h3" | "p", text), ("table", header, rows), ("figure", stem, caption).
+# ("h1" | "h2" | "h3" | "p", text), ("table", header, rows[, TEXT]), ("figure", stem, caption).
+# A table of numbers aligns its columns after the first to the right; one marked TEXT (words in
+# every column) aligns them all to the left.
 Block = tuple[Any, ...]
+TEXT = "text"
 
 
 def report_blocks(results: CampaignResults, figures: Sequence[str]) -> list[Block]:
-    """The report's content: headline, campaign facts, figures, statistics tables."""
-    summary, metrics = results.summary, results.summary["metrics"]
-    uptime, sla = metrics["uptime"], summary["probability_meeting_sla"]
-    blocks: list[Block] = [
-        ("h1", f"Campaign report: {results.scenario}"),
+    """The report's content: headline, what the numbers mean, campaign facts, the scenario's
+    design, figures with their notes, statistics tables."""
+    metrics = results.metrics
+    uptime, sla = metrics["uptime"], results.sla_probability
+    blocks: list[Block] = [("h1", f"Campaign report: {results.scenario}"
+                                  + (" (PARTIAL)" if results.partial else ""))]
+    if results.partial:
+        blocks.append(("p", partial_text(results)))
+    blocks += [
         ("p", f"Over {results.replications} replications of {results.horizon_years:g} years, "
               f"the fleet delivered a mean {_percent(uptime['mean'])} of its nominal compute "
-              f"(95 % interval {_percent(uptime['ci95_low'])} – {_percent(uptime['ci95_high'])})"
-              f"; {_percent(sla['mean'])} of replications met the SLA of "
-              f"{_percent(results.sla_fraction)} (95 % interval {_percent(sla['ci95_low'])} – "
-              f"{_percent(sla['ci95_high'])})."),
+              f"(uptime; 95 % interval {_percent(uptime['ci95_low'])} – "
+              f"{_percent(uptime['ci95_high'])}); {_percent(sla['mean'])} of replications met "
+              f"the SLA of {_percent(results.sla_fraction)} (P(uptime ≥ SLA); 95 % interval "
+              f"{_percent(sla['ci95_low'])} – {_percent(sla['ci95_high'])})."),
+        ("h2", "What the numbers mean"),
+        ("table", ("term", "meaning"), meaning_rows(results), TEXT),
         ("h2", "Campaign"),
-        ("table", ("fact", "value"), manifest_rows(results)),
+        ("table", ("fact", "value"), manifest_rows(results), TEXT),
+        *design_blocks(results.document),
         ("h2", "Figures"),
     ]
+    notes = figure_notes(results)
     for stem in figures:
         blocks.append(("figure", stem, CAPTIONS.get(stem, stem)))
+        blocks += [("p", note) for note in notes.get(stem, ())]
     blocks.append(("h2", "Summary statistics"))
     blocks.append(("p", "Means with their standard error and 95 % interval (Student's t), and "
-                        "quantiles across replications, from summary.json."))
+                        "quantiles across replications, from summary.json"
+                        + (" (here computed from the committed parts)" if results.partial
+                           else "") + "; zero-to-rounding values are shown as 0 and "
+                        "intervals of shares and counts are clipped at 0."))
     headline = [_stat_row(name, metrics[name]) for name in HEADLINE if name in metrics]
     headline.append((f"P(uptime ≥ SLA {results.sla_fraction:g})", format_number(sla["mean"]),
                      "", f"{format_number(sla['ci95_low'])} – {format_number(sla['ci95_high'])}"
@@ -314,6 +476,132 @@ def report_blocks(results: CampaignResults, figures: Sequence[str]) -> list[Bloc
     return blocks
 
 
+def partial_text(results: CampaignResults) -> str:
+    """The mark of a report on an unfinished campaign: how many of how many replications."""
+    planned = results.planned
+    of = (f"{results.replications} of {planned} planned replications" if planned is not None
+          else f"{results.replications} replications (the plan: until the 95 % interval of "
+               "mean uptime is narrow enough)")
+    return (f"PARTIAL: {of}. The campaign stopped before it finished; this report reads the "
+            f"replications it committed ({PARTS}/, each part checked against its digest). "
+            f"Finish it with orbsim campaign ... --out {results.directory} --resume.")
+
+
+def meaning_rows(results: CampaignResults) -> list[tuple[str, str]]:
+    """Every headline metric and statistic defined, with this scenario's SLA."""
+    sla, window = _percent(results.sla_fraction), results.sla_window_h
+    return [
+        ("uptime", f"delivered ÷ nominal compute over the horizon ({results.horizon_years:g} "
+                   "years): the fleet's mean capacity as a share of its nominal compute"),
+        ("availability", f"share of the horizon in SLA windows of {window:g} h (sla_window_h) "
+                         f"whose mean capacity is at least the SLA fraction, {sla} of nominal "
+                         "compute (sla_fraction)"),
+        ("P(uptime ≥ SLA)", f"share of replications whose uptime is at least {sla}, with its "
+                            "95 % Wilson interval"),
+        ("downtime.<cause>", "share of nominal compute over the horizon lost to a cause; "
+                             "uptime + Σ downtime = 1"),
+        ("downtime_part.<part>", "the same losses charged to the part that caused them "
+                                 "(\"power\": the power system)"),
+        ("95 % interval of the mean", "where the mean of very many replications would lie, "
+                                      "95 % of the time (Student's t; Wilson for P(uptime ≥ "
+                                      "SLA)); clipped to [0, 1] for shares, at 0 for counts"),
+        ("P5, P50, P95", "the spread across replications: 5 %, 50 %, 95 % of them lie at or "
+                         "below"),
+        ("0", f"zero to rounding: a share below {SHARE_NOISE:g}, or another value below "
+              f"{RELATIVE_NOISE:g} of its metric's scale (energies: the array's energy)"),
+    ]
+
+
+def design_blocks(document: Mapping[str, Any]) -> list[Block]:
+    """The scenario's design from its stored document: each fleet group's parts, and the
+    servicing (servicers, depots, policy) when there is one."""
+    groups = [g for g in document.get("fleet") or [] if isinstance(g, Mapping)]
+    if not groups:
+        return []
+    blocks: list[Block] = [("h2", "Scenario design"),
+                           ("p", "From the scenario document stored in manifest.json. A part "
+                                 "has count units of which required must work; failure and "
+                                 "repair laws with their units.")]
+    for group in groups:
+        blocks += [("h3", f"Fleet group {group.get('name', '?')}"),
+                   ("p", document_tables.group_text(group)),
+                   ("table", document_tables.DESIGN_COLUMNS, document_tables.design_rows(group),
+                    TEXT)]
+    servicing = document.get("servicing")
+    if isinstance(servicing, Mapping):
+        blocks += [("h3", "Servicing"), ("p", document_tables.policy_text(document))]
+        servicers = document_tables.servicer_rows(servicing)
+        if servicers:
+            blocks.append(("table", document_tables.SERVICER_COLUMNS, servicers, TEXT))
+        depots = document_tables.depot_rows(servicing)
+        if depots:
+            blocks.append(("table", document_tables.DEPOT_COLUMNS, depots, TEXT))
+    return blocks
+
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def figure_notes(results: CampaignResults) -> dict[str, list[str]]:
+    """Paragraphs that explain a figure from the data, by figure stem."""
+    notes = {"capacity": [season_text(results)]}
+    if results.has_power:
+        notes["power"] = [" ".join(POWER_PANELS)]
+    return notes
+
+
+def season_text(results: CampaignResults) -> str:
+    """What the capacity fan's dips are: eclipse seasons (which months of the year) or not."""
+    seasons = results.season_months()
+    if seasons is None or not results.has_power:
+        return ("Power is not modelled in this scenario: the fan's dips are failures and "
+                "repairs.")
+    lost = np.nanmean(results.monthly("power_loss_fraction"), axis=0)
+    floor = _percent(SEASON_POWER_LOSS)
+    if not seasons.any():
+        return (f"No month lost {floor} or more of nominal compute to power: the fan's dips "
+                "are failures and repairs, not eclipses.")
+    if seasons.all():
+        return (f"Every month lost at least {floor} of nominal compute to power (a mean "
+                f"{_percent(float(lost.mean()))}): eclipses cost compute all year round, with "
+                "no season; the dips below that are failures and repairs.")
+    start = _start(results.document)
+    calendar = sorted({(start + timedelta(days=(k + 0.5) * DAYS_PER_MONTH)).month - 1
+                       for k in np.flatnonzero(seasons)})
+    each = " of each year" if results.horizon_years >= 2 else ""
+    return (f"The dips are eclipse seasons: in {_month_ranges(calendar)}{each} (shaded) the "
+            f"fleet lost a mean {_percent(float(lost[seasons].mean()))} of its nominal "
+            f"compute to power each month, against {_percent(float(lost[~seasons].mean()))} "
+            "in the other months; the rest of the fan's dips are failures and repairs.")
+
+
+def _start(document: Mapping[str, Any]) -> datetime:
+    """The scenario's start (the schema's default, 2027-01-01, when the document omits it)."""
+    try:
+        return datetime.fromisoformat(str(document["start_utc"]))
+    except (KeyError, ValueError):
+        return datetime(2027, 1, 1)
+
+
+def _month_ranges(months: Sequence[int]) -> str:
+    """Calendar months (0 = January) as ranges in words: "May–August", "November–February"."""
+    chosen = set(months)
+    runs: list[list[int]] = []
+    for month in range(12):
+        if month in chosen:
+            if runs and runs[-1][-1] == month - 1:
+                runs[-1].append(month)
+            else:
+                runs.append([month])
+    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 11:
+        runs[0] = runs.pop() + runs[0]
+    words = [MONTH_NAMES[run[0]] if len(run) == 1 else f"{MONTH_NAMES[run[0]]}–"
+             f"{MONTH_NAMES[run[-1]]}" for run in runs]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def manifest_rows(results: CampaignResults) -> list[tuple[str, str]]:
     """The campaign's facts: what ran, from which file, with which seed and version."""
     manifest, document = results.manifest, results.manifest.get("scenario_document") or {}
@@ -325,10 +613,12 @@ def manifest_rows(results: CampaignResults) -> list[tuple[str, str]]:
         ("overrides", ", ".join(overrides) if overrides else "none"),
         ("scenario hash (SHA-256)", str(manifest.get("scenario_hash", "–"))[:16] + "…"),
         ("root seed", str(manifest.get("root_seed", "–"))),
-        ("replications", str(results.replications)),
+        ("replications", str(results.replications) if not results.partial else
+         f"{results.replications} of {results.planned or '?'} planned (partial)"),
         ("satellites", format_number(results.column("satellites")[0])),
         ("horizon (years)", f"{results.horizon_years:g}"),
         ("SLA fraction", f"{results.sla_fraction:g}"),
+        ("SLA window (h)", f"{results.sla_window_h:g}"),
         ("orbsim version", str(manifest.get("package_version", "–"))),
         ("created (UTC)", str(manifest.get("created_utc", "–"))),
     ]
@@ -356,7 +646,8 @@ def to_markdown(blocks: Iterable[Block]) -> str:
         elif kind == "table":
             header, rows = block[1], block[2]
             lines.append("| " + " | ".join(map(_md_cell, header)) + " |")
-            lines.append("|" + "|".join("---" if i == 0 else "---:"
+            text = len(block) > 3 and block[3] == TEXT
+            lines.append("|" + "|".join("---" if i == 0 or text else "---:"
                                         for i in range(len(header))) + "|")
             lines += ["| " + " | ".join(map(_md_cell, row)) + " |" for row in rows]
             lines.append("")
@@ -375,7 +666,7 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
        padding: 0 1rem; color: #222; line-height: 1.45; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child, table.text th, table.text td { text-align: left; }
 figure { margin: 1rem 0 2rem; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9rem; color: #555; }
@@ -392,7 +683,8 @@ def to_html(blocks: Iterable[Block], pngs: Mapping[str, bytes], title: str) -> s
         elif kind == "table":
             header, rows = block[1], block[2]
             cells = "".join(f"<th>{html.escape(str(c))}</th>" for c in header)
-            lines = [f"<table><thead><tr>{cells}</tr></thead><tbody>"]
+            table_class = ' class="text"' if len(block) > 3 and block[3] == TEXT else ""
+            lines = [f"<table{table_class}><thead><tr>{cells}</tr></thead><tbody>"]
             for row in rows:
                 cells = "".join(f"<td>{html.escape(str(c))}</td>" for c in row)
                 lines.append(f"<tr>{cells}</tr>")

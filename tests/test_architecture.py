@@ -44,6 +44,10 @@ MODULE_FORBIDDEN = {
                      "sim.plots", "pyarrow", "matplotlib"),
     # Results and reports read results files only: nothing that runs a simulation.
     "results.py": ("sim.",),
+    # Statistics of arrays, shared by campaigns and reports: nothing of the package.
+    "statistics.py": ("sim.",),
+    # A stored scenario document in words, for the report: nothing of the package.
+    "document_tables.py": ("sim.",),
     "report.py": ("sim.model", "sim.replicate", "sim.campaign", "sim.orbits", "sim.config",
                   "sim.scenario", "sim.eclipses", "sim.checks", "sim.api", "sim.cli", "simpy"),
     # Comparing two campaigns reads their results files, like the report.

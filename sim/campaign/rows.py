@@ -38,12 +38,16 @@ def replicate_row(result: ReplicateResult) -> dict[str, Any]:
 
 
 def timeseries_rows(result: ReplicateResult) -> list[dict[str, Any]]:
-    """Monthly rows in long format: replicate, month, capacity_fraction, and the count of each
-    kind of event in that month (``events.failures``, ``events.repairs``, ...)."""
+    """Monthly rows in long format: replicate, month, capacity_fraction, with power the share
+    of nominal compute lost to power (``power_loss_fraction``), the count of each kind of
+    event in that month (``events.failures``, ``events.repairs``, ...) and each depot item's
+    mean stock (``stock.<depot>/<item>``)."""
     rows = []
     for month, value in enumerate(result.monthly_capacity_fraction):
         row: dict[str, Any] = {"replicate": result.replicate, "month": month,
                                "capacity_fraction": value}
+        if result.monthly_power_loss_fraction:
+            row["power_loss_fraction"] = result.monthly_power_loss_fraction[month]
         for kind, counts in result.monthly_events.items():
             row[f"events.{kind}"] = counts[month]
         for item, levels in result.monthly_stock.items():

@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 
 from sim.campaign.executors import Campaign, Job, executor_for
-from sim.campaign.stats import ci95_width, summarise
 from sim.campaign.store import ResultsStore, document_hash
 from sim.checks import checked_geometry
 from sim.config.loader import apply_overrides, read_document, to_scenario, validate_document
 from sim.scenario import Scenario
+from sim.statistics import ci95_width, summarise
 
 # With --until-ci: the first checkpoint (fewest replications the interval is trusted with), and
 # the least step between checkpoints.

@@ -23,7 +23,6 @@ import hashlib
 import json
 import math
 import os
-import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,17 +32,21 @@ import pyarrow.parquet as pq
 
 from sim import __version__
 from sim.results import (
+    DIGEST_KEY,
     MANIFEST,
+    PART_NAME,
     PARTS,
     REPLICATES,
     SUMMARY,
     TIMESERIES,
     atomic_open,
     atomic_write_bytes,
+    column_order,
+    conform,
+    read_part,
+    table_digest,
+    union_schema,
 )
-
-_PART = re.compile(r"^(rep|ts)-(\d{7})-(\d{7})\.parquet$")
-DIGEST_KEY = b"orbsim.sha256"
 
 
 class StoreError(Exception):
@@ -63,44 +66,16 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     atomic_write_bytes(path, sink.getvalue().to_pybytes())
 
 
-def table_digest(table: pa.Table) -> str:
-    """SHA-256 of a table's column names, types and values (not of its encoding)."""
-    digest = hashlib.sha256()
-    for name in table.column_names:
-        column = table.column(name)
-        digest.update(json.dumps([name, str(column.type), column.to_pylist()]).encode())
-    return digest.hexdigest()
-
-
 def write_part(path: Path, table: pa.Table) -> None:
     """Write a part atomically, with the digest of its content in its metadata."""
     table = table.replace_schema_metadata({DIGEST_KEY: table_digest(table).encode()})
     atomic_write_table(path, table)
 
 
-def read_part(path: Path, kind: str, first: int, stop: int) -> pa.Table | None:
-    """The part's table if it reads whole, matches its digest and holds exactly replications
-    [first, stop) (one row each in a ``rep`` part); else None."""
-    try:
-        table = pq.read_table(path)
-    except (OSError, pa.ArrowException):
-        return None
-    stored = (table.schema.metadata or {}).get(DIGEST_KEY)
-    table = table.replace_schema_metadata(None)
-    if stored is None or stored.decode(errors="replace") != table_digest(table):
-        return None
-    if "replicate" not in table.column_names:
-        return None
-    ids = table.column("replicate").to_pylist()
-    if (sorted(ids) if kind == "rep" else sorted(set(ids))) != list(range(first, stop)):
-        return None
-    return table
-
-
 def table_of(rows: Sequence[dict[str, Any]]) -> pa.Table:
     """Rows (dicts) as a table whose columns are the union of their keys; a missing metric
     is 0 (a cause that never occurred in that replication)."""
-    columns = sorted({key for row in rows for key in row}, key=_column_order)
+    columns = sorted({key for row in rows for key in row}, key=column_order)
     return pa.table({c: [row.get(c, 0) for row in rows] for c in columns})
 
 
@@ -189,7 +164,7 @@ class ResultsStore:
         if not self.parts.is_dir():
             return
         for path in sorted(self.parts.iterdir()):
-            match = _PART.match(path.name)
+            match = PART_NAME.match(path.name)
             if match:
                 yield match.group(1), int(match.group(2)), int(match.group(3)), path
             elif clean and path.name.startswith("."):
@@ -260,14 +235,14 @@ class ResultsStore:
                 schemas.append(pq.read_schema(path))
             except (OSError, pa.ArrowException):
                 raise self._changed(first, stop) from None
-        schema = _union_schema(schemas)
+        schema = union_schema(schemas)
         with atomic_open(target) as stream, pq.ParquetWriter(stream, schema) as writer:
             for first, stop, path in paths:
                 assert path is not None
                 table = read_part(path, kind, first, stop)
                 if table is None:
                     raise self._changed(first, stop)
-                writer.write_table(_conform(table, schema))
+                writer.write_table(conform(table, schema))
 
     def record_run(self, run: dict[str, Any]) -> None:
         """Append one run (when, how long, how many replications) to the manifest's ``runs``:
@@ -294,31 +269,3 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def _column_order(column: str) -> tuple[int, str]:
-    """The keys first (``replicate``, then ``month``), then the metrics by name."""
-    return {"replicate": 0, "month": 1}.get(column, 2), column
-
-
-def _union_schema(schemas: list[pa.Schema]) -> pa.Schema:
-    """Every column of any part, in the stored order; integer only where always integer."""
-    columns = sorted({name for schema in schemas for name in schema.names}, key=_column_order)
-    fields = []
-    for column in columns:
-        types = {schema.field(column).type for schema in schemas if column in schema.names}
-        integer = column in ("replicate", "month") or (
-            len(types) == 1 and pa.types.is_integer(next(iter(types))))
-        fields.append(pa.field(column, pa.int64() if integer else pa.float64()))
-    return pa.schema(fields)
-
-
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """``table`` with ``schema``'s columns and types, absent metrics as 0."""
-    for field in schema:
-        if field.name not in table.column_names:
-            table = table.append_column(field.name, pa.array([0] * table.num_rows,
-                                                             field.type))
-    return table.select(schema.names).cast(schema)
-
-

@@ -4,7 +4,9 @@ Capacity is piecewise constant between events, so every integral here is a sum o
 ``value × duration`` over the intervals between changes: nothing is sampled. Two grids of
 windows receive the same integrals: the SLA windows (availability is the share of time in
 windows whose mean capacity meets the SLA) and the months of the capacity time series.
-Eclipse losses, aggregated over many orbits at once, arrive as ordered segments of loss rate.
+Eclipse losses, aggregated over many orbits at once, arrive as ordered segments of loss rate;
+the months keep them apart from the hardware's capacity, so that each month's power loss is
+reported too (what shows the eclipse seasons).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Totals:
     lost_pflop_s: dict[LossKey, float]
     counts: dict[tuple[str, str], int]
     monthly_capacity_fraction: np.ndarray
+    # Each month's compute lost to power (every power cause), as a fraction of nominal.
+    monthly_power_loss_fraction: np.ndarray
     monthly_events: dict[str, np.ndarray]
     satellites_down_at_end: int
 
@@ -56,6 +60,8 @@ class Recorder:
         self._delivered = 0.0
         self._sla = WindowGrid(sla_window_s, horizon_s)
         self._months = WindowGrid(month_s, horizon_s)
+        # Compute lost to power by month (negative capacity): added to ``_months`` at the end.
+        self._power_months = WindowGrid(month_s, horizon_s)
         # (start_s, end_s, capacity) of the fleet's hardware capacity since the last hand-over
         # to both grids, one after the other: one list instead of two grid calls per change.
         self._spans: list[float] = []
@@ -155,7 +161,7 @@ class Recorder:
         if len(starts_s):
             scaled = -lost_pflops
             self._delivered += _integral(scaled, starts_s, ends_s)
-            for grid in (self._sla, self._months):
+            for grid in (self._sla, self._power_months):
                 if ordered:
                     grid.add_segments(starts_s, ends_s, scaled)
                 else:
@@ -196,6 +202,8 @@ class Recorder:
         mean_capacity = self._sla.totals / (self.nominal_total * window_s)
         met = mean_capacity >= self._sla_fraction * (1.0 - 1e-12)
         month_s = self._months.durations_s
+        nominal_month = self.nominal_total * month_s
+        power_months = self._power_months.totals
         return Totals(
             horizon_s=horizon,
             nominal_pflops=self.nominal_total,
@@ -203,7 +211,8 @@ class Recorder:
             time_at_sla_s=float(window_s[met].sum()),
             lost_pflop_s=lost,
             counts=dict(self._counts),
-            monthly_capacity_fraction=self._months.totals / (self.nominal_total * month_s),
+            monthly_capacity_fraction=(self._months.totals + power_months) / nominal_month,
+            monthly_power_loss_fraction=(0.0 - power_months) / nominal_month,
             monthly_events={kind: np.array(counts)
                             for kind, counts in self._monthly_events.items()},
             satellites_down_at_end=down,

@@ -1,0 +1,153 @@
+"""A stored scenario document in words: its fleet's designs and its servicing as tables.
+
+Reads the plain document a campaign keeps in ``manifest.json`` (``scenario_document``), not
+the validated scenario: a report is made from the results files alone, so nothing here imports
+the package. Keys follow the scenario file (README "Scenario files"): durations carry their
+unit in the key (``mean_years``, ``median_days``), a part may hold parts of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+# Unit suffixes of duration keys, as words.
+UNITS = {"_s": "s", "_min": "min", "_h": "h", "_days": "days", "_years": "years"}
+DISTRIBUTION_NAMES = {"exponential": "exponential", "weibull": "Weibull",
+                      "lognormal": "log-normal", "fixed": "fixed", "mixture": "mixture"}
+
+Row = tuple[str, ...]
+DESIGN_COLUMNS = ("part", "role", "count", "required", "failure", "repair")
+SERVICER_COLUMNS = ("servicer", "group", "count", "visit (time at a satellite)",
+                    "success probability")
+DEPOT_COLUMNS = ("depot", "item", "initial stock", "reordering")
+
+
+def number(value: Any) -> str:
+    """A document's number as written for a reader: 4 significant digits, grouped."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,.4g}" if abs(value) < 1e15 else f"{value:.3e}"
+
+
+def _duration(law: Mapping[str, Any], name: str) -> str:
+    """The value of ``<name>_<unit>`` with its unit, e.g. ``mean_years: 18.18`` → "18.18 years"."""
+    for suffix, unit in UNITS.items():
+        key = name + suffix
+        if key in law:
+            return f"{number(law[key])} {unit}"
+    return "?"
+
+
+def law_text(law: Any) -> str:
+    """A distribution in words with its units: "exponential, mean 18.18 years", "Weibull shape
+    0.4521, scale 2,607 years", "log-normal, median 5 days, σ 0.5", "fixed, 10 days"."""
+    if not isinstance(law, Mapping):
+        return str(law)
+    kind = str(law.get("distribution", "?"))
+    if kind == "exponential":
+        return f"exponential, mean {_duration(law, 'mean')}"
+    if kind == "weibull":
+        return f"Weibull shape {number(law.get('shape'))}, scale {_duration(law, 'scale')}"
+    if kind == "lognormal":
+        return f"log-normal, median {_duration(law, 'median')}, σ {number(law.get('sigma'))}"
+    if kind == "fixed":
+        return f"fixed, {_duration(law, 'duration')}"
+    if kind == "mixture":
+        parts = [f"{number(c.get('weight'))} × ({law_text(c)})"
+                 for c in law.get("components", [])]
+        return "mixture: " + " + ".join(parts)
+    return DISTRIBUTION_NAMES.get(kind, kind)
+
+
+def repair_text(repair: Any) -> str:
+    """``none`` (absent), ``servicer``, or a repair-time law in words."""
+    if repair is None or repair == "none":
+        return "none"
+    if repair == "servicer":
+        return "servicer"
+    return f"repair time {law_text(repair)}"
+
+
+def _parts(parts: Sequence[Mapping[str, Any]], prefix: str = "") -> Iterator[Row]:
+    for part in parts:
+        path = f"{prefix}{part.get('name', '?')}"
+        count = part.get("count", 1)
+        failure = part.get("failure")
+        yield (path, str(part.get("role", "?")), number(count),
+               number(part.get("required", count)),
+               law_text(failure) if failure is not None else "never (its parts fail)",
+               repair_text(part.get("repair")))
+        yield from _parts(part.get("parts") or [], prefix=f"{path}/")
+
+
+def design_rows(group: Mapping[str, Any]) -> list[Row]:
+    """One row per part of a fleet group's design, nested parts as ``node/accelerator``."""
+    return list(_parts((group.get("design") or {}).get("parts") or []))
+
+
+def group_text(group: Mapping[str, Any]) -> str:
+    """A fleet group in one sentence: count, compute, orbit and power."""
+    design = group.get("design") or {}
+    text = (f"{number(group.get('count', '?'))} satellites of "
+            f"{number(design.get('nominal_compute_pflops', '?'))} PFLOPS nominal compute each")
+    orbit = group.get("orbit")
+    if isinstance(orbit, Mapping):
+        where = {key: orbit[key] for key in ("altitude_km", "inclination_deg", "ltan_h",
+                                             "planes", "per_plane") if key in orbit}
+        text += f"; orbit: {orbit.get('kind', '?')}" + "".join(
+            f", {key} {number(value)}" for key, value in where.items())
+    power = design.get("power")
+    if isinstance(power, Mapping):
+        battery = power.get("battery") or {}
+        text += (f"; power: array {number(power.get('array_bol_kw', '?'))} kW, compute load "
+                 f"{number(power.get('compute_load_kw', '?'))} kW, bus load "
+                 f"{number(power.get('bus_load_kw', '?'))} kW, battery "
+                 f"{number(battery.get('capacity_kwh', '?'))} kWh, eclipse rule "
+                 f"{power.get('eclipse_rule', 'ride_through')}")
+    return text + "."
+
+
+def servicer_rows(servicing: Mapping[str, Any]) -> list[Row]:
+    """One row per servicer group: where, how many, how long a visit takes."""
+    return [(str(s.get("name", "?")), str(s.get("group", "?")), number(s.get("count", 1)),
+             law_text(s["visit"]) if "visit" in s else "?",
+             number(s.get("success_probability", 1)))
+            for s in servicing.get("servicers") or []]
+
+
+def reordering_text(item: Mapping[str, Any]) -> str:
+    """(s,Q), (R,S), or never reordered."""
+    if "reorder_point" in item:
+        return (f"(s,Q): reorder {number(item.get('order_quantity'))} when stock falls to "
+                f"{number(item['reorder_point'])}")
+    if "review_days" in item:
+        return (f"(R,S): every {number(item['review_days'])} days, order up to "
+                f"{number(item.get('order_up_to'))}")
+    return "never reordered"
+
+
+def depot_rows(servicing: Mapping[str, Any]) -> list[Row]:
+    """One row per item of every depot."""
+    return [(str(depot.get("name", "?")), str(item.get("part", "?")),
+             number(item.get("initial", 0)), reordering_text(item))
+            for depot in servicing.get("depots") or [] for item in depot.get("items") or []]
+
+
+def policy_text(document: Mapping[str, Any]) -> str:
+    """The maintenance policy and the launches in one sentence ('' without servicing)."""
+    servicing = document.get("servicing")
+    if not isinstance(servicing, Mapping):
+        return ""
+    policy = servicing.get("policy") or {}
+    words = [f"Maintenance policy: {policy.get('kind', 'corrective')}"]
+    words += [f"{key.replace('_', ' ')} {number(policy[key])}"
+              for key in ("queue_order", "capacity_below", "margin_below", "interval_days", "scope",
+                          "replace")
+              if policy.get(key) is not None]
+    text = ", ".join(words) + "."
+    launch = document.get("launch")
+    if isinstance(launch, Mapping) and "lead" in launch:
+        text += (f" Launches: lead time {law_text(launch['lead'])}, failure probability "
+                 f"{number(launch.get('failure_probability', 0))}.")
+    return text
