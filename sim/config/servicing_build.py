@@ -52,7 +52,7 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
     if spec is None:
         for group, paths in serviced.items():
             index = _group_index(scenario, group)
-            problems.append(Problem(f"fleet[{index}].design", f"part {paths[0]!r} is repaired by "
+            problems.append(Problem(f"fleet.{index}.design", f"part {paths[0]!r} is repaired by "
                                     "servicer, but the scenario has no servicing section"))
         return scenario, problems
     launch = scenario.launch or LaunchService()
@@ -60,7 +60,7 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
     slots = fleet_slots(scenario)
     servicers = []
     for i, item in enumerate(spec.servicers):
-        where = f"servicing.servicers[{i}]"
+        where = f"servicing.servicers.{i}"
         group = _resolve_group(item.group, groups, f"{where}.group", problems)
         if group is None:
             continue
@@ -75,18 +75,18 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
     depots = []
     stocked: set[tuple[int, str]] = set()
     for i, depot in enumerate(spec.depots):
-        where = f"servicing.depots[{i}]"
+        where = f"servicing.depots.{i}"
         group = _resolve_group(depot.group, groups, f"{where}.group", problems)
         if group is None:
             continue
         items = []
         for j, item in enumerate(depot.items):
-            rule = _stock_rule(item, scenario, group, serviced, launch, f"{where}.items[{j}]",
+            rule = _stock_rule(item, scenario, group, serviced, launch, f"{where}.items.{j}",
                                problems, distribution)
             if rule is None:
                 continue
             if (group, rule.item) in stocked:
-                problems.append(Problem(f"{where}.items[{j}].part", f"{rule.item!r} of fleet "
+                problems.append(Problem(f"{where}.items.{j}.part", f"{rule.item!r} of fleet "
                                         f"group {depot.group!r} is already stocked by a depot"))
             stocked.add((group, rule.item))
             items.append(rule)
@@ -102,7 +102,7 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
     for i, group in enumerate(scenario.fleet):
         capacity = launch.mass_capacity_kg
         if policy.replace != "never" and group.design.mass_kg > capacity:
-            problems.append(Problem(f"fleet[{i}].design.mass_kg", f"{group.design.mass_kg:g} kg "
+            problems.append(Problem(f"fleet.{i}.design.mass_kg", f"{group.design.mass_kg:g} kg "
                                     f"is more than one launch lifts ({capacity:g} kg)"))
     plan = ServicingPlan(tuple(servicers), tuple(depots), policy, launch)
     return dataclasses.replace(scenario, servicing=plan), problems
@@ -248,7 +248,7 @@ def _policy(spec: ServicingSpec, serviced: dict[str, list[str]],
     preventive = []
     for i, item in enumerate(policy.preventive):
         if item.part not in known:  # type: ignore[attr-defined]
-            problems.append(Problem(f"servicing.policy.preventive[{i}].part",
+            problems.append(Problem(f"servicing.policy.preventive.{i}.part",
                                     f"no part {item.part!r} is repaired by servicer "  # type: ignore[attr-defined]
                                     f"(here: {', '.join(sorted(known)) or 'none'})"))
             continue

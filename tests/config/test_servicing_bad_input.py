@@ -13,14 +13,14 @@ from sim.api import ScenarioError, load_scenario
 
 MACHINE_REPAIR = CONFIGS / "validation" / "servicing_machine_repair.yaml"
 SPARES = CONFIGS / "validation" / "spares_reorder_point.yaml"
-ITEM = "servicing.depots[0].items[0]"
+ITEM = "servicing.depots.0.items.0"
 
 CASES = [
     (SPARES, ["servicing.depots.0.items.0.part=node/gpu"], [f"{ITEM}.part"], "no part 'node/gpu'"),
-    (SPARES, ["servicing.depots.0.group=ghost"], ["servicing.depots[0].group"],
+    (SPARES, ["servicing.depots.0.group=ghost"], ["servicing.depots.0.group"],
      "no fleet group named 'ghost'"),
     (MACHINE_REPAIR, ["servicing.servicers.0.group=ghost"],
-     ["servicing.servicers[0].group", "servicing.servicers"], "no fleet group named 'ghost'"),
+     ["servicing.servicers.0.group", "servicing.servicers"], "no fleet group named 'ghost'"),
     (SPARES, ["servicing.depots.0.items.0.initial=-1"], [f"{ITEM}.initial"], "≥ 0"),
     (SPARES, ["servicing.depots.0.items.0.reorder_point=-2"], [f"{ITEM}.reorder_point"], "≥ 0"),
     (SPARES, ["servicing.depots.0.items.0.order_quantity=0"], [f"{ITEM}.order_quantity"], "≥ 1"),
@@ -30,19 +30,19 @@ CASES = [
     (SPARES, ["launch.lead.duration_days=-30"], ["launch.lead.duration_days"], "> 0"),
     (SPARES, ["launch.lead=null"], ["launch.lead"], "required key is missing"),
     (MACHINE_REPAIR, ["servicing.policy.preventive=[{part: ghost, age_years: 1}]"],
-     ["servicing.policy.preventive[0].part"], "no part 'ghost' is repaired by servicer"),
+     ["servicing.policy.preventive.0.part"], "no part 'ghost' is repaired by servicer"),
     (MACHINE_REPAIR, ["servicing.policy.kind=threshold"], ["servicing.policy.capacity_below"],
      "needs capacity_below or margin_below"),
     (MACHINE_REPAIR, ["servicing.policy.interval_days=30"], ["servicing.policy.interval_days"],
      "only a periodic policy"),
     (MACHINE_REPAIR, ["servicing.policy.replace=dead"], ["launch.lead"],
      "required key is missing"),
-    (MACHINE_REPAIR, ["servicing=null"], ["fleet[0].design"], "has no servicing section"),
+    (MACHINE_REPAIR, ["servicing=null"], ["fleet.0.design"], "has no servicing section"),
     (MACHINE_REPAIR, ["servicing.servicers.0.success_probability=0"],
-     ["servicing.servicers[0].success_probability"], "> 0"),
+     ["servicing.servicers.0.success_probability"], "> 0"),
     (MACHINE_REPAIR, ["servicing.servicers.0.count=unlimited",
                       "servicing.servicers.0.replace_when_lost=true"],
-     ["servicing.servicers[0].replace_when_lost"], "never short of servicers"),
+     ["servicing.servicers.0.replace_when_lost"], "never short of servicers"),
 ]
 
 
@@ -74,7 +74,7 @@ def test_a_servicer_that_cannot_reach_a_plane_is_refused_on_the_command_line(
         tmp_path: Path) -> None:
     path = shell_with_a_servicer(tmp_path, 500)
     problems = cli_problems(orbsim("validate", str(path)))
-    assert [p for p, _ in problems] == ["servicing.servicers[0].delta_v_budget_m_s"]
+    assert [p for p, _ in problems] == ["servicing.servicers.0.delta_v_budget_m_s"]
     assert "cannot reach plane 3" in problems[0][1]
 
 
@@ -83,7 +83,7 @@ def test_a_polar_shell_cannot_be_crossed_by_drift(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path, ["fleet.0.orbit.inclination_deg=90",
                              "servicing.servicers.0.plane_change=drift"])
-    assert [p.path for p in caught.value.problems] == ["servicing.servicers[0].plane_change"]
+    assert [p.path for p in caught.value.problems] == ["servicing.servicers.0.plane_change"]
 
 
 def test_an_unknown_depot_part_on_the_command_line(tmp_path: Path) -> None:
