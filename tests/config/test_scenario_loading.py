@@ -381,7 +381,7 @@ def test_overrides_follow_list_indices_and_parse_yaml_scalars() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("12", 12), ("0.5", 0.5), ("1e3", "1e3"), ("1.0e+3", 1000.0), ("true", True),
+    [("12", 12), ("0.5", 0.5), ("1e3", 1000.0), ("1.0e+3", 1000.0), ("true", True),
      ("null", None), ("", None), ("'3'", "3"), ("[1, 2]", [1, 2]), ("{a: 1}", {"a": 1}),
      (".nan", "nan"), ("2027-03-01", date(2027, 3, 1)), ("a=b", "a=b")],
 )
