@@ -1,13 +1,16 @@
 """The public surface of orbsim: what notebooks, scripts and the command line import.
 
 - Scenarios: ``load_scenario`` (a file, with ``--set``-style overrides), ``read_scenario``
-  (the same, keeping the document a campaign stores), ``ScenarioError`` for bad input.
+  (the same, keeping the document a campaign stores), ``ScenarioError`` for bad input,
+  ``scenario_warnings`` for what a valid scenario may not mean (a stale TLE).
 - Geometry: ``fleet_geometry`` (every satellite's eclipse schedule, cached on disk),
   ``check_power`` and ``checked_geometry`` (power designs against the longest eclipse),
+  ``check_power_bound`` (against an upper bound on it, without schedules: ``validate``),
   ``eclipse_query``/``run_eclipse_query`` (one orbit's eclipses, as ``orbsim eclipse``).
 - One replication: ``run_replicate`` → ``ReplicateResult``.
 - Campaigns: ``run_campaign`` → ``CampaignOutcome`` (a results directory), with
-  ``StoreError``/``ExecutorError`` for a folder or an executor that cannot be used.
+  ``StoreError``/``ExecutorError`` for a folder or an executor that cannot be used;
+  ``default_directory`` (where a campaign goes without --out), ``holds_campaign``.
 - Results and reports: ``read_results`` → ``CampaignResults``, ``write_report`` → ``Report``;
   ``compare_campaigns`` → ``Comparison`` (two campaigns of one seed, paired by replication;
   ``CompareError`` when they cannot be), ``write_comparison_figure``; ``plots``
@@ -25,12 +28,14 @@ from sim.campaign import (
     ExecutorError,
     ScenarioInput,
     StoreError,
+    default_directory,
     default_workers,
+    holds_campaign,
     json_ready,
     read_scenario,
     run_campaign,
 )
-from sim.checks import check_power, checked_geometry
+from sim.checks import check_power, check_power_bound, checked_geometry
 from sim.compare import (
     CompareError,
     Comparison,
@@ -38,7 +43,13 @@ from sim.compare import (
     compare_campaigns,
     write_comparison_figure,
 )
-from sim.config import ScenarioError, apply_overrides, load_scenario, read_document
+from sim.config import (
+    ScenarioError,
+    apply_overrides,
+    load_scenario,
+    read_document,
+    scenario_warnings,
+)
 from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
 from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.model.design import Design, Part
@@ -77,11 +88,14 @@ __all__ = [
     "StoreError",
     "apply_overrides",
     "check_power",
+    "check_power_bound",
     "checked_geometry",
     "compare_campaigns",
+    "default_directory",
     "default_workers",
     "eclipse_query",
     "fleet_geometry",
+    "holds_campaign",
     "json_ready",
     "load_scenario",
     "plots",
@@ -91,6 +105,7 @@ __all__ = [
     "run_campaign",
     "run_eclipse_query",
     "run_replicate",
+    "scenario_warnings",
     "write_comparison_figure",
     "write_eclipse_csv",
     "write_replication_figure",

@@ -7,21 +7,47 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shlex
 import sys
 import time
 import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from types import TracebackType
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand
 
 from sim import __version__, api
 
 EXIT_BAD_INPUT = 2
+# The shell's status for a command stopped by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+# Seconds between two progress lines when stderr is not a terminal (a log file, a pipe);
+# $ORBSIM_PROGRESS_S changes it. A step shorter than PROGRESS_QUIET_S leaves no line.
+PROGRESS_LINE_S = 10.0
+PROGRESS_QUIET_S = 1.0
+
+
+class _Command(TyperCommand):
+    """A command whose help shows no value (typer's ``<bool>``) after a flag."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
 
 app = typer.Typer(
     name="orbsim",
@@ -37,12 +63,82 @@ err = Console(stderr=True, highlight=False)
 
 T = TypeVar("T")
 
-ConfigArg = Annotated[Path, typer.Argument(help="Scenario file (YAML, or TOML by its suffix).")]
+ConfigArg = Annotated[Path, typer.Argument(metavar="CONFIG",
+                                            help="Scenario file (YAML, or TOML by its suffix).")]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a value: dotted PATH=VALUE, e.g. fleet.0.count=12."),
+    typer.Option("--set", metavar="PATH=VALUE",
+                 help="Override a value: dotted PATH=VALUE, e.g. fleet.0.count=12."),
 ]
+SeedOpt = Annotated[int, typer.Option(min=0, metavar="N", help="Root seed of the random streams.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for bad input.")]
+
+
+def _progress_line_s() -> float:
+    """Seconds between progress lines off a terminal: $ORBSIM_PROGRESS_S, else
+    PROGRESS_LINE_S."""
+    try:
+        return max(0.0, float(os.environ.get("ORBSIM_PROGRESS_S", PROGRESS_LINE_S)))
+    except ValueError:
+        return PROGRESS_LINE_S
+
+
+class Progress:
+    """Progress of one long step on stderr (stdout stays for results): a bar on a terminal,
+    else a line every ``$ORBSIM_PROGRESS_S`` (10 s), e.g. ``eclipse schedules: 12/72 orbits,
+    40 s``, and a last one at the end if any was printed."""
+
+    def __init__(self, label: str, show: Callable[[float, float], str] = lambda d, t: (
+            f"{d:,.0f}/{t:,.0f}")):
+        self.label = label
+        self.show = show
+        self.started = time.perf_counter()
+        self.interval_s = _progress_line_s()
+        self.printed_at: float | None = None
+        self.last: tuple[float, float] | None = None
+        self.bar: Any = None
+
+    def __enter__(self) -> Progress:
+        if err.is_terminal:
+            from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(TextColumn(self.label), BarColumn(), TextColumn("{task.fields[shown]}"),
+                           TimeElapsedColumn(), console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=None, shown="")
+        return self
+
+    def __call__(self, done: float, total: float) -> None:
+        self.last = (done, total)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, total=total, shown=self.show(done, total))
+            return
+        now = time.perf_counter()
+        due = (now - self.started >= min(PROGRESS_QUIET_S, self.interval_s)
+               if self.printed_at is None else now - self.printed_at >= self.interval_s)
+        if due:
+            self._line(now)
+
+    def _line(self, now: float) -> None:
+        assert self.last is not None
+        self.printed_at = now
+        err.print(f"{self.label}: {self.show(*self.last)}, {now - self.started:.0f} s",
+                  markup=False, emoji=False, soft_wrap=True)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        elif kind is None and self.printed_at is not None:
+            self._line(time.perf_counter())
+
+
+def _simulated(done_s: float, horizon_s: float) -> str:
+    """Simulated time of a replication, in days up to two years, else in years."""
+    if horizon_s <= 2 * api.YEAR_S:
+        return f"{done_s / api.DAY_S:,.1f}/{horizon_s / api.DAY_S:,.0f} days simulated"
+    return f"{done_s / api.YEAR_S:,.2f}/{horizon_s / api.YEAR_S:g} years simulated"
 
 
 def _guard(debug: bool, action: Callable[[], T]) -> T:
@@ -57,24 +153,42 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+def _searched(done: float, total: float) -> str:
+    return f"{done:,.0f}/{total:,.0f} orbits searched (cached after the first time)"
+
+
 def _geometry(scenario: api.Scenario, debug: bool) -> api.FleetGeometry | None:
-    """Eclipse schedules of the scenario's orbits (cached on disk), with a status line, and
-    the power designs checked against them."""
+    """Eclipse schedules of the scenario's orbits (cached on disk), with progress, and the
+    power designs checked against them."""
     if not scenario.has_orbits:
         return None
-    with err.status("computing eclipse schedules (cached after the first time)"):
-        return _guard(debug, lambda: api.checked_geometry(scenario))
+    with Progress("eclipse schedules", _searched) as progress:
+        return _guard(debug, lambda: api.checked_geometry(
+            scenario, workers=api.default_workers(), progress=progress))
 
 
-@app.command()
+def _load(config: Path, overrides: list[str] | None, debug: bool) -> api.Scenario:
+    """The scenario, with a warning on stderr for each thing it may not mean."""
+    scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
+    _warn(scenario)
+    return scenario
+
+
+def _warn(scenario: api.Scenario) -> None:
+    for warning in api.scenario_warnings(scenario):
+        err.print(f"warning: {warning}", markup=False, emoji=False, soft_wrap=True)
+
+
+@app.command(cls=_Command)
 def validate(config: ConfigArg, overrides: SetOpt = None, debug: DebugOpt = False) -> None:
     """Check a scenario file; print a one-line summary, or every problem and exit 2.
 
-    Scenarios with orbits also get their eclipse schedules computed, to check each power
-    design against the longest eclipse its satellites see.
+    Each power design is checked against an upper bound on the longest eclipse its
+    satellites see (seconds, no eclipse search); ``run`` and ``campaign`` check it against
+    the eclipse schedules themselves.
     """
-    scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
-    _geometry(scenario, debug)
+    scenario = _load(config, overrides, debug)
+    _guard(debug, lambda: api.check_power_bound(scenario))
     out.print(
         f"ok: {scenario.name}: {scenario.n_satellites} satellites in {len(scenario.fleet)} "
         f"group(s), {scenario.horizon_s / api.YEAR_S:g} years from "
@@ -83,10 +197,10 @@ def validate(config: ConfigArg, overrides: SetOpt = None, debug: DebugOpt = Fals
     )
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     config: ConfigArg,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed of the random streams.")] = 0,
+    seed: SeedOpt = 0,
     overrides: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
     plot: Annotated[Path | None, typer.Option(
@@ -95,9 +209,11 @@ def run(
     debug: DebugOpt = False,
 ) -> None:
     """Simulate one replication of a scenario and print its metrics."""
-    scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
+    scenario = _load(config, overrides, debug)
     geometry = _geometry(scenario, debug)
-    result = api.run_replicate(scenario, replicate=0, root_seed=seed, orbits=geometry)
+    with Progress("replication", _simulated) as progress:
+        result = api.run_replicate(scenario, replicate=0, root_seed=seed, orbits=geometry,
+                                   progress=progress)
     payload = result.to_dict()
     if plot is not None:
         api.write_replication_figure(payload, scenario.sla_fraction, plot)
@@ -161,22 +277,25 @@ def _quantity(value: float) -> str:
     return f"{value:,.4g}"
 
 
-@app.command()
+@app.command(cls=_Command)
 def campaign(
     config: ConfigArg,
-    n: Annotated[int | None, typer.Option("-n", help="Replications (the cap with --until-ci; "
-                                                     "default 100, or the stored plan with "
-                                                     "--resume).")] = None,
-    until_ci: Annotated[float | None, typer.Option(
-        help="Stop once the 95 % interval of mean uptime is narrower than this.")] = None,
+    n: Annotated[int | None, typer.Option("-n", metavar="N", help=(
+        "Replications (the cap with --until-ci; default 100, or the stored plan with "
+        "--resume)."))] = None,
+    until_ci: Annotated[float | None, typer.Option(metavar="W", help=(
+        "Stop once the 95 % interval of mean uptime is narrower than W."))] = None,
     workers: Annotated[int | None, typer.Option(
-        help="Worker processes (default: one per CPU).")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.")] = None,
-    out: Annotated[Path | None, typer.Option(
-        help="Results directory (default: results/<scenario name>).")] = None,
-    resume: Annotated[bool, typer.Option(help="Continue the campaign stored in --out.")] = False,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed of the random streams.")] = 0,
+        metavar="N", help="Worker processes (default: one per CPU).")] = None,
+    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help=(
+        "Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster."))] = None,
+    out: Annotated[Path | None, typer.Option(metavar="DIR", help=(
+        "Results directory (default: results/<scenario name>, with --set "
+        "results/<name>-<hash of the overridden scenario>).")),
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help=(
+        "Continue the campaign stored in --out."))] = False,
+    seed: SeedOpt = 0,
     overrides: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json only.")] = False,
     debug: DebugOpt = False,
@@ -194,43 +313,65 @@ def campaign(
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
     loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
-    directory = out if out is not None else Path("results") / loaded.scenario.name
+    _warn(loaded.scenario)
+    directory = out if out is not None else api.default_directory(loaded)
     worker_count = workers or api.default_workers()
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn())
     started = time.perf_counter()
+
+    def replications(done: float, total: float) -> str:
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        return f"{done:,.0f}/{total:,.0f} ({rate:.1f}/s)"
+
     failure = None
-    # Only a terminal sees the bar; it leaves no line behind in logs or before an error.
-    with Progress(*columns, console=err, transient=as_json or not err.is_terminal) as bar:
-        task = bar.add_task("campaign", total=n, rate="")
-
-        def advance(done: int, total: int) -> None:
-            elapsed = time.perf_counter() - started
-            bar.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f}/s")
-
-        try:
+    try:
+        with (Progress("eclipse schedules", _searched) as searched,
+              Progress("replications", replications) as advance):
             outcome = _guard(debug, lambda: api.run_campaign(
                 loaded, n=n, until_ci=until_ci,
                 workers=worker_count, scheduler=scheduler, out=directory, resume=resume,
-                seed=seed, progress=advance))
-        except (api.StoreError, api.ExecutorError) as exc:
-            failure = str(exc)
+                seed=seed, progress=advance, geometry_progress=searched))
+    except (api.StoreError, api.ExecutorError) as exc:
+        failure = str(exc)
+    except KeyboardInterrupt:
+        command = _resume_command(config, n, until_ci, workers, scheduler, directory, seed,
+                                  overrides or [], as_json)
+        stored = "resume it" if api.holds_campaign(directory) else "start it again"
+        err.print(f"interrupted: replications finished so far are kept in {directory}; "
+                  f"{stored} with:\n  {command}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if failure is not None:
         err.print(f"error: {failure}", markup=False, emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT)
+    if outcome.stopped_at_cap and until_ci is not None and outcome.ci_width is not None:
+        err.print(f"stopped at the -n cap of {outcome.summary['replications']:,} replications: "
+                  f"the 95 % interval of mean uptime is {outcome.ci_width:.4g} wide, wider "
+                  f"than {until_ci:g}", markup=False, emoji=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps(api.json_ready(outcome.summary), allow_nan=False) + "\n")
         return
     _print_campaign(outcome)
+
+
+def _resume_command(config: Path, n: int | None, until_ci: float | None, workers: int | None,
+                    scheduler: str | None, directory: Path, seed: int, overrides: list[str],
+                    as_json: bool) -> str:
+    """The command that continues an interrupted campaign: the one given, with its folder
+    made explicit and --resume once the folder holds the campaign."""
+    words = ["orbsim", "campaign", str(config)]
+    for flag, value in (("-n", n), ("--until-ci", until_ci), ("--workers", workers),
+                        ("--scheduler", scheduler)):
+        if value is not None:
+            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    words += ["--out", str(directory)]
+    if api.holds_campaign(directory):
+        words.append("--resume")
+    if seed:
+        words += ["--seed", str(seed)]
+    for override in overrides:
+        words += ["--set", override]
+    if as_json:
+        words.append("--json")
+    return shlex.join(words)
 
 
 def _print_campaign(outcome: Any) -> None:
@@ -253,7 +394,7 @@ def _print_campaign(outcome: Any) -> None:
     out.print(table)
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
     directory: Annotated[Path, typer.Argument(
         metavar="DIR", help="Results directory of a finished campaign (orbsim campaign --out).")],
@@ -268,7 +409,7 @@ def report(
               f"{directory / 'figures'}", markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 def compare(
     dir_a: Annotated[Path, typer.Argument(metavar="DIR_A", help="Results directory of the "
                                                                "baseline campaign (A).")],
@@ -338,7 +479,7 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
-@app.command()
+@app.command(cls=_Command)
 def eclipse(
     config: Annotated[Path | None, typer.Argument(
         help="Scenario file: the orbit of its first fleet group with one (see --group).")] = None,
@@ -402,10 +543,16 @@ def _print_eclipses(document: dict[str, Any]) -> None:
     for column in ("penumbra_start", "umbra_start", "umbra_end", "penumbra_end", "beta_deg"):
         rows.add_column(column)
     for row in document["eclipses"][:10]:
-        rows.add_row(*(str(row[c]) if not isinstance(row[c], float) else f"{row[c]:.2f}"
-                       for c in ("penumbra_start", "umbra_start", "umbra_end", "penumbra_end",
-                                 "beta_deg")))
+        rows.add_row(*(_cell(row[c]) for c in ("penumbra_start", "umbra_start", "umbra_end",
+                                               "penumbra_end", "beta_deg")))
     out.print(rows)
+
+
+def _cell(value: Any) -> str:
+    """One table cell: – for a missing value (a grazing eclipse has no umbra)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 def _version(value: bool) -> None:

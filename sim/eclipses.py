@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -71,16 +71,22 @@ class FleetGeometry:
                    default=0.0)
 
 
+# Progress of the eclipse search: (orbits searched, orbits to search).
+Progress = Callable[[int, int], None]
+
+
 def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None = None,
-                   workers: int | None = None) -> FleetGeometry:
-    """Eclipse schedules of every satellite with an orbit, over the scenario's horizon.
+                   workers: int | None = None, progress: Progress | None = None
+                   ) -> FleetGeometry:
+    """Eclipse schedules of every satellite with an orbit, over the scenario's horizon;
+    ``progress(done, total)`` in orbits (Walker planes) searched, group by group.
 
     Raises ScenarioError if the horizon reaches beyond the ephemeris.
     """
     from sim.orbits import (
         Formation,
         WalkerShell,
-        eclipse_schedule,
+        eclipse_schedules,
         sun_distance,
         walker_schedules,
     )
@@ -93,16 +99,30 @@ def fleet_geometry(scenario: Scenario, cache_dir: str | os.PathLike[str] | None 
             sources.extend([None] * group.count)
         elif isinstance(orbit, WalkerShell):
             planes = walker_schedules(orbit, scenario.start_utc, scenario.horizon_s,
-                                      workers=workers, cache_dir=cache_dir)
+                                      workers=workers, cache_dir=cache_dir,
+                                      progress=progress)
             sources.extend(ScheduleSource(plane, k, shared=False)
                            for plane in planes for k in range(len(plane)))
         else:
             assert isinstance(orbit, Formation)
-            shared = (eclipse_schedule(orbit.orbit, scenario.start_utc, scenario.horizon_s,
-                                       cache_dir=cache_dir),)
+            shared = tuple(eclipse_schedules([orbit.orbit], scenario.start_utc,
+                                             scenario.horizon_s, cache_dir=cache_dir,
+                                             progress=progress))
             sources.extend([ScheduleSource(shared, 0, shared=True)] * group.count)
     return FleetGeometry(tuple(sources), scenario.horizon_s,
                          sun_distance(scenario.start_utc, scenario.horizon_s))
+
+
+def reference_orbits(orbit: Any) -> list[Any]:
+    """The orbits whose eclipses stand for a group's: a formation's one orbit, a Walker
+    shell's plane references (its members' eclipses differ from those by seconds)."""
+    from sim.orbits import Formation, WalkerShell
+
+    if isinstance(orbit, WalkerShell):
+        return [plane.reference for plane in orbit.plane_groups()]
+    if isinstance(orbit, Formation):
+        return [orbit.orbit]
+    return [orbit]
 
 
 def orbit_period_s(orbit: Any) -> float:
@@ -152,6 +172,6 @@ def check_ephemeris(scenario: Scenario) -> None:
         overrun = ephemeris_overrun(scenario.start_utc, scenario.horizon_s, [group.orbit])
         if overrun is not None:
             key = "start_utc" if overrun[0] == "start" else "start_utc + horizon"
-            problems.append(Problem(f"fleet[{index}].orbit", f"{key}: {overrun[1]}"))
+            problems.append(Problem(f"fleet.{index}.orbit", f"{key}: {overrun[1]}"))
     if problems:
         raise ScenarioError(problems)

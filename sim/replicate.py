@@ -33,6 +33,8 @@ from sim.slots import fleet_slots
 from sim.units import HOUR_S, KWH_J, MONTH_S, YEAR_S
 
 PowerMode = Literal["aggregated", "walk"]
+# Events between two progress reports of a replication: about a second of a large fleet's run.
+PROGRESS_EVENTS = 50_000
 
 
 class OrbitsProvider(Protocol):
@@ -126,13 +128,19 @@ class Wiring:
     # SimPy events processed so far.
     events: int = 0
 
-    def run(self, until_s: float) -> Totals:
+    def run(self, until_s: float, progress: Callable[[float, float], None] | None = None
+            ) -> Totals:
         """Run to ``until_s`` (unless already there), counting the events processed, close
-        the power accounts there, and return the totals."""
+        the power accounts there, and return the totals; ``progress(now_s, until_s)`` every
+        ``PROGRESS_EVENTS`` events."""
         env = self.env
         while env.peek() < until_s:
             env.step()
             self.events += 1
+            if progress is not None and self.events % PROGRESS_EVENTS == 0:
+                progress(env.now, until_s)
+        if progress is not None:
+            progress(until_s, until_s)
         if env.now < until_s:
             env.run(until=until_s)
         if self.maintenance is not None:
@@ -299,8 +307,10 @@ def run_replicate(
     root_seed: int = 0,
     orbits: OrbitsSource | FleetGeometry | None = None,
     power_mode: PowerMode = "aggregated",
+    progress: Callable[[float, float], None] | None = None,
 ) -> ReplicateResult:
-    """Simulate one replication of ``scenario`` with the streams of (root_seed, replicate).
+    """Simulate one replication of ``scenario`` with the streams of (root_seed, replicate);
+    ``progress(simulated_s, horizon_s)`` now and then for a caller that shows it.
 
     ``orbits`` gives each satellite's eclipses, required by satellites whose design has a
     power system: the scenario's ``FleetGeometry``, or (to keep what the power model derives
@@ -312,7 +322,7 @@ def run_replicate(
         orbits = GeometryOrbits(orbits)
     with paused_gc():
         wiring = build(scenario, Streams(root_seed, replicate), orbits, power_mode=power_mode)
-        totals = wiring.run(scenario.horizon_s)
+        totals = wiring.run(scenario.horizon_s, progress)
         wiring.release()
     return summarise(scenario, replicate, root_seed, totals, wiring.events,
                      time.perf_counter() - start, wiring.power, wiring.maintenance)

@@ -317,4 +317,4 @@ def test_bad_scenario_file(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "error: fleet[0].orbit.altitude_km: perigee at 120 km altitude; it must be ≥ 150 km"]
+        "error: fleet.0.orbit.altitude_km: perigee at 120 km altitude; it must be ≥ 150 km"]

@@ -41,7 +41,7 @@ def test_validate_refuses_an_array_that_cannot_recharge_the_battery() -> None:
     problems = cli_problems(result)
     assert len(problems) == 1
     path, message = problems[0]
-    assert path == "fleet[0].design.power.array_bol_kw"
+    assert path == "fleet.0.design.power.array_bol_kw"
     assert "needs ≥ 4.4" in message and "kW" in message and "got 3" in message
 
 

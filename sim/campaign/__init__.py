@@ -1,8 +1,14 @@
 """Monte Carlo campaigns: seeds, executors (local processes, Dask), results store, statistics."""
 
 from sim.campaign.executors import ExecutorError, default_workers
-from sim.campaign.runner import CampaignOutcome, ScenarioInput, read_scenario, run_campaign
-from sim.campaign.store import ResultsStore, StoreError, json_ready
+from sim.campaign.runner import (
+    CampaignOutcome,
+    ScenarioInput,
+    default_directory,
+    read_scenario,
+    run_campaign,
+)
+from sim.campaign.store import ResultsStore, StoreError, holds_campaign, json_ready
 
 __all__ = [
     "CampaignOutcome",
@@ -10,7 +16,9 @@ __all__ = [
     "ResultsStore",
     "ScenarioInput",
     "StoreError",
+    "default_directory",
     "default_workers",
+    "holds_campaign",
     "json_ready",
     "read_scenario",
     "run_campaign",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import socket
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -96,6 +97,8 @@ _worker_campaign: Prepared | None = None
 
 def _start_local_worker(campaign: Campaign) -> None:
     global _worker_campaign
+    # Ctrl-C is the caller's: it stops the campaign and shuts the pool down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_campaign = Prepared(campaign)
 
 

@@ -54,14 +54,28 @@ def read_scenario(config: str | Path, overrides: Sequence[str] = ()) -> Scenario
                          to_scenario(validate_document(document)))
 
 
+def default_directory(loaded: ScenarioInput) -> Path:
+    """``results/<scenario name>``, or with overrides ``results/<name>-<8 hex digits of the
+    overridden document's hash>`` (the manifest's ``scenario_hash`` starts with them), so that
+    a variant never lands in the folder of the plain scenario."""
+    name = loaded.scenario.name
+    if loaded.overrides:
+        name = f"{name}-{document_hash(loaded.document)[:8]}"
+    return Path("results") / name
+
+
 @dataclass(frozen=True)
 class CampaignOutcome:
-    """Where the results are and what they say."""
+    """Where the results are and what they say; with ``until_ci``, the 95 % interval's width
+    of mean uptime reached and whether the replication cap stopped the campaign before it
+    was narrow enough."""
 
     directory: Path
     summary: dict[str, Any]
     wall_s: float
     ran: int
+    ci_width: float | None = None
+    stopped_at_cap: bool = False
 
 
 def chunks(ids: Sequence[int], size: int) -> list[tuple[int, int]]:
@@ -102,8 +116,10 @@ def run_campaign(
     seed: int = 0,
     cache_dir: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    geometry_progress: Callable[[int, int], None] | None = None,
 ) -> CampaignOutcome:
-    """Run (or resume) a campaign into ``out``; ``progress(done, total)`` after each chunk.
+    """Run (or resume) a campaign into ``out``; ``progress(done, total)`` after each chunk,
+    ``geometry_progress(done, total)`` as eclipse schedules are searched (a new orbit).
 
     ``config`` is a scenario file (read with ``overrides``) or one already read
     (``read_scenario``). Resuming without ``n`` or ``until_ci`` continues the plan stored in
@@ -130,11 +146,14 @@ def run_campaign(
     manifest["plan"] = {"n": n, "until_ci": until_ci}
     # Validated once, here: the eclipse schedules are computed into the cache the workers read,
     # and every power design is checked against them.
-    checked_geometry(scenario, cache_dir=cache_dir)
+    checked_geometry(scenario, cache_dir=cache_dir, workers=workers if scheduler is None else 1,
+                     progress=geometry_progress)
     campaign = Campaign(f"{manifest['scenario_hash'][:16]}-{seed}", scenario, seed, cache_dir)
     cap = n if n is not None else (MAX_REPLICATIONS if until_ci is not None
                                    else DEFAULT_REPLICATIONS)
     ran = 0
+    width = None
+    stopped_at_cap = False
     with executor_for(campaign, workers, scheduler) as executor:
         store.open(manifest, resume)
         done = store.done()
@@ -150,9 +169,11 @@ def run_campaign(
                 ran += stop - first
                 if progress is not None:
                     progress(len(done), target)
-            if (until_ci is not None
-                    and ci95_width(np.array([uptimes[i] for i in range(target)])) < until_ci):
-                break
+            if until_ci is not None:
+                width = ci95_width(np.array([uptimes[i] for i in range(target)]))
+                if width < until_ci:
+                    break
+                stopped_at_cap = target == cap
     replicates = store.consolidate()
     columns = {name: replicates.column(name).to_numpy() for name in replicates.column_names}
     summary = summarise(columns, scenario.sla_fraction)
@@ -160,4 +181,4 @@ def run_campaign(
     wall_s = time.perf_counter() - started
     store.record_run({"started_utc": started_utc, "wall_s": wall_s, "ran": ran,
                       "workers": workers, "scheduler": scheduler})
-    return CampaignOutcome(Path(out), summary, wall_s, ran)
+    return CampaignOutcome(Path(out), summary, wall_s, ran, width, stopped_at_cap)

@@ -79,6 +79,37 @@ def table_of(rows: Sequence[dict[str, Any]]) -> pa.Table:
     return pa.table({c: [row.get(c, 0) for row in rows] for c in columns})
 
 
+# Differences between two scenarios listed in a refusal to mix their campaigns.
+MAX_DIFFERENCES_SHOWN = 5
+
+
+def document_differences(old: Any, new: Any, path: str = "") -> list[str]:
+    """``path: old → new`` for each value that differs between two scenario documents."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in [*old, *(k for k in new if k not in old)]:
+            where = f"{path}.{key}" if path else str(key)
+            if key not in new:
+                found.append(f"{where}: removed")
+            elif key not in old:
+                found.append(f"{where}: added {json.dumps(new[key], default=str)}")
+            else:
+                found += document_differences(old[key], new[key], where)
+        return found
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [d for i, (a, b) in enumerate(zip(old, new, strict=True))
+                for d in document_differences(a, b, f"{path}.{i}" if path else str(i))]
+    if json.dumps(old, default=str) == json.dumps(new, default=str):
+        return []
+    return [f"{path or 'the scenario'}: {json.dumps(old, default=str)} → "
+            f"{json.dumps(new, default=str)}"]
+
+
+def holds_campaign(directory: str | os.PathLike[str]) -> bool:
+    """Whether ``directory`` holds a campaign's manifest (one that --resume continues)."""
+    return (Path(directory) / MANIFEST).is_file()
+
+
 class ResultsStore:
     """One campaign's folder."""
 
@@ -101,8 +132,7 @@ class ResultsStore:
             if not isinstance(existing, dict):
                 raise StoreError(f"{path}: unreadable manifest; use another --out")
             if existing.get("scenario_hash") != manifest["scenario_hash"]:
-                raise StoreError(f"{self.directory} holds a campaign of another scenario "
-                                 f"({existing.get('scenario', '?')!r}); use another --out")
+                raise StoreError(self._other_scenario(existing, manifest))
             if existing.get("root_seed") != manifest["root_seed"]:
                 raise StoreError(f"{self.directory} holds a campaign with root seed "
                                  f"{existing.get('root_seed')}; use --seed "
@@ -130,6 +160,30 @@ class ResultsStore:
         if not os.access(ancestor, os.W_OK | os.X_OK):
             raise StoreError(f"{self.directory}: cannot write here (permission denied)")
         return None
+
+    def _other_scenario(self, existing: dict[str, Any], manifest: dict[str, Any]) -> str:
+        """Why this folder cannot take the campaign: what differs from the stored one, and an
+        --out that would (the default folder of a scenario with overrides)."""
+        def given(entry: dict[str, Any]) -> str:
+            overrides = entry.get("overrides") or []
+            return ("with " + " ".join(f"--set {o}" for o in overrides) if overrides
+                    else "with no --set")
+
+        name = existing.get("scenario", "?")
+        if existing.get("scenario_document") is None or manifest.get("scenario_document") is None:
+            differences = []
+        else:
+            differences = document_differences(existing["scenario_document"],
+                                               manifest["scenario_document"])
+        shown = "; ".join(differences[:MAX_DIFFERENCES_SHOWN])
+        if len(differences) > MAX_DIFFERENCES_SHOWN:
+            shown += f"; and {len(differences) - MAX_DIFFERENCES_SHOWN} more"
+        suggestion = self.directory.with_name(
+            f"{self.directory.name}-{manifest['scenario_hash'][:8]}")
+        return (f"{self.directory} holds a campaign of another scenario ({name!r} "
+                f"{given(existing)}; this one is {manifest.get('scenario', '?')!r} "
+                f"{given(manifest)}"
+                f"{': ' + shown if shown else ''}); use another --out, e.g. --out {suggestion}")
 
     def open(self, manifest: dict[str, Any], resume: bool) -> dict[str, Any]:
         """Create the folder, or check it holds this very campaign (when resuming); the

@@ -44,22 +44,23 @@ _PATH_PUNCTUATION = re.compile(r"[.\[\]'\"]")
 
 
 def format_path(loc: Iterable[str | int]) -> str:
-    """``('fleet', 0, 'design', 'count')`` → ``fleet[0].design.count``.
+    """``('fleet', 0, 'design', 'count')`` → ``fleet.0.design.count``, the spelling ``--set``
+    takes.
 
     An empty key, one with line breaks or other unprintable characters, or one holding the
     path's own punctuation, is shown quoted, so that every problem stays one line and names a
     visible key without ambiguity.
     """
-    text = ""
+    parts = []
     for part in loc:
         if isinstance(part, int) and not isinstance(part, bool):
-            text += f"[{part}]"
+            parts.append(str(part))
             continue
         key = str(part)
         if not key or not key.isprintable() or _PATH_PUNCTUATION.search(key):
             key = repr(key)
-        text += f".{key}" if text else key
-    return text
+        parts.append(key)
+    return ".".join(parts)
 
 
 def describe(value: Any) -> str:
@@ -122,8 +123,8 @@ def _message(error: dict[str, Any], known_keys: Sequence[str]) -> tuple[list[str
         key = str(error["loc"][-1])
         if key in known_keys:
             return [], "unknown key here (it belongs to another kind of entry)"
-        hint = difflib.get_close_matches(key, known_keys, n=1)
-        return [], "unknown key" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        hint = closest_key(key, known_keys)
+        return [], "unknown key" + (f" (did you mean '{hint}'?)" if hint else "")
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         symbol = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<",
                   "less_than_equal": "≤"}[kind]
@@ -153,6 +154,41 @@ def _message(error: dict[str, Any], known_keys: Sequence[str]) -> tuple[list[str
     if kind == "recursion_loop":
         return [], "is nested too deeply, or refers to itself through a YAML alias"
     return [], str(error["msg"])
+
+
+# Spellings of a time unit people type, and the suffix the schema uses (``sim.units``).
+UNIT_SPELLINGS = {
+    "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+    "m": "min", "mins": "min", "minute": "min", "minutes": "min",
+    "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+    "d": "days", "day": "days",
+    "y": "years", "yr": "years", "yrs": "years", "year": "years",
+}
+# Least difflib similarity for a hint; below it the key is left without one.
+HINT_CUTOFF = 0.6
+
+
+def closest_key(key: str, known_keys: Sequence[str]) -> str | None:
+    """The known key ``key`` was most likely meant as, or None.
+
+    A key whose unit suffix is a known unit spelled another way (``mean_hours``) gets the
+    schema's spelling (``mean_h``); otherwise, among keys similar enough, one with the same
+    stem before the unit suffix (``bus_load_w`` → ``bus_load_kw``) comes first, then the most
+    similar (difflib ratio).
+    """
+    stem, _, unit = key.rpartition("_")
+    spelled = f"{stem}_{UNIT_SPELLINGS.get(unit.lower(), unit)}" if stem else key
+    if spelled != key and spelled in known_keys:
+        return spelled
+    candidates = difflib.get_close_matches(key, known_keys, n=8, cutoff=HINT_CUTOFF)
+    if not candidates:
+        return None
+
+    def rank(candidate: str) -> tuple[bool, float]:
+        same_stem = bool(stem) and candidate.rpartition("_")[0] == stem
+        return same_stem, difflib.SequenceMatcher(None, key, candidate).ratio()
+
+    return max(candidates, key=rank)
 
 
 def _field_loc(field: str) -> list[str | int]:

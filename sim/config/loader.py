@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from collections.abc import Hashable, Sequence
 from pathlib import Path
@@ -78,6 +79,14 @@ class _StrictSafeYaml(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {describe(node.value)}: {reason}", node.start_mark
             ) from None
+
+
+# YAML 1.2 reads ``1e-9`` and ``3.6e3`` as numbers; PyYAML (YAML 1.1) only with a dot and a
+# signed exponent (``1.0e-9``), and as strings otherwise. The scenario reader and ``--set``
+# take the YAML 1.2 spelling too.
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+_StrictSafeYaml.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT,
+                                      list("-+0123456789."))
 
 
 def read_document(path: str | Path) -> dict[str, Any]:
@@ -295,7 +304,7 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
             try:
                 orbit = to_orbit(group.orbit, group.count, spec.start_utc)
             except ValueError as exc:
-                problems.append(Problem(f"fleet[{index}].orbit", str(exc)))
+                problems.append(Problem(f"fleet.{index}.orbit", str(exc)))
         groups.append(FleetGroup(name=group.name, count=group.count,
                                  design=_design(group.design), orbit=orbit))
     if problems:

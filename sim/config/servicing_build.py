@@ -58,7 +58,7 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
     if spec is None:
         for group, paths in serviced.items():
             index = _group_index(scenario, group)
-            problems.append(Problem(f"fleet[{index}].design", f"part {paths[0]!r} is repaired by "
+            problems.append(Problem(f"fleet.{index}.design", f"part {paths[0]!r} is repaired by "
                                     "servicer, but the scenario has no servicing section"))
         return scenario, problems
     launch = scenario.launch or LaunchService()
@@ -67,7 +67,7 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
     servicers = []
     unresolved = False
     for i, item in enumerate(spec.servicers):
-        where = f"servicing.servicers[{i}]"
+        where = f"servicing.servicers.{i}"
         _unique(spec.servicers, i, "servicer", where, problems)
         group = _resolve_group(item.group, groups, f"{where}.group", problems)
         if group is None:
@@ -86,24 +86,24 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
         if len(fleets) > 1 and any(plan.count is None for plan in fleets):
             index = next(i for i, item in enumerate(spec.servicers)
                          if item.count == "unlimited" and groups.get(item.group) == group)
-            problems.append(Problem(f"servicing.servicers[{index}].count", "an unlimited fleet "
+            problems.append(Problem(f"servicing.servicers.{index}.count", "an unlimited fleet "
                                     "takes every job of its group: no other fleet may serve it"))
     depots = []
     stocked: set[tuple[int, str]] = set()
     for i, depot in enumerate(spec.depots):
-        where = f"servicing.depots[{i}]"
+        where = f"servicing.depots.{i}"
         _unique(spec.depots, i, "depot", where, problems)
         group = _resolve_group(depot.group, groups, f"{where}.group", problems)
         if group is None:
             continue
         items = []
         for j, item in enumerate(depot.items):
-            rule = _stock_rule(item, scenario, group, serviced, launch, f"{where}.items[{j}]",
+            rule = _stock_rule(item, scenario, group, serviced, launch, f"{where}.items.{j}",
                                problems, distribution)
             if rule is None:
                 continue
             if (group, rule.item) in stocked:
-                problems.append(Problem(f"{where}.items[{j}].part", f"{rule.item!r} of fleet "
+                problems.append(Problem(f"{where}.items.{j}.part", f"{rule.item!r} of fleet "
                                         f"group {depot.group!r} is already stocked by a depot"))
             stocked.add((group, rule.item))
             items.append(rule)
@@ -119,7 +119,7 @@ def with_servicing(scenario: Scenario, spec: ServicingSpec | None, distribution:
     for i, group in enumerate(scenario.fleet):
         capacity = launch.mass_capacity_kg
         if policy.replace != "never" and group.design.mass_kg > capacity:
-            problems.append(Problem(f"fleet[{i}].design.mass_kg", f"{group.design.mass_kg:g} kg "
+            problems.append(Problem(f"fleet.{i}.design.mass_kg", f"{group.design.mass_kg:g} kg "
                                     f"is more than one launch lifts ({capacity:g} kg)"))
     plan = ServicingPlan(tuple(servicers), tuple(depots), policy, launch)
     return dataclasses.replace(scenario, servicing=plan), problems
@@ -301,11 +301,11 @@ def _policy(spec: ServicingSpec, serviced: dict[str, list[str]],
     preventive = []
     for i, item in enumerate(policy.preventive):
         if any(other.part == item.part for other in policy.preventive[:i]):  # type: ignore[attr-defined]
-            problems.append(Problem(f"servicing.policy.preventive[{i}].part",
+            problems.append(Problem(f"servicing.policy.preventive.{i}.part",
                                     f"{item.part!r} is already given an age"))  # type: ignore[attr-defined]
             continue
         if item.part not in known:  # type: ignore[attr-defined]
-            problems.append(Problem(f"servicing.policy.preventive[{i}].part",
+            problems.append(Problem(f"servicing.policy.preventive.{i}.part",
                                     f"no part {item.part!r} is repaired by servicer "  # type: ignore[attr-defined]
                                     f"(here: {', '.join(sorted(known)) or 'none'})"))
             continue

@@ -25,8 +25,9 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -91,9 +92,11 @@ class _Batch:
     in_worker: bool = False
 
 
-def _compute(batch: _Batch) -> list[EclipseSchedule | None]:
-    """Each orbit's schedule, stored in the cache if there is one. A worker process returns
-    None for a stored schedule: the caller maps the file rather than receive a pipe copy."""
+def _compute(batch: _Batch, each: Callable[[], None] | None = None
+             ) -> list[EclipseSchedule | None]:
+    """Each orbit's schedule, stored in the cache if there is one, calling ``each()`` after
+    each orbit. A worker process returns None for a stored schedule: the caller maps the file
+    rather than receive a pipe copy."""
     results: list[EclipseSchedule | None] = []
     for orbit, key in zip(batch.orbits, batch.keys, strict=True):
         raw, _ = find_eclipses(orbit.satrec(), batch.clock, batch.sun, batch.span_s)
@@ -101,6 +104,41 @@ def _compute(batch: _Batch) -> list[EclipseSchedule | None]:
         if batch.cache_dir is not None:
             ScheduleCache.at(batch.cache_dir).store(key, schedule)
         results.append(None if batch.in_worker and batch.cache_dir is not None else schedule)
+        if each is not None:
+            each()
+    return results
+
+
+def _ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the caller, which shuts them down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_batches(batches: Sequence[_Batch], processes: int,
+                 progress: Callable[[int, int], None] | None) -> list[list[EclipseSchedule | None]]:
+    """Each batch's results, in order; ``progress(done, total)`` in orbits as they finish."""
+    total = sum(len(batch.orbits) for batch in batches)
+    done = 0
+
+    def advance(count: int = 1) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, total)
+
+    if progress is not None:
+        progress(0, total)
+    if processes <= 1:
+        return [_compute(batch, advance) for batch in batches]
+    context = multiprocessing.get_context("spawn")
+    results: list[list[EclipseSchedule | None]] = [[] for _ in batches]
+    with ProcessPoolExecutor(processes, mp_context=context,
+                             initializer=_ignore_interrupts) as pool:
+        futures = {pool.submit(_compute, batch): i for i, batch in enumerate(batches)}
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = future.result()
+            advance(len(batches[index].orbits))
     return results
 
 
@@ -125,13 +163,15 @@ def eclipse_schedules(
     workers: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[EclipseSchedule]:
     """Schedules of ``orbits`` over [start_utc, start_utc + span_s], in the same order.
 
     Identical orbits are computed once. With ``workers`` > 1 the uncached ones run in that many
     spawned processes, which write their results to the cache for this process to map; as
     always with multiprocessing, a script doing so must call it under
-    ``if __name__ == "__main__":``. None or 1: in this process.
+    ``if __name__ == "__main__":``. None or 1: in this process. ``progress(done, total)``
+    counts the orbits searched (not called when all are cached).
     """
     start_utc = _check_request(start_utc, span_s)
     cache = ScheduleCache.at(cache_dir) if use_cache else None
@@ -162,12 +202,7 @@ def eclipse_schedules(
             )
             for i in range(count)
         ]
-        if processes <= 1:
-            results = [_compute(batch) for batch in batches]
-        else:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(processes, mp_context=context) as pool:
-                results = list(pool.map(_compute, batches))
+        results = _run_batches(batches, processes, progress)
         for batch, schedules in zip(batches, results, strict=True):
             for key, orbit, schedule in zip(batch.keys, batch.orbits, schedules, strict=True):
                 if schedule is None and cache is not None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import overload
@@ -235,8 +235,10 @@ def plane_member_schedules(
     workers: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[PlaneSchedules]:
-    """For each plane, its members' schedules, from one computed schedule per plane.
+    """For each plane, its members' schedules, from one computed schedule per plane
+    (``progress(done, total)`` in planes searched, as ``eclipse_schedules``).
 
     The plane references are computed (or read from the cache) over the span padded by
     ``PAD_PERIODS`` of the longest period at each end.
@@ -251,6 +253,7 @@ def plane_member_schedules(
         workers=workers,
         cache_dir=cache_dir,
         use_cache=use_cache,
+        progress=progress,
     )
     return [
         PlaneSchedules(reference, plane.phases_rad, rate, pad_s, float(span_s))
@@ -266,6 +269,7 @@ def walker_schedules(
     workers: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[PlaneSchedules]:
     """Per plane, the members' schedules of a Walker shell (one search per plane)."""
     return plane_member_schedules(
@@ -275,4 +279,5 @@ def walker_schedules(
         workers=workers,
         cache_dir=cache_dir,
         use_cache=use_cache,
+        progress=progress,
     )

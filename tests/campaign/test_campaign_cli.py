@@ -315,9 +315,13 @@ def test_an_unreachable_scheduler_is_one_line_within_seconds(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(("args", "pattern"), [
     (["--set", "horizon_days=60", "--resume"],
-     r"error: .* holds a campaign of another scenario \('smoke'\); use another --out"),
+     r"error: .* holds a campaign of another scenario \('smoke' with no --set; this one is "
+     r"'smoke' with --set horizon_days=60: horizon_days: 91 → 60\); use another --out, e\.g\. "
+     r"--out .*/out-[0-9a-f]{8}$"),
     (["--set", "horizon_days=60"],
-     r"error: .* holds a campaign of another scenario \('smoke'\); use another --out"),
+     r"error: .* holds a campaign of another scenario \('smoke' with no --set; this one is "
+     r"'smoke' with --set horizon_days=60: horizon_days: 91 → 60\); use another --out, e\.g\. "
+     r"--out .*/out-[0-9a-f]{8}$"),
     (["--seed", "6", "--resume"],
      r"error: .* holds a campaign with root seed 5; use --seed 5 or another --out"),
     (["--seed", "5"],

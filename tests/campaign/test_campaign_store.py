@@ -213,7 +213,8 @@ def test_a_new_folder_gets_a_manifest_with_the_package_version(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(("case", "message"), [
-    ("other scenario", r"holds a campaign of another scenario \('t'\); use another --out"),
+    ("other scenario", r"holds a campaign of another scenario \('t' with no --set; this one is "
+                       r"'t' with no --set\); use another --out, e.g. --out .*/out-h2$"),
     ("other seed", r"holds a campaign with root seed 0; use --seed 0 or another --out"),
     ("other version", r"holds a campaign run by orbsim 0\.0\.1, not .*; its replications "
                       r"would not mix with these: use another --out"),

@@ -217,11 +217,11 @@ def mutated(draw: st.DrawFn) -> tuple[dict[str, Any], Mutation]:
 
 # --- what a problem's path must look like --------------------------------------------------
 
-SEGMENT = re.compile(r"\[(\d+)\]|\.?('(?:[^'\\]|\\.)*'|[^.\[]+)")
+SEGMENT = re.compile(r"\.?(?:(\d+)(?=\.|$)|('(?:[^'\\]|\\.)*'|[^.]+))")
 
 
 def parse_path(text: str) -> list[str | int]:
-    """``fleet[0].design.'a\\nb'`` → ``['fleet', 0, 'design', 'a\\nb']``."""
+    """``fleet.0.design.'a\\nb'`` → ``['fleet', 0, 'design', 'a\\nb']``."""
     segments: list[str | int] = []
     position = 0
     while position < len(text):

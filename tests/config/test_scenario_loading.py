@@ -258,7 +258,7 @@ def test_sub_part_names_may_repeat_across_parents_but_not_among_siblings() -> No
     parts_of(document)[-1]["parts"].append(leaf("gpu"))
     with pytest.raises(ScenarioError) as error:
         scenario_of(document)
-    assert problem_lines(error) == ["fleet[0].design.parts[3].parts[2].name: duplicate name 'gpu'"]
+    assert problem_lines(error) == ["fleet.0.design.parts.3.parts.2.name: duplicate name 'gpu'"]
 
 
 def test_sub_part_k_of_n_is_checked_at_its_own_path() -> None:
@@ -267,7 +267,7 @@ def test_sub_part_k_of_n_is_checked_at_its_own_path() -> None:
     with pytest.raises(ScenarioError) as error:
         scenario_of(document)
     assert problem_lines(error) == [
-        "fleet[0].design.parts[3].parts[0].required: must be ≤ count (8), got 9"]
+        "fleet.0.design.parts.3.parts.0.required: must be ≤ count (8), got 9"]
 
 
 def test_a_bus_part_takes_only_bus_sub_parts() -> None:
@@ -276,7 +276,7 @@ def test_a_bus_part_takes_only_bus_sub_parts() -> None:
     with pytest.raises(ScenarioError) as error:
         scenario_of(document)
     assert problem_lines(error) == [
-        "fleet[0].design.parts[0].parts[0].role: a bus part's sub-parts must be bus parts"]
+        "fleet.0.design.parts.0.parts.0.role: a bus part's sub-parts must be bus parts"]
 
 
 def test_a_part_without_failure_cannot_be_repaired() -> None:
@@ -285,7 +285,7 @@ def test_a_part_without_failure_cannot_be_repaired() -> None:
     with pytest.raises(ScenarioError) as error:
         scenario_of(document)
     assert problem_lines(error) == [
-        "fleet[0].design.parts[3].repair: a part with no failure distribution cannot be repaired"]
+        "fleet.0.design.parts.3.repair: a part with no failure distribution cannot be repaired"]
 
 
 # --- mixtures ------------------------------------------------------------------------------
@@ -328,20 +328,20 @@ def test_mixture_can_be_a_repair_time() -> None:
     ("failure", "line"),
     [
         (mixture(0.5, 0.4),
-         "fleet[0].design.parts[0].failure.components: weights must sum to 1, got 0.9"),
+         "fleet.0.design.parts.0.failure.components: weights must sum to 1, got 0.9"),
         ({**mixture(0.5, 0.5), "weight": 1.0},
-         "fleet[0].design.parts[0].failure.weight: only the components of a mixture take a weight"),
+         "fleet.0.design.parts.0.failure.weight: only the components of a mixture take a weight"),
         ({"distribution": "exponential", "mean_years": 1, "weight": 1.0},
-         "fleet[0].design.parts[0].failure.weight: only the components of a mixture take a weight"),
+         "fleet.0.design.parts.0.failure.weight: only the components of a mixture take a weight"),
         (mixture(1.0),
-         "fleet[0].design.parts[0].failure.components: must have at least 2 item(s)"),
+         "fleet.0.design.parts.0.failure.components: must have at least 2 item(s)"),
         ({"distribution": "mixture", "components": [
             {"distribution": "fixed", "duration_s": 1, "weight": 0.5},
             {"distribution": "fixed", "duration_s": 2}]},
-         "fleet[0].design.parts[0].failure.components[1].weight: required key is missing"),
+         "fleet.0.design.parts.0.failure.components.1.weight: required key is missing"),
         ({"distribution": "mixture", "components": [mixture(0.5, 0.5) | {"weight": 0.5},
                                                     mixture(0.5, 0.5) | {"weight": 0.5}]},
-         "fleet[0].design.parts[0].failure.components[0].distribution: a mixture's components "
+         "fleet.0.design.parts.0.failure.components.0.distribution: a mixture's components "
          "cannot be mixtures; expected exponential, weibull, lognormal, fixed"),
     ],
     ids=["weights-sum", "weight-on-mixture", "weight-on-simple", "one-component",
@@ -381,7 +381,7 @@ def test_overrides_follow_list_indices_and_parse_yaml_scalars() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("12", 12), ("0.5", 0.5), ("1e3", "1e3"), ("1.0e+3", 1000.0), ("true", True),
+    [("12", 12), ("0.5", 0.5), ("1e3", 1000.0), ("1.0e+3", 1000.0), ("true", True),
      ("null", None), ("", None), ("'3'", "3"), ("[1, 2]", [1, 2]), ("{a: 1}", {"a": 1}),
      (".nan", "nan"), ("2027-03-01", date(2027, 3, 1)), ("a=b", "a=b")],
 )
@@ -405,7 +405,7 @@ def test_override_key_the_schema_lacks_is_reported_as_unknown() -> None:
     with pytest.raises(ScenarioError) as error:
         validate_document(document)
     assert problem_lines(error) == [
-        "fleet[0].design.parts[0].failure.scale_yaers: unknown key (did you mean 'scale_years'?)"]
+        "fleet.0.design.parts.0.failure.scale_yaers: unknown key (did you mean 'scale_years'?)"]
 
 
 def test_override_can_create_a_missing_top_level_key() -> None:
@@ -587,8 +587,8 @@ def test_validate_document_reports_every_problem() -> None:
     with pytest.raises(ScenarioError) as error:
         validate_document(document)
     assert sorted(problem_lines(error)) == [
-        "fleet[0].count: must be a whole number, got str 'four'",
-        "fleet[0].design.parts[2].role: must be one of 'bus', 'compute' or 'battery', "
+        "fleet.0.count: must be a whole number, got str 'four'",
+        "fleet.0.design.parts.2.role: must be one of 'bus', 'compute' or 'battery', "
         "got 'payload'",
         "sla_fraction: must be > 0, got 0",
     ]

@@ -13,29 +13,29 @@ from sim.api import ScenarioError, load_scenario
 
 MACHINE_REPAIR = CONFIGS / "validation" / "servicing_machine_repair.yaml"
 SPARES = CONFIGS / "validation" / "spares_reorder_point.yaml"
-ITEM = "servicing.depots[0].items[0]"
+ITEM = "servicing.depots.0.items.0"
 ROBOT = "{name: robot, group: fleet, visit: {distribution: fixed, duration_days: 1}}"
 
 CASES = [
     (SPARES, ["servicing.depots.0.items.0.part=node/gpu"], [f"{ITEM}.part"], "no part 'node/gpu'"),
-    (SPARES, ["servicing.depots.0.group=ghost"], ["servicing.depots[0].group"],
+    (SPARES, ["servicing.depots.0.group=ghost"], ["servicing.depots.0.group"],
      "no fleet group named 'ghost'"),
     (MACHINE_REPAIR, ["servicing.servicers.0.group=ghost"],
-     ["servicing.servicers[0].group"], "no fleet group named 'ghost'"),
+     ["servicing.servicers.0.group"], "no fleet group named 'ghost'"),
     (MACHINE_REPAIR, ["servicing.servicers=[]"], ["servicing.servicers"],
      "no servicer serves fleet group 'fleet'"),
     (MACHINE_REPAIR, [f"servicing.servicers=[{ROBOT}, {ROBOT}]"],
-     ["servicing.servicers[1].name"], "duplicate servicer name 'robot'"),
+     ["servicing.servicers.1.name"], "duplicate servicer name 'robot'"),
     (MACHINE_REPAIR, [f"servicing.servicers=[{ROBOT}, {{name: more, group: fleet, count: "
                       "unlimited, visit: {distribution: fixed, duration_days: 1}}]"],
-     ["servicing.servicers[1].count"], "no other fleet may serve it"),
+     ["servicing.servicers.1.count"], "no other fleet may serve it"),
     (MACHINE_REPAIR, ["servicing.servicers.0.parts=[{name: arm, role: bus, count: 1, failure: "
                       "{distribution: exponential, mean_years: 5}, repair: servicer}]"],
-     ["servicing.servicers[0].parts"], "a servicer's parts are not repaired"),
+     ["servicing.servicers.0.parts"], "a servicer's parts are not repaired"),
     (MACHINE_REPAIR, ["servicing.policy.preventive=[{part: bus, age_years: 1}, "
                       "{part: bus, age_years: 2}]"],
-     ["servicing.policy.preventive[1].part"], "already given an age"),
-    (MACHINE_REPAIR, ["fleet.0.design.parts.0.repair=servicr"], ["fleet[0].design.parts[0].repair"],
+     ["servicing.policy.preventive.1.part"], "already given an age"),
+    (MACHINE_REPAIR, ["fleet.0.design.parts.0.repair=servicr"], ["fleet.0.design.parts.0.repair"],
      "'servicer'"),
     (SPARES, ["servicing.depots.0.items.0.initial=-1"], [f"{ITEM}.initial"], "≥ 0"),
     (SPARES, ["servicing.depots.0.items.0.reorder_point=-2"], [f"{ITEM}.reorder_point"], "≥ 0"),
@@ -46,19 +46,19 @@ CASES = [
     (SPARES, ["launch.lead.duration_days=-30"], ["launch.lead.duration_days"], "> 0"),
     (SPARES, ["launch.lead=null"], ["launch.lead"], "required key is missing"),
     (MACHINE_REPAIR, ["servicing.policy.preventive=[{part: ghost, age_years: 1}]"],
-     ["servicing.policy.preventive[0].part"], "no part 'ghost' is repaired by servicer"),
+     ["servicing.policy.preventive.0.part"], "no part 'ghost' is repaired by servicer"),
     (MACHINE_REPAIR, ["servicing.policy.kind=threshold"], ["servicing.policy.capacity_below"],
      "needs capacity_below or margin_below"),
     (MACHINE_REPAIR, ["servicing.policy.interval_days=30"], ["servicing.policy.interval_days"],
      "only a periodic policy"),
     (MACHINE_REPAIR, ["servicing.policy.replace=dead"], ["launch.lead"],
      "required key is missing"),
-    (MACHINE_REPAIR, ["servicing=null"], ["fleet[0].design"], "has no servicing section"),
+    (MACHINE_REPAIR, ["servicing=null"], ["fleet.0.design"], "has no servicing section"),
     (MACHINE_REPAIR, ["servicing.servicers.0.success_probability=0"],
-     ["servicing.servicers[0].success_probability"], "> 0"),
+     ["servicing.servicers.0.success_probability"], "> 0"),
     (MACHINE_REPAIR, ["servicing.servicers.0.count=unlimited",
                       "servicing.servicers.0.replace_when_lost=true"],
-     ["servicing.servicers[0].replace_when_lost"], "never short of servicers"),
+     ["servicing.servicers.0.replace_when_lost"], "never short of servicers"),
 ]
 
 
@@ -90,7 +90,7 @@ def test_a_servicer_that_cannot_reach_a_plane_is_refused_on_the_command_line(
         tmp_path: Path) -> None:
     path = shell_with_a_servicer(tmp_path, 500)
     problems = cli_problems(orbsim("validate", str(path)))
-    assert [p for p, _ in problems] == ["servicing.servicers[0].delta_v_budget_m_s"]
+    assert [p for p, _ in problems] == ["servicing.servicers.0.delta_v_budget_m_s"]
     assert "cannot reach plane 3" in problems[0][1]
 
 
@@ -99,7 +99,7 @@ def test_a_drift_orbit_below_the_atmosphere_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path, ["servicing.servicers.0.drift_altitude_km=450"])
     (problem,) = caught.value.problems
-    assert problem.path == "servicing.servicers[0].drift_altitude_km"
+    assert problem.path == "servicing.servicers.0.drift_altitude_km"
     assert "must be ≤ 400" in problem.message
 
 
@@ -108,7 +108,7 @@ def test_a_polar_shell_cannot_be_crossed_by_drift(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path, ["fleet.0.orbit.inclination_deg=90",
                              "servicing.servicers.0.plane_change=drift"])
-    assert [p.path for p in caught.value.problems] == ["servicing.servicers[0].plane_change"]
+    assert [p.path for p in caught.value.problems] == ["servicing.servicers.0.plane_change"]
 
 
 def test_an_unknown_depot_part_on_the_command_line(tmp_path: Path) -> None:

@@ -1,0 +1,31 @@
+"""What a valid scenario may not mean: told on stderr, never an error (exit status stays 0)."""
+
+from __future__ import annotations
+
+from sim.scenario import Scenario
+
+# Age of a TLE at the scenario's start beyond which it is flagged, days. SGP4's prediction
+# error grows with the time from the element set's epoch, by of order a kilometre a day in
+# LEO (Vallado, Crawford, Hujsak & Kelso 2006, "Revisiting Spacetrack Report #3", AIAA
+# 2006-6753); element sets are refreshed daily for that reason, and one a month old places the
+# satellite along its orbit no better than a guess: its eclipse times are still those of its
+# plane, but not of the satellite.
+STALE_TLE_DAYS = 30.0
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """One line per warning, each naming its path into the file."""
+    warnings = []
+    for index, group in enumerate(scenario.fleet):
+        orbit = getattr(group.orbit, "orbit", None)
+        epoch = getattr(orbit, "epoch_utc", None)
+        if epoch is None or not hasattr(orbit, "line1"):
+            continue
+        age_days = (scenario.start_utc - epoch).total_seconds() / 86_400.0
+        if age_days > STALE_TLE_DAYS:
+            warnings.append(f"fleet.{index}.orbit: TLE epoch {epoch:%Y-%m-%d} is "
+                            f"{age_days:,.0f} days before the scenario start (SGP4 errors grow "
+                            f"by about a kilometre a day from the epoch); propagating it "
+                            f"{(scenario.horizon_s / 86_400.0 + age_days) / 365.25:.1f} years "
+                            "ahead is your choice")
+    return warnings
