@@ -143,8 +143,9 @@ class Report:
     figures: tuple[Path, ...]
 
 
-def read_results(directory: str | os.PathLike[str]) -> CampaignResults:
-    """Read a finished campaign's results directory, or raise ``ReportError`` saying why not."""
+def read_campaign(directory: str | os.PathLike[str]) -> CampaignResults:
+    """Read a finished campaign's results directory as Arrow tables (what the report and the
+    comparison compute with), or raise ``ReportError`` saying why not."""
     folder = Path(directory)
     if not folder.exists():
         raise ReportError(f"{folder}: no such directory")
@@ -233,7 +234,7 @@ def render_figures(results: CampaignResults, dpi: float = FIGURE_DPI) -> dict[st
 
 def write_report(directory: str | os.PathLike[str]) -> Report:
     """Write ``figures/*.png``, ``report.md`` and ``report.html`` into a campaign's directory."""
-    results = read_results(directory)
+    results = read_campaign(directory)
     folder = results.directory / FIGURES
     folder.mkdir(exist_ok=True)
     pngs: dict[str, bytes] = {}

@@ -23,6 +23,9 @@ SUMMARY = "summary.json"
 FIGURES = "figures"
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
+# Written by orbsim export --format csv (into the results directory, or --out).
+REPLICATES_CSV = "replicates.csv"
+TIMESERIES_CSV = "timeseries.csv"
 
 # Every cause lost compute is charged to (``downtime.<cause>`` columns), with what it means.
 HARDWARE_CAUSES = {
