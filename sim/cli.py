@@ -410,7 +410,7 @@ def export(
 ) -> None:
     """Write a campaign's tables for spreadsheets: replicates.csv (one row per replication) and
     timeseries.csv (one row per replication and month)."""
-    assert output is ExportFormat.csv  # the only format so far
+    del output  # csv is the only format so far (typer refuses any other)
     try:
         written = api.export_csv(directory, to)
     except api.ReportError as exc:
