@@ -3,8 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NOTEBOOKS_STAMP := $(VENV)/.notebooks-installed
 
-.PHONY: demo test lint bench clean
+.PHONY: help demo test lint bench notebooks notebook-outputs clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make demo              reference cluster without and with servicing: campaigns,"
+	@echo "                       reports, comparison (results/)"
+	@echo "make test              ruff and the whole test suite"
+	@echo "make lint              ruff only"
+	@echo "make bench             performance figures (benchmarks/)"
+	@echo "make notebooks         open notebooks/ in JupyterLab (installed into .venv once)"
+	@echo "make notebook-outputs  re-run the notebooks and store their outputs in place"
+	@echo "make clean             remove .venv and the tools' caches"
+	@echo "All but help and clean create .venv and install orbsim into it first if needed."
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +50,20 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_reliability.py
+
+# JupyterLab (the notebooks extra) in the project's venv, so the notebooks import this orbsim.
+$(NOTEBOOKS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	touch $(NOTEBOOKS_STAMP)
+
+notebooks: $(NOTEBOOKS_STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# The notebooks are stored with their outputs, so that they read well where the code is hosted;
+# rerun this after changing one (no timings are recorded, to keep the diffs to what changed).
+notebook-outputs: $(NOTEBOOKS_STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -11,7 +11,10 @@
 - Campaigns: ``run_campaign`` → ``CampaignOutcome`` (a results directory), with
   ``StoreError``/``ExecutorError`` for a folder or an executor that cannot be used;
   ``default_directory`` (where a campaign goes without --out), ``holds_campaign``.
-- Results and reports: ``read_results`` → ``CampaignResults``, ``write_report`` → ``Report``;
+- Results and reports: ``read_results`` → ``Results`` (pandas DataFrames ``replicates`` and
+  ``timeseries``, for analysis), ``read_campaign`` → ``CampaignResults`` (the Arrow tables and
+  arrays the report draws from; a stopped campaign is read from its committed chunks),
+  ``export_csv`` (the tables as CSV, as ``orbsim export``), ``write_report`` → ``Report``;
   ``compare_campaigns`` → ``Comparison`` (two campaigns of one seed, paired by replication;
   ``CompareError`` when they cannot be), ``write_comparison_figure``; ``plots``
   (``sim.plots``, imported on first use: matplotlib is slow to load) draws any figure from
@@ -54,8 +57,9 @@ from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
 from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.model.design import Design, Part
 from sim.replicate import GeometryOrbits, ReplicateResult, run_replicate
-from sim.report import CampaignResults, Report, ReportError, read_results, write_report
+from sim.report import CampaignResults, Report, ReportError, read_campaign, write_report
 from sim.results import CAUSES
+from sim.results_frame import Results, export_csv, read_results
 from sim.scenario import FleetGroup, Scenario
 from sim.units import DAY_S, HOUR_S, YEAR_S
 
@@ -82,6 +86,7 @@ __all__ = [
     "ReplicateResult",
     "Report",
     "ReportError",
+    "Results",
     "Scenario",
     "ScenarioError",
     "ScenarioInput",
@@ -94,11 +99,13 @@ __all__ = [
     "default_directory",
     "default_workers",
     "eclipse_query",
+    "export_csv",
     "fleet_geometry",
     "holds_campaign",
     "json_ready",
     "load_scenario",
     "plots",
+    "read_campaign",
     "read_document",
     "read_results",
     "read_scenario",

@@ -555,6 +555,35 @@ def _cell(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
+class ExportFormat(StrEnum):
+    csv = "csv"
+
+
+@app.command()
+def export(
+    directory: Annotated[Path, typer.Argument(
+        metavar="DIR", help="Results directory of a finished campaign (orbsim campaign --out).")],
+    output: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = (
+        ExportFormat.csv),
+    to: Annotated[Path | None, typer.Option(
+        "--out", help="Folder to write into (default: DIR).")] = None,
+) -> None:
+    """Write a campaign's tables for spreadsheets: replicates.csv (one row per replication) and
+    timeseries.csv (one row per replication and month)."""
+    del output  # csv is the only format so far (typer refuses any other)
+    try:
+        written = api.export_csv(directory, to)
+    except api.ReportError as exc:
+        err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as exc:
+        err.print(f"error: {to or directory}: cannot write there ({exc.strerror})", markup=False,
+                  emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    out.print(f"wrote {' and '.join(str(path) for path in written)}", markup=False,
+              soft_wrap=True)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"orbsim {__version__}")

@@ -6,7 +6,7 @@ of B share their random numbers (common random numbers). The difference of a met
 judged from the paired differences B − A, whose spread is far smaller than that of either
 campaign: the 95 % interval of their mean uses Student's t with n − 1 degrees of freedom.
 
-Reads results directories only (``sim.report.read_results``), like the report: nothing here
+Reads results directories only (``sim.report.read_campaign``), like the report: nothing here
 runs a simulation.
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 from scipy import stats
 
-from sim.report import FIGURE_DPI, CampaignResults, ReportError, read_results
+from sim.report import FIGURE_DPI, CampaignResults, ReportError, read_campaign
 from sim.units import DAY_S, YEAR_S
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def horizon_s(results: CampaignResults) -> float:
 
 def _read(directory: str | os.PathLike[str]) -> CampaignResults:
     try:
-        return read_results(directory)
+        return read_campaign(directory)
     except ReportError as exc:
         raise CompareError(str(exc)) from None
 

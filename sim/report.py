@@ -233,7 +233,7 @@ class Report:
     figures: tuple[Path, ...]
 
 
-def read_results(directory: str | os.PathLike[str]) -> CampaignResults:
+def read_campaign(directory: str | os.PathLike[str]) -> CampaignResults:
     """Read a campaign's results directory, or raise ``ReportError`` saying why not.
 
     A finished campaign is read from its merged files. One stopped before the end (its
@@ -349,7 +349,7 @@ def render_figures(results: CampaignResults, dpi: float = FIGURE_DPI) -> dict[st
 
 def write_report(directory: str | os.PathLike[str]) -> Report:
     """Write ``figures/*.png``, ``report.md`` and ``report.html`` into a campaign's directory."""
-    results = read_results(directory)
+    results = read_campaign(directory)
     folder = results.directory / FIGURES
     folder.mkdir(exist_ok=True)
     pngs: dict[str, bytes] = {}

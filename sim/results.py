@@ -36,6 +36,10 @@ REPORT_HTML = "report.html"
 PART_NAME = re.compile(r"^(rep|ts)-(\d{7})-(\d{7})\.parquet$")
 DIGEST_KEY = b"orbsim.sha256"
 
+# Written by orbsim export --format csv (into the results directory, or --out).
+REPLICATES_CSV = "replicates.csv"
+TIMESERIES_CSV = "timeseries.csv"
+
 # Every cause lost compute is charged to (``downtime.<cause>`` columns), with what it means.
 HARDWARE_CAUSES = {
     "hardware_failure": "a part has failed and no repair is coming",

@@ -19,12 +19,12 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 ABOVE_THE_MODEL = ("sim.config", "sim.scenario", "sim.orbits", "sim.eclipses", "sim.checks",
                    "sim.slots",
                    "sim.eclipse_query", "sim.replicate", "sim.campaign", "sim.cli", "sim.api",
-                   "sim.report", "sim.compare", "sim.plots", "sim.results")
+                   "sim.report", "sim.compare", "sim.plots", "sim.results", "sim.results_frame")
 FORBIDDEN = {
     # The SimPy layer: no orbits, scenario files, campaigns, command line, API or plots; no
     # file formats or plotting libraries.
     "model": (*ABOVE_THE_MODEL, "skyfield", "sgp4", "matplotlib", "pydantic", "yaml",
-              "pyarrow"),
+              "pyarrow", "pandas"),
     # Geometry: no SimPy and no model, nothing that runs or shows campaigns.
     "orbits": ("simpy", "sim.model", "sim.scenario", "sim.eclipses", "sim.checks",
                "sim.replicate", "sim.campaign", "sim.cli", "sim.api", "sim.report",
@@ -50,6 +50,10 @@ MODULE_FORBIDDEN = {
     "document_tables.py": ("sim.",),
     "report.py": ("sim.model", "sim.replicate", "sim.campaign", "sim.orbits", "sim.config",
                   "sim.scenario", "sim.eclipses", "sim.checks", "sim.api", "sim.cli", "simpy"),
+    # The results as DataFrames, and their CSV export: read through the report's reader.
+    "results_frame.py": ("sim.model", "sim.replicate", "sim.campaign", "sim.orbits",
+                         "sim.config", "sim.scenario", "sim.eclipses", "sim.checks", "sim.api",
+                         "sim.cli", "sim.plots", "simpy"),
     # Comparing two campaigns reads their results files, like the report.
     "compare.py": ("sim.model", "sim.replicate", "sim.campaign", "sim.orbits", "sim.config",
                    "sim.scenario", "sim.eclipses", "sim.checks", "sim.api", "sim.cli", "simpy"),
@@ -59,7 +63,7 @@ MODULE_FORBIDDEN = {
     # The command line is a thin layer over the API.
     "cli.py": tuple(f"sim.{name}" for name in (
         "model", "orbits", "config", "campaign", "replicate", "eclipses", "checks", "report",
-        "plots", "scenario", "results", "eclipse_query", "compare")),
+        "plots", "scenario", "results", "results_frame", "eclipse_query", "compare")),
 }
 
 

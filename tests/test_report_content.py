@@ -178,13 +178,13 @@ def test_the_capacity_fan_shades_and_explains_the_eclipse_seasons(shed_cluster: 
                                                                  smoke: Path) -> None:
     text = markdown(shed_cluster)
     assert "The dips are eclipse seasons: in May–August (shaded)" in text
-    results = report.read_results(shed_cluster)
+    results = report.read_campaign(shed_cluster)
     seasons = results.season_months()
     assert seasons is not None and list(np.flatnonzero(seasons)) == [4, 5, 6, 7]
     ax = report.draw_figures(results)["capacity"].axes[0]
     assert "eclipse season (compute lost to power)" in ax.get_legend_handles_labels()[1]
     assert "Power is not modelled in this scenario" in markdown(smoke)
-    assert report.read_results(smoke).season_months() is None
+    assert report.read_campaign(smoke).season_months() is None
 
 
 # 6. The power figure explained; a histogram of one value is printed as that value.
@@ -246,12 +246,12 @@ def test_an_interrupted_campaign_is_reported_as_partial(tmp_path: Path) -> None:
     assert report.format_number(uptime) in row
     # A damaged part is left out, as a resume would recompute it.
     (out / "parts" / f"ts-{0:07d}-{parts[0].stem.split('-')[2]}.parquet").write_bytes(b"x")
-    again = report.read_results(out)
+    again = report.read_campaign(out)
     assert again.partial and again.replications < committed
 
 
 def test_a_finished_campaign_is_not_partial(smoke: Path) -> None:
-    results = report.read_results(smoke)
+    results = report.read_campaign(smoke)
     assert not results.partial
     assert "PARTIAL" not in markdown(smoke)
 

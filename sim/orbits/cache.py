@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import platformdirs
 from numpy.lib import format as npy_format
 
 from sim.orbits.schedule import ARRAY_FIELDS, EclipseSchedule
@@ -37,16 +38,25 @@ from sim.results import atomic_open
 
 SCHEDULE_VERSION = "eclipse-schedule/2"
 CACHE_DIR_ENV = "ORBSIM_CACHE_DIR"
-DEFAULT_CACHE_DIR = ".orbsim-cache"
+# The per-user cache folder (~/.cache/orbsim on Linux, ~/Library/Caches/orbsim on macOS,
+# %LOCALAPPDATA%\orbsim\Cache on Windows): schedules are shared by every checkout and
+# working directory, and stay out of the project's tree.
+CACHE_APP_NAME = "orbsim"
 ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")
 ZIP_LOCAL_SIGNATURE = b"PK\x03\x04"
 
 
+def default_cache_dir() -> Path:
+    """The user's cache directory for orbsim (``platformdirs``; honours ``$XDG_CACHE_HOME``)."""
+    return Path(platformdirs.user_cache_dir(CACHE_APP_NAME, appauthor=False))
+
+
 def resolve_cache_dir(directory: str | os.PathLike[str] | None = None) -> Path:
-    """``directory`` if given, else ``$ORBSIM_CACHE_DIR``, else ``.orbsim-cache`` in the cwd."""
+    """``directory`` if given, else ``$ORBSIM_CACHE_DIR`` (if set and not empty), else the
+    user's cache directory (``default_cache_dir``)."""
     if directory is not None:
         return Path(directory)
-    return Path(os.environ.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR)
+    return Path(os.environ.get(CACHE_DIR_ENV) or default_cache_dir())
 
 
 def schedule_key(orbit_key: str, start_utc: datetime, span_s: float) -> str:

@@ -225,8 +225,8 @@ def eclipse_schedule(
 ) -> EclipseSchedule:
     """Eclipse schedule of ``orbit`` over [start_utc, start_utc + span_s] (seconds since start).
 
-    Read from the on-disk cache when present (``cache_dir``, ``$ORBSIM_CACHE_DIR`` or
-    ``.orbsim-cache``), else computed and stored.
+    Read from the on-disk cache when present (``cache_dir``, ``$ORBSIM_CACHE_DIR`` or the
+    user's cache directory), else computed and stored.
     """
     return eclipse_schedules(
         [orbit], start_utc, span_s, workers=1, cache_dir=cache_dir, use_cache=use_cache

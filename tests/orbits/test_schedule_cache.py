@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 import pytest
 from eclipse_cases import START_UTC
 
@@ -106,10 +108,19 @@ class TestCache:
 
     def test_directory_resolution(self, tmp_path: Path, monkeypatch) -> None:
         monkeypatch.delenv(CACHE_DIR_ENV, raising=False)
-        monkeypatch.chdir(tmp_path)
-        assert resolve_cache_dir() == Path(".orbsim-cache")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+        work = tmp_path / "work"
+        work.mkdir()
+        monkeypatch.chdir(work)
+        # By default, the user's cache directory: never the current directory.
+        assert resolve_cache_dir() == Path(platformdirs.user_cache_dir("orbsim", appauthor=False))
+        if sys.platform.startswith("linux"):
+            assert resolve_cache_dir() == tmp_path / "user-cache" / "orbsim"
         eclipse_schedule(leo(), START_UTC, DAY_S)
-        assert len(list((tmp_path / ".orbsim-cache").glob("*.npz"))) == 1
+        assert len(list(resolve_cache_dir().glob("*.npz"))) == 1
+        assert list(work.iterdir()) == []
+        monkeypatch.setenv(CACHE_DIR_ENV, "")
+        assert resolve_cache_dir() == Path(platformdirs.user_cache_dir("orbsim", appauthor=False))
         monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "env"))
         assert resolve_cache_dir() == tmp_path / "env"
         assert resolve_cache_dir(tmp_path / "arg") == tmp_path / "arg"
