@@ -40,6 +40,8 @@ demo: $(STAMP)
 		--out $(DEMO_SERVICED) $$(test -f $(DEMO_SERVICED)/manifest.json && echo --resume)
 	$(BIN)/orbsim report $(DEMO_SERVICED)
 	$(BIN)/orbsim compare $(DEMO_BASE) $(DEMO_SERVICED) --figure results/compare-cluster.png
+	@echo "reports: $(DEMO_BASE)/report.html and $(DEMO_SERVICED)/report.html;" \
+		"comparison: results/compare-cluster.png"
 
 test: $(STAMP)
 	$(BIN)/ruff check .
