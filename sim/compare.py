@@ -34,7 +34,12 @@ CONFIDENCE = 0.95
 # fleet (``horizon_years`` is the same on both sides once the horizons are checked equal).
 NOT_METRICS = frozenset({"replicate", "seed", "wall_s", "sim_events", "horizon_years"})
 # Table order: the headline metrics, then these prefixes in turn, then the rest by name.
-HEADLINE = ("uptime", "availability")
+HEADLINE = ("uptime", "availability", "cost.usd_per_delivered_pflops_hour", "cost.total_usd")
+# Shares of nominal compute the figure shows (the cost headline has its own line).
+SHARE_HEADLINE = ("uptime", "availability")
+# A cause whose mean and interval all lie within this share of nominal compute (1e-4
+# percentage points) cannot be seen on the figure's axis: it is listed as negligible instead.
+NEGLIGIBLE_SHARE = 1e-6
 LEADING_PREFIXES = ("downtime.", "cost.")
 # Tallies written only when non-zero (``sim.campaign.rows`` stores the causes, parts and events
 # a replication saw; the store fills the rest with 0), so a column absent from one campaign
@@ -118,7 +123,13 @@ class Comparison:
         """What the figure shows: the headline metrics and lost compute by cause (all shares
         of nominal compute, so one axis fits them)."""
         return [m for name, m in self.metrics.items()
-                if name in HEADLINE or name.startswith("downtime.")]
+                if name in SHARE_HEADLINE or (name.startswith("downtime.")
+                                              and not _negligible(m))]
+
+    def negligible(self) -> list[str]:
+        """Causes left out of the figure: differences too small to see."""
+        return [name for name, m in self.metrics.items()
+                if name.startswith("downtime.") and _negligible(m)]
 
     def to_dict(self) -> dict[str, Any]:
         """Strict-JSON-ready form (an undefined interval is ``[null, null]``)."""
@@ -258,6 +269,11 @@ def _values(results: CampaignResults, name: str, rows: np.ndarray) -> np.ndarray
     return np.zeros(len(rows))
 
 
+def _negligible(metric: MetricDifference) -> bool:
+    values = [metric.difference, *metric.ci95]
+    return all(math.isnan(v) or abs(v) < NEGLIGIBLE_SHARE for v in values)
+
+
 def draw_comparison(comparison: Comparison) -> Figure:
     """The paired differences of the headline metrics and causes as a figure (``sim.plots``,
     imported here so that ``import sim.api`` stays quick)."""
@@ -265,7 +281,22 @@ def draw_comparison(comparison: Comparison) -> Figure:
 
     shown: Mapping[str, tuple[float, float, float]] = {
         m.name: (m.difference, *m.ci95) for m in comparison.figure_metrics()}
-    return plots.paired_differences(shown, comparison.labels(), comparison.paired)
+    notes = []
+    cost = comparison.metrics.get("cost.usd_per_delivered_pflops_hour")
+    if cost is not None and cost.a_mean > 0:
+        low, high = cost.ci95
+        interval = ("" if math.isnan(low) else
+                    f", 95 % interval {100 * low / cost.a_mean:+.1f} – "
+                    f"{100 * high / cost.a_mean:+.1f} %")
+        # (Dollar signs escaped: matplotlib reads $…$ as mathematics.)
+        notes.append(f"cost per delivered PFLOPS-hour: A \\${cost.a_mean:,.2f} → B "
+                     f"\\${cost.b_mean:,.2f}\n({100 * cost.difference / cost.a_mean:+.1f} %"
+                     f"{interval})")
+    negligible = comparison.negligible()
+    if negligible:
+        notes.append(f"{len(negligible)} cause(s) with differences below 1e-4 pp not drawn: "
+                     + ", ".join(name.removeprefix("downtime.") for name in negligible))
+    return plots.paired_differences(shown, comparison.labels(), comparison.paired, notes)
 
 
 def write_comparison_figure(comparison: Comparison, path: str | os.PathLike[str],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -269,6 +269,9 @@ def _lost_share_bars(ax: Axes, described: Mapping[str, Described], xlabel: str) 
         ax.text(end + 0.01 * right, y, " " + _share_text(mean), va="center", fontsize="small")
     # Room on the right for the labels.
     ax.set_xlim(0, max(right * 1.3, 1e-9))
+    # Few ticks, shortest form: tiny shares (0.00005 %) must not run into one another.
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.3g}"))
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
 
@@ -423,6 +426,7 @@ def paired_differences(
     differences: Mapping[str, Difference],
     labels: tuple[str, str],
     pairs: int,
+    notes: Sequence[str] = (),
 ) -> Figure:
     """Mean paired difference B − A of each metric in percentage points, with its 95 %
     interval, on a linear axis through zero; top to bottom in the given order.
@@ -451,20 +455,19 @@ def paired_differences(
     ends = np.concatenate([means - errors[0], means + errors[1], [0.0]])
     # All differences zero: a 1-percentage-point axis rather than an empty one.
     span = float(ends.max() - ends.min()) or 1.0
-    for y, mean, lo, hi, ok in zip(positions, means, low, high, defined, strict=True):
+    for y, mean, hi, lo, ok in zip(positions, means, high, low, defined, strict=True):
         text = (f"{_signed(mean)} pp [{_signed(lo)}, {_signed(hi)}]" if ok
                 else f"{_signed(mean)} pp (no interval)")
-        right = mean >= 0
-        edge = (hi if right else lo) if ok else mean
-        ax.text(edge + (0.02 if right else -0.02) * span, y, text, va="center",
-                ha="left" if right else "right", fontsize="small")
-    # Room for the value labels on either side.
-    ax.set_xlim(float(ends.min()) - 0.4 * span, float(ends.max()) + 0.4 * span)
+        # Labels go right of the bar (or of zero for a bar to the left), never over the
+        # metric names on the left.
+        edge = max(hi if ok else mean, 0.0)
+        ax.text(edge + 0.02 * span, y, text, va="center", ha="left", fontsize="small")
+    ax.set_xlim(float(ends.min()) - 0.05 * span, float(ends.max()) + 0.6 * span)
     a, b = labels
     ax.set_xlabel("mean paired difference B − A (percentage points) and its 95 % interval\n"
                   "coloured: the interval excludes 0; grey: it does not")
-    ax.set_title(f"B − A, paired over {pairs} replication{'s' * (pairs != 1)}\n"
-                 f"A = {a}, B = {b}", fontsize="medium")
+    ax.set_title("\n".join([f"B − A, paired over {pairs} replication{'s' * (pairs != 1)}",
+                            f"A = {a}, B = {b}", *notes]), fontsize="medium")
     ax.grid(axis="x", alpha=0.3)
     return figure
 

@@ -7,6 +7,7 @@ be there (``make notebook-outputs`` refreshes them)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tomllib
@@ -56,7 +57,11 @@ def test_make_notebooks_opens_jupyterlab_from_the_venv() -> None:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "optional-dependencies"]
     assert any(r.startswith("jupyterlab") for r in extras["notebooks"])
-    plan = subprocess.run(["make", "-n", "-B", "notebooks"], cwd=ROOT, capture_output=True,
-                          text=True, check=True).stdout.splitlines()
+    # Under `make test` the outer make's variables would make this one print directories.
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    plan = subprocess.run(["make", "--no-print-directory", "-n", "-B", "notebooks"], cwd=ROOT,
+                          capture_output=True, text=True, check=True,
+                          env=environment).stdout.splitlines()
     assert any("pip install" in line and "notebooks]" in line for line in plan)
     assert plan[-1] == ".venv/bin/jupyter lab notebooks/"
