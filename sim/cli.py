@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from sim import __version__, api
 
@@ -34,14 +34,33 @@ PROGRESS_LINE_S = 10.0
 PROGRESS_QUIET_S = 1.0
 
 
+def _no_flag_values(command: Any) -> None:
+    """Show no value (typer's ``<bool>``) after a flag in ``command``'s help."""
+    for param in command.params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
 class _Command(TyperCommand):
     """A command whose help shows no value (typer's ``<bool>``) after a flag."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for param in self.params:
-            if getattr(param, "is_flag", False) and param.metavar is None:
-                param.metavar = ""
+        _no_flag_values(self)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Group(TyperGroup):
+    """The top-level command, with the same help as ``_Command`` (``--version``, ``--help``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _no_flag_values(self)
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)
@@ -50,6 +69,7 @@ class _Command(TyperCommand):
         return option
 
 app = typer.Typer(
+    cls=_Group,
     name="orbsim",
     help="Delivered compute of orbital data centers: eclipses, failures, repairs, campaigns.",
     add_completion=False,
@@ -559,7 +579,7 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-@app.command()
+@app.command(cls=_Command)
 def export(
     directory: Annotated[Path, typer.Argument(
         metavar="DIR", help="Results directory of a finished campaign (orbsim campaign --out).")],
