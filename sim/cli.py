@@ -237,6 +237,7 @@ def run(
     payload = result.to_dict()
     if plot is not None:
         api.write_replication_figure(payload, scenario.sla_fraction, plot)
+        err.print(f"wrote {plot}", markup=False, emoji=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps(payload) + "\n")
         return
@@ -394,6 +395,17 @@ def _resume_command(config: Path, n: int | None, until_ci: float | None, workers
     return shlex.join(words)
 
 
+# A share of nominal compute closer to 0 than this is float residue (as in the report).
+SHARE_RESIDUE = 1e-12
+
+
+def _share(value: float) -> float:
+    """A share as printed: within [0, 1], residue shown as 0 (never -0.00000)."""
+    if abs(value) < SHARE_RESIDUE:
+        return 0.0
+    return min(max(value, 0.0), 1.0)
+
+
 def _print_campaign(outcome: Any) -> None:
     summary = outcome.summary
     metrics = summary["metrics"]
@@ -403,7 +415,8 @@ def _print_campaign(outcome: Any) -> None:
         table.add_column(column, justify="left" if column == "metric" else "right")
     shown = ["uptime", "availability", *sorted(k for k in metrics if k.startswith("downtime."))]
     for name in shown:
-        d = metrics[name]
+        d = {key: _share(float(value)) for key, value in metrics[name].items()
+             if isinstance(value, int | float) and not isinstance(value, bool)}
         table.add_row(name, f"{d['mean']:.5f}", f"{d['standard_error']:.5f}",
                       f"{d['ci95_low']:.5f} – {d['ci95_high']:.5f}",
                       f"{d['p5']:.4f}", f"{d['p50']:.4f}", f"{d['p95']:.4f}")

@@ -487,8 +487,36 @@ def partial_text(results: CampaignResults) -> str:
             f"Finish it with orbsim campaign ... --out {results.directory} --resume.")
 
 
+# The servicing, spares and cost metrics defined, shown when a campaign has them.
+MAINTENANCE_MEANINGS = (
+    ("servicing.jobs / trips / visits", "units given a swap job; trips a servicer made (one "
+                                        "trip can swap several units); swaps attempted"),
+    ("servicing.failed_visits / collateral_failures", "visits that did not swap the unit (it "
+                                                      "waits for another); working units a "
+                                                      "visit broke"),
+    ("servicing.utilisation", "busy time (travelling or at work) ÷ working time of a finite "
+                              "servicer fleet"),
+    ("servicing.replacements / launches", "satellites deorbited and replaced; launches of "
+                                          "spares, satellites and servicers (lost ones too)"),
+    ("spares.fill_rate", "demands for a spare met from depot stock at once ÷ demands"),
+    ("cost.<category>_usd", "US dollars over the horizon: satellites, spares, servicers (and "
+                            "their yearly cost), visits, refuels and launches; cost.total_usd "
+                            "sums them"),
+    ("cost.usd_per_delivered_pflops_hour", "cost.total_usd ÷ the compute delivered over the "
+                                           "horizon, in PFLOPS-hours"),
+)
+
+
 def meaning_rows(results: CampaignResults) -> list[tuple[str, str]]:
-    """Every headline metric and statistic defined, with this scenario's SLA."""
+    """Every headline metric and statistic defined, with this scenario's SLA (and the
+    maintenance metrics, when the campaign has them)."""
+    columns = results.replicates.column_names
+    maintenance = [row for row in MAINTENANCE_MEANINGS
+                   if any(name.startswith(row[0].split(".")[0] + ".") for name in columns)]
+    return _core_meanings(results) + maintenance
+
+
+def _core_meanings(results: CampaignResults) -> list[tuple[str, str]]:
     sla, window = _percent(results.sla_fraction), results.sla_window_h
     return [
         ("uptime", f"delivered ÷ nominal compute over the horizon ({results.horizon_years:g} "

@@ -258,3 +258,14 @@ def test_a_variant_into_the_plain_folder_is_told_what_differs(tmp_path: Path) ->
                         r"with no --set; this one is 'smoke' with --set fleet\.0\.count=3: "
                         r"fleet\.0\.count: 4 → 3\); use another --out, e\.g\. --out "
                         r"results/smoke-[0-9a-f]{8}\n", result.stderr), result.stderr
+
+
+def test_the_campaign_table_prints_shares_without_residue() -> None:
+    """A share's interval printed in the terminal never goes below 0 (no -0.00000)."""
+    from sim.cli import _share
+
+    assert _share(-3.0e-15) == 0.0
+    assert _share(-2.0e-6) == 0.0
+    assert _share(0.25) == 0.25
+    assert _share(1.0 + 1e-9) == 1.0
+    assert f"{_share(-1e-13):.5f}" == "0.00000"

@@ -166,7 +166,17 @@ def test_serviced_campaign_reports_stock_cost_and_servicing(tmp_path: Path) -> N
     for heading in ("### Cost (US dollars)", "### Servicing", "### Spares"):
         assert heading in markdown
     assert "spares.fill_rate" in markdown and "cost.usd_per_delivered_pflops_hour" in markdown
+    # The glossary defines the maintenance metrics the campaign has.
+    assert "| spares.fill_rate | demands for a spare met from depot stock at once" in markdown
+    assert "| servicing.utilisation | busy time" in markdown
     series = pq.read_table(out / "timeseries.parquet")
     stock = series.column("stock.depot/unit").to_numpy()
     # Monthly mean stock of an (s,Q) = (3,5) depot that starts with 8 never leaves [0, 8].
     assert stock.min() >= 0 and stock.max() <= 8
+
+
+def test_a_campaign_without_servicing_defines_no_servicing_metric(
+        smoke_report: report.Report) -> None:
+    markdown = smoke_report.markdown.read_text()
+    assert "| uptime |" in markdown
+    assert "servicing.utilisation" not in markdown and "spares.fill_rate" not in markdown

@@ -261,6 +261,7 @@ def test_run_plot_writes_the_timeline(tmp_path: Path) -> None:
     target = tmp_path / "run.png"
     result = orbsim("run", str(SMOKE), "--plot", str(target))
     assert result.returncode == 0, result.stderr
+    assert f"wrote {target}" in result.stderr
     width, height = png_size(target)
     assert width > 500 and height > 400 and target.stat().st_size > 20_000
 
