@@ -14,7 +14,8 @@
 - Results and reports: ``read_results`` → ``Results`` (pandas DataFrames ``replicates`` and
   ``timeseries``, for analysis), ``read_campaign`` → ``CampaignResults`` (the Arrow tables and
   arrays the report draws from; a stopped campaign is read from its committed chunks),
-  ``export_csv`` (the tables as CSV, as ``orbsim export``), ``write_report`` → ``Report``;
+  ``export_csv`` (the tables as CSV, as ``orbsim export``), ``tidy`` (a statistic as
+  reports print it: rounding noise as 0, shares in [0, 1]), ``write_report`` → ``Report``;
   ``compare_campaigns`` → ``Comparison`` (two campaigns of one seed, paired by replication;
   ``CompareError`` when they cannot be), ``write_comparison_figure``; ``plots``
   (``sim.plots``, imported on first use: matplotlib is slow to load) draws any figure from
@@ -57,7 +58,14 @@ from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
 from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.model.design import Design, Part
 from sim.replicate import GeometryOrbits, ReplicateResult, run_replicate
-from sim.report import CampaignResults, Report, ReportError, read_campaign, write_report
+from sim.report import (
+    CampaignResults,
+    Report,
+    ReportError,
+    read_campaign,
+    tidy,
+    write_report,
+)
 from sim.results import CAUSES
 from sim.results_frame import Results, export_csv, read_results
 from sim.scenario import FleetGroup, Scenario
@@ -113,6 +121,7 @@ __all__ = [
     "run_eclipse_query",
     "run_replicate",
     "scenario_warnings",
+    "tidy",
     "write_comparison_figure",
     "write_eclipse_csv",
     "write_replication_figure",

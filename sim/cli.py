@@ -34,39 +34,30 @@ PROGRESS_LINE_S = 10.0
 PROGRESS_QUIET_S = 1.0
 
 
-def _no_flag_values(command: Any) -> None:
-    """Show no value (typer's ``<bool>``) after a flag in ``command``'s help."""
-    for param in command.params:
-        if getattr(param, "is_flag", False) and param.metavar is None:
-            param.metavar = ""
+class _NoFlagValues:
+    """Help that shows no value (typer's ``<bool>``) after a flag, ``--help`` included."""
 
-
-class _Command(TyperCommand):
-    """A command whose help shows no value (typer's ``<bool>``) after a flag."""
+    params: list[Any]
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _no_flag_values(self)
+        for param in self.params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
+        option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.metavar = ""
         return option
 
 
-class _Group(TyperGroup):
-    """The top-level command, with the same help as ``_Command`` (``--version``, ``--help``)."""
+class _Command(_NoFlagValues, TyperCommand):
+    """A command without ``<bool>`` in its help."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        _no_flag_values(self)
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
+class _Group(_NoFlagValues, TyperGroup):
+    """The top-level command without ``<bool>`` in its help (``--version``, ``--help``)."""
 
 app = typer.Typer(
     cls=_Group,
@@ -395,17 +386,6 @@ def _resume_command(config: Path, n: int | None, until_ci: float | None, workers
     return shlex.join(words)
 
 
-# A share of nominal compute closer to 0 than this is float residue (as in the report).
-SHARE_RESIDUE = 1e-12
-
-
-def _share(value: float) -> float:
-    """A share as printed: within [0, 1], residue shown as 0 (never -0.00000)."""
-    if abs(value) < SHARE_RESIDUE:
-        return 0.0
-    return min(max(value, 0.0), 1.0)
-
-
 def _print_campaign(outcome: Any) -> None:
     summary = outcome.summary
     metrics = summary["metrics"]
@@ -415,8 +395,7 @@ def _print_campaign(outcome: Any) -> None:
         table.add_column(column, justify="left" if column == "metric" else "right")
     shown = ["uptime", "availability", *sorted(k for k in metrics if k.startswith("downtime."))]
     for name in shown:
-        d = {key: _share(float(value)) for key, value in metrics[name].items()
-             if isinstance(value, int | float) and not isinstance(value, bool)}
+        d = api.tidy(name, metrics[name])
         table.add_row(name, f"{d['mean']:.5f}", f"{d['standard_error']:.5f}",
                       f"{d['ci95_low']:.5f} – {d['ci95_high']:.5f}",
                       f"{d['p5']:.4f}", f"{d['p50']:.4f}", f"{d['p95']:.4f}")

@@ -79,3 +79,16 @@ def assert_same_results(result: Any, reference: Any, relative: float) -> None:
         reference.monthly_capacity_fraction, rel=relative)
     assert result.events == reference.events
     assert result.satellites_down_at_end == reference.satellites_down_at_end
+
+
+def not_a_campaign(folder: Path, make: str) -> Path:
+    """A path that is no finished campaign's results: an ``empty`` folder, a ``missing``
+    one, a ``file``, or an ``unfinished`` folder holding only a manifest."""
+    if make == "empty":
+        folder.mkdir()
+    elif make == "file":
+        folder.write_text("not a directory")
+    elif make == "unfinished":
+        folder.mkdir()
+        (folder / "manifest.json").write_text("{}")
+    return folder

@@ -261,11 +261,15 @@ def test_a_variant_into_the_plain_folder_is_told_what_differs(tmp_path: Path) ->
 
 
 def test_the_campaign_table_prints_shares_without_residue() -> None:
-    """A share's interval printed in the terminal never goes below 0 (no -0.00000)."""
-    from sim.cli import _share
+    """A share's interval printed in the terminal never goes below 0 (no -0.00000): the
+    command line shows statistics as the report does (``api.tidy``)."""
+    from sim import api
 
-    assert _share(-3.0e-15) == 0.0
-    assert _share(-2.0e-6) == 0.0
-    assert _share(0.25) == 0.25
-    assert _share(1.0 + 1e-9) == 1.0
-    assert f"{_share(-1e-13):.5f}" == "0.00000"
+    def shown(value: float) -> float:
+        return api.tidy("downtime.repair", {"ci95_low": value})["ci95_low"]
+
+    assert shown(-3.0e-15) == 0.0
+    assert shown(-2.0e-6) == 0.0
+    assert shown(0.25) == 0.25
+    assert shown(1.0 + 1e-9) == 1.0
+    assert f"{shown(-1e-13):.5f}" == "0.00000"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from support import CONFIGS, SMOKE, orbsim
+from support import CONFIGS, SMOKE, not_a_campaign, orbsim
 
 from sim import report
 from sim.campaign import run_campaign
@@ -117,14 +117,7 @@ def test_cli_report_writes_and_exits_0(smoke_campaign: Path) -> None:
 
 @pytest.mark.parametrize("make", ["empty", "missing", "file", "unfinished"])
 def test_cli_report_rejects_what_is_not_a_campaign(tmp_path: Path, make: str) -> None:
-    target = tmp_path / "target"
-    if make == "empty":
-        target.mkdir()
-    elif make == "file":
-        target.write_text("not a directory")
-    elif make == "unfinished":
-        target.mkdir()
-        (target / "manifest.json").write_text("{}")
+    target = not_a_campaign(tmp_path / "target", make)
     result = orbsim("report", str(target))
     assert result.returncode == 2
     assert result.stdout == ""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import SMOKE, orbsim
+from support import SMOKE, not_a_campaign, orbsim
 
 from sim import api
 
@@ -79,14 +79,7 @@ def test_export_defaults_to_the_results_directory(campaign: Path) -> None:
 
 @pytest.mark.parametrize("make", ["empty", "missing", "file", "unfinished"])
 def test_export_refuses_what_is_not_a_campaign(tmp_path: Path, make: str) -> None:
-    target = tmp_path / "target"
-    if make == "empty":
-        target.mkdir()
-    elif make == "file":
-        target.write_text("not a directory")
-    elif make == "unfinished":
-        target.mkdir()
-        (target / "manifest.json").write_text("{}")
+    target = not_a_campaign(tmp_path / "target", make)
     result = orbsim("export", str(target), "--format", "csv")
     assert result.returncode == 2
     assert result.stdout == ""

@@ -65,6 +65,8 @@ class Maintenance:
             if servicer_plan.count is None:
                 self.unlimited[servicer_plan.group] = servicer_plan
         self.stocks: dict[tuple[int, str], Stock] = {}
+        # The depot declaring each stocked item (none: a group's make-to-order satellites).
+        self.declared_by: dict[tuple[int, str], DepotPlan] = {}
         # Each stocked item's time from its depot to where it is used, and its stream.
         self.delivery: dict[tuple[int, str], tuple[Distribution, np.random.Generator]] = {}
         self.preventive_age_s = dict(self.policy.preventive)
@@ -123,6 +125,8 @@ class Maintenance:
         stock = Stock(self.env, name, rule, self.plan.launch, self.ledger,
                       self.stream(f"launch/{name}"))
         self.stocks[(group, rule.item)] = stock
+        if depot is not None:
+            self.declared_by[(group, rule.item)] = depot
         delivery = rule.delivery or (depot.delivery if depot is not None else None)
         if delivery is not None:
             self.delivery[(group, rule.item)] = (delivery, self.stream(f"delivery/{name}"))
@@ -331,7 +335,7 @@ class Maintenance:
                 candidates = same
                 order = "nearest"
         if order == "fifo":
-            return queue.first() if candidates is queue else candidates[0]  # type: ignore[index]
+            return queue.first()
         if order == "most_lost":
             return min(candidates, key=lambda job: job.life.state.satellite.capacity)
         mobility = servicer.plan.mobility
@@ -581,7 +585,6 @@ class Maintenance:
         """The replacement takes the old satellite's place, which is deorbited."""
         now = self.env.now
         self.ledger.count("replacements")
-        self.ledger.count("deorbits")
         state.satellite.recorder.event(now, state.satellite.index, "replacements")
         state.satellite.renew(now, [life.unit for life in state.lives])
         state.replacing = False
@@ -622,8 +625,7 @@ class Maintenance:
     def declared_stocks(self) -> list[Stock]:
         """The stocks a depot declares (not the make-to-order satellites of a group without
         spare satellites)."""
-        return [stock for (group, item), stock in self.stocks.items()
-                if not (item == SATELLITE and stock.name == f"{self.group_names[group]}/{item}")]
+        return [stock for key, stock in self.stocks.items() if key in self.declared_by]
 
     def part_stocks(self) -> list[Stock]:
         return [stock for (_, item), stock in self.stocks.items() if item != SATELLITE]

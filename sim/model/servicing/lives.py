@@ -16,6 +16,7 @@ import numpy as np
 from sim.model.design import Part
 from sim.model.distributions import Distribution
 from sim.model.parts import Unit
+from sim.model.repair import ServicerRepair
 from sim.model.satellite import Satellite
 
 # Rows of renewal draws added at a time (each row is one lifetime for every unit of the part).
@@ -60,7 +61,7 @@ class UnitLife:
         self.renewals = renewals
         self.column = column
         self.visits = visits
-        self.serviced = part.repair.cause_on_failure == "deferred"
+        self.serviced = isinstance(part.repair, ServicerRepair)
         self.generation = 0
         self.installed_s = 0.0
         self.job: object | None = None

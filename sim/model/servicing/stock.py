@@ -11,7 +11,7 @@ import numpy as np
 import simpy
 
 from sim.model.servicing.ledger import Ledger
-from sim.model.servicing.plan import LaunchService, StockRule
+from sim.model.servicing.plan import SATELLITE, LaunchService, StockRule
 
 Fill = Callable[[], None]
 
@@ -114,7 +114,7 @@ class Stock:
         arrival.callbacks.append(lambda _: self._arrive(quantity, arrived))
 
     def _buy(self, quantity: int) -> None:
-        category = "satellites" if self.name.endswith("/satellite") else "spares"
+        category = "satellites" if self.rule.item == SATELLITE else "spares"
         self.ledger.pay(category, quantity * self.rule.unit_cost_usd)
 
     def _lift(self, quantity: int) -> list[int]:
