@@ -1,0 +1,1 @@
+"""Radiation environment: where and how hard radiation hits a satellite."""
