@@ -20,15 +20,30 @@ import simpy
 from sim.eclipses import FleetGeometry
 from sim.model.design import Part
 from sim.model.failures import fail_once, unit_life
-from sim.model.parts import Unit, all_groups, failing_groups, leaf_groups
+from sim.model.parts import (
+    Unit,
+    all_groups,
+    failing_groups,
+    irradiated_groups,
+    leaf_groups,
+    radiation_groups,
+)
 from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
+from sim.model.radiation import Radiation, RadiationEnvironment, RadiationLife
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
 from sim.model.servicing.engine import Maintenance
 from sim.model.servicing.ledger import COST_CATEGORIES
 from sim.model.servicing.lives import SatelliteState
+from sim.model.workload import (
+    CAUSE_CHECKPOINT,
+    CAUSE_JOB_RESTART,
+    JobLog,
+    JobOutcome,
+    TrainingWorkload,
+)
 from sim.rng import Streams
-from sim.scenario import Scenario
+from sim.scenario import FleetGroup, Scenario
 from sim.slots import fleet_slots
 from sim.units import HOUR_S, KWH_J, MONTH_S, YEAR_S
 
@@ -87,6 +102,9 @@ class ReplicateResult:
     replicate: int
     seed: int
     uptime: float
+    # Useful compute ÷ nominal: uptime less what training jobs lose to rollbacks, restarts and
+    # checkpoint writes (equal to uptime for independent work).
+    goodput: float
     availability: float
     downtime_by_cause: dict[str, float]
     downtime_by_part: dict[str, float]
@@ -103,6 +121,10 @@ class ReplicateResult:
     servicing: dict[str, float] = field(default_factory=dict)
     spares: dict[str, float] = field(default_factory=dict)
     cost: dict[str, float] = field(default_factory=dict)
+    # Shares of nominal compute training jobs lose beyond their members' downtime, by cause.
+    goodput_lost: dict[str, float] = field(default_factory=dict)
+    radiation: dict[str, float] = field(default_factory=dict)
+    jobs: dict[str, float] = field(default_factory=dict)
     monthly_capacity_fraction: list[float] = field(repr=False, default_factory=list)
     # Each month's compute lost to power, as a fraction of nominal; empty without power.
     monthly_power_loss_fraction: list[float] = field(repr=False, default_factory=list)
@@ -125,6 +147,10 @@ class Wiring:
     load: FleetLoad | None = None
     satellites: list[Satellite] = field(default_factory=list)
     maintenance: Maintenance | None = None
+    radiation: Radiation | None = None
+    # Every training job, with how it runs; settled at the horizon into ``job_outcomes``.
+    jobs: list[tuple[JobLog, TrainingWorkload]] = field(default_factory=list)
+    job_outcomes: list[JobOutcome] = field(default_factory=list)
     # SimPy events processed so far.
     events: int = 0
 
@@ -149,6 +175,7 @@ class Wiring:
             account.finish(until_s)
         if self.load is not None:
             self.load.flush()
+        self.job_outcomes = [job.settle(workload, until_s) for job, workload in self.jobs]
         return self.recorder.finish()
 
     def release(self) -> None:
@@ -188,12 +215,19 @@ def build(
     load = FleetLoad(recorder.power_load)
     fleet: list[Satellite] = []
     maintenance = _maintenance(env, scenario, streams)
+    radiation = _radiation(env, scenario, streams)
+    all_jobs: list[tuple[JobLog, TrainingWorkload]] = []
     slots = fleet_slots(scenario) if maintenance is not None else []
     first_index = 0
     for group_index, group in enumerate(scenario.fleet):
         satellites = [Satellite(first_index + member, group.name, group.design, recorder)
                       for member in range(group.count)]
         fleet.extend(satellites)
+        jobs = _jobs(group, satellites)
+        all_jobs.extend((job, workload) for job, _, workload in jobs)
+        if radiation is not None:
+            _irradiate(radiation, scenario, group, satellites,
+                       [(job, members) for job, members, _ in jobs])
         if group.design.power is not None:
             if orbits is None:
                 raise ValueError(f"fleet group {group.name!r} has a power design but no orbits")
@@ -215,17 +249,25 @@ def build(
             first_lifetimes_s = part.failure.sample_many(
                 streams.get(f"first/{group.name}/{stream_name}"), group.count * part.count
             )
+            wear = None
+            if radiation is not None and part.radiation is not None:
+                wear = radiation.life(group.name, stream_name, part.radiation,
+                                      group.dose_rad_per_s)
+            if wear is not None:
+                first_lifetimes_s = np.minimum(first_lifetimes_s,
+                                               wear.lifetimes_s(np.zeros(first_lifetimes_s.size)))
             if maintenance is not None:
                 maintenance.add_part(part, stream_name,
                                      [(state, failing[member][position].units)
                                       for member, state in enumerate(states)],
-                                     first_lifetimes_s.tolist())
+                                     first_lifetimes_s.tolist(),
+                                     wear.after if wear is not None else None)
                 continue
             units = [(satellite, failing[member][position].units)
                      for member, satellite in enumerate(satellites)]
             if part.repair.repairs:
                 _start_lives(env, streams, f"{group.name}/", f"/{stream_name}", part, units,
-                             first_lifetimes_s.tolist(), horizon_s)
+                             first_lifetimes_s.tolist(), horizon_s, wear)
             else:
                 _schedule_failures(env, part, units, first_lifetimes_s, horizon_s)
     if maintenance is not None:
@@ -233,7 +275,58 @@ def build(
     if power_mode == "walk":
         for account in accounts:
             env.process(eclipse_walk(env, account))
-    return Wiring(env, recorder, accounts, load, fleet, maintenance=maintenance)
+    return Wiring(env, recorder, accounts, load, fleet, maintenance=maintenance,
+                  radiation=radiation, jobs=all_jobs)
+
+
+def _radiation(env: simpy.Environment, scenario: Scenario, streams: Streams) -> Radiation | None:
+    """The replication's radiation model, or None when no part meets radiation."""
+    if not any(_irradiated_design(group.design.parts) for group in scenario.fleet):
+        return None
+    environment = scenario.radiation or RadiationEnvironment()
+    return Radiation(env, environment, scenario.horizon_s, streams)
+
+
+def _irradiated_design(parts: Sequence[Part]) -> bool:
+    return any(p.radiation is not None or _irradiated_design(p.parts) for p in parts)
+
+
+def _jobs(group: FleetGroup, satellites: list[Satellite]
+          ) -> list[tuple[JobLog, range, TrainingWorkload]]:
+    """The group's training jobs, each told of its members' changes (none for independent
+    work)."""
+    workload = group.workload
+    if workload is None:
+        return []
+    found = []
+    for members in workload.jobs(group.count):
+        job = JobLog(satellites[members.start].index,
+                     [satellites[m].nominal_pflops for m in members])
+        for member in members:
+            satellites[member].job = job
+        found.append((job, members, workload))
+    return found
+
+
+def _irradiate(radiation: Radiation, scenario: Scenario, group: FleetGroup,
+               satellites: list[Satellite], jobs: list[tuple[JobLog, range]]) -> None:
+    """The upsets of every irradiated part of one fleet group, and its dose."""
+    radiation.add_dose(group.dose_rad_per_s, group.count)
+    named = radiation_groups(satellites[0].root)
+    if not named:
+        return
+    where = None
+    if scenario.saa is not None and group.orbit is not None:
+        from sim.radiation.where import SaaFilter, saa_tracks
+
+        where = SaaFilter(saa_tracks(scenario.saa, group.orbit, group.count, scenario.start_utc))
+        radiation.filters.append(where)
+    per_satellite = [irradiated_groups(satellite.root) for satellite in satellites]
+    for position, (template, stream_name) in enumerate(named):
+        effects = template.part.radiation
+        assert effects is not None
+        radiation.add_part(group.name, stream_name, effects, satellites,
+                           [groups[position] for groups in per_satellite], jobs, where)
 
 
 def _maintenance(env: simpy.Environment, scenario: Scenario,
@@ -254,9 +347,11 @@ def _start_lives(
     units: list[tuple[Satellite, list[Unit]]],
     first_lifetimes_s: list[float],
     horizon_s: float,
+    wear: RadiationLife | None = None,
 ) -> None:
     """A life process for every unit of a repaired part that fails before the horizon; the
-    streams of a satellite's units of this part are keyed ``<key_head><member><key_tail>``."""
+    streams of a satellite's units of this part are keyed ``<key_head><member><key_tail>``;
+    ``wear`` shortens each renewed unit's life when radiation ends it first."""
     lifetime = part.failure
     assert lifetime is not None
     for member, (satellite, member_units) in enumerate(units):
@@ -269,7 +364,7 @@ def _start_lives(
         ):
             if first_lifetime_s < horizon_s:
                 env.process(unit_life(env, satellite, unit, lifetime, part.repair, renewal_rng,
-                                      repair_rng, horizon_s, first_lifetime_s))
+                                      repair_rng, horizon_s, first_lifetime_s, wear))
 
 
 def _schedule_failures(
@@ -325,7 +420,8 @@ def run_replicate(
         totals = wiring.run(scenario.horizon_s, progress)
         wiring.release()
     return summarise(scenario, replicate, root_seed, totals, wiring.events,
-                     time.perf_counter() - start, wiring.power, wiring.maintenance)
+                     time.perf_counter() - start, wiring.power, wiring.maintenance,
+                     wiring.radiation, wiring.job_outcomes)
 
 
 @contextlib.contextmanager
@@ -356,6 +452,8 @@ def summarise(
     wall_s: float,
     accounts: Sequence[PowerAccount] = (),
     maintenance: Maintenance | None = None,
+    radiation: Radiation | None = None,
+    job_outcomes: Sequence[JobOutcome] = (),
 ) -> ReplicateResult:
     """Fractions of nominal capacity-time, by cause and by part, and the event counts."""
     nominal_pflop_s = totals.nominal_pflops * totals.horizon_s
@@ -376,11 +474,14 @@ def summarise(
     for kind in ("failures", "repairs", "satellite_outages", "satellite_recoveries",
                  "brownouts"):
         events.setdefault(kind, 0)
+    uptime = totals.delivered_pflop_s / nominal_pflop_s
+    goodput_lost = jobs_lost(job_outcomes, nominal_pflop_s)
     return ReplicateResult(
         scenario=scenario.name,
         replicate=replicate,
         seed=seed,
-        uptime=totals.delivered_pflop_s / nominal_pflop_s,
+        uptime=uptime,
+        goodput=uptime - math.fsum(goodput_lost.values()),
         availability=totals.time_at_sla_s / totals.horizon_s,
         downtime_by_cause=dict(sorted(by_cause.items())),
         downtime_by_part=dict(sorted(by_part.items())),
@@ -397,6 +498,9 @@ def summarise(
         servicing=servicing_summary(maintenance, scenario.horizon_s),
         spares=spares_summary(maintenance),
         cost=cost_summary(scenario, maintenance, totals.delivered_pflop_s),
+        goodput_lost=goodput_lost,
+        radiation=radiation.summary() if radiation is not None else {},
+        jobs=jobs_summary(job_outcomes, scenario.horizon_s),
         monthly_capacity_fraction=[float(x) for x in totals.monthly_capacity_fraction],
         monthly_power_loss_fraction=([float(x) for x in totals.monthly_power_loss_fraction]
                                      if accounts else []),
@@ -404,6 +508,30 @@ def summarise(
                         for kind, counts in sorted(totals.monthly_events.items())},
         monthly_stock=monthly_stock(maintenance, len(totals.monthly_capacity_fraction)),
     )
+
+
+def jobs_lost(outcomes: Sequence[JobOutcome], nominal_pflop_s: float) -> dict[str, float]:
+    """What training jobs lose beyond their members' downtime, as shares of nominal compute:
+    rollbacks and restarts (``job_restart``), checkpoint writes (``checkpoint_write``)."""
+    if not outcomes:
+        return {}
+    return {
+        CAUSE_CHECKPOINT: math.fsum(o.checkpoint_pflop_s for o in outcomes) / nominal_pflop_s,
+        CAUSE_JOB_RESTART: math.fsum(o.restart_pflop_s + o.rollback_pflop_s
+                                     for o in outcomes) / nominal_pflop_s,
+    }
+
+
+def jobs_summary(outcomes: Sequence[JobOutcome], horizon_s: float) -> dict[str, float]:
+    """How many jobs ran and how often they were interrupted."""
+    if not outcomes:
+        return {}
+    interruptions = sum(o.interruptions for o in outcomes)
+    job_years = len(outcomes) * horizon_s / YEAR_S
+    return {"count": float(len(outcomes)), "interruptions": float(interruptions),
+            "interruptions_per_job_year": interruptions / job_years,
+            "mean_hours_between_interruptions": (
+                job_years * YEAR_S / HOUR_S / interruptions if interruptions else math.inf)}
 
 
 def power_summary(accounts: Sequence[PowerAccount]) -> dict[str, float]:

@@ -13,11 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sim.model.design import Design
+from sim.model.radiation import RadiationEnvironment
 from sim.model.servicing.plan import LaunchService, ServicingPlan
+from sim.model.workload import TrainingWorkload
 from sim.units import HOUR_S, YEAR_S
 
 if TYPE_CHECKING:
     from sim.orbits import Formation, WalkerShell
+    from sim.radiation.where import SaaSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,10 @@ class FleetGroup:
     count: int
     design: Design
     orbit: Formation | WalkerShell | None = None
+    # Mean total-dose rate behind the design's shielding on this orbit, rad/s.
+    dose_rad_per_s: float = 0.0
+    # Synchronous training jobs over the group's satellites (None: independent work).
+    workload: TrainingWorkload | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,10 @@ class Scenario:
     servicing: ServicingPlan | None = None
     # Launch prices and lead times: the fleet's cost, and the servicing model's launches.
     launch: LaunchService | None = None
+    # Space weather shared by every satellite (None: upset rates are constant).
+    radiation: RadiationEnvironment | None = None
+    # Where along their orbits satellites meet upsets (None: evenly).
+    saa: SaaSettings | None = None
 
     @property
     def n_satellites(self) -> int:

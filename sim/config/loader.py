@@ -21,6 +21,10 @@ from sim.config.errors import (
 )
 from sim.config.orbit_spec import to_orbit
 from sim.config.power_spec import to_power
+from sim.config.radiation_build import dose_rate_rad_per_s, saa_settings
+from sim.config.radiation_build import effects as radiation_effects
+from sim.config.radiation_build import environment as radiation_environment
+from sim.config.radiation_build import workload as to_workload
 from sim.config.schema import (
     UNION_TAGS,
     DesignSpec,
@@ -305,8 +309,25 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
                 orbit = to_orbit(group.orbit, group.count, spec.start_utc)
             except ValueError as exc:
                 problems.append(Problem(f"fleet.{index}.orbit", str(exc)))
+                continue
+        dose_rad_per_s = 0.0
+        try:
+            dose_rad_per_s = dose_rate_rad_per_s(spec.radiation, orbit)
+        except ValueError as exc:
+            field, _, reason = str(exc).partition(": ")
+            problems.append(Problem(field, f"{reason} (fleet group {group.name!r})"))
+        if dose_rad_per_s == 0.0:
+            needs = _dose_user(group.design.parts)
+            if needs is not None:
+                problems.append(Problem(
+                    f"fleet.{index}.design.{needs}",
+                    "needs a dose rate: give radiation.dose_rad_per_year, or "
+                    "radiation.shielding_mm_al with an orbit"))
+                continue
         groups.append(FleetGroup(name=group.name, count=group.count,
-                                 design=_design(group.design), orbit=orbit))
+                                 design=_design(group.design, dose_rad_per_s), orbit=orbit,
+                                 dose_rad_per_s=dose_rad_per_s,
+                                 workload=to_workload(group.workload)))
     if problems:
         raise ScenarioError(problems)
     scenario = Scenario(
@@ -318,6 +339,8 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
         fleet=tuple(groups),
         sla_window_s=spec.sla_window_h * HOUR_S,
         launch=to_launch(spec.launch, distribution),
+        radiation=radiation_environment(spec.radiation, spec.start_utc),
+        saa=saa_settings(spec.radiation),
     )
     scenario, problems = with_servicing(scenario, spec.servicing, distribution, _part)
     if problems:
@@ -325,17 +348,29 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
     return scenario
 
 
-def _design(spec: DesignSpec) -> Design:
+def _dose_user(parts: list[PartSpec], prefix: str = "parts") -> str | None:
+    """The dotted path of the first part whose radiation needs a dose rate, or None."""
+    for index, part in enumerate(parts):
+        if part.radiation is not None and part.radiation.uses_dose:
+            return f"{prefix}.{index}.radiation"
+        found = _dose_user(part.parts, f"{prefix}.{index}.parts")
+        if found is not None:
+            return found
+    return None
+
+
+def _design(spec: DesignSpec, dose_rad_per_s: float = 0.0) -> Design:
     return Design(
         nominal_compute_pflops=spec.nominal_compute_pflops,
-        parts=tuple(_part(p, parent_path="") for p in spec.parts),
+        parts=tuple(_part(p, parent_path="", dose_rad_per_s=dose_rad_per_s)
+                    for p in spec.parts),
         power=None if spec.power is None else to_power(spec.power),
         mass_kg=spec.mass_kg,
         cost_usd=spec.cost_usd,
     )
 
 
-def _part(spec: PartSpec, parent_path: str) -> Part:
+def _part(spec: PartSpec, parent_path: str, dose_rad_per_s: float = 0.0) -> Part:
     path = f"{parent_path}/{spec.name}" if parent_path else spec.name
     return Part(
         name=spec.name,
@@ -345,9 +380,11 @@ def _part(spec: PartSpec, parent_path: str) -> Part:
         required=spec.required if spec.required is not None else spec.count,
         failure=None if spec.failure is None else distribution(spec.failure),
         repair=_repair(spec.repair),
-        parts=tuple(_part(child, path) for child in spec.parts),
+        parts=tuple(_part(child, path, dose_rad_per_s) for child in spec.parts),
         mass_kg=spec.mass_kg,
         cost_usd=spec.cost_usd,
+        radiation=None if spec.radiation is None else radiation_effects(
+            spec.radiation, dose_rad_per_s, distribution),
     )
 
 

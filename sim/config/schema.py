@@ -30,6 +30,16 @@ from sim.config.distribution_spec import (
 from sim.config.errors import FieldError
 from sim.config.orbit_spec import FormationSpec, OrbitSpecType, TleSpec, WalkerSpec, satellites_in
 from sim.config.power_spec import BatterySpec, PowerSpec
+from sim.config.radiation_spec import (
+    DoseToleranceSpec,
+    RadiationEffectsSpec,
+    RadiationSpec,
+    SaaRegionSpec,
+    SaaSpec,
+    SolarCycleSpec,
+    StormLevelSpec,
+    WorkloadSpec,
+)
 from sim.config.servicing_spec import (
     DepotSpec,
     LaunchSpec,
@@ -77,14 +87,18 @@ class PartSpec(StrictModel):
     parts: list[PartSpec] = Field(default_factory=list)
     mass_kg: NonNegative = 0.0
     cost_usd: NonNegative = 0.0
+    radiation: RadiationEffectsSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PartSpec:
         if self.required is not None and self.required > self.count:
             raise FieldError("required", f"must be ≤ count ({self.count}), got {self.required}")
-        if self.failure is None and not self.parts:
+        if self.failure is None and not self.parts and self.radiation is None:
             raise FieldError("failure", "required key is missing (a part with no sub-parts "
-                             "needs a failure distribution)")
+                             "needs a failure distribution, or radiation effects)")
+        if self.failure is None and self.radiation is not None and self.radiation.wears_out:
+            raise FieldError("failure", "required key is missing (radiation that ends a unit's "
+                             "life competes with a failure distribution; give one)")
         if self.failure is None and self.repair != "none":
             raise FieldError("repair", "a part with no failure distribution cannot be repaired")
         for key, spec in (("failure", self.failure), ("repair", self.repair)):
@@ -158,9 +172,14 @@ class FleetGroupSpec(StrictModel):
     count: Annotated[int, Field(ge=1, le=1_000_000)]
     orbit: OrbitSpecType | None = None
     design: DesignSpec
+    workload: WorkloadSpec | None = None
 
     @model_validator(mode="after")
     def _orbit(self) -> FleetGroupSpec:
+        size = self.workload.satellites_per_job if self.workload is not None else None
+        if size is not None and size > self.count:
+            raise FieldError("workload.satellites_per_job",
+                             f"must be ≤ the group's count ({self.count}), got {size}")
         fixed = satellites_in(self.orbit) if self.orbit is not None else None
         if fixed is not None and fixed != self.count:
             raise FieldError("count", f"must equal orbit.planes × orbit.per_plane ({fixed}), "
@@ -184,6 +203,7 @@ class ScenarioSpec(StrictModel):
     fleet: Annotated[list[FleetGroupSpec], Field(min_length=1)]
     launch: LaunchSpec | None = None
     servicing: ServicingSpec | None = None
+    radiation: RadiationSpec | None = None
 
     @field_validator("start_utc", mode="before")
     @classmethod
@@ -233,5 +253,7 @@ def known_keys() -> list[str]:
     models = [ScenarioSpec, FleetGroupSpec, DesignSpec, PartSpec, MixtureSpec, ExponentialSpec,
               WeibullSpec, LogNormalSpec, FixedSpec, FormationSpec, WalkerSpec, TleSpec,
               PowerSpec, BatterySpec, LaunchSpec, ServicingSpec, ServicerSpec, DepotSpec,
-              StockItemSpec, PolicySpec, PreventiveSpec]
+              StockItemSpec, PolicySpec, PreventiveSpec, RadiationEffectsSpec, DoseToleranceSpec,
+              RadiationSpec, SolarCycleSpec, StormLevelSpec, SaaSpec, SaaRegionSpec,
+              WorkloadSpec]
     return sorted({key for model in models for key in model.model_fields})

@@ -9,6 +9,7 @@ from typing import Literal
 from sim.model.distributions import Distribution
 from sim.model.power import PowerDesign
 from sim.model.repair import RepairRule
+from sim.model.upsets import RadiationEffects
 
 Role = Literal["bus", "compute", "battery"]
 
@@ -34,6 +35,8 @@ class Part:
     # One unit's mass and price, for spares and their launches.
     mass_kg: float = 0.0
     cost_usd: float = 0.0
+    # What radiation does to each unit (None: nothing).
+    radiation: RadiationEffects | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ its end).
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
@@ -17,6 +17,9 @@ from sim.model.distributions import Distribution
 from sim.model.parts import Unit
 from sim.model.repair import RepairRule
 from sim.model.satellite import Satellite
+
+if TYPE_CHECKING:
+    from sim.model.radiation import RadiationLife
 
 
 def unit_life(
@@ -29,13 +32,15 @@ def unit_life(
     repair_rng: Callable[[], np.random.Generator],
     horizon_s: float,
     first_lifetime_s: float,
+    wear: RadiationLife | None = None,
 ) -> Generator[simpy.Event, Any, None]:
     """Fail, repair (if the rule repairs), and start a fresh lifetime, until the horizon.
 
     The first lifetime is drawn by the caller, which starts no process at all for a unit that
     outlives the horizon. Units age in calendar time from installation (a repaired unit is as
     good as new). ``renewal_rng`` and ``repair_rng`` are called only when a repair needs them,
-    so parts that are never repaired cost no streams of their own.
+    so parts that are never repaired cost no streams of their own. ``wear`` ends a renewed
+    unit's life sooner when radiation (dose, a damaging latch-up) gets there first.
     """
     lifetime_s = first_lifetime_s
     renewals: np.random.Generator | None = None
@@ -51,6 +56,8 @@ def unit_life(
         yield from repair.restore(env, satellite, unit, repairs)
         satellite.restore(env.now, unit)
         lifetime_s = lifetime.sample(renewals)
+        if wear is not None:
+            lifetime_s = min(lifetime_s, wear.after(env.now))
         if env.now + lifetime_s >= horizon_s:
             return
 

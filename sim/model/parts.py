@@ -18,7 +18,7 @@ Every unit also carries ``loss``: its lost capacity ``1 - capacity`` split over
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sim.model.design import Part
 
@@ -168,7 +168,14 @@ def leaf_groups(unit: Unit) -> list[tuple[Group, str]]:
     the design changes.
     """
     found: list[tuple[Group, str]] = []
-    _collect_failing(unit, "", found)
+    _collect_named(unit, "", found, _fails)
+    return found
+
+
+def radiation_groups(unit: Unit) -> list[tuple[Group, str]]:
+    """Every group below ``unit`` whose part radiation affects, named as in ``leaf_groups``."""
+    found: list[tuple[Group, str]] = []
+    _collect_named(unit, "", found, _irradiated)
     return found
 
 
@@ -176,30 +183,47 @@ def failing_groups(unit: Unit) -> list[Group]:
     """The groups of ``leaf_groups(unit)``, in the same order, without their names (which
     are the same for every satellite of a design)."""
     found: list[Group] = []
-    _collect_groups(unit, found)
+    _collect_groups(unit, found, _fails)
     return found
 
 
-def _collect_failing(node: Unit, prefix: str, found: list[tuple[Group, str]]) -> None:
-    """``leaf_groups`` below ``node``, depth first. (A module function: a nested one calling
-    itself would be a reference cycle holding the whole tree until the cycle collector ran.)"""
+def irradiated_groups(unit: Unit) -> list[Group]:
+    """The groups of ``radiation_groups(unit)``, in the same order, without their names."""
+    found: list[Group] = []
+    _collect_groups(unit, found, _irradiated)
+    return found
+
+
+def _fails(part: Part) -> bool:
+    return part.failure is not None
+
+
+def _irradiated(part: Part) -> bool:
+    return part.radiation is not None
+
+
+def _collect_named(node: Unit, prefix: str, found: list[tuple[Group, str]],
+                   wanted: Callable[[Part], bool]) -> None:
+    """The ``wanted`` groups below ``node`` with their names, depth first. (A module function:
+    a nested one calling itself would be a reference cycle holding the whole tree until the
+    cycle collector ran.)"""
     for group in node.groups:
         name = f"{prefix}{group.part.name}"
-        if group.part.failure is not None:
+        if wanted(group.part):
             found.append((group, name))
         if group.part.parts:
             for index, child in enumerate(group.units):
-                _collect_failing(child, f"{name}[{index}]/", found)
+                _collect_named(child, f"{name}[{index}]/", found, wanted)
 
 
-def _collect_groups(node: Unit, found: list[Group]) -> None:
-    """``failing_groups`` below ``node``, in the order of ``_collect_failing``."""
+def _collect_groups(node: Unit, found: list[Group], wanted: Callable[[Part], bool]) -> None:
+    """The groups of ``_collect_named``, in its order."""
     for group in node.groups:
-        if group.part.failure is not None:
+        if wanted(group.part):
             found.append(group)
         if group.part.parts:
             for child in group.units:
-                _collect_groups(child, found)
+                _collect_groups(child, found, wanted)
 
 
 def all_groups(unit: Unit) -> list[Group]:

@@ -11,12 +11,14 @@ from sim.model.power import FleetLoad, Orbits, PowerAccount, PowerDesign, Settle
 
 if TYPE_CHECKING:
     from sim.model.recorder import Recorder
+    from sim.model.workload import JobLog
 
 
 class Satellite:
     """One satellite; its capacity is the root unit's, as a fraction of its nominal compute."""
 
-    __slots__ = ("_battery", "group_name", "index", "nominal_pflops", "power", "recorder", "root")
+    __slots__ = ("_battery", "group_name", "index", "job", "nominal_pflops", "power", "recorder",
+                 "root")
 
     def __init__(self, index: int, group_name: str, design: Design, recorder: Recorder):
         self.index = index
@@ -25,6 +27,8 @@ class Satellite:
         self.root = Unit(None, design.parts)
         self.recorder = recorder
         self.power: PowerAccount | None = None
+        # The training job this satellite computes for (None: independent work).
+        self.job: JobLog | None = None
         battery_part = design.power.battery.part if design.power is not None else None
         self._battery = next((g for g in self.root.groups if g.part.path == battery_part), None)
 
@@ -80,6 +84,16 @@ class Satellite:
         """A failed unit moves to another phase (waiting for a spare, in repair, ...)."""
         self._set(now_s, unit, cause)
 
+    def interrupt(self, now_s: float, unit: Unit, cause: str, kind: str) -> None:
+        """A working ``unit`` goes down for a while (a reboot, a power cycle): counted as
+        ``kind``, not as a failure."""
+        self.recorder.event(now_s, self.index, kind, unit.path)
+        self._set(now_s, unit, cause)
+
+    def resume(self, now_s: float, unit: Unit) -> None:
+        """``unit`` is back from an interruption (not counted as a repair)."""
+        self._set(now_s, unit, None)
+
     def restore(self, now_s: float, unit: Unit) -> None:
         """``unit`` works again."""
         self.recorder.event(now_s, self.index, "repairs", unit.path)
@@ -97,6 +111,8 @@ class Satellite:
         after = root.capacity
         self.recorder.satellite_changed(now_s, self.index, before, after, root.loss)
         self._record_power(now_s, after)
+        if self.job is not None and after != before:
+            self.job.changed(now_s, self.index, after)
 
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
         root = self.root
@@ -106,6 +122,8 @@ class Satellite:
         after = root.capacity
         self.recorder.satellite_changed(now_s, self.index, before, after, root.loss)
         self._record_power(now_s, after)
+        if self.job is not None and after != before:
+            self.job.changed(now_s, self.index, after)
 
     def _record_power(self, now_s: float, hardware: float) -> None:
         """Hand a change of compute capacity or battery strings to the power account (a

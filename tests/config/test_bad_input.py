@@ -325,7 +325,8 @@ DOCUMENT_CASES = [
     pytest.param(deleter("sla_fraction"), ("sla_fraction",), "required key is missing",
                  id="missing-sla"),
     pytest.param(deleter(*BUS_FAILURE), (f"{PARTS}.0.failure",),
-                 "required key is missing (a part with no sub-parts needs a failure distribution)",
+                 "required key is missing (a part with no sub-parts needs a failure distribution, "
+                 "or radiation effects)",
                  id="missing-failure-of-leaf-part"),
     pytest.param(deleter(*WHEEL_FAILURE, "distribution"), (f"{PARTS}.1.failure.distribution",),
                  "required key is missing (one of exponential", id="missing-distribution-key"),

@@ -82,13 +82,15 @@ class Maintenance:
         self.by_group[state.group].append(state)
 
     def add_part(self, part: Part, stream_name: str, units: Sequence[tuple[SatelliteState, list]],
-                 first_lifetimes_s: Sequence[float]) -> None:
+                 first_lifetimes_s: Sequence[float],
+                 wear: Callable[[float], float] | None = None) -> None:
         """The units of one part on every satellite of a group, with their first lifetimes
-        (``units`` pairs each satellite's state with its units of the part, in order)."""
+        (``units`` pairs each satellite's state with its units of the part, in order);
+        ``wear(installed_s)`` is the radiation lifetime of a unit installed then, if any."""
         assert part.failure is not None
         key = f"{self.group_names[units[0][0].group]}/{stream_name}" if units else stream_name
         renewals = RenewalDraws(part.failure, _lazy(self.stream, f"renewal/{key}"),
-                                len(units) * part.count)
+                                len(units) * part.count, wear)
         repairs = _cached(self.stream, f"repair/{key}")
         for member, (state, member_units) in enumerate(units):
             offset = member * part.count

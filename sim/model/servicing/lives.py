@@ -26,11 +26,14 @@ BLOCK_ROWS = 2
 class RenewalDraws:
     """The renewal lifetimes of one part's units across a fleet group, by renewal number."""
 
-    __slots__ = ("_rng", "columns", "lifetime", "rows", "stream")
+    __slots__ = ("_rng", "columns", "lifetime", "rows", "stream", "wear")
 
     def __init__(self, lifetime: Distribution, stream: Callable[[], np.random.Generator],
-                 columns: int):
+                 columns: int, wear: Callable[[float], float] | None = None):
         self.lifetime = lifetime
+        # The radiation lifetime of a unit installed at a given time (None: radiation ends
+        # no life); drawn as units are installed, so unlike ``rows`` it follows the policy.
+        self.wear = wear
         self.stream = stream
         self.columns = columns
         self.rows: list[list[float]] = []
@@ -70,7 +73,9 @@ class UnitLife:
 
     def next_lifetime(self) -> float:
         """The lifetime of the unit installed now (generation ≥ 1 is a renewal)."""
-        return self.renewals.get(self.generation - 1, self.column)
+        lifetime_s = self.renewals.get(self.generation - 1, self.column)
+        wear = self.renewals.wear
+        return lifetime_s if wear is None else min(lifetime_s, wear(self.installed_s))
 
 
 class SatelliteState:

@@ -1,0 +1,217 @@
+"""One replication's radiation: the shared storms and clocks, each part's upsets and outages,
+the lives radiation ends, and what the jobs meet.
+
+Streams: the storms come from ``radiation/storms``; everything drawn for one part across a
+fleet group from ``radiation/<group>/<part stream>`` in a fixed order (counts, outages, job
+upsets), and the lives radiation ends from ``radiation-wear/<group>/<part stream>``, so that
+each part's draws stay as they were when anything else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.model.parts import Group
+from sim.model.satellite import Satellite
+from sim.model.upsets import (
+    CAUSE_LATCHUP,
+    CAUSE_REBOOT,
+    ArrivalFilter,
+    RadiationEffects,
+    outages,
+    poisson_arrivals,
+    poisson_count,
+)
+from sim.model.workload import JobLog
+from sim.radiation.cycle import SolarCycle
+from sim.radiation.exposure import Exposure
+from sim.radiation.storms import StormLevel, draw_storms
+from sim.rng import Streams
+from sim.units import YEAR_S
+
+if TYPE_CHECKING:
+    from sim.radiation.where import SaaFilter
+
+# Upset counts reported as ``radiation.<name>``.
+# Latch-ups that destroy their unit are failures of its part (``failures.<part>``), not counted
+# here; ``latchups`` are those a power cycle clears.
+COUNTS = ("corrected_upsets", "sdc", "uncorrectable", "functional_interrupts", "latchups")
+
+
+@dataclass(frozen=True, slots=True)
+class RadiationEnvironment:
+    """The space weather every satellite of a scenario shares: the solar cycle (None: rates
+    constant) and the storm levels (empty: no storms)."""
+
+    cycle: SolarCycle | None = None
+    storms: tuple[StormLevel, ...] = ()
+
+
+class RadiationLife:
+    """When radiation ends the life of a unit of one part installed at a given time: the
+    first of its dose tolerance being reached and a damaging latch-up."""
+
+    __slots__ = ("_damage_per_s", "_dose_rate", "_exposure", "_rng", "_tolerance")
+
+    def __init__(self, effects: RadiationEffects, exposure: Exposure,
+                 dose_rad_per_s: float, rng: Callable[[], np.random.Generator]):
+        self._tolerance = effects.dose_tolerance_rad
+        self._damage_per_s = effects.damaging_latchups_per_s
+        self._dose_rate = dose_rad_per_s
+        self._exposure = exposure
+        self._rng = rng
+
+    def lifetimes_s(self, installed_s: np.ndarray) -> np.ndarray:
+        """One radiation lifetime for a unit installed at each of ``installed_s`` (inf when
+        radiation does not end it before the horizon)."""
+        rng = self._rng()
+        n = installed_s.size
+        found = np.full(n, np.inf)
+        exposure = self._exposure
+        if self._tolerance is not None:
+            reached = exposure.dose_rad(self._dose_rate, installed_s)
+            tolerance = self._tolerance.sample_many(rng, n)
+            found = np.minimum(found, exposure.time_at_dose(self._dose_rate, reached + tolerance)
+                               - installed_s)
+        if self._damage_per_s > 0:
+            needed = exposure.upset_exposure_s_at(installed_s) + rng.exponential(
+                1.0 / self._damage_per_s, n)
+            at = np.where(needed > exposure.total_upset_exposure_s, np.inf,
+                          exposure.time_at_upset_exposure(needed))
+            found = np.minimum(found, at - installed_s)
+        return found
+
+    def after(self, installed_s: float) -> float:
+        """The radiation lifetime of one unit installed at ``installed_s``."""
+        return float(self.lifetimes_s(np.array([installed_s]))[0])
+
+
+@dataclass
+class Radiation:
+    """One replication's radiation model, wired part by part as the fleet is built."""
+
+    env: simpy.Environment
+    environment: RadiationEnvironment
+    horizon_s: float
+    streams: Streams
+    exposure: Exposure = field(init=False)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    dose_rad_sum: float = 0.0
+    satellites: int = 0
+    # Whether any satellite meets dose (then the dose metrics are reported).
+    dosed: bool = False
+    # The upset counts some part can meet (the others are not reported).
+    counted: set[str] = field(default_factory=set)
+
+    # The SAA filters of the fleet groups, for where upsets fell.
+    filters: list[SaaFilter] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        storms = []
+        if self.environment.storms:
+            storms = draw_storms(self.environment.storms, self.environment.cycle,
+                                 self.horizon_s, self.streams.get("radiation/storms"))
+        self.exposure = Exposure(self.horizon_s, self.environment.cycle, storms)
+
+    def add_part(self, group_name: str, stream_name: str, effects: RadiationEffects,
+                 satellites: Sequence[Satellite], groups: Sequence[Group],
+                 jobs: Sequence[tuple[JobLog, range]] = (),
+                 where: ArrivalFilter | None = None) -> None:
+        """The upsets of one part on every satellite of a group: ``groups[m]`` holds the units
+        of the part on ``satellites[m]``; ``jobs`` pairs each job with its members."""
+        rng = self.streams.get(f"radiation/{group_name}/{stream_name}")
+        per_satellite = groups[0].count if groups else 0
+        units = len(groups) * per_satellite
+        members = np.repeat(np.arange(len(groups)), per_satellite)
+        exposure = self.exposure
+        self.counted.update(name for name, rate in (
+            ("corrected_upsets", effects.corrected_per_s), ("sdc", effects.sdc_per_s),
+            ("uncorrectable", effects.uncorrectable_per_s),
+            ("functional_interrupts", effects.sefi_per_s),
+            ("latchups", effects.transient_latchups_per_s)) if rate > 0)
+        self.counts["corrected_upsets"] += poisson_count(effects.corrected_per_s, units,
+                                                         exposure, rng)
+        self.counts["sdc"] += poisson_count(effects.sdc_per_s, units, exposure, rng)
+        self._outages(effects, satellites, groups, members, rng, where)
+        if jobs and effects.job_interrupts_per_s > 0:
+            unit, times = poisson_arrivals(effects.job_interrupts_per_s, units, exposure, rng,
+                                           members, where)
+            self.counts["uncorrectable"] += int(np.count_nonzero(
+                rng.uniform(0.0, effects.job_interrupts_per_s, unit.size)
+                < effects.uncorrectable_per_s))
+            member = members[unit]
+            uniforms = rng.uniform(0.0, 1.0, unit.size)
+            for job, job_members in jobs:
+                mine = (member >= job_members.start) & (member < job_members.stop)
+                job.add_upsets(member[mine] - job_members.start, times[mine], uniforms[mine])
+        else:
+            self.counts["uncorrectable"] += poisson_count(effects.uncorrectable_per_s, units,
+                                                          exposure, rng)
+
+    def _outages(self, effects: RadiationEffects, satellites: Sequence[Satellite],
+                 groups: Sequence[Group], members: np.ndarray, rng: np.random.Generator,
+                 where: ArrivalFilter | None) -> None:
+        rate = effects.outages_per_s
+        if rate <= 0:
+            return
+        unit, times = poisson_arrivals(rate, members.size, self.exposure, rng, members, where)
+        reboots = rng.uniform(0.0, rate, unit.size) < effects.sefi_per_s
+        durations = np.empty(unit.size)
+        if reboots.any():
+            assert effects.reboot is not None
+            durations[reboots] = effects.reboot.sample_many(rng, int(reboots.sum()))
+        if (~reboots).any():
+            assert effects.power_cycle is not None
+            durations[~reboots] = effects.power_cycle.sample_many(rng, int((~reboots).sum()))
+        self.counts["functional_interrupts"] += int(reboots.sum())
+        self.counts["latchups"] += int((~reboots).sum())
+        causes = np.where(reboots, CAUSE_REBOOT, CAUSE_LATCHUP)
+        per_satellite = groups[0].count
+        cuts = np.flatnonzero(np.diff(unit)) + 1
+        for block in np.split(np.arange(unit.size), cuts):
+            if block.size == 0:
+                continue
+            u = int(unit[block[0]])
+            member, slot = divmod(u, per_satellite)
+            self.env.process(outages(self.env, satellites[member], groups[member].units[slot],
+                                     times[block].tolist(), durations[block].tolist(),
+                                     causes[block].tolist()))
+
+    def life(self, group_name: str, stream_name: str, effects: RadiationEffects,
+             dose_rad_per_s: float) -> RadiationLife | None:
+        """The lives radiation ends for one part of a group (None if it ends none)."""
+        if not effects.wears_out:
+            return None
+        return RadiationLife(effects, self.exposure, dose_rad_per_s,
+                             self.streams.lazy(f"radiation-wear/{group_name}/{stream_name}"))
+
+    def add_dose(self, dose_rad_per_s: float, satellites: int) -> None:
+        """Count ``satellites`` satellites flying at this dose rate in the fleet's mean dose."""
+        self.dose_rad_sum += satellites * float(self.exposure.dose_rad(dose_rad_per_s,
+                                                                        self.horizon_s))
+        self.satellites += satellites
+        self.dosed = self.dosed or dose_rad_per_s > 0 or any(
+            level.dose_rad > 0 for level in self.environment.storms)
+
+    def summary(self) -> dict[str, float]:
+        """``radiation.*`` metrics: upset counts, storms by level, the mean dose."""
+        found: dict[str, float] = {name: float(n) for name, n in self.counts.items()
+                                   if name in self.counted}
+        storms = self.exposure.storms
+        if self.environment.storms:
+            found["storms"] = float(len(storms))
+        for level in self.environment.storms:
+            found[f"storms_{level.level}"] = float(sum(s.level == level.level for s in storms))
+        if self.satellites and self.dosed:
+            found["dose_rad_per_satellite"] = self.dose_rad_sum / self.satellites
+            found["dose_rad_per_satellite_year"] = (self.dose_rad_sum / self.satellites
+                                                    / (self.horizon_s / YEAR_S))
+        kept = sum(f.kept for f in self.filters)
+        if kept:
+            found["saa_upset_share"] = sum(f.kept_inside for f in self.filters) / kept
+        return dict(sorted(found.items()))
