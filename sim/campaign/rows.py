@@ -11,7 +11,7 @@ from typing import Any
 
 from sim.replicate import ReplicateResult
 
-SCALARS = ("uptime", "availability", "satellites", "satellites_down_at_end", "satellite_years",
+SCALARS = ("uptime", "goodput", "availability", "satellites", "satellites_down_at_end", "satellite_years",
            "horizon_years", "sim_events")
 NESTED = {
     "events": "events",
@@ -23,6 +23,9 @@ NESTED = {
     "servicing": "servicing",
     "spares": "spares",
     "cost": "cost",
+    "goodput_lost": "goodput_lost",
+    "radiation": "radiation",
+    "jobs": "jobs",
 }
 
 
