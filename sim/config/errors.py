@@ -223,6 +223,10 @@ def _invalid_key(loc: Sequence[str | int], key: Any) -> Problem:
     return Problem(where, f"keys must be text, got {describe_typed(key)} (quote the key)")
 
 
+# The segment pydantic appends to the location of a mapping's key that fails validation.
+DICT_KEY_LOC = "[key]"
+
+
 def _file_path(loc: Sequence[str | int], document: Any, tags: frozenset[str]) -> list[str | int]:
     """``loc`` as a path into ``document``: the union tags pydantic inserts are dropped.
 
@@ -233,6 +237,8 @@ def _file_path(loc: Sequence[str | int], document: Any, tags: frozenset[str]) ->
     node = document
     after_tag = False
     for part in loc:
+        if part == DICT_KEY_LOC:
+            continue
         if not after_tag and isinstance(part, str) and part in tags and _tagged(node, part):
             after_tag = True
             continue

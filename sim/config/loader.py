@@ -316,6 +316,7 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
         except ValueError as exc:
             field, _, reason = str(exc).partition(": ")
             problems.append(Problem(field, f"{reason} (fleet group {group.name!r})"))
+            continue
         if dose_rad_per_s == 0.0:
             needs = _dose_user(group.design.parts)
             if needs is not None:
