@@ -319,7 +319,8 @@ def _irradiate(radiation: Radiation, scenario: Scenario, group: FleetGroup,
     if scenario.saa is not None and group.orbit is not None:
         from sim.radiation.where import SaaFilter, saa_tracks
 
-        where = SaaFilter(saa_tracks(scenario.saa, group.orbit, group.count, scenario.start_utc))
+        where = SaaFilter(saa_tracks(scenario.saa, group.orbit, scenario.start_utc,
+                                     scenario.horizon_s))
         radiation.filters.append(where)
     per_satellite = [irradiated_groups(satellite.root) for satellite in satellites]
     for position, (template, stream_name) in enumerate(named):

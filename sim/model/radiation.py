@@ -22,8 +22,8 @@ from sim.model.upsets import (
     CAUSE_LATCHUP,
     CAUSE_REBOOT,
     ArrivalFilter,
+    Outages,
     RadiationEffects,
-    outages,
     poisson_arrivals,
     poisson_count,
 )
@@ -160,6 +160,8 @@ class Radiation:
         if rate <= 0:
             return
         unit, times = poisson_arrivals(rate, members.size, self.exposure, rng, members, where)
+        order = np.lexsort((times, unit))
+        unit, times = unit[order], times[order]
         reboots = rng.uniform(0.0, rate, unit.size) < effects.sefi_per_s
         durations = np.empty(unit.size)
         if reboots.any():
@@ -178,9 +180,8 @@ class Radiation:
                 continue
             u = int(unit[block[0]])
             member, slot = divmod(u, per_satellite)
-            self.env.process(outages(self.env, satellites[member], groups[member].units[slot],
-                                     times[block].tolist(), durations[block].tolist(),
-                                     causes[block].tolist()))
+            Outages(self.env, satellites[member], groups[member].units[slot],
+                    times[block].tolist(), durations[block].tolist(), causes[block].tolist())
 
     def life(self, group_name: str, stream_name: str, effects: RadiationEffects,
              dose_rad_per_s: float) -> RadiationLife | None:

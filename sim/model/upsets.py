@@ -13,9 +13,8 @@ up go to the workload, which settles them at the horizon.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import simpy
@@ -96,14 +95,9 @@ class RadiationEffects:
 class ArrivalFilter(Protocol):
     """Where along its orbit each satellite meets upsets (the South Atlantic Anomaly)."""
 
-    @property
-    def peak_factor(self) -> float:
-        """The highest multiplier on the orbit-averaged rate."""
-        ...
-
-    def keep(self, members: np.ndarray, times_s: np.ndarray,
-             uniforms: np.ndarray) -> np.ndarray:
-        """Which candidates (drawn at ``peak_factor`` times the rate) are arrivals."""
+    def arrivals(self, rate_per_s: float, units: int, exposure: Exposure,
+                 rng: np.random.Generator, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """As ``poisson_arrivals``, with the rate modulated along each member's orbit."""
         ...
 
 
@@ -111,20 +105,26 @@ def poisson_arrivals(rate_per_s: float, units: int, exposure: Exposure,
                      rng: np.random.Generator, members: np.ndarray,
                      where: ArrivalFilter | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Arrival times of ``units`` independent Poisson processes of rate ``rate_per_s``·m(t)
-    over the horizon, as (unit index, time) sorted by unit then time; ``members[u]`` is the
-    fleet-group member of unit ``u`` (what ``where`` reads)."""
+    over the horizon, as (unit index, time); ``members[u]`` is the fleet-group member of unit
+    ``u`` (what ``where`` reads)."""
     if rate_per_s <= 0 or units == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    peak = where.peak_factor if where is not None else 1.0
-    total_s = exposure.total_upset_exposure_s
-    counts = rng.poisson(rate_per_s * peak * total_s, units)
-    unit = np.repeat(np.arange(units), counts)
-    times = exposure.time_at_upset_exposure(rng.uniform(0.0, total_s, unit.size))
     if where is not None:
-        kept = where.keep(members[unit], times, rng.uniform(0.0, 1.0, unit.size))
-        unit, times = unit[kept], times[kept]
-    order = np.lexsort((times, unit))
-    return unit[order], times[order]
+        return where.arrivals(rate_per_s, units, exposure, rng, members)
+    times = pooled_exposures(rate_per_s * units, exposure.total_upset_exposure_s, rng)
+    return rng.integers(0, units, times.size), exposure.time_at_upset_exposure(times)
+
+
+def pooled_exposures(rate_per_s: float, total_s: float, rng: np.random.Generator) -> np.ndarray:
+    """The points, sorted, of a Poisson process of rate ``rate_per_s`` on [0, ``total_s``):
+    the pooled process of several units (their superposition), whose arrivals each belong to
+    a unit chosen uniformly. They come sorted from normalised exponential spacings, so mapping
+    them through a clock reads it in one ordered pass."""
+    n = int(rng.poisson(rate_per_s * total_s))
+    if n == 0:
+        return np.zeros(0)
+    spacings = np.cumsum(rng.exponential(1.0, n + 1))
+    return spacings[:-1] * (total_s / spacings[-1])
 
 
 def poisson_count(rate_per_s: float, units: int, exposure: Exposure,
@@ -135,20 +135,51 @@ def poisson_count(rate_per_s: float, units: int, exposure: Exposure,
     return int(rng.poisson(rate_per_s * units * exposure.total_upset_exposure_s))
 
 
-def outages(env: simpy.Environment, satellite: Satellite, unit: Unit, times_s: list[float],
-            durations_s: list[float], causes: list[str]) -> Generator[simpy.Event, Any, None]:
-    """Take ``unit`` down at each arrival for its duration. An arrival while the unit is down
-    (for any reason) is not met: a unit that is off meets no effect, and for a Poisson process
-    dropping those arrivals leaves the later ones exact. A unit that failed (or was swapped)
-    during the outage is left to whatever took it over."""
-    for time_s, duration_s, cause in zip(times_s, durations_s, causes, strict=True):
-        if time_s < env.now:
-            continue
-        yield env.timeout(time_s - env.now)
+class Outages:
+    """The radiation outages of one unit: down at each arrival for its duration.
+
+    An arrival while the unit is down (for any reason) is not met: a unit that is off meets no
+    effect, and for a Poisson process dropping those arrivals leaves the later ones exact. A
+    unit that failed (or was swapped) during an outage is left to whatever took it over. Each
+    outage is two timeouts with callbacks (no process to resume)."""
+
+    __slots__ = ("_causes", "_durations", "_next", "_times", "env", "satellite", "unit")
+
+    def __init__(self, env: simpy.Environment, satellite: Satellite, unit: Unit,
+                 times_s: list[float], durations_s: list[float], causes: list[str]):
+        self.env = env
+        self.satellite = satellite
+        self.unit = unit
+        self._times = times_s
+        self._durations = durations_s
+        self._causes = causes
+        self._next = 0
+        self._wait()
+
+    def _wait(self) -> None:
+        """Sleep until the next arrival met (one not in the past), if any."""
+        times = self._times
+        index = self._next
+        now = self.env.now
+        while index < len(times) and times[index] < now:
+            index += 1
+        self._next = index
+        if index < len(times):
+            self.env.timeout(times[index] - now).callbacks.append(self._arrive)
+
+    def _arrive(self, _: simpy.Event) -> None:
+        index = self._next
+        self._next = index + 1
+        unit = self.unit
         if unit.failed_cause is not None:
-            continue
-        satellite.interrupt(env.now, unit, cause,
-                            EVENT_REBOOT if cause == CAUSE_REBOOT else EVENT_LATCHUP)
-        yield env.timeout(duration_s)
-        if unit.failed_cause == cause:
-            satellite.resume(env.now, unit)
+            self._wait()
+            return
+        cause = self._causes[index]
+        self.satellite.interrupt(self.env.now, unit, cause,
+                                 EVENT_REBOOT if cause == CAUSE_REBOOT else EVENT_LATCHUP)
+        self.env.timeout(self._durations[index], value=cause).callbacks.append(self._end)
+
+    def _end(self, event: simpy.Event) -> None:
+        if self.unit.failed_cause == event.value:
+            self.satellite.resume(self.env.now, self.unit)
+        self._wait()

@@ -39,10 +39,17 @@ class Exposure:
         upsets = mean_conditions.copy()
         dose = np.zeros_like(knots)
         for storm in self.storms:
-            inside = np.clip(knots, storm.start_s, storm.end_s)
-            upsets += (storm.upset_factor - 1.0) * (self._cycle_integral(inside)
-                                                     - self._cycle_integral(storm.start_s))
-            dose += storm.dose_rad * (inside - storm.start_s) / (storm.end_s - storm.start_s)
+            # Storm edges are knots: C(clip(t, start, end)) is C at a knot or at an edge.
+            first, last = np.searchsorted(knots, [storm.start_s, storm.end_s])
+            at_start = mean_conditions[first]
+            excess = storm.upset_factor - 1.0
+            upsets[first:last] += excess * (mean_conditions[first:last] - at_start)
+            upsets[last:] += excess * (mean_conditions[min(last, knots.size - 1)] - at_start)
+            inside = np.clip(knots[first:last], storm.start_s, storm.end_s)
+            dose[first:last] += storm.dose_rad * (inside - storm.start_s) / (
+                storm.end_s - storm.start_s)
+            dose[last:] += storm.dose_rad * (min(storm.end_s, horizon_s) - storm.start_s) / (
+                storm.end_s - storm.start_s)
         # Cumulative exposure at the knots: of upsets, of the cycle alone (the dose rate's
         # multiplier), and the dose storms add, rad.
         self.upset_exposure_s = upsets

@@ -5,26 +5,37 @@ An orbit-averaged upset rate λ is split into λ·inside while the sub-satellite
 SAA region and λ·outside elsewhere (``saa.rate_factors``: the orbit average stays λ and the
 ratio inside ÷ outside is the stated ``rate_ratio``). Arrivals are thinned from candidates
 drawn at the higher of the two rates, each kept with probability (its rate) ÷ (that rate),
-which needs the track only at the candidates' times.
+which needs the track only at the candidates' times: the mean ground track
+(``sim.radiation.track``), evaluated for every candidate of a fleet group at once.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sgp4.api import Satrec
 
+from sim.model.upsets import pooled_exposures
 from sim.orbits.timebase import UtcClock
-from sim.radiation.saa import SaaRegion, inside_saa, rate_factors, time_share_inside
+from sim.radiation.exposure import Exposure
+from sim.radiation.saa import SaaRegion, rate_factors
+from sim.radiation.track import MeanTracks
 from sim.units import DAY_S
 
 # Span over which an orbit's time share inside the SAA is measured, s: 30 days cover every
 # phase of the ground track against the region many times (docs/sources.md §6.3).
 SHARE_SPAN_S = 30.0 * DAY_S
+# Sampling step of that share, s: passes last 9–23 minutes, so each entry and exit timed to a
+# step leaves the share within about 10⁻⁴ (tests/radiation/test_saa.py).
+SHARE_STEP_S = 20.0
+# Samples per pass of the windows' search, and expected candidates per pass of thinning
+# (each bounds the memory a pass takes: some 50 MB).
+WINDOW_CHUNK = 1_000_000
+CANDIDATES_PER_PASS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -36,71 +47,141 @@ class SaaSettings:
 
 
 class SaaTracks:
-    """The ground-track side of the SAA for one fleet group: each member's SGP4 model, the
-    orbit's time share inside, and the rate factors; shared by every replication."""
+    """The ground-track side of the SAA for one fleet group, shared by every replication:
+    each member's mean ground track (``MeanTracks``), the time share inside, the rate factors,
+    and, for a formation (one track for all), its windows over the SAA for the whole horizon."""
 
-    def __init__(self, settings: SaaSettings, orbit: Any, count: int, start_utc: datetime):
+    def __init__(self, settings: SaaSettings, orbit: Any, start_utc: datetime,
+                 horizon_s: float):
         from sim.orbits import WalkerShell
         from sim.orbits.ephemeris import builtin_timescale
 
         self.settings = settings
-        self.clock = UtcClock.from_start(builtin_timescale(), start_utc)
-        if isinstance(orbit, WalkerShell):
-            self._elements = orbit.satellites()
-            self._shared: Satrec | None = None
+        clock = UtcClock.from_start(builtin_timescale(), start_utc)
+        shell = isinstance(orbit, WalkerShell)
+        satrecs = ([elements.satrec() for elements in orbit.satellites()] if shell
+                   else [orbit.orbit.satrec()])
+        self.tracks = MeanTracks(satrecs, clock)
+        # Entries and exits over the SAA of a formation's one track (None for a shell).
+        self.windows: tuple[np.ndarray, np.ndarray] | None = None
+        if shell:
+            times = np.arange(0.0, SHARE_SPAN_S, SHARE_STEP_S)
+            self.time_share = float(np.mean(self.inside(np.zeros(times.size, dtype=np.int64),
+                                                        times)))
         else:
-            self._elements = ()
-            self._shared = orbit.orbit.satrec()
-        self._satrecs: dict[int, Satrec] = {}
-        self.time_share = time_share_inside(settings.region, self.satrec(0), self.clock,
-                                            SHARE_SPAN_S)
+            starts, ends = self._windows(horizon_s)
+            self.windows = (starts, ends)
+            self.time_share = float(np.sum(ends - starts) / horizon_s)
         self.inside_factor, self.outside_factor = rate_factors(self.time_share,
                                                                settings.rate_ratio)
         self.peak_factor = max(self.inside_factor, self.outside_factor)
 
-    def satrec(self, member: int) -> Satrec:
-        if self._shared is not None:
-            return self._shared
-        found = self._satrecs.get(member)
-        if found is None:
-            found = self._satrecs[member] = self._elements[member].satrec()
-        return found
-
     def inside(self, members: np.ndarray, times_s: np.ndarray) -> np.ndarray:
         """Whether each (member, time) finds its satellite over the SAA."""
+        if self.windows is not None:
+            starts, ends = self.windows
+            window = np.searchsorted(starts, times_s, side="right") - 1
+            return (window >= 0) & (times_s < ends[np.maximum(window, 0)])
+        region = self.settings.region
+        low = math.radians(max(-90.0, region.centre_lat_deg - region.half_lat_deg))
+        high = math.radians(min(90.0, region.centre_lat_deg + region.half_lat_deg))
+        maybe = np.flatnonzero(self.tracks.within_latitudes(members, times_s, low, high))
         found = np.zeros(times_s.size, dtype=bool)
-        if self._shared is not None:
-            if times_s.size:
-                found[:] = inside_saa(self.settings.region, self._shared, self.clock, times_s)
-            return found
-        for member in np.unique(members).tolist():
-            mine = members == member
-            found[mine] = inside_saa(self.settings.region, self.satrec(member), self.clock,
-                                     times_s[mine])
+        found[maybe] = region.contains(*self.tracks.points(members[maybe], times_s[maybe]))
         return found
+
+    def _windows(self, horizon_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """The track's passes over the SAA in [0, horizon_s), sampled every
+        ``SHARE_STEP_S`` (an entry or exit is placed at the first sample on its far side)."""
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
+        was_inside = False
+        for first in np.arange(0.0, horizon_s, WINDOW_CHUNK * SHARE_STEP_S):
+            times = np.arange(first, min(first + WINDOW_CHUNK * SHARE_STEP_S, horizon_s),
+                              SHARE_STEP_S)
+            region = self.settings.region
+            low = math.radians(max(-90.0, region.centre_lat_deg - region.half_lat_deg))
+            high = math.radians(min(90.0, region.centre_lat_deg + region.half_lat_deg))
+            members = np.zeros(times.size, dtype=np.int64)
+            maybe = np.flatnonzero(self.tracks.within_latitudes(members, times, low, high))
+            inside = np.zeros(times.size, dtype=bool)
+            inside[maybe] = region.contains(*self.tracks.points(members[maybe], times[maybe]))
+            change = np.flatnonzero(np.diff(np.concatenate([[was_inside], inside])))
+            flips = times[change]
+            entering = inside[change]
+            starts.append(flips[entering])
+            ends.append(flips[~entering])
+            was_inside = bool(inside[-1])
+        start = np.concatenate(starts)
+        end = np.concatenate(ends)
+        if end.size < start.size:
+            end = np.append(end, horizon_s)
+        if start.size < end.size:
+            start = np.insert(start, 0, 0.0)
+        return start, end
 
 
 @functools.lru_cache(maxsize=32)
-def saa_tracks(settings: SaaSettings, orbit: Any, count: int, start_utc: datetime) -> SaaTracks:
+def saa_tracks(settings: SaaSettings, orbit: Any, start_utc: datetime,
+               horizon_s: float) -> SaaTracks:
     """``SaaTracks`` built once per process for each fleet group's orbit."""
-    return SaaTracks(settings, orbit, count, start_utc)
+    return SaaTracks(settings, orbit, start_utc, horizon_s)
 
 
 class SaaFilter:
-    """One replication's view of a group's SAA: thins arrivals and counts where they fell."""
+    """One replication's view of a group's SAA: draws arrivals where the members meet them,
+    and counts how many fell inside."""
 
     def __init__(self, tracks: SaaTracks):
         self.tracks = tracks
-        self.peak_factor = tracks.peak_factor
         self.kept = 0
         self.kept_inside = 0
 
-    def keep(self, members: np.ndarray, times_s: np.ndarray,
-             uniforms: np.ndarray) -> np.ndarray:
+    def arrivals(self, rate_per_s: float, units: int, exposure: Exposure,
+                 rng: np.random.Generator, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``units`` processes at ``rate_per_s``·m(t)·(the SAA factor where each member is).
+
+        With windows (a formation): the outside rate everywhere plus the excess inside the
+        windows, each drawn exactly by its own clock. Without (a shell): thinning of
+        candidates drawn at the inside rate, kept at (their factor) ÷ (inside factor)."""
         tracks = self.tracks
-        inside = tracks.inside(members, times_s)
+        total_s = exposure.total_upset_exposure_s
+        if tracks.windows is None:
+            candidates_per_unit = rate_per_s * tracks.peak_factor * total_s
+            step = max(1, int(CANDIDATES_PER_PASS / max(candidates_per_unit, 1.0)))
+            found = [self._thinned(rate_per_s, first, min(first + step, units), exposure, rng,
+                                   members) for first in range(0, units, step)]
+            return (np.concatenate([unit for unit, _ in found]),
+                    np.concatenate([times for _, times in found]))
+        everywhere = exposure.time_at_upset_exposure(pooled_exposures(
+            rate_per_s * units * tracks.outside_factor, total_s, rng))
+        starts, ends = tracks.windows
+        opened = exposure.upset_exposure_s_at(starts)
+        lengths = exposure.upset_exposure_s_at(ends) - opened
+        before = np.concatenate([[0.0], np.cumsum(lengths)])
+        excess = pooled_exposures(rate_per_s * units * (tracks.inside_factor
+                                                        - tracks.outside_factor),
+                                  float(before[-1]), rng)
+        window = np.minimum(np.searchsorted(before, excess, side="right") - 1, starts.size - 1)
+        in_windows = exposure.time_at_upset_exposure(opened[window] + excess - before[window])
+        times = np.concatenate([everywhere, in_windows])
+        self.kept += times.size
+        self.kept_inside += in_windows.size + int(np.count_nonzero(
+            tracks.inside(members[:0], everywhere)))
+        return rng.integers(0, units, times.size), times
+
+    def _thinned(self, rate_per_s: float, first: int, stop: int, exposure: Exposure,
+                 rng: np.random.Generator, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Units ``first`` to ``stop`` by thinning: candidates at the inside rate, each kept
+        with probability (its factor) ÷ (the inside factor)."""
+        tracks = self.tracks
+        times = exposure.time_at_upset_exposure(pooled_exposures(
+            rate_per_s * (stop - first) * tracks.peak_factor,
+            exposure.total_upset_exposure_s, rng))
+        unit = first + rng.integers(0, stop - first, times.size)
+        inside = tracks.inside(members[unit], times)
         factor = np.where(inside, tracks.inside_factor, tracks.outside_factor)
-        kept = uniforms * self.peak_factor < factor
+        kept = rng.uniform(0.0, tracks.peak_factor, times.size) < factor
         self.kept += int(np.count_nonzero(kept))
         self.kept_inside += int(np.count_nonzero(kept & inside))
-        return kept
+        return unit[kept], times[kept]

@@ -206,7 +206,8 @@ def test_share_of_upsets_inside_the_saa_is_the_orbits_computed_share() -> None:
                             extra={"radiation": {"saa": {"rate_ratio": 10.0}}})
     doc["fleet"][0]["orbit"] = SAA_ORBIT
     scenario = to_scenario(validate_document(doc))
-    tracks = saa_tracks(scenario.saa, scenario.fleet[0].orbit, 1, scenario.start_utc)
+    tracks = saa_tracks(scenario.saa, scenario.fleet[0].orbit, scenario.start_utc,
+                        scenario.horizon_s)
     expected = upset_share(tracks.time_share, 10.0)
     results = [run_replicate(scenario, replicate, 8) for replicate in range(4)]
     arrivals = sum(r.radiation["functional_interrupts"] for r in results)
