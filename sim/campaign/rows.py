@@ -11,8 +11,8 @@ from typing import Any
 
 from sim.replicate import ReplicateResult
 
-SCALARS = ("uptime", "goodput", "availability", "satellites", "satellites_down_at_end", "satellite_years",
-           "horizon_years", "sim_events")
+SCALARS = ("uptime", "goodput", "availability", "satellites", "satellites_down_at_end",
+           "satellite_years", "horizon_years", "sim_events")
 NESTED = {
     "events": "events",
     "downtime_by_cause": "downtime",
