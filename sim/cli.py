@@ -240,6 +240,7 @@ def _print_run(result: dict[str, Any]) -> None:
     summary.add_column("metric")
     summary.add_column("value", justify="right")
     summary.add_row("uptime (delivered ÷ nominal compute)", f"{result['uptime']:.6f}")
+    summary.add_row("goodput (useful ÷ nominal compute)", f"{result['goodput']:.6f}")
     summary.add_row("availability (time at or above SLA)", f"{result['availability']:.6f}")
     summary.add_row("satellites", f"{result['satellites']:,}")
     summary.add_row("satellites down at end", f"{result['satellites_down_at_end']:,}")
@@ -254,6 +255,10 @@ def _print_run(result: dict[str, Any]) -> None:
     lost.add_column("share", justify="right")
     for cause, share in result["downtime_by_cause"].items():
         lost.add_row(cause, f"{share:.6f}")
+    if result["goodput_lost"]:
+        lost.add_section()
+        for cause, share in result["goodput_lost"].items():
+            lost.add_row(f"lost by training jobs beyond downtime: {cause}", f"{share:.6f}")
     lost.add_section()
     for part, share in result["downtime_by_part"].items():
         lost.add_row(f"part: {part}", f"{share:.6f}")
@@ -270,7 +275,9 @@ def _print_run(result: dict[str, Any]) -> None:
     sections = (("power", "Power (fleet totals; lowest state of charge of any battery)"),
                 ("servicing", "Servicing (counts over the horizon; utilisation of the fleet)"),
                 ("spares", "Spares (demands on the depots' part stocks)"),
-                ("cost", "Cost (US dollars)"))
+                ("cost", "Cost (US dollars)"),
+                ("radiation", "Radiation (whole fleet over the horizon; dose per satellite)"),
+                ("jobs", "Training jobs (over the horizon)"))
     for key, title in sections:
         if result.get(key):
             table = Table(title=title)
@@ -393,7 +400,9 @@ def _print_campaign(outcome: Any) -> None:
                         f"({outcome.ran} run now, {outcome.wall_s:.1f} s)")
     for column in ("metric", "mean", "± s.e.", "95 % interval", "P5", "P50", "P95"):
         table.add_column(column, justify="left" if column == "metric" else "right")
-    shown = ["uptime", "availability", *sorted(k for k in metrics if k.startswith("downtime."))]
+    shown = [name for name in ("uptime", "goodput", "availability") if name in metrics]
+    for prefix in ("downtime.", "goodput_lost."):
+        shown += sorted(name for name in metrics if name.startswith(prefix))
     for name in shown:
         d = api.tidy(name, metrics[name])
         table.add_row(name, f"{d['mean']:.5f}", f"{d['standard_error']:.5f}",

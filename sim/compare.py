@@ -34,17 +34,22 @@ CONFIDENCE = 0.95
 # fleet (``horizon_years`` is the same on both sides once the horizons are checked equal).
 NOT_METRICS = frozenset({"replicate", "seed", "wall_s", "sim_events", "horizon_years"})
 # Table order: the headline metrics, then these prefixes in turn, then the rest by name.
-HEADLINE = ("uptime", "availability", "cost.usd_per_delivered_pflops_hour", "cost.total_usd")
+HEADLINE = ("uptime", "goodput", "availability", "cost.usd_per_delivered_pflops_hour",
+            "cost.total_usd")
 # Shares of nominal compute the figure shows (the cost headline has its own line).
-SHARE_HEADLINE = ("uptime", "availability")
+SHARE_HEADLINE = ("uptime", "goodput", "availability")
+# Compute lost, by cause, as shares of nominal compute: to downtime, and by training jobs
+# beyond it.
+LOST_PREFIXES = ("downtime.", "goodput_lost.")
 # A cause whose mean and interval all lie within this share of nominal compute (1e-4
 # percentage points) cannot be seen on the figure's axis: it is listed as negligible instead.
 NEGLIGIBLE_SHARE = 1e-6
-LEADING_PREFIXES = ("downtime.", "cost.")
+LEADING_PREFIXES = (*LOST_PREFIXES, "cost.")
 # Tallies written only when non-zero (``sim.campaign.rows`` stores the causes, parts and events
-# a replication saw; the store fills the rest with 0), so a column absent from one campaign
-# means 0 in each of its replications.
-ZERO_WHEN_ABSENT = ("downtime.", "downtime_part.", "events.", "failures.", "repairs.")
+# a replication saw, and what training jobs lose only where jobs run; the store fills the rest
+# with 0), so a column absent from one campaign means 0 in each of its replications.
+ZERO_WHEN_ABSENT = ("downtime.", "downtime_part.", "goodput_lost.", "events.", "failures.",
+                    "repairs.")
 # Relative tolerance for equal horizons given in different units (years vs days).
 HORIZON_RTOL = 1e-9
 # A paired difference at most this fraction of the larger value is floating-point round-off
@@ -120,16 +125,16 @@ class Comparison:
         return "A", "B"
 
     def figure_metrics(self) -> list[MetricDifference]:
-        """What the figure shows: the headline metrics and lost compute by cause (all shares
-        of nominal compute, so one axis fits them)."""
+        """What the figure shows: the headline metrics and lost compute by cause, to downtime
+        and by training jobs (all shares of nominal compute, so one axis fits them)."""
         return [m for name, m in self.metrics.items()
-                if name in SHARE_HEADLINE or (name.startswith("downtime.")
+                if name in SHARE_HEADLINE or (name.startswith(LOST_PREFIXES)
                                               and not _negligible(m))]
 
     def negligible(self) -> list[str]:
         """Causes left out of the figure: differences too small to see."""
         return [name for name, m in self.metrics.items()
-                if name.startswith("downtime.") and _negligible(m)]
+                if name.startswith(LOST_PREFIXES) and _negligible(m)]
 
     def to_dict(self) -> dict[str, Any]:
         """Strict-JSON-ready form (an undefined interval is ``[null, null]``)."""
@@ -177,7 +182,8 @@ def paired_difference(a: np.ndarray, b: np.ndarray, name: str = "") -> MetricDif
 
 
 def metric_order(name: str) -> tuple[int, str]:
-    """Headline metrics first, then ``downtime.*``, ``cost.*``, then the rest by name."""
+    """Headline metrics first, then ``downtime.*``, ``goodput_lost.*``, ``cost.*``, then the
+    rest by name."""
     if name in HEADLINE:
         return HEADLINE.index(name), ""
     for rank, prefix in enumerate(LEADING_PREFIXES):

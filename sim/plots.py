@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.results import SEASON_POWER_LOSS
@@ -32,6 +33,10 @@ SLA_COLOUR = "tab:red"
 MEAN_COLOUR = "black"
 SEASON_COLOUR = "tab:orange"
 PERCENT_PER_FRACTION = 100.0
+# Bars of compute training jobs lose beyond downtime (``goodput_lost.*``): hatched, named so.
+JOBS_HATCH = "///"
+JOBS_NAME = "training jobs: "
+JOBS_LABEL = "lost by training jobs, beyond downtime"
 # Values within this fraction of their magnitude (or 1e-12 absolute) of one another "span
 # nothing": a histogram of them would be one bar, so the value is printed instead.
 CONSTANT_SPAN = 1e-12
@@ -248,10 +253,11 @@ def replication_timeline(
     return figure
 
 
-def _lost_share_bars(ax: Axes, described: Mapping[str, Described], xlabel: str) -> None:
+def _lost_share_bars(ax: Axes, described: Mapping[str, Described], xlabel: str,
+                     hatched: Collection[str] = ()) -> None:
     """Horizontal bars of mean lost share in %, largest on top, with 95 % error bars, on a
     linear axis from 0 (so 83 % looks 5,000 times 0.017 %), each labelled with its value:
-    a bar too small to see still gives it."""
+    a bar too small to see still gives it. Bars named in ``hatched`` are drawn hatched."""
     names = sorted(described, key=lambda name: described[name]["mean"])
     means = PERCENT_PER_FRACTION * np.array([max(0.0, described[name]["mean"])
                                              for name in names])
@@ -262,8 +268,11 @@ def _lost_share_bars(ax: Axes, described: Mapping[str, Described], xlabel: str) 
     positions = np.arange(len(names))
     upper = means + errors[1]
     right = float(np.max(upper)) if len(names) else 0.0
-    ax.barh(positions, means, xerr=errors, color=BAND_COLOUR, alpha=0.75,
-            error_kw={"ecolor": MEAN_COLOUR, "capsize": 3, "linewidth": 1})
+    bars = ax.barh(positions, means, xerr=errors, color=BAND_COLOUR, alpha=0.75,
+                   error_kw={"ecolor": MEAN_COLOUR, "capsize": 3, "linewidth": 1})
+    for bar, name in zip(bars, names, strict=True):
+        if name in hatched:
+            _hatch(bar)
     ax.set_yticks(positions, names)
     for y, mean, end in zip(positions, means, upper, strict=True):
         ax.text(end + 0.01 * right, y, " " + _share_text(mean), va="center", fontsize="small")
@@ -274,6 +283,14 @@ def _lost_share_bars(ax: Axes, described: Mapping[str, Described], xlabel: str) 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.3g}"))
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
+
+
+def _hatch(patch: Patch) -> Patch:
+    """Draw a bar (or legend key) as compute lost by training jobs: hatched, unfilled."""
+    patch.set_facecolor("white")
+    patch.set_edgecolor(BAND_COLOUR)
+    patch.set_hatch(JOBS_HATCH)
+    return patch
 
 
 def _share_text(percent: float) -> str:
@@ -287,16 +304,26 @@ def lost_share(
     described: Mapping[str, Described],
     title: str,
     scenario: str | None = None,
+    jobs_lost: Mapping[str, Described] | None = None,
 ) -> Figure:
     """Mean share of nominal capacity-time lost to each cause (or part), with 95 % intervals.
 
     ``described`` maps a cause to its ``summary.json`` entry, e.g. ``downtime.repair`` as
-    ``"repair"``.
+    ``"repair"``. ``jobs_lost`` maps the causes of what training jobs lose beyond downtime
+    (``goodput_lost.job_restart`` as ``"job_restart"``) to theirs: drawn hatched, named
+    "training jobs: <cause>", with a legend telling them from downtime.
     """
-    figure = new_figure((WIDE_IN[0], 1.6 + BAR_HEIGHT_IN * max(1, len(described))))
+    jobs = {f"{JOBS_NAME}{name}": entry for name, entry in (jobs_lost or {}).items()}
+    shown = {**described, **jobs}
+    figure = new_figure((WIDE_IN[0], 1.6 + BAR_HEIGHT_IN * max(1, len(shown))))
     ax = figure.add_subplot()
-    _lost_share_bars(ax, described,
-                     "mean lost compute (% of nominal capacity × horizon) and 95 % interval")
+    _lost_share_bars(ax, shown,
+                     "mean lost compute (% of nominal capacity × horizon) and 95 % interval",
+                     hatched=jobs)
+    if jobs:
+        keys = [Patch(color=BAND_COLOUR, alpha=0.75, label="downtime")] if described else []
+        keys.append(_hatch(Patch(label=JOBS_LABEL)))
+        ax.legend(handles=keys, loc="lower right", fontsize="small", framealpha=0.9)
     ax.set_title(_titled(title, scenario))
     return figure
 
@@ -431,7 +458,8 @@ def paired_differences(
     """Mean paired difference B − A of each metric in percentage points, with its 95 %
     interval, on a linear axis through zero; top to bottom in the given order.
 
-    Every metric is a share of nominal compute (uptime, availability, ``downtime.<cause>``).
+    Every metric is a share of nominal compute (uptime, goodput, availability,
+    ``downtime.<cause>``, ``goodput_lost.<cause>``).
     A bar whose interval excludes zero is coloured, the others grey; an undefined interval
     (one pair) draws no error bar.
     """

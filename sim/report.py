@@ -58,11 +58,14 @@ SHARE_NOISE = 1e-12
 # ... and any other value below this fraction of its metric's scale.
 RELATIVE_NOISE = 1e-9
 # Metrics that are shares (of nominal compute, of time): their intervals lie in [0, 1].
-SHARE_NAMES = ("uptime", "availability")
-SHARE_PREFIXES = ("downtime.", "downtime_part.")
-# Metrics that count things: their intervals start at 0.
+SHARE_NAMES = ("uptime", "goodput", "availability")
+SHARE_PREFIXES = ("downtime.", "downtime_part.", "goodput_lost.")
+# Metrics that count things (or, like a dose, cannot be negative): their intervals start at 0.
 COUNT_NAMES = ("satellites_down_at_end",)
-COUNT_PREFIXES = ("events.", "failures.", "repairs.")
+COUNT_PREFIXES = ("events.", "failures.", "repairs.", "radiation.", "jobs.")
+# What training jobs lose beyond their members' downtime (``goodput_lost.<cause>`` columns).
+JOBS_LOST = "goodput_lost."
+JOBS_TABLE = "Lost by training jobs beyond downtime (share of nominal)"
 # Energies, whose scale is the array's energy (where all of it comes from).
 ENERGY_SUFFIX = "_kwh"
 ARRAY_ENERGY = "power.array_kwh"
@@ -97,6 +100,11 @@ CAPTIONS = {
     "power": "Eclipses and power: compute lost by power cause, the array's energy by use, "
              "battery cycles per satellite-year, and each replication's lowest state of charge.",
 }
+# What the hatched bars of lost compute by cause are, when training jobs run.
+JOBS_NOTE = ("Hatched bars (\"training jobs: <cause>\"): compute lost by training jobs beyond "
+             "their members' downtime, to rollbacks and restarts (job_restart) and checkpoint "
+             f"writes (checkpoint_write); the table \"{JOBS_TABLE}\" lists them with their "
+             "intervals. Goodput is uptime less these.")
 # One sentence per panel of the power figure.
 POWER_PANELS = (
     "Compute lost by power cause: the mean share of nominal compute each power cause took, "
@@ -117,12 +125,15 @@ METRIC_GROUPS = (
     ("Spares", "spares."),
     ("Lost compute by cause (share of nominal)", "downtime."),
     ("Lost compute by part (share of nominal)", "downtime_part."),
+    (JOBS_TABLE, JOBS_LOST),
+    ("Training jobs", "jobs."),
+    ("Radiation", "radiation."),
     ("Events (whole fleet, over the horizon)", "events."),
     ("Failures by part", "failures."),
     ("Repairs by part", "repairs."),
     ("Power", "power."),
 )
-HEADLINE = ("uptime", "availability")
+HEADLINE = ("uptime", "goodput", "availability")
 RUN = ("satellites", "satellite_years", "horizon_years", "satellites_down_at_end", "sim_events")
 STAT_COLUMNS = ("metric", "mean", "± s.e.", "95 % interval of the mean", "P5", "P50", "P95")
 
@@ -180,6 +191,11 @@ class CampaignResults:
     @property
     def has_power(self) -> bool:
         return any(name.startswith("power.") for name in self.replicates.column_names)
+
+    @property
+    def has_jobs(self) -> bool:
+        """Whether training jobs ran (goodput_lost columns): goodput may fall below uptime."""
+        return any(name.startswith(JOBS_LOST) for name in self.replicates.column_names)
 
     def column(self, name: str) -> np.ndarray:
         """One metric across replications (from ``replicates.parquet``)."""
@@ -313,7 +329,8 @@ def draw_figures(results: CampaignResults) -> dict[str, Figure]:
         "capacity": plots.capacity_fan(results.monthly("capacity_fraction"), horizon, sla,
                                        scenario=name, seasons=results.season_months()),
         "downtime_by_cause": plots.lost_share(results.described("downtime."),
-                                              "lost compute by cause", scenario=name),
+                                              "lost compute by cause", scenario=name,
+                                              jobs_lost=results.described(JOBS_LOST)),
         "downtime_by_part": plots.lost_share(results.described("downtime_part."),
                                              "lost compute by part", scenario=name),
         "events": plots.cumulative_events(
@@ -386,12 +403,13 @@ def tidy(name: str, entry: Mapping[str, float], scale: float = math.nan) -> dict
     """A summary entry as the report shows it: rounding noise as 0, no impossible interval.
 
     The rule: a statistic whose magnitude is below the noise floor of its metric is 0. The
-    floor is ``SHARE_NOISE`` (10⁻¹²) for a share (uptime, availability, ``downtime.*``,
-    ``downtime_part.*``, P(uptime ≥ SLA)); for any other metric it is ``RELATIVE_NOISE``
-    (10⁻⁹) × its scale: ``scale`` when given (the array's mean energy, for an energy in kWh:
-    all energy comes from the array), else the largest magnitude among the entry's own
-    statistics. Then a share's statistics are clipped to [0, 1] and a count's at 0: Student's
-    t interval of a mean near 0 reaches below it, which no share or count can.
+    floor is ``SHARE_NOISE`` (10⁻¹²) for a share (uptime, goodput, availability,
+    ``downtime.*``, ``downtime_part.*``, ``goodput_lost.*``, P(uptime ≥ SLA)); for any other
+    metric it is ``RELATIVE_NOISE`` (10⁻⁹) × its scale: ``scale`` when given (the array's
+    mean energy, for an energy in kWh: all energy comes from the array), else the largest
+    magnitude among the entry's own statistics. Then a share's statistics are clipped to
+    [0, 1] and a count's (or a dose's) at 0: Student's t interval of a mean near 0 reaches
+    below it, which no share or count can.
     """
     share = (name in (*SHARE_NAMES, "probability_meeting_sla")
              or name.startswith(SHARE_PREFIXES))
@@ -428,19 +446,13 @@ TEXT = "text"
 def report_blocks(results: CampaignResults, figures: Sequence[str]) -> list[Block]:
     """The report's content: headline, what the numbers mean, campaign facts, the scenario's
     design, figures with their notes, statistics tables."""
-    metrics = results.metrics
-    uptime, sla = metrics["uptime"], results.sla_probability
+    metrics, sla = results.metrics, results.sla_probability
     blocks: list[Block] = [("h1", f"Campaign report: {results.scenario}"
                                   + (" (PARTIAL)" if results.partial else ""))]
     if results.partial:
         blocks.append(("p", partial_text(results)))
     blocks += [
-        ("p", f"Over {results.replications} replications of {results.horizon_years:g} years, "
-              f"the fleet delivered a mean {_percent(uptime['mean'])} of its nominal compute "
-              f"(uptime; 95 % interval {_percent(uptime['ci95_low'])} – "
-              f"{_percent(uptime['ci95_high'])}); {_percent(sla['mean'])} of replications met "
-              f"the SLA of {_percent(results.sla_fraction)} (P(uptime ≥ SLA); 95 % interval "
-              f"{_percent(sla['ci95_low'])} – {_percent(sla['ci95_high'])})."),
+        ("p", summary_text(results)),
         ("h2", "What the numbers mean"),
         ("table", ("term", "meaning"), meaning_rows(results), TEXT),
         ("h2", "Campaign"),
@@ -476,6 +488,32 @@ def report_blocks(results: CampaignResults, figures: Sequence[str]) -> list[Bloc
     return blocks
 
 
+def summary_text(results: CampaignResults) -> str:
+    """The report's opening sentence: mean uptime and goodput, and how often the SLA was met."""
+    uptime, sla = results.metrics["uptime"], results.sla_probability
+    return (f"Over {results.replications} replications of {results.horizon_years:g} years, "
+            f"the fleet delivered a mean {_percent(uptime['mean'])} of its nominal compute "
+            f"(uptime; 95 % interval {_percent(uptime['ci95_low'])} – "
+            f"{_percent(uptime['ci95_high'])}){_goodput_clause(results)}; "
+            f"{_percent(sla['mean'])} of replications met the SLA of "
+            f"{_percent(results.sla_fraction)} (P(uptime ≥ SLA); 95 % interval "
+            f"{_percent(sla['ci95_low'])} – {_percent(sla['ci95_high'])}).")
+
+
+def _goodput_clause(results: CampaignResults) -> str:
+    """Goodput beside uptime: what training jobs made useful of it, or that all of it was."""
+    goodput = results.metrics.get("goodput")
+    if goodput is None:
+        return ""
+    if not results.has_jobs:
+        return ", all of it useful (goodput equals uptime)"
+    lost = math.fsum(entry["mean"] for entry in results.described(JOBS_LOST).values())
+    return (f", and a mean {_percent(goodput['mean'])} of it as useful work (goodput; 95 % "
+            f"interval {_percent(goodput['ci95_low'])} – {_percent(goodput['ci95_high'])}): "
+            f"training jobs lost {_percent(lost)} beyond downtime to rollbacks, restarts and "
+            "checkpoint writes (goodput_lost)")
+
+
 def partial_text(results: CampaignResults) -> str:
     """The mark of a report on an unfinished campaign: how many of how many replications."""
     planned = results.planned
@@ -507,20 +545,68 @@ MAINTENANCE_MEANINGS = (
 )
 
 
+# What training jobs lose beyond downtime, shown after downtime when a campaign has jobs.
+JOBS_LOST_MEANINGS = (
+    ("goodput_lost.job_restart", "share of nominal compute training jobs lose to interruptions "
+                                 "beyond their members' downtime: work since the last "
+                                 "checkpoint rolled back, and the restart"),
+    ("goodput_lost.checkpoint_write", "share of nominal compute spent writing checkpoints; "
+                                      "goodput + Σ downtime + Σ goodput_lost = 1"),
+)
+# How often training jobs are interrupted, shown when a campaign has jobs.
+JOBS_MEANINGS = (
+    ("jobs.count / interruptions", "synchronous training jobs in the fleet; times one was "
+                                   "interrupted (a member went down, or an upset killed its "
+                                   "step) over the horizon"),
+    ("jobs.interruptions_per_job_year / mean_hours_between_interruptions",
+     "interruptions per job per year; job-hours between two interruptions"),
+)
+# The radiation metrics defined, shown when a campaign models radiation.
+RADIATION_MEANINGS = (
+    ("radiation.corrected_upsets / sdc / uncorrectable", "single-event upsets over the "
+                                                         "horizon, whole fleet: corrected by "
+                                                         "error correction; silent data "
+                                                         "corruptions; uncorrectable memory "
+                                                         "errors (the device stays up, a "
+                                                         "training job on it is interrupted)"),
+    ("radiation.functional_interrupts / latchups", "functional interrupts and latch-ups a "
+                                                   "power cycle clears, as they arrived (one "
+                                                   "arriving while its unit is already down "
+                                                   "causes no outage); the outages are "
+                                                   "events.radiation_reboots / "
+                                                   "radiation_latchups, their cost "
+                                                   "downtime.radiation_reboot / "
+                                                   "radiation_latchup; a latch-up that "
+                                                   "destroys its unit is a failure of its "
+                                                   "part"),
+    ("radiation.storms / storms_<level>", "solar particle storms over the horizon, in all and "
+                                          "by NOAA S-scale level"),
+    ("radiation.dose_rad_per_satellite / _year", "total ionizing dose behind the shielding, "
+                                                 "rad(Si) per satellite over the horizon and "
+                                                 "per year"),
+    ("radiation.saa_upset_share", "share of the upsets drawn along the ground track that "
+                                  "struck inside the South Atlantic Anomaly"),
+)
+
+
 def meaning_rows(results: CampaignResults) -> list[tuple[str, str]]:
     """Every headline metric and statistic defined, with this scenario's SLA (and the
-    maintenance metrics, when the campaign has them)."""
+    maintenance, training-job and radiation metrics, when the campaign has them)."""
     columns = results.replicates.column_names
-    maintenance = [row for row in MAINTENANCE_MEANINGS
-                   if any(name.startswith(row[0].split(".")[0] + ".") for name in columns)]
-    return _core_meanings(results) + maintenance
+    optional = [row for row in (*MAINTENANCE_MEANINGS, *JOBS_MEANINGS, *RADIATION_MEANINGS)
+                if any(name.startswith(row[0].split(".")[0] + ".") for name in columns)]
+    return _core_meanings(results) + optional
 
 
 def _core_meanings(results: CampaignResults) -> list[tuple[str, str]]:
     sla, window = _percent(results.sla_fraction), results.sla_window_h
+    goodput = [("goodput", "useful ÷ nominal compute over the horizon: uptime less what "
+                           "synchronous training jobs lose beyond their members' downtime "
+                           "(goodput_lost); equal to uptime for independent work")]
     return [
         ("uptime", f"delivered ÷ nominal compute over the horizon ({results.horizon_years:g} "
                    "years): the fleet's mean capacity as a share of its nominal compute"),
+        *(goodput if "goodput" in results.replicates.column_names else []),
         ("availability", f"share of the horizon in SLA windows of {window:g} h (sla_window_h) "
                          f"whose mean capacity is at least the SLA fraction, {sla} of nominal "
                          "compute (sla_fraction)"),
@@ -530,6 +616,7 @@ def _core_meanings(results: CampaignResults) -> list[tuple[str, str]]:
                              "uptime + Σ downtime = 1"),
         ("downtime_part.<part>", "the same losses charged to the part that caused them "
                                  "(\"power\": the power system)"),
+        *(JOBS_LOST_MEANINGS if results.has_jobs else ()),
         ("95 % interval of the mean", "where the mean of very many replications would lie, "
                                       "95 % of the time (Student's t; Wilson for P(uptime ≥ "
                                       "SLA)); clipped to [0, 1] for shares, at 0 for counts"),
@@ -575,6 +662,8 @@ DAYS_PER_MONTH = 365.25 / 12
 def figure_notes(results: CampaignResults) -> dict[str, list[str]]:
     """Paragraphs that explain a figure from the data, by figure stem."""
     notes = {"capacity": [season_text(results)]}
+    if results.has_jobs:
+        notes["downtime_by_cause"] = [JOBS_NOTE]
     if results.has_power:
         notes["power"] = [" ".join(POWER_PANELS)]
     return notes

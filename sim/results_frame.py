@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Results:
     """One finished campaign's results, read: ``replicates`` (one row per replication: uptime,
-    availability, ``downtime.<cause>``, ...), ``timeseries`` (one row per replication and
-    month), ``summary`` (``summary.json``; an undefined statistic is NaN) and ``manifest``."""
+    goodput, availability, ``downtime.<cause>``, ``goodput_lost.<cause>``, ...),
+    ``timeseries`` (one row per replication and month), ``summary`` (``summary.json``; an
+    undefined statistic is NaN) and ``manifest``."""
 
     directory: Path
     manifest: dict[str, Any]

@@ -1,6 +1,17 @@
-"""The two commands every user starts with work on the smoke scenario."""
+"""The two commands every user starts with work on the smoke scenario; run and campaign show
+goodput beside uptime."""
 
-from support import SMOKE, orbsim, orbsim_json
+from pathlib import Path
+
+import pytest
+from support import CONFIGS, SMOKE, orbsim, orbsim_json
+from typer.testing import CliRunner
+
+from sim.cli import app
+
+# One training job per satellite, interrupted 4 times a day: goodput ≈ 0.775, uptime 1.
+TRAINING = CONFIGS / "validation" / "radiation_goodput.yaml"
+ONE_YEAR = ("--set", "horizon_years=1")
 
 
 def test_validate_accepts_smoke() -> None:
@@ -17,3 +28,38 @@ def test_run_json_has_the_contract_keys() -> None:
     assert 0.0 <= payload["uptime"] <= 1.0
     assert payload["uptime"] + sum(payload["downtime_by_cause"].values()) == \
         __import__("pytest").approx(1.0, abs=1e-9)
+
+
+def rows(text: str) -> list[str]:
+    """The first cell of each row of the tables in ``text``."""
+    return [line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│")]
+
+
+def test_run_shows_goodput_after_uptime_and_what_training_jobs_lose() -> None:
+    result = CliRunner().invoke(app, ["run", str(TRAINING), *ONE_YEAR])
+    assert result.exit_code == 0, result.stderr
+    names = rows(result.stdout)
+    uptime = names.index("uptime (delivered ÷ nominal compute)")
+    assert names[uptime + 1] == "goodput (useful ÷ nominal compute)"
+    assert "lost by training jobs beyond downtime: job_restart" in names
+    assert {"uncorrectable", "interruptions_per_job_year"} <= set(names)
+    assert "Training jobs (over the horizon)" in result.stdout
+
+
+def test_run_json_goodput_adds_up_with_downtime_and_what_jobs_lose() -> None:
+    payload = orbsim_json("run", str(TRAINING), *ONE_YEAR)
+    assert payload["goodput"] < payload["uptime"]
+    total = (payload["goodput"] + sum(payload["downtime_by_cause"].values())
+             + sum(payload["goodput_lost"].values()))
+    assert total == pytest.approx(1.0, abs=1e-9)
+    assert payload["jobs"]["count"] == 20 and payload["radiation"]["uncorrectable"] > 0
+
+
+def test_campaign_table_shows_goodput_after_uptime_and_jobs_lost_after_downtime(
+        tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["campaign", str(TRAINING), *ONE_YEAR, "-n", "2",
+                                      "--workers", "1", "--out", str(tmp_path / "training")])
+    assert result.exit_code == 0, result.stderr
+    names = rows(result.stdout)
+    assert names[:5] == ["uptime", "goodput", "availability", "goodput_lost.checkpoint_write",
+                         "goodput_lost.job_restart"]

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from scipy import stats as sps
-from support import SMOKE, cli_problems, orbsim
+from support import CONFIGS, SMOKE, cli_problems, orbsim
 from typer.testing import CliRunner
 
 from sim.api import CompareError, compare_campaigns, run_campaign
@@ -29,6 +29,11 @@ N = 8
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Accelerators fail five times as often (mean 0.2 years instead of 1): a real difference.
 FRAGILE = ("name=smoke-fragile", "fleet.0.design.parts.2.failure.mean_years=0.2")
+# Training jobs interrupted 4 times a day (goodput ≈ 0.775, uptime 1), for one year; and the
+# same checkpointing twice as often (goodput ≈ 0.85).
+TRAINING = CONFIGS / "validation" / "radiation_goodput.yaml"
+ONE_YEAR = ("horizon_years=1",)
+OFTENER = ("name=radiation-goodput-hourly", "fleet.0.workload.checkpoint_interval_h=1")
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +54,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         run_campaign(SMOKE, overrides=list(overrides), n=n, workers=1, out=root / name,
                      seed=seed)
     return {name: root / name for name in plans}
+
+
+@pytest.fixture(scope="module")
+def training(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("training")
+    for name, overrides in (("base", ONE_YEAR), ("hourly", ONE_YEAR + OFTENER)):
+        run_campaign(TRAINING, overrides=list(overrides), n=3, workers=1, out=root / name,
+                     seed=SEED)
+    return {"base": root / "base", "hourly": root / "hourly"}
 
 
 @dataclass(frozen=True)
@@ -102,10 +116,24 @@ def test_identical_campaigns_differ_by_zero_with_a_zero_width_interval(
 
 def test_headline_metrics_first_and_identifiers_left_out(runs: dict[str, Path]) -> None:
     names = list(compare_campaigns(runs["base"], runs["fragile"]).metrics)
-    assert names[:2] == ["uptime", "availability"]
+    assert names[:3] == ["uptime", "goodput", "availability"]
     downtime = [n for n in names if n.startswith("downtime.")]
-    assert names[2:2 + len(downtime)] == sorted(downtime)
+    assert names[3:3 + len(downtime)] == sorted(downtime)
     assert not {"replicate", "sim_events", "horizon_years"} & set(names)
+
+
+def test_goodput_and_what_training_jobs_lose_are_compared_as_shares(
+        training: dict[str, Path]) -> None:
+    result = compare_campaigns(training["base"], training["hourly"])
+    names = list(result.metrics)
+    assert names[:3] == ["uptime", "goodput", "availability"]
+    assert names[3:5] == ["goodput_lost.checkpoint_write", "goodput_lost.job_restart"]
+    goodput = result.metrics["goodput"]
+    assert goodput.difference > 0.05 and goodput.significant
+    assert result.metrics["uptime"].difference == 0.0
+    drawn = [m.name for m in result.figure_metrics()]
+    assert {"goodput", "goodput_lost.job_restart"} <= set(drawn)
+    assert result.negligible() == ["goodput_lost.checkpoint_write"]
 
 
 def test_only_common_replications_are_paired(runs: dict[str, Path]) -> None:

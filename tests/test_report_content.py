@@ -1,5 +1,6 @@
 """What a newcomer meets in a report: definitions, the scenario's design, no numerical noise,
-readable figures, eclipse seasons explained, partial campaigns marked, one run's timeline."""
+readable figures, eclipse seasons explained, partial campaigns marked, one run's timeline,
+goodput beside uptime."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A dawn–dusk cluster that sheds compute in eclipse: it loses compute to power in its eclipse
 # season only (May–August, for a start on 1 January).
 SHED_CLUSTER = ["horizon_years=1", "fleet.0.design.power.eclipse_rule=shed"]
+# One training job per satellite, interrupted 4 times a day: goodput ≈ 0.775, uptime 1.
+TRAINING = CONFIGS / "validation" / "radiation_goodput.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +50,14 @@ def serviced(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("serviced") / "campaign"
     run_campaign(CONFIGS / "reference-cluster-serviced.yaml", overrides=["horizon_years=1"],
                  n=2, workers=1, out=out)
+    report.write_report(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def training(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("training") / "campaign"
+    run_campaign(TRAINING, overrides=["horizon_years=1"], n=3, workers=1, out=out)
     report.write_report(out)
     return out
 
@@ -113,6 +124,9 @@ def test_tidy_prints_noise_as_zero_and_clips_share_intervals() -> None:
     assert report.tidy("probability_meeting_sla", {"ci95_low": 2e-19})["ci95_low"] == 0.0
     assert report.tidy("events.failures", {"ci95_low": -2.2})["ci95_low"] == 0.0
     assert report.tidy("uptime", {"ci95_high": 1.02})["ci95_high"] == 1.0
+    assert report.tidy("goodput", {"ci95_high": 1.02})["ci95_high"] == 1.0
+    assert report.tidy("goodput_lost.job_restart", {"ci95_low": -0.001})["ci95_low"] == 0.0
+    assert report.tidy("radiation.latchups", {"ci95_low": -0.4})["ci95_low"] == 0.0
     # Relative to its own scale when none is given: 5 is not noise next to 1e9.
     assert report.tidy("cost.total_usd", {"mean": 1e9, "p5": 5.0})["p5"] == 5.0
     assert report.format_number(-0.0) == "0"
@@ -274,3 +288,48 @@ def test_the_timeline_shades_eclipse_seasons_when_power_is_lost() -> None:
     labels = figure.axes[0].get_legend_handles_labels()[1]
     assert "eclipse season (compute lost to power)" in labels
     assert "failures: 12 in all" in figure.axes[1].get_legend_handles_labels()[1]
+
+
+# 10. Goodput beside uptime; what training jobs lose, defined and drawn.
+def headline_rows(text: str) -> list[str]:
+    section = text.split("### Headline")[1].split("###")[0]
+    return [line for line in section.splitlines() if line.startswith("| ")][1:]
+
+
+def mean_of(row: str) -> float:
+    return float(row.split(" | ")[1])
+
+
+def test_the_headline_shows_goodput_below_uptime_when_training_jobs_lose_work(
+        training: Path) -> None:
+    text = markdown(training)
+    uptime, goodput = headline_rows(text)[:2]
+    assert uptime.startswith("| uptime |") and goodput.startswith("| goodput |")
+    assert mean_of(uptime) == 1.0
+    assert mean_of(goodput) == pytest.approx(0.775, abs=0.01)
+    opening = text.split("\n## ")[0]
+    assert "(goodput; 95 % interval" in opening and "training jobs lost" in opening
+    assert "rolled back" in rows_of(text, "goodput_lost.job_restart")[0]
+    assert "goodput + Σ downtime + Σ goodput_lost = 1" in text
+    assert rows_of(text, "jobs.count / interruptions")
+    assert rows_of(text, "radiation.corrected_upsets / sdc / uncorrectable")
+    assert "Hatched bars" in text.split("(figures/downtime_by_cause.png)")[1]
+
+
+def test_the_lost_share_figure_hatches_what_training_jobs_lose(training: Path) -> None:
+    ax = report.draw_figures(report.read_campaign(training))["downtime_by_cause"].axes[0]
+    names = [label.get_text() for label in ax.get_yticklabels()]
+    assert "training jobs: job_restart" in names
+    hatched = [bar.get_hatch() for bar in ax.patches if bar.get_hatch()]
+    assert len(hatched) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "lost by training jobs, beyond downtime"]
+
+
+def test_without_training_jobs_goodput_is_uptime_and_jobs_go_unmentioned(smoke: Path) -> None:
+    text = markdown(smoke)
+    uptime, goodput = headline_rows(text)[:2]
+    assert goodput.replace("| goodput |", "") == uptime.replace("| uptime |", "")
+    assert "all of it useful (goodput equals uptime)" in text.split("\n## ")[0]
+    assert rows_of(text, "goodput") and not rows_of(text, "goodput_lost.job_restart")
+    assert "training jobs" not in text.split("\n## ")[0]
