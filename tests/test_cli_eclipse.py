@@ -184,7 +184,7 @@ def shell_scenario(tmp_path: Path) -> Path:
         "orbit": {"kind": "walker", "altitude_km": 550, "inclination_deg": 53, "raan_deg": 0,
                   "planes": 2, "per_plane": 3, "phasing": 1}}
     document = {"name": "two-groups", "start_utc": "2027-06-10T00:00:00Z", "horizon_days": 2,
-                "sla_fraction": 0.9, "fleet": [group, shell]}
+                "sla_fraction": 0.9, "fleet": [group, shell], "radiation": cluster["radiation"]}
     path = tmp_path / "two-groups.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     return path

@@ -27,7 +27,8 @@ def two_years() -> dict[str, Any]:
 def test_power_causes_and_uptime_sum_to_one(two_years: dict[str, Any]) -> None:
     by_cause = two_years["downtime_by_cause"]
     assert set(by_cause) & set(CAUSES), by_cause
-    assert set(by_cause) <= {*CAUSES, "hardware_failure", "repair"}
+    assert set(by_cause) <= {*CAUSES, "hardware_failure", "repair", "radiation_reboot",
+                             "radiation_latchup"}
     assert all(share >= 0.0 for share in by_cause.values())
     assert two_years["uptime"] + sum(by_cause.values()) == pytest.approx(1.0, abs=1e-9)
 

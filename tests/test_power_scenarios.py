@@ -21,11 +21,12 @@ PARTS = ("fleet.0.design.parts.0", "fleet.0.design.parts.1", "fleet.0.design.par
 
 
 def no_failures(*but: str) -> list[str]:
-    """``--set`` arguments switching off the failures of every reference part not in ``but``."""
+    """``--set`` arguments switching off the failures (and what radiation does) of every
+    reference part not in ``but``."""
     arguments = []
     for part in PARTS:
         if part not in but:
-            arguments += ["--set", f"{part}.failure={NEVER}"]
+            arguments += ["--set", f"{part}.failure={NEVER}", "--set", f"{part}.radiation="]
     return arguments
 
 
@@ -98,6 +99,7 @@ def small_powered_fleet(tmp_path: Path, orbit: dict[str, Any], **horizon: float)
     document.pop("horizon_years")
     document.update(horizon)
     document["fleet"][0]["count"] = 3
+    document["fleet"][0]["workload"]["satellites_per_job"] = 3
     document["fleet"][0]["orbit"] = orbit
     path = tmp_path / "long.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False))

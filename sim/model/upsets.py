@@ -20,6 +20,7 @@ import numpy as np
 import simpy
 
 from sim.model.distributions import Distribution
+from sim.radiation.exposure import pooled_exposures
 
 if TYPE_CHECKING:
     from sim.model.parts import Unit
@@ -113,18 +114,6 @@ def poisson_arrivals(rate_per_s: float, units: int, exposure: Exposure,
         return where.arrivals(rate_per_s, units, exposure, rng, members)
     times = pooled_exposures(rate_per_s * units, exposure.total_upset_exposure_s, rng)
     return rng.integers(0, units, times.size), exposure.time_at_upset_exposure(times)
-
-
-def pooled_exposures(rate_per_s: float, total_s: float, rng: np.random.Generator) -> np.ndarray:
-    """The points, sorted, of a Poisson process of rate ``rate_per_s`` on [0, ``total_s``):
-    the pooled process of several units (their superposition), whose arrivals each belong to
-    a unit chosen uniformly. They come sorted from normalised exponential spacings, so mapping
-    them through a clock reads it in one ordered pass."""
-    n = int(rng.poisson(rate_per_s * total_s))
-    if n == 0:
-        return np.zeros(0)
-    spacings = np.cumsum(rng.exponential(1.0, n + 1))
-    return spacings[:-1] * (total_s / spacings[-1])
 
 
 def poisson_count(rate_per_s: float, units: int, exposure: Exposure,

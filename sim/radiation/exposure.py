@@ -98,3 +98,15 @@ class Exposure:
             return np.full_like(dose, np.inf)
         times = np.interp(dose, cumulative, self.knots_s)
         return np.where(dose > cumulative[-1], np.inf, times)
+
+
+def pooled_exposures(rate_per_s: float, total_s: float, rng: np.random.Generator) -> np.ndarray:
+    """The points, sorted, of a Poisson process of rate ``rate_per_s`` on [0, ``total_s``):
+    the pooled process of several units (their superposition), whose arrivals each belong to
+    a unit chosen uniformly. They come sorted from normalised exponential spacings, so mapping
+    them through a clock reads it in one ordered pass."""
+    n = int(rng.poisson(rate_per_s * total_s))
+    if n == 0:
+        return np.zeros(0)
+    spacings = np.cumsum(rng.exponential(1.0, n + 1))
+    return spacings[:-1] * (total_s / spacings[-1])

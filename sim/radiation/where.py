@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.model.upsets import pooled_exposures
 from sim.orbits.timebase import UtcClock
-from sim.radiation.exposure import Exposure
+from sim.radiation.exposure import Exposure, pooled_exposures
 from sim.radiation.saa import SaaRegion, rate_factors
 from sim.radiation.track import MeanTracks
 from sim.units import DAY_S

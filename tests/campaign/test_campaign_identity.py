@@ -179,7 +179,8 @@ def test_workers_receive_the_validated_scenario_and_prepare_it_once(tmp_path: Pa
     from sim.campaign.executors import Campaign, Job, LocalExecutor
 
     scenario = load_scenario(ROOT / "configs" / "reference-cluster.yaml",
-                             ["horizon_days=60", "fleet.0.count=3"])
+                             ["horizon_days=60", "fleet.0.count=3",
+                              "fleet.0.workload.satellites_per_job=3"])
     campaign = Campaign("test", scenario, 1, None)
     with LocalExecutor(campaign, workers=1) as executor:
         chunks = list(executor.run([Job(campaign, 0, 2), Job(campaign, 2, 3)]))
