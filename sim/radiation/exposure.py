@@ -55,6 +55,8 @@ class Exposure:
         self.upset_exposure_s = upsets
         self.cycle_exposure_s = mean_conditions
         self.storm_dose_rad = dose
+        # Cumulative dose at the knots, by mean dose rate (rad/s), built on first use.
+        self._doses: dict[float, np.ndarray] = {}
 
     def _cycle_integral(self, t_s: np.ndarray | float) -> np.ndarray:
         if self.cycle is None:
@@ -84,15 +86,21 @@ class Exposure:
                               storm.upset_factor - 1.0, 0.0)
         return factor * (1.0 + extra)
 
+    def _dose_at_knots(self, rate_rad_per_s: float) -> np.ndarray:
+        found = self._doses.get(rate_rad_per_s)
+        if found is None:
+            found = self._doses[rate_rad_per_s] = (rate_rad_per_s * self.cycle_exposure_s
+                                                   + self.storm_dose_rad)
+        return found
+
     def dose_rad(self, rate_rad_per_s: float, t_s: np.ndarray | float) -> np.ndarray:
         """Cumulative dose at ``t_s`` of an orbit whose mean dose rate is ``rate_rad_per_s``."""
-        return (rate_rad_per_s * np.interp(t_s, self.knots_s, self.cycle_exposure_s)
-                + np.interp(t_s, self.knots_s, self.storm_dose_rad))
+        return np.interp(t_s, self.knots_s, self._dose_at_knots(rate_rad_per_s))
 
     def time_at_dose(self, rate_rad_per_s: float, dose_rad: np.ndarray) -> np.ndarray:
         """The times at which the cumulative dose reaches ``dose_rad`` (inf beyond the
         horizon's)."""
-        cumulative = rate_rad_per_s * self.cycle_exposure_s + self.storm_dose_rad
+        cumulative = self._dose_at_knots(rate_rad_per_s)
         dose = np.asarray(dose_rad, dtype=float)
         if cumulative[-1] <= 0.0:
             return np.full_like(dose, np.inf)
