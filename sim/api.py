@@ -52,6 +52,7 @@ from sim.config import (
     apply_overrides,
     load_scenario,
     read_document,
+    scenario_json_schema,
     scenario_warnings,
 )
 from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
@@ -120,6 +121,7 @@ __all__ = [
     "run_campaign",
     "run_eclipse_query",
     "run_replicate",
+    "scenario_json_schema",
     "scenario_warnings",
     "tidy",
     "write_comparison_figure",

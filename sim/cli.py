@@ -605,6 +605,12 @@ def export(
               soft_wrap=True)
 
 
+@app.command(cls=_Command)
+def schema() -> None:
+    """Print the scenario file's JSON Schema (for editors: see the README)."""
+    out.print_json(json.dumps(api.scenario_json_schema()), indent=2)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"orbsim {__version__}")
