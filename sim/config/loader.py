@@ -223,7 +223,8 @@ def _override_label(item: str) -> str:
 # Keys that say one thing in different ways: a file gives one of each group, so an override
 # setting one replaces the others (``--set horizon_days=90`` on a file with horizon_years).
 ALTERNATIVES = (("ltan_h", "raan_deg"), ("altitude_km", "semi_major_axis_km"),
-                ("arg_latitude_deg", "mean_anomaly_deg"))
+                ("arg_latitude_deg", "mean_anomaly_deg"),
+                ("dose_rad_per_year", "shielding_mm_al"))
 
 
 def alternatives(key: str) -> set[str]:
@@ -312,12 +313,12 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
                 continue
         dose_rad_per_s = 0.0
         try:
-            dose_rad_per_s = dose_rate_rad_per_s(spec.radiation, orbit)
+            dose_rad_per_s = dose_rate_rad_per_s(spec.radiation, orbit, index)
         except ValueError as exc:
             field, _, reason = str(exc).partition(": ")
             problems.append(Problem(field, f"{reason} (fleet group {group.name!r})"))
             continue
-        if dose_rad_per_s == 0.0:
+        if not _dose_given(spec):
             needs = _dose_user(group.design.parts)
             if needs is not None:
                 problems.append(Problem(
@@ -347,6 +348,13 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def _dose_given(spec: ScenarioSpec) -> bool:
+    """Whether the scenario says where dose comes from (a rate, possibly 0, or shielding)."""
+    radiation = spec.radiation
+    return radiation is not None and (radiation.dose_rad_per_year is not None
+                                      or radiation.shielding_mm_al is not None)
 
 
 def _dose_user(parts: list[PartSpec], prefix: str = "parts") -> str | None:

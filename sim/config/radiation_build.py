@@ -28,9 +28,10 @@ from sim.units import HOUR_S, MINUTE_S, YEAR_S
 RAD_PER_KRAD = 1000.0
 
 
-def dose_rate_rad_per_s(spec: RadiationSpec | None, orbit: Any) -> float:
-    """A fleet group's mean dose rate: as given, or from its orbit and the shielding
-    (``sim.radiation.dose``); 0 without either. ValueError naming what is missing."""
+def dose_rate_rad_per_s(spec: RadiationSpec | None, orbit: Any, group: int) -> float:
+    """Fleet group ``group``'s mean dose rate: as given, or from its orbit and the shielding
+    (``sim.radiation.dose``); 0 without either. ValueError "path: reason" naming the field at
+    fault: the shielding, or the orbit the dose table does not cover."""
     if spec is None:
         return 0.0
     if spec.dose_rad_per_year is not None:
@@ -41,17 +42,32 @@ def dose_rate_rad_per_s(spec: RadiationSpec | None, orbit: Any) -> float:
         raise ValueError("radiation.shielding_mm_al: a fleet group without an orbit has no "
                          "dose rate from it; give radiation.dose_rad_per_year instead")
     from sim.orbits import WalkerShell
-    from sim.radiation.dose import dose_rate_rad_per_year
+    from sim.radiation.dose import (
+        ALTITUDE_FACTOR,
+        INCLINATION_RANGE_DEG,
+        THICKNESS_MM,
+        dose_rate_rad_per_year,
+    )
 
+    low, high = THICKNESS_MM[0], THICKNESS_MM[-1]
+    if not low <= spec.shielding_mm_al <= high:
+        raise ValueError(f"radiation.shielding_mm_al: must be in [{low:g}, {high:g}] mm (the "
+                         f"dose table's range), got {spec.shielding_mm_al:g}; outside it give "
+                         "radiation.dose_rad_per_year")
     elements = orbit.satellites()[0] if isinstance(orbit, WalkerShell) else orbit.orbit
     altitude_km = (elements.semi_major_axis_m - WGS72_RADIUS_M) / 1000.0
     inclination_deg = math.degrees(elements.inclination_rad)
-    try:
-        rate = dose_rate_rad_per_year(altitude_km, inclination_deg, spec.shielding_mm_al)
-    except ValueError as exc:
-        raise ValueError(f"radiation.shielding_mm_al: {exc}; give radiation.dose_rad_per_year "
-                         "for this orbit instead") from None
-    return rate / YEAR_S
+    lowest, highest = ALTITUDE_FACTOR[0][0], ALTITUDE_FACTOR[-1][0]
+    if not lowest <= altitude_km <= highest:
+        raise ValueError(f"fleet.{group}.orbit: at {altitude_km:.0f} km it is outside the dose "
+                         f"table radiation.shielding_mm_al reads ({lowest:g}–{highest:g} km); "
+                         "give radiation.dose_rad_per_year instead")
+    if not INCLINATION_RANGE_DEG[0] <= inclination_deg <= INCLINATION_RANGE_DEG[1]:
+        raise ValueError(f"fleet.{group}.orbit: at {inclination_deg:.4g}° inclination it is "
+                         "outside the dose table radiation.shielding_mm_al reads "
+                         f"({INCLINATION_RANGE_DEG[0]:g}–{INCLINATION_RANGE_DEG[1]:g}°); give "
+                         "radiation.dose_rad_per_year instead")
+    return dose_rate_rad_per_year(altitude_km, inclination_deg, spec.shielding_mm_al) / YEAR_S
 
 
 def effects(spec: RadiationEffectsSpec, dose_rad_per_s: float,

@@ -38,7 +38,7 @@ INCLINATION_RANGE_DEG = (40.0, 180.0)
 
 def _check(name: str, value: float, low: float, high: float, unit: str) -> None:
     if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{name}: must be in [{low:g}, {high:g}] {unit}, got {value}")
+        raise ValueError(f"{name}: must be in [{low:g}, {high:g}] {unit}, got {value:.6g}")
 
 
 def _log_log(x: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:

@@ -69,6 +69,30 @@ def test_orbit_outside_the_dose_table_through_the_command_line() -> None:
                     "fleet.0.orbit={kind: formation, altitude_km: 1200, inclination_deg: 53, "
                     "raan_deg: 0}", "--set", "radiation={shielding_mm_al: 10}")
     ((path, message),) = cli_problems(result)
-    assert path == "radiation.shielding_mm_al"
-    assert "altitude_km: must be in [400, 800] km" in message
-    assert "dose_rad_per_year" in message
+    assert path == "fleet.0.orbit"
+    assert "at 1200 km it is outside the dose table" in message
+    assert "(400–800 km)" in message and "radiation.dose_rad_per_year" in message
+
+
+def test_shielding_outside_the_table_names_its_range() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(CONFIGS / "reference-shell.yaml", ["radiation.shielding_mm_al=30"])
+    (problem,) = caught.value.problems
+    assert problem.path == "radiation.shielding_mm_al"
+    assert "must be in [1, 20] mm (the dose table's range), got 30" in problem.message
+
+
+def test_a_zero_dose_rate_is_a_dose_rate() -> None:
+    """``dose_rad_per_year: 0`` says where dose comes from: per-rad rates are then 0."""
+    scenario = load_scenario(REBOOTS, ["radiation={dose_rad_per_year: 0}",
+                                       f"{EFFECTS}.sdc_per_rad=1"])
+    (part,) = scenario.fleet[0].design.parts
+    assert part.radiation is not None and part.radiation.sdc_per_s == 0.0
+
+
+def test_shielding_set_on_the_command_line_replaces_a_given_dose_rate() -> None:
+    """The reference cluster gives 150 rad/yr; 5 mm at its 650 km, 98° orbit reads the table
+    between the 55° (320 rad/yr) and 100° (294 rad/yr) columns."""
+    scenario = load_scenario(CONFIGS / "reference-cluster.yaml",
+                             ["radiation.shielding_mm_al=5"])
+    assert 294.0 < scenario.fleet[0].dose_rad_per_s * 365.25 * 86_400 < 297.0
