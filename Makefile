@@ -33,10 +33,10 @@ DEMO_BASE := results/reference-cluster
 DEMO_SERVICED := results/reference-cluster-serviced
 
 demo: $(STAMP)
-	$(BIN)/orbsim campaign configs/reference-cluster.yaml -n 1000 --workers 2 \
+	$(BIN)/orbsim campaign configs/reference-cluster.yaml -n 500 --workers 2 \
 		--out $(DEMO_BASE) $$(test -f $(DEMO_BASE)/manifest.json && echo --resume)
 	$(BIN)/orbsim report $(DEMO_BASE)
-	$(BIN)/orbsim campaign configs/reference-cluster-serviced.yaml -n 1000 --workers 2 \
+	$(BIN)/orbsim campaign configs/reference-cluster-serviced.yaml -n 500 --workers 2 \
 		--out $(DEMO_SERVICED) $$(test -f $(DEMO_SERVICED)/manifest.json && echo --resume)
 	$(BIN)/orbsim report $(DEMO_SERVICED)
 	$(BIN)/orbsim compare $(DEMO_BASE) $(DEMO_SERVICED) --figure results/compare-cluster.png

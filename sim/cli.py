@@ -393,6 +393,14 @@ def _resume_command(config: Path, n: int | None, until_ci: float | None, workers
     return shlex.join(words)
 
 
+def _share(value: float, decimals: int = 5) -> str:
+    """A share with ``decimals`` decimals, or 3 significant digits when the decimals would show
+    fewer than 3 (a reboot's 5e-06 is not 0.00000)."""
+    if value != 0 and abs(value) < 10.0 ** (2 - decimals):
+        return f"{value:.3g}"
+    return f"{value:.{decimals}f}"
+
+
 def _print_campaign(outcome: Any) -> None:
     summary = outcome.summary
     metrics = summary["metrics"]
@@ -405,9 +413,9 @@ def _print_campaign(outcome: Any) -> None:
         shown += sorted(name for name in metrics if name.startswith(prefix))
     for name in shown:
         d = api.tidy(name, metrics[name])
-        table.add_row(name, f"{d['mean']:.5f}", f"{d['standard_error']:.5f}",
-                      f"{d['ci95_low']:.5f} – {d['ci95_high']:.5f}",
-                      f"{d['p5']:.4f}", f"{d['p50']:.4f}", f"{d['p95']:.4f}")
+        table.add_row(name, _share(d["mean"]), _share(d["standard_error"]),
+                      f"{_share(d['ci95_low'])} – {_share(d['ci95_high'])}",
+                      _share(d["p5"], 4), _share(d["p50"], 4), _share(d["p95"], 4))
     sla = summary["probability_meeting_sla"]
     table.add_section()
     table.add_row(f"P(uptime ≥ SLA {summary['sla_fraction']:g})", f"{sla['mean']:.4f}", "",

@@ -300,8 +300,11 @@ def draw_comparison(comparison: Comparison) -> Figure:
                      f"{interval})")
     negligible = comparison.negligible()
     if negligible:
-        notes.append(f"{len(negligible)} cause(s) with differences below 1e-4 pp not drawn: "
-                     + ", ".join(name.removeprefix("downtime.") for name in negligible))
+        names = [name.removeprefix("downtime.") for name in negligible]
+        # Three names to a line, so that a long list wraps instead of running off the figure.
+        lines = [", ".join(names[i:i + 3]) for i in range(0, len(names), 3)]
+        notes.append(f"{len(negligible)} cause(s) with differences below 1e-4 pp not drawn:\n"
+                     + ",\n".join(lines))
     return plots.paired_differences(shown, comparison.labels(), comparison.paired, notes)
 
 
