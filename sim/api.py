@@ -70,6 +70,13 @@ from sim.report import (
 from sim.results import CAUSES
 from sim.results_frame import Results, export_csv, read_results
 from sim.scenario import FleetGroup, Scenario
+from sim.study.evaluate import closest, metric_names
+from sim.study.sensitivity import (
+    SensitivityResult,
+    draw_indices,
+    run_sensitivity,
+    study_inputs,
+)
 from sim.units import DAY_S, HOUR_S, YEAR_S
 
 if TYPE_CHECKING:
@@ -99,20 +106,24 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioInput",
+    "SensitivityResult",
     "StoreError",
     "apply_overrides",
     "check_power",
     "check_power_bound",
     "checked_geometry",
+    "closest",
     "compare_campaigns",
     "default_directory",
     "default_workers",
+    "draw_indices",
     "eclipse_query",
     "export_csv",
     "fleet_geometry",
     "holds_campaign",
     "json_ready",
     "load_scenario",
+    "metric_names",
     "plots",
     "read_campaign",
     "read_document",
@@ -121,8 +132,10 @@ __all__ = [
     "run_campaign",
     "run_eclipse_query",
     "run_replicate",
+    "run_sensitivity",
     "scenario_json_schema",
     "scenario_warnings",
+    "study_inputs",
     "tidy",
     "write_comparison_figure",
     "write_eclipse_csv",

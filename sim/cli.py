@@ -614,6 +614,71 @@ def export(
 
 
 @app.command(cls=_Command)
+def sensitivity(
+    config: ConfigArg,
+    n: Annotated[int, typer.Option("-n", metavar="N", help=(
+        "Base samples, a power of 2: N·(D + 2) variants of the scenario for D inputs."))],
+    replications: Annotated[int, typer.Option(metavar="R", help=(
+        "Replications of each variant, on the same seeds for every variant."))] = 8,
+    metric: Annotated[list[str] | None, typer.Option(metavar="NAME", help=(
+        "A metric to analyse (repeatable; default uptime, goodput, availability and cost "
+        "per delivered PFLOPS-hour where reported)."))] = None,
+    workers: Annotated[int | None, typer.Option(
+        metavar="N", help="Worker processes (default: one per CPU).")] = None,
+    seed: SeedOpt = 0,
+    overrides: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
+    figure: Annotated[Path | None, typer.Option(metavar="FILE", help=(
+        "Also write a figure of S1 and ST per metric (.png, .pdf, .svg)."))] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Sobol sensitivity of the metrics to the scenario's uncertain inputs (SALib)."""
+    problems = []
+    if n < 2 or n & (n - 1):
+        problems.append(f"-n: must be a power of 2 (≥ 2) for Sobol sampling, got {n}")
+    if replications < 1:
+        problems.append(f"--replications: must be ≥ 1, got {replications}")
+    if workers is not None and workers < 1:
+        problems.append(f"--workers: must be ≥ 1, got {workers}")
+    for problem in problems:
+        err.print(f"error: {problem}", markup=False, emoji=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
+    uncertain = _guard(debug, lambda: api.study_inputs(loaded.document))
+    names = list(metric or [])
+    if names:
+        known = api.metric_names(loaded.scenario, seed)
+        unknown = [name for name in names if name not in known]
+        for name in unknown:
+            err.print(f"error: --metric {name}: not a metric this scenario reports "
+                      f"({api.closest(name, known)})", markup=False, emoji=False,
+                      soft_wrap=True)
+        if unknown:
+            raise typer.Exit(EXIT_BAD_INPUT)
+    with Progress("variants", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
+        result = api.run_sensitivity(loaded.document, uncertain, n, replications, seed,
+                                     workers or api.default_workers(), names, advance)
+    if figure is not None:
+        drawn = api.draw_indices(result)
+        drawn.savefig(figure, dpi=150)
+        err.print(f"wrote {figure}", markup=False, emoji=False, soft_wrap=True)
+    if as_json:
+        sys.stdout.write(json.dumps(api.json_ready(result.to_dict()), allow_nan=False) + "\n")
+        return
+    table = Table(title=f"Sobol indices: N = {n}, {result.points} variants × {replications} "
+                        f"replications, seed {seed}")
+    for column in ("metric", "input", "S1", "± 95 %", "ST", "± 95 %"):
+        table.add_column(column, justify="left" if column in ("metric", "input") else "right")
+    for metric_name, by_path in result.indices.items():
+        for path, found in by_path.items():
+            table.add_row(metric_name, path, f"{found.S1:.3f}", f"{found.S1_conf:.3f}",
+                          f"{found.ST:.3f}", f"{found.ST_conf:.3f}")
+        table.add_section()
+    out.print(table)
+
+
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the scenario file's JSON Schema (for editors: see the README)."""
     out.print_json(json.dumps(api.scenario_json_schema()), indent=2)

@@ -35,6 +35,7 @@ from sim.config.schema import (
     known_keys,
 )
 from sim.config.servicing_build import to_launch, with_servicing
+from sim.config.study_spec import path_problems
 from sim.model.design import Design, Part
 from sim.model.distributions import Distribution, Exponential, Fixed, LogNormal, Mixture, Weibull
 from sim.model.repair import NoRepair, RepairRule, ServicerRepair, TimedRepair
@@ -283,10 +284,15 @@ def _override_value(text: str) -> Any:
 def validate_document(document: dict[str, Any]) -> ScenarioSpec:
     """The document as a ScenarioSpec, or a ScenarioError with one Problem per fault."""
     try:
-        return ScenarioSpec.model_validate(document)
+        spec = ScenarioSpec.model_validate(document)
     except ValidationError as exc:
         problems = problems_from_validation(exc, document, UNION_TAGS, known_keys())
         raise ScenarioError(problems) from None
+    if spec.uncertain:
+        found = path_problems(document, spec.model_dump(), "uncertain", spec.uncertain)
+        if found:
+            raise ScenarioError([Problem(path, message) for path, message in found])
+    return spec
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:

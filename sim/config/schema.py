@@ -49,6 +49,7 @@ from sim.config.servicing_spec import (
     ServicingSpec,
     StockItemSpec,
 )
+from sim.config.study_spec import RangeSpec
 from sim.dates import MAX_SPAN_YEARS, SCENARIO_STARTS
 from sim.units import TIME_UNIT_S, YEAR_S
 
@@ -204,6 +205,8 @@ class ScenarioSpec(StrictModel):
     launch: LaunchSpec | None = None
     servicing: ServicingSpec | None = None
     radiation: RadiationSpec | None = None
+    # What a sensitivity study varies (``orbsim sensitivity``); the model ignores it.
+    uncertain: Annotated[dict[str, RangeSpec], Field(min_length=1)] | None = None
 
     @field_validator("start_utc", mode="before")
     @classmethod
@@ -255,5 +258,5 @@ def known_keys() -> list[str]:
               PowerSpec, BatterySpec, LaunchSpec, ServicingSpec, ServicerSpec, DepotSpec,
               StockItemSpec, PolicySpec, PreventiveSpec, RadiationEffectsSpec, DoseToleranceSpec,
               RadiationSpec, SolarCycleSpec, StormLevelSpec, SaaSpec, SaaRegionSpec,
-              WorkloadSpec]
+              WorkloadSpec, RangeSpec]
     return sorted({key for model in models for key in model.model_fields})

@@ -1,0 +1,1 @@
+"""Studies over many scenarios: sensitivity of the metrics to uncertain inputs."""

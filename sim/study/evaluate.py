@@ -1,0 +1,76 @@
+"""Evaluate variants of one scenario: each on the same replication seeds (common random
+numbers), so that differences between variants are the inputs', not the draws'."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from sim.campaign.rows import replicate_row
+from sim.config.loader import apply_overrides, to_scenario, validate_document
+from sim.eclipses import fleet_geometry
+from sim.replicate import GeometryOrbits, run_replicate
+from sim.scenario import Scenario
+
+# Row columns that identify a replication rather than measure it.
+IDENTIFIERS = frozenset({"replicate", "satellites", "satellite_years", "horizon_years",
+                         "sim_events"})
+
+
+def variant(document: dict[str, Any], values: dict[str, float]) -> Scenario:
+    """The scenario ``document`` describes with each dotted path set to its value."""
+    overrides = [f"{path}={value!r}" for path, value in values.items()]
+    return to_scenario(validate_document(apply_overrides(document, overrides)))
+
+
+def mean_metrics(scenario: Scenario, replications: int, root_seed: int) -> dict[str, float]:
+    """Every scalar metric's mean over replications 0 … ``replications`` − 1 of
+    ``root_seed`` (a tally absent from a replication counts as 0)."""
+    orbits = GeometryOrbits(fleet_geometry(scenario)) if scenario.has_orbits else None
+    sums: dict[str, float] = {}
+    for replicate in range(replications):
+        row = replicate_row(run_replicate(scenario, replicate, root_seed, orbits))
+        for name, value in row.items():
+            if name not in IDENTIFIERS and isinstance(value, int | float):
+                sums[name] = sums.get(name, 0.0) + float(value)
+    return {name: total / replications for name, total in sums.items()
+            if math.isfinite(total)}
+
+
+def evaluate_all(document: dict[str, Any], points: Sequence[dict[str, float]],
+                 replications: int, root_seed: int, workers: int,
+                 progress: Callable[[int, int], None] | None = None) -> list[dict[str, float]]:
+    """``mean_metrics`` of each point's variant, in order, on ``workers`` processes."""
+    scenarios = [variant(document, point) for point in points]
+    results: list[dict[str, float]] = []
+    if workers <= 1:
+        for scenario in scenarios:
+            results.append(mean_metrics(scenario, replications, root_seed))
+            if progress is not None:
+                progress(len(results), len(scenarios))
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for found in pool.map(mean_metrics, scenarios, [replications] * len(scenarios),
+                              [root_seed] * len(scenarios)):
+            results.append(found)
+            if progress is not None:
+                progress(len(results), len(scenarios))
+    return results
+
+
+def metric_names(scenario: Scenario, root_seed: int) -> list[str]:
+    """The metrics ``scenario`` reports (from one short replication's row)."""
+    return sorted(mean_metrics(scenario, 1, root_seed))
+
+
+def closest(name: str, known: Sequence[str]) -> str:
+    """'did you mean …?' for a misspelt metric, else what there is."""
+    import difflib
+
+    found = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if found:
+        return f"did you mean '{found[0]}'?"
+    return "known: " + ", ".join(m for m in known if "." not in m or m.startswith(
+        ("downtime.", "cost.", "goodput_lost.")))

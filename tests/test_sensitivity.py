@@ -1,0 +1,102 @@
+"""``orbsim sensitivity``: Sobol indices of the metrics to the scenario's uncertain inputs.
+
+An input the metric does not depend on gets exactly 0 (every variant runs the same seeds), a
+model of one input gets total index 1 within its interval, and bad input is one line each
+with exit status 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from support import cli_problems, orbsim, orbsim_json
+
+from sim.api import read_scenario, run_sensitivity, study_inputs
+
+# Tolerance in the estimator's 95 % half-widths (SALib's bootstrap `conf`): 2 of them is
+# about 4 standard errors.
+K_CONF = 2.0
+
+TOY = {
+    "name": "sensitivity-toy",
+    "horizon_years": 2,
+    "sla_fraction": 0.5,
+    "uncertain": {
+        "fleet.0.design.parts.0.failure.mean_years": {"low": 0.5, "high": 4},
+        "sla_window_h": {"low": 1, "high": 24},
+    },
+    "fleet": [{"name": "f", "count": 40, "design": {
+        "nominal_compute_pflops": 1,
+        "parts": [{"name": "gpu", "role": "compute", "count": 2, "required": 1,
+                   "failure": {"distribution": "exponential", "mean_years": 1},
+                   "repair": {"distribution": "fixed", "duration_days": 30}}]}}],
+}
+
+
+def toy(tmp_path: Path, **changes: Any) -> Path:
+    document = {**TOY, **changes}
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def test_an_input_the_metric_ignores_gets_zero_and_json_has_the_contract(
+        tmp_path: Path) -> None:
+    result = orbsim_json("sensitivity", str(toy(tmp_path)), "-n", "8", "--replications", "2",
+                         "--workers", "1")
+    indices = result["indices"]
+    assert set(indices) >= {"uptime", "goodput", "availability"}
+    window = indices["uptime"]["sla_window_h"]
+    assert window == {"S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0}
+    assert set(indices["uptime"]["fleet.0.design.parts.0.failure.mean_years"]) == {
+        "S1", "S1_conf", "ST", "ST_conf"}
+    assert result["points"] == 8 * (2 + 2)
+
+
+def test_a_model_of_one_input_has_total_index_one(tmp_path: Path) -> None:
+    uncertain = {"fleet.0.design.parts.0.failure.mean_years": {"low": 0.5, "high": 4}}
+    loaded = read_scenario(toy(tmp_path, uncertain=uncertain))
+    result = run_sensitivity(loaded.document, study_inputs(loaded.document), 64, 4, 3, 2)
+    found = result.indices["uptime"]["fleet.0.design.parts.0.failure.mean_years"]
+    assert abs(found.ST - 1.0) <= K_CONF * found.ST_conf, found
+    assert abs(found.S1 - 1.0) <= K_CONF * found.S1_conf, found
+
+
+def test_the_figure_is_written(tmp_path: Path) -> None:
+    figure = tmp_path / "indices.png"
+    result = orbsim("sensitivity", str(toy(tmp_path)), "-n", "4", "--replications", "1",
+                    "--workers", "1", "--metric", "uptime", "--figure", str(figure),
+                    check=True)
+    assert figure.stat().st_size > 10_000
+    assert "sla_window_h" in result.stdout
+
+
+@pytest.mark.parametrize(("changes", "args", "path", "fragment"), [
+    ({"uncertain": None}, [], "uncertain", "required key is missing"),
+    ({"uncertain": {"fleet.0.nothing": {"low": 1, "high": 2}}}, [], "uncertain.fleet.0.nothing",
+     "no such value in the scenario"),
+    ({"uncertain": {"sla_window_h": {"low": 2, "high": 1}}}, [], "uncertain.sla_window_h.high",
+     "must be > low (2), got 1"),
+    ({"uncertain": {"sla_window_h": {"low": 1, "high": 1}}}, [], "uncertain.sla_window_h.high",
+     "must be > low (1), got 1"),
+    ({"uncertain": {"name": {"low": 1, "high": 2}}}, [], "uncertain.name", "must name a number"),
+    ({}, ["-n", "6"], "-n", "must be a power of 2"),
+    ({}, ["-n", "4", "--metric", "uptme"], "--metric uptme", "did you mean 'uptime'?"),
+])
+def test_bad_study_input(tmp_path: Path, changes: dict[str, Any], args: list[str], path: str,
+                         fragment: str) -> None:
+    document = {key: value for key, value in {**TOY, **changes}.items() if value is not None}
+    file = tmp_path / "bad.yaml"
+    file.write_text(yaml.safe_dump(document, sort_keys=False))
+    result = orbsim("sensitivity", str(file), *(args or ["-n", "4"]), "--workers", "1")
+    ((where, message),) = cli_problems(result)
+    assert where == path and fragment in message, (where, message)
+
+
+def test_json_output_is_one_object(tmp_path: Path) -> None:
+    result = orbsim("sensitivity", str(toy(tmp_path)), "-n", "2", "--replications", "1",
+                    "--workers", "1", "--json", check=True)
+    assert json.loads(result.stdout)["replications"] == 1
