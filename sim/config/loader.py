@@ -289,7 +289,8 @@ def validate_document(document: dict[str, Any]) -> ScenarioSpec:
         problems = problems_from_validation(exc, document, UNION_TAGS, known_keys())
         raise ScenarioError(problems) from None
     if spec.uncertain:
-        found = path_problems(document, spec.model_dump(), "uncertain", spec.uncertain)
+        found = path_problems(document, spec.model_dump(warnings=False), "uncertain",
+                              spec.uncertain)
         if found:
             raise ScenarioError([Problem(path, message) for path, message in found])
     return spec
