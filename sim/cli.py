@@ -178,6 +178,19 @@ def _geometry(scenario: api.Scenario, debug: bool) -> api.FleetGeometry | None:
             scenario, workers=api.default_workers(), progress=progress))
 
 
+def _workers_problem(workers: int | None) -> list[str]:
+    return [f"--workers: must be ≥ 1, got {workers}"] if workers is not None and workers < 1 else []
+
+
+def _refuse(*problems: list[str]) -> None:
+    """Print each problem of the command line as one line and exit 2, if there are any."""
+    found = [problem for group in problems for problem in group]
+    for problem in found:
+        err.print(f"error: {problem}", markup=False, emoji=False, soft_wrap=True)
+    if found:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 def _load(config: Path, overrides: list[str] | None, debug: bool) -> api.Scenario:
     """The scenario, with a warning on stderr for each thing it may not mean."""
     scenario = _guard(debug, lambda: api.load_scenario(config, overrides or ()))
@@ -320,17 +333,10 @@ def campaign(
     debug: DebugOpt = False,
 ) -> None:
     """Run a Monte Carlo campaign; results, written as it goes, survive a kill (--resume)."""
-    problems = []
-    if n is not None and n < 1:
-        problems.append(f"-n: must be ≥ 1, got {n}")
-    if until_ci is not None and not until_ci > 0:
-        problems.append(f"--until-ci: must be > 0, got {until_ci:g}")
-    if workers is not None and workers < 1:
-        problems.append(f"--workers: must be ≥ 1, got {workers}")
-    for problem in problems:
-        err.print(f"error: {problem}", markup=False, emoji=False, soft_wrap=True)
-    if problems:
-        raise typer.Exit(EXIT_BAD_INPUT)
+    _refuse([f"-n: must be ≥ 1, got {n}"] if n is not None and n < 1 else [],
+            [f"--until-ci: must be > 0, got {until_ci:g}"]
+            if until_ci is not None and not until_ci > 0 else [],
+            _workers_problem(workers))
     loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
     _warn(loaded.scenario)
     directory = out if out is not None else api.default_directory(loaded)
@@ -633,17 +639,10 @@ def sensitivity(
     debug: DebugOpt = False,
 ) -> None:
     """Sobol sensitivity of the metrics to the scenario's uncertain inputs (SALib)."""
-    problems = []
-    if n < 2 or n & (n - 1):
-        problems.append(f"-n: must be a power of 2 (≥ 2) for Sobol sampling, got {n}")
-    if replications < 1:
-        problems.append(f"--replications: must be ≥ 1, got {replications}")
-    if workers is not None and workers < 1:
-        problems.append(f"--workers: must be ≥ 1, got {workers}")
-    for problem in problems:
-        err.print(f"error: {problem}", markup=False, emoji=False, soft_wrap=True)
-    if problems:
-        raise typer.Exit(EXIT_BAD_INPUT)
+    _refuse([f"-n: must be a power of 2 (≥ 2) for Sobol sampling, got {n}"]
+            if n < 2 or n & (n - 1) else [],
+            [f"--replications: must be ≥ 1, got {replications}"] if replications < 1 else [],
+            _workers_problem(workers))
     loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
     uncertain = _guard(debug, lambda: api.study_inputs(loaded.document))
     names = list(metric or [])

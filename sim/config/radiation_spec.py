@@ -4,12 +4,12 @@ compute runs (``workload``), in human units."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.config.base import NonNegative, PositiveFinite, Probability, StrictModel
+from sim.config.base import NonNegative, PositiveFinite, Probability, StrictModel, utc_date_time
 from sim.config.distribution_spec import MAX_SIGMA, DistributionSpecType
 from sim.config.errors import FieldError
 
@@ -95,16 +95,7 @@ class SolarCycleSpec(StrictModel):
     @field_validator("maximum", mode="before")
     @classmethod
     def _utc(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                value = datetime.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"must be an ISO 8601 date, got {value!r}") from None
-        elif isinstance(value, date) and not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
+        return utc_date_time(value)
 
 
 class StormLevelSpec(StrictModel):

@@ -7,12 +7,12 @@ exactly one unit variant of each duration must be given.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
-from sim.config.base import Name, NonNegative, PositiveFinite, StrictModel
+from sim.config.base import Name, NonNegative, PositiveFinite, StrictModel, utc_date_time
 from sim.config.distribution_spec import (
     MAX_SIGMA,
     SIMPLE_DISTRIBUTIONS,
@@ -211,16 +211,7 @@ class ScenarioSpec(StrictModel):
     @field_validator("start_utc", mode="before")
     @classmethod
     def _utc(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                value = datetime.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"must be an ISO 8601 date-time, got {value!r}") from None
-        elif isinstance(value, date) and not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
+        return utc_date_time(value)
 
     @field_validator("start_utc")
     @classmethod
