@@ -77,6 +77,7 @@ from sim.study.sensitivity import (
     run_sensitivity,
     study_inputs,
 )
+from sim.study.tune import StudyError, TuneOutcome, run_tune, study_goal
 from sim.units import DAY_S, HOUR_S, YEAR_S
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ __all__ = [
     "ScenarioInput",
     "SensitivityResult",
     "StoreError",
+    "StudyError",
+    "TuneOutcome",
     "apply_overrides",
     "check_power",
     "check_power_bound",
@@ -133,8 +136,10 @@ __all__ = [
     "run_eclipse_query",
     "run_replicate",
     "run_sensitivity",
+    "run_tune",
     "scenario_json_schema",
     "scenario_warnings",
+    "study_goal",
     "study_inputs",
     "tidy",
     "write_comparison_figure",

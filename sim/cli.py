@@ -678,6 +678,85 @@ def sensitivity(
 
 
 @app.command(cls=_Command)
+def tune(
+    config: ConfigArg,
+    trials: Annotated[int, typer.Option(metavar="N", help=(
+        "Trials in the study, all told (a resumed study runs only the rest)."))],
+    n: Annotated[int, typer.Option("-n", metavar="REPS", help=(
+        "Replications of each trial, on the same seeds for every trial."))],
+    study: Annotated[Path | None, typer.Option(metavar="PATH", help=(
+        "The study's SQLite file (default: results/<scenario name>-tune/study.db); an "
+        "existing one is resumed."))] = None,
+    workers: Annotated[int | None, typer.Option(
+        metavar="N", help="Worker processes (default: one per CPU).")] = None,
+    seed: SeedOpt = 0,
+    overrides: SetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Tune the scenario's search values to its objective (Optuna; resumable)."""
+    _refuse([f"--trials: must be ≥ 1, got {trials}"] if trials < 1 else [],
+            [f"-n: must be ≥ 2 (the comparison needs a spread), got {n}"] if n < 2 else [],
+            _workers_problem(workers))
+    loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
+    search, objective = _guard(debug, lambda: api.study_goal(loaded.document))
+    known = api.metric_names(loaded.scenario, seed)
+    unknown = [m for m in objective.metrics() if m not in known]
+    for name in unknown:
+        err.print(f"error: objective: {name!r} is not a metric this scenario reports "
+                  f"({api.closest(name, known)})", markup=False, emoji=False, soft_wrap=True)
+    if unknown:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    path = study if study is not None else Path("results") / f"{loaded.scenario.name}-tune" / (
+        "study.db")
+    try:
+        with Progress("trials", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
+            outcome = api.run_tune(loaded.document, search, objective, trials, n, seed,
+                                   workers or api.default_workers(), path, path.parent,
+                                   advance)
+    except api.StudyError as exc:
+        err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        err.print(f"interrupted: the trials finished so far are kept in {path}; run the same "
+                  "command again to resume", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if not outcome.feasible:
+        err.print(f"no trial met the constraints ({'; '.join(objective.constraints)}); the "
+                  f"closest is trial {outcome.chosen[0].number} (short by "
+                  f"{outcome.chosen[0].violation:.4g})", markup=False, emoji=False,
+                  soft_wrap=True)
+    if as_json:
+        sys.stdout.write(json.dumps(api.json_ready(outcome.to_dict()), allow_nan=False) + "\n")
+        return
+    _print_tune(outcome, objective)
+
+
+def _print_tune(outcome: api.TuneOutcome, objective: Any) -> None:
+    goals = [g.metric for g in objective.goals()]
+    for point, comparison in zip(outcome.chosen, outcome.comparisons, strict=True):
+        table = Table(title=f"trial {point.number} of {outcome.trials}"
+                            f"{'' if point.feasible else ' (meets no constraint set)'}: "
+                            + ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                                        for k, v in point.params.items()))
+        for column in ("metric", "as given", "tuned", "tuned − given", "95 % interval"):
+            table.add_column(column, justify="left" if column == "metric" else "right")
+        constrained = [c.split()[0] for c in objective.constraints]
+        shown = [m for m in dict.fromkeys([*goals, *constrained, "uptime", "goodput",
+                                           "availability"]) if m in comparison]
+        for name in shown:
+            c = comparison[name]
+            low, high = c["ci95"]
+            table.add_row(name, f"{c['baseline']:.6g}", f"{c['tuned']:.6g}",
+                          f"{c['difference']:+.4g}", f"{low:+.4g} – {high:+.4g}"
+                          + (" *" if c["significant"] else ""))
+        out.print(table)
+    out.print(f"study: {outcome.study_path} ({outcome.trials} trials); figures: "
+              + (", ".join(str(p) for p in outcome.figures) or "none"), markup=False,
+              soft_wrap=True)
+
+
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the scenario file's JSON Schema (for editors: see the README)."""
     out.print_json(json.dumps(api.scenario_json_schema()), indent=2)

@@ -76,7 +76,8 @@ def test_the_figure_is_written(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("changes", "args", "path", "fragment"), [
     ({"uncertain": None}, [], "uncertain", "required key is missing"),
-    ({"uncertain": {"fleet.0.nothing": {"low": 1, "high": 2}}}, [], "uncertain.fleet.0.nothing",
+    ({"uncertain": {"fleet.0.nothing": {"low": 1, "high": 2}}}, [],
+     "uncertain.'fleet.0.nothing'",
      "no such value in the scenario"),
     ({"uncertain": {"sla_window_h": {"low": 2, "high": 1}}}, [], "uncertain.sla_window_h.high",
      "must be > low (2), got 1"),

@@ -250,8 +250,14 @@ def _file_path(loc: Sequence[str | int], document: Any, tags: frozenset[str]) ->
 
 def _tagged(node: Any, tag: str) -> bool:
     if isinstance(node, dict):
+        if tag in STUDY_FORMS:
+            return ("choices" in node) == (tag == "choices")
         return node.get("distribution") == tag
     return node == tag
+
+
+# The tags of a search entry's two forms (``sim.config.study_spec.SearchEntry``).
+STUDY_FORMS = ("range", "choices")
 
 
 def _child(node: Any, part: str | int) -> Any:

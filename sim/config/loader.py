@@ -288,11 +288,13 @@ def validate_document(document: dict[str, Any]) -> ScenarioSpec:
     except ValidationError as exc:
         problems = problems_from_validation(exc, document, UNION_TAGS, known_keys())
         raise ScenarioError(problems) from None
-    if spec.uncertain:
-        found = path_problems(document, spec.model_dump(warnings=False), "uncertain",
-                              spec.uncertain)
-        if found:
-            raise ScenarioError([Problem(path, message) for path, message in found])
+    found = []
+    for section in ("uncertain", "search"):
+        entries = getattr(spec, section)
+        if entries:
+            found += path_problems(document, spec.model_dump(warnings=False), section, entries)
+    if found:
+        raise ScenarioError([Problem(path, message) for path, message in found])
     return spec
 
 

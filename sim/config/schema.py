@@ -49,7 +49,7 @@ from sim.config.servicing_spec import (
     ServicingSpec,
     StockItemSpec,
 )
-from sim.config.study_spec import RangeSpec
+from sim.config.study_spec import ChoiceSpec, Goal, ObjectiveSpec, RangeSpec, SearchEntry
 from sim.dates import MAX_SPAN_YEARS, SCENARIO_STARTS
 from sim.units import TIME_UNIT_S, YEAR_S
 
@@ -73,7 +73,7 @@ RepairSpecType = Annotated[
 
 # Loc segments pydantic adds for tagged unions; they are not keys of the file.
 UNION_TAGS = frozenset({*SIMPLE_DISTRIBUTIONS, "mixture", "none", "servicer", "formation",
-                        "walker", "tle"})
+                        "walker", "tle", "range", "choices"})
 
 
 class PartSpec(StrictModel):
@@ -207,6 +207,9 @@ class ScenarioSpec(StrictModel):
     radiation: RadiationSpec | None = None
     # What a sensitivity study varies (``orbsim sensitivity``); the model ignores it.
     uncertain: Annotated[dict[str, RangeSpec], Field(min_length=1)] | None = None
+    # What a tuner may choose and what it seeks (``orbsim tune``); the model ignores both.
+    search: Annotated[dict[str, SearchEntry], Field(min_length=1)] | None = None
+    objective: ObjectiveSpec | None = None
 
     @field_validator("start_utc", mode="before")
     @classmethod
@@ -249,5 +252,5 @@ def known_keys() -> list[str]:
               PowerSpec, BatterySpec, LaunchSpec, ServicingSpec, ServicerSpec, DepotSpec,
               StockItemSpec, PolicySpec, PreventiveSpec, RadiationEffectsSpec, DoseToleranceSpec,
               RadiationSpec, SolarCycleSpec, StormLevelSpec, SaaSpec, SaaRegionSpec,
-              WorkloadSpec, RangeSpec]
+              WorkloadSpec, RangeSpec, ChoiceSpec, ObjectiveSpec, Goal]
     return sorted({key for model in models for key in model.model_fields})

@@ -1,0 +1,312 @@
+"""Tuning: Optuna chooses the ``search`` values that best meet the ``objective``.
+
+Every trial runs the same replication seeds (common random numbers), so trials differ by
+their values, not their draws. A single objective uses TPE, a Pareto pair NSGA-II; both honour
+the constraints (a trial is feasible when every constraint holds on its means). The study
+lives in SQLite, so a killed study resumes where it stopped and opens in Optuna's own tools.
+At the end the best trial (or each chosen Pareto point) is run again on fresh seeds beside the
+scenario as given, and every metric's paired difference is reported with its 95 % interval.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.campaign.rows import replicate_row
+from sim.config.study_spec import ChoiceSpec, ObjectiveSpec, RangeSpec, constraint_parts
+from sim.eclipses import fleet_geometry
+from sim.replicate import GeometryOrbits, run_replicate
+from sim.scenario import Scenario
+from sim.study.evaluate import IDENTIFIERS, variant
+
+# Fresh seeds for the re-evaluation: the study's root seed plus this.
+FRESH_SEED_OFFSET = 1
+# Pareto points re-evaluated at most (spread along the front).
+MAX_PARETO_POINTS = 5
+
+
+class StudyError(Exception):
+    """A study that cannot go on as asked (one line, for the user)."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """One trial's values and mean metrics, and whether it meets the constraints."""
+
+    number: int
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    violation: float
+
+    @property
+    def feasible(self) -> bool:
+        return self.violation <= 0.0
+
+
+@dataclass
+class TuneOutcome:
+    """The chosen points, their paired comparison with the scenario as given, the study."""
+
+    chosen: list[Point]
+    comparisons: list[dict[str, dict[str, Any]]]
+    trials: int
+    feasible: bool
+    study_path: Path
+    pareto: bool = False
+    figures: list[Path] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        points = [{"trial": p.number, "params": p.params, "metrics": p.metrics,
+                   "feasible": p.feasible, "comparison": c}
+                  for p, c in zip(self.chosen, self.comparisons, strict=True)]
+        return {"best": {"params": points[0]["params"], "metrics": points[0]["metrics"],
+                         "feasible": points[0]["feasible"]},
+                "comparison": points[0]["comparison"], "pareto": points if self.pareto else [],
+                "trials": self.trials, "feasible": self.feasible,
+                "study": str(self.study_path)}
+
+
+def _rows(scenario: Scenario, first: int, stop: int, seed: int) -> list[dict[str, float]]:
+    """The metric rows of replications [first, stop) of ``seed``."""
+    orbits = GeometryOrbits(fleet_geometry(scenario)) if scenario.has_orbits else None
+    rows = []
+    for replicate in range(first, stop):
+        row = replicate_row(run_replicate(scenario, replicate, seed, orbits))
+        rows.append({k: float(v) for k, v in row.items()
+                     if k not in IDENTIFIERS and isinstance(v, int | float)})
+    return rows
+
+
+def replicate_rows(scenario: Scenario, replications: int, seed: int,
+                   pool: Executor | None) -> list[dict[str, float]]:
+    """Rows of replications 0 … ``replications`` − 1, split over the pool's workers."""
+    if pool is None:
+        return _rows(scenario, 0, replications, seed)
+    workers = getattr(pool, "_max_workers", 1)
+    edges = np.linspace(0, replications, min(workers, replications) + 1).astype(int).tolist()
+    chunks = [pool.submit(_rows, scenario, a, b, seed)
+              for a, b in itertools.pairwise(edges) if b > a]
+    return [row for chunk in chunks for row in chunk.result()]
+
+
+def means(rows: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Each metric's mean (a tally absent from a row counts as 0)."""
+    names = sorted({name for row in rows for name in row})
+    found = {name: math.fsum(row.get(name, 0.0) for row in rows) / len(rows) for name in names}
+    return {name: value for name, value in found.items() if math.isfinite(value)}
+
+
+def violation(objective: ObjectiveSpec, metrics: dict[str, float]) -> list[float]:
+    """Each constraint's violation (≤ 0 when it holds)."""
+    found = []
+    for text in objective.constraints:
+        metric, operator, bound = constraint_parts(text)
+        value = metrics.get(metric, math.nan)
+        found.append(bound - value if operator == ">=" else value - bound)
+    return found
+
+
+def paired(baseline: Sequence[dict[str, float]], tuned: Sequence[dict[str, float]]
+           ) -> dict[str, dict[str, Any]]:
+    """Every metric's paired difference tuned − baseline, replication by replication, with
+    its Student-t 95 % interval."""
+    from scipy import stats
+
+    names = sorted({n for row in (*baseline, *tuned) for n in row})
+    found: dict[str, dict[str, Any]] = {}
+    for name in names:
+        a = np.array([row.get(name, 0.0) for row in baseline])
+        b = np.array([row.get(name, 0.0) for row in tuned])
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            continue
+        d = b - a
+        mean = float(d.mean())
+        if d.size > 1:
+            half = float(stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / math.sqrt(d.size))
+        else:
+            half = math.nan
+        found[name] = {"baseline": float(a.mean()), "tuned": float(b.mean()),
+                       "difference": mean, "ci95": [mean - half, mean + half],
+                       "significant": bool(half == half and abs(mean) > half)}
+    return found
+
+
+def settings_key(document: dict[str, Any], replications: int, seed: int) -> str:
+    """What a stored study must share with a resumed one: the scenario with its search and
+    objective, the replications and the seed."""
+    text = json.dumps([document, replications, seed], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def suggest(trial: Any, search: dict[str, RangeSpec | ChoiceSpec]) -> dict[str, Any]:
+    """The trial's value for every search path."""
+    values: dict[str, Any] = {}
+    for path, spec in search.items():
+        if isinstance(spec, ChoiceSpec):
+            values[path] = trial.suggest_categorical(path, spec.choices)
+        elif spec.int:
+            values[path] = trial.suggest_int(path, math.ceil(spec.low), math.floor(spec.high),
+                                             log=spec.log)
+        else:
+            values[path] = trial.suggest_float(path, spec.low, spec.high, log=spec.log)
+    return values
+
+
+def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec],
+             objective: ObjectiveSpec, trials: int, replications: int, seed: int,
+             workers: int, study_path: Path, figures_dir: Path | None = None,
+             progress: Callable[[float, float], None] | None = None) -> TuneOutcome:
+    """Run the study to ``trials`` trials in all (resuming a stored one), then choose and
+    re-evaluate."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    goals = objective.goals()
+    key = settings_key(document, replications, seed)
+    study_path.parent.mkdir(parents=True, exist_ok=True)
+    storage = optuna.storages.RDBStorage(f"sqlite:///{study_path}")
+
+    sampler_kind = (optuna.samplers.NSGAIISampler if len(goals) > 1
+                    else optuna.samplers.TPESampler)
+    study = optuna.create_study(
+        storage=storage, study_name="orbsim", load_if_exists=True,
+        directions=[g.direction for g in goals], sampler=sampler_kind(seed=seed))
+    stored = study.user_attrs.get("settings")
+    if stored is None:
+        study.set_user_attr("settings", key)
+    elif stored != key:
+        raise StudyError(f"{study_path}: holds a study of another scenario, search, objective, "
+                         "replication count or seed; give another --study, or remove it")
+    done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        def evaluate(trial: Any) -> float | Sequence[float]:
+            values = suggest(trial, search)
+            found = means(replicate_rows(variant(document, values), replications, seed, pool))
+            trial.set_user_attr("metrics", found)
+            violations = violation(objective, found)
+            trial.set_user_attr("constraints", violations)
+            for text, amount in zip(objective.constraints, violations, strict=True):
+                # The samplers read constraints set on the trial (≤ 0: met).
+                trial.set_constraint(text, amount)
+            scores = [found.get(g.metric, math.nan) for g in goals]
+            return scores[0] if len(scores) == 1 else scores
+
+        remaining = max(0, trials - done)
+        for number in range(remaining):
+            study.optimize(evaluate, n_trials=1)
+            if progress is not None:
+                progress(done + number + 1, trials)
+        points = [_point(t) for t in study.trials
+                  if t.state == optuna.trial.TrialState.COMPLETE]
+        chosen, feasible = choose(points, objective)
+        baseline_scenario = variant(document, {})
+        fresh = seed + FRESH_SEED_OFFSET
+        baseline = replicate_rows(baseline_scenario, replications, fresh, pool)
+        comparisons = [paired(baseline, replicate_rows(variant(document, p.params),
+                                                       replications, fresh, pool))
+                       for p in chosen]
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    outcome = TuneOutcome(chosen, comparisons, len(points), feasible, study_path,
+                          pareto=len(goals) > 1)
+    if figures_dir is not None:
+        outcome.figures = draw_study(study, len(goals), figures_dir)
+    return outcome
+
+
+def _point(trial: Any) -> Point:
+    violations = trial.user_attrs.get("constraints", [])
+    return Point(trial.number, dict(trial.params), dict(trial.user_attrs.get("metrics", {})),
+                 max([0.0, *violations]) if violations else 0.0)
+
+
+def choose(points: Sequence[Point], objective: ObjectiveSpec) -> tuple[list[Point], bool]:
+    """The best feasible point (single objective) or the feasible Pareto front (at most
+    ``MAX_PARETO_POINTS``, spread along it); with no feasible point, the closest one."""
+    if not points:
+        raise StudyError("no trial completed")
+    feasible = [p for p in points if p.feasible]
+    if not feasible:
+        return [min(points, key=lambda p: p.violation)], False
+    goals = objective.goals()
+    signs = [1.0 if g.direction == "maximize" else -1.0 for g in goals]
+
+    def score(p: Point) -> list[float]:
+        return [s * p.metrics.get(g.metric, -math.inf * s) for s, g in zip(signs, goals,
+                                                                           strict=True)]
+
+    if len(goals) == 1:
+        return [max(feasible, key=lambda p: score(p)[0])], True
+    front = [p for p in feasible if not any(
+        all(x >= y for x, y in zip(score(q), score(p), strict=True)) and score(q) != score(p)
+        for q in feasible)]
+    front.sort(key=lambda p: score(p)[0], reverse=True)
+    if len(front) > MAX_PARETO_POINTS:
+        picks = np.linspace(0, len(front) - 1, MAX_PARETO_POINTS).round().astype(int)
+        front = [front[i] for i in sorted(set(picks.tolist()))]
+    return front, True
+
+
+def draw_study(study: Any, objectives: int, directory: Path) -> list[Path]:
+    """Optimisation history (or the Pareto front) and parameter importances, as PNGs."""
+    import warnings
+
+    import matplotlib.pyplot as plt
+    from optuna.visualization import matplotlib as views
+
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    drawings: list[tuple[str, Callable[[], Any]]] = [
+        ("history.png", lambda: views.plot_optimization_history(study)) if objectives == 1
+        else ("pareto.png", lambda: views.plot_pareto_front(study)),
+        ("importances.png", lambda: views.plot_param_importances(study)),
+    ]
+    for name, draw in drawings:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                axes = draw()
+            except (ValueError, RuntimeError):
+                continue  # e.g. importances of a single completed trial
+        figure = axes.figure if hasattr(axes, "figure") else axes
+        figure.set_size_inches(8, 5)
+        figure.tight_layout()
+        path = directory / name
+        figure.savefig(path, dpi=130)
+        plt.close(figure)
+        written.append(path)
+    return written
+
+
+def study_goal(document: dict[str, Any]) -> tuple[dict[str, RangeSpec | ChoiceSpec],
+                                                 ObjectiveSpec]:
+    """The ``search`` and ``objective`` sections of a validated document (ScenarioError when
+    either is missing)."""
+    from sim.config.errors import Problem, ScenarioError
+    from sim.config.loader import validate_document
+
+    spec = validate_document(document)
+    problems = []
+    if not spec.search:
+        problems.append(Problem("search", "required key is missing (a tuner needs values to "
+                                          "choose, e.g. search: {servicing.servicers.0.count: "
+                                          "{low: 1, high: 6, int: true}})"))
+    if spec.objective is None:
+        problems.append(Problem("objective", "required key is missing (e.g. objective: "
+                                             "{maximize: uptime})"))
+    if problems:
+        raise ScenarioError(problems)
+    assert spec.search is not None and spec.objective is not None
+    return dict(spec.search), spec.objective
