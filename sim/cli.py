@@ -631,6 +631,8 @@ def sensitivity(
         "per delivered PFLOPS-hour where reported)."))] = None,
     workers: Annotated[int | None, typer.Option(
         metavar="N", help="Worker processes (default: one per CPU).")] = None,
+    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help=(
+        "Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster."))] = None,
     seed: SeedOpt = 0,
     overrides: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
@@ -655,9 +657,14 @@ def sensitivity(
                       soft_wrap=True)
         if unknown:
             raise typer.Exit(EXIT_BAD_INPUT)
-    with Progress("variants", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
-        result = api.run_sensitivity(loaded.document, uncertain, n, replications, seed,
-                                     workers or api.default_workers(), names, advance)
+    try:
+        with Progress("variants", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
+            result = api.run_sensitivity(loaded.document, uncertain, n, replications, seed,
+                                         workers or api.default_workers(), names, advance,
+                                         scheduler)
+    except api.ExecutorError as exc:
+        err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     if figure is not None:
         drawn = api.draw_indices(result)
         drawn.savefig(figure, dpi=150)
@@ -689,6 +696,8 @@ def tune(
         "existing one is resumed."))] = None,
     workers: Annotated[int | None, typer.Option(
         metavar="N", help="Worker processes (default: one per CPU).")] = None,
+    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help=(
+        "Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster."))] = None,
     seed: SeedOpt = 0,
     overrides: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
@@ -713,8 +722,8 @@ def tune(
         with Progress("trials", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
             outcome = api.run_tune(loaded.document, search, objective, trials, n, seed,
                                    workers or api.default_workers(), path, path.parent,
-                                   advance)
-    except api.StudyError as exc:
+                                   advance, scheduler)
+    except (api.StudyError, api.ExecutorError) as exc:
         err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
@@ -751,9 +760,9 @@ def _print_tune(outcome: api.TuneOutcome, objective: Any) -> None:
                           f"{c['difference']:+.4g}", f"{low:+.4g} – {high:+.4g}"
                           + (" *" if c["significant"] else ""))
         out.print(table)
-    out.print(f"study: {outcome.study_path} ({outcome.trials} trials); figures: "
-              + (", ".join(str(p) for p in outcome.figures) or "none"), markup=False,
-              soft_wrap=True)
+    out.print(f"study: {outcome.study_path} ({outcome.trials} trials); report: "
+              f"{outcome.report}; figures: " + (", ".join(p.name for p in outcome.figures)
+                                                or "none"), markup=False, soft_wrap=True)
 
 
 @app.command(cls=_Command)

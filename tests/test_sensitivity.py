@@ -101,3 +101,11 @@ def test_json_output_is_one_object(tmp_path: Path) -> None:
     result = orbsim("sensitivity", str(toy(tmp_path)), "-n", "2", "--replications", "1",
                     "--workers", "1", "--json", check=True)
     assert json.loads(result.stdout)["replications"] == 1
+
+
+def test_a_dask_cluster_gives_what_one_process_gives(tmp_path: Path) -> None:
+    loaded = read_scenario(toy(tmp_path))
+    inputs = study_inputs(loaded.document)
+    here = run_sensitivity(loaded.document, inputs, 4, 2, 5, 1)
+    on_dask = run_sensitivity(loaded.document, inputs, 4, 2, 5, 2, scheduler="local")
+    assert on_dask.to_dict() == here.to_dict()

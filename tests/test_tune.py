@@ -48,6 +48,8 @@ def test_the_tuner_finds_shorter_repairs_and_the_fresh_seeds_confirm_it(tmp_path
     assert uptime["difference"] > 0 and uptime["significant"]
     assert uptime["ci95"][0] > 0
     assert (tmp_path / "history.png").exists()
+    report = (tmp_path / "report.md").read_text()
+    assert "Sought: maximize uptime" in report and "![history](history.png)" in report
 
 
 def test_a_killed_study_resumes_and_refuses_other_settings(tmp_path: Path) -> None:

@@ -3,9 +3,10 @@ numbers), so that differences between variants are the inputs', not the draws'."
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from sim.campaign.rows import replicate_row
@@ -40,23 +41,21 @@ def mean_metrics(scenario: Scenario, replications: int, root_seed: int) -> dict[
 
 
 def evaluate_all(document: dict[str, Any], points: Sequence[dict[str, float]],
-                 replications: int, root_seed: int, workers: int,
+                 replications: int, root_seed: int, pool: Executor | None,
                  progress: Callable[[int, int], None] | None = None) -> list[dict[str, float]]:
-    """``mean_metrics`` of each point's variant, in order, on ``workers`` processes."""
+    """``mean_metrics`` of each point's variant, in order, on ``pool`` (here when None)."""
     scenarios = [variant(document, point) for point in points]
     results: list[dict[str, float]] = []
-    if workers <= 1:
-        for scenario in scenarios:
-            results.append(mean_metrics(scenario, replications, root_seed))
-            if progress is not None:
-                progress(len(results), len(scenarios))
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for found in pool.map(mean_metrics, scenarios, [replications] * len(scenarios),
-                              [root_seed] * len(scenarios)):
-            results.append(found)
-            if progress is not None:
-                progress(len(results), len(scenarios))
+    if pool is None:
+        found: Iterator[dict[str, float]] = (mean_metrics(s, replications, root_seed)
+                                             for s in scenarios)
+    else:
+        found = pool.map(mean_metrics, scenarios, [replications] * len(scenarios),
+                         [root_seed] * len(scenarios))
+    for metrics in found:
+        results.append(metrics)
+        if progress is not None:
+            progress(len(results), len(scenarios))
     return results
 
 
@@ -74,3 +73,43 @@ def closest(name: str, known: Sequence[str]) -> str:
         return f"did you mean '{found[0]}'?"
     return "known: " + ", ".join(m for m in known if "." not in m or m.startswith(
         ("downtime.", "cost.", "goodput_lost.")))
+
+
+@contextlib.contextmanager
+def study_pool(workers: int, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """Where a study's evaluations run: in this process (one worker), in local worker
+    processes, or on a Dask cluster (``scheduler``: tcp://HOST:PORT, or "local" for a
+    LocalCluster of ``workers`` processes), as a ``concurrent.futures`` executor."""
+    if scheduler is None:
+        if workers <= 1:
+            yield None
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield pool
+        return
+    from dask.distributed import Client, LocalCluster
+
+    from sim.campaign.executors import CONNECT_TIMEOUT_S, ExecutorError, probe_scheduler
+
+    cluster = None
+    try:
+        if scheduler == "local":
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        else:
+            probe_scheduler(scheduler)
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ExecutorError(f"--scheduler {scheduler}: cannot connect "
+                            f"({type(exc).__name__}: {exc})") from None
+    try:
+        executor = client.get_executor()
+        executor._max_workers = max(1, sum(client.nthreads().values()))  # type: ignore[attr-defined]
+        yield executor
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

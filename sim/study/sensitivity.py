@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sim.config.study_spec import RangeSpec
-from sim.study.evaluate import evaluate_all
+from sim.study.evaluate import evaluate_all, study_pool
 
 # Metrics reported unless others are named (those a scenario has).
 DEFAULT_METRICS = ("uptime", "goodput", "availability", "cost.usd_per_delivered_pflops_hour")
@@ -103,11 +103,14 @@ def analyse(uncertain: dict[str, RangeSpec], outputs: Sequence[dict[str, float]]
 def run_sensitivity(document: dict[str, Any], uncertain: dict[str, RangeSpec],
                     base_samples: int, replications: int, seed: int, workers: int,
                     metrics: Sequence[str] = (),
-                    progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
-    """Sample, evaluate every point on the same seeds, and analyse ``metrics`` (the default
-    ones the scenario reports when none are named)."""
+                    progress: Callable[[int, int], None] | None = None,
+                    scheduler: str | None = None) -> SensitivityResult:
+    """Sample, evaluate every point on the same seeds (on ``workers`` local processes, or on
+    the Dask cluster at ``scheduler``), and analyse ``metrics`` (the default ones the
+    scenario reports when none are named)."""
     points = sample_points(uncertain, base_samples, seed)
-    outputs = evaluate_all(document, points, replications, seed, workers, progress)
+    with study_pool(workers, scheduler) as pool:
+        outputs = evaluate_all(document, points, replications, seed, pool, progress)
     chosen = list(metrics) or [m for m in DEFAULT_METRICS if m in outputs[0]]
     return SensitivityResult(analyse(uncertain, outputs, chosen, seed), base_samples,
                              len(points), replications, seed)

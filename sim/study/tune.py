@@ -15,7 +15,7 @@ import itertools
 import json
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from sim.config.study_spec import ChoiceSpec, ObjectiveSpec, RangeSpec, constrai
 from sim.eclipses import fleet_geometry
 from sim.replicate import GeometryOrbits, run_replicate
 from sim.scenario import Scenario
-from sim.study.evaluate import IDENTIFIERS, variant
+from sim.study.evaluate import IDENTIFIERS, study_pool, variant
 
 # Fresh seeds for the re-evaluation: the study's root seed plus this.
 FRESH_SEED_OFFSET = 1
@@ -64,6 +64,7 @@ class TuneOutcome:
     study_path: Path
     pareto: bool = False
     figures: list[Path] = field(default_factory=list)
+    report: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
         points = [{"trial": p.number, "params": p.params, "metrics": p.metrics,
@@ -165,9 +166,11 @@ def suggest(trial: Any, search: dict[str, RangeSpec | ChoiceSpec]) -> dict[str, 
 def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec],
              objective: ObjectiveSpec, trials: int, replications: int, seed: int,
              workers: int, study_path: Path, figures_dir: Path | None = None,
-             progress: Callable[[float, float], None] | None = None) -> TuneOutcome:
+             progress: Callable[[float, float], None] | None = None,
+             scheduler: str | None = None) -> TuneOutcome:
     """Run the study to ``trials`` trials in all (resuming a stored one), then choose and
-    re-evaluate."""
+    re-evaluate; each trial's replications are spread over ``workers`` local processes, or
+    over the Dask cluster at ``scheduler``."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -188,8 +191,7 @@ def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec]
         raise StudyError(f"{study_path}: holds a study of another scenario, search, objective, "
                          "replication count or seed; give another --study, or remove it")
     done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
-    try:
+    with study_pool(workers, scheduler) as pool:
         def evaluate(trial: Any) -> float | Sequence[float]:
             values = suggest(trial, search)
             found = means(replicate_rows(variant(document, values), replications, seed, pool))
@@ -216,13 +218,12 @@ def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec]
         comparisons = [paired(baseline, replicate_rows(variant(document, p.params),
                                                        replications, fresh, pool))
                        for p in chosen]
-    finally:
-        if pool is not None:
-            pool.shutdown()
     outcome = TuneOutcome(chosen, comparisons, len(points), feasible, study_path,
                           pareto=len(goals) > 1)
     if figures_dir is not None:
         outcome.figures = draw_study(study, len(goals), figures_dir)
+        outcome.report = write_study_report(outcome, objective, str(document.get("name", "")),
+                                            figures_dir)
     return outcome
 
 
@@ -310,3 +311,39 @@ def study_goal(document: dict[str, Any]) -> tuple[dict[str, RangeSpec | ChoiceSp
         raise ScenarioError(problems)
     assert spec.search is not None and spec.objective is not None
     return dict(spec.search), spec.objective
+
+
+def write_study_report(outcome: TuneOutcome, objective: ObjectiveSpec, scenario_name: str,
+                       directory: Path) -> Path:
+    """``report.md`` beside the study: what was sought, the chosen trial(s), each metric's
+    paired difference on fresh seeds, and the figures."""
+    goals = ", ".join(f"{g.direction} {g.metric}" for g in objective.goals())
+    lines = [f"# Tuning {scenario_name}", "",
+             f"Sought: {goals}" + (f", subject to {'; '.join(objective.constraints)}"
+                                   if objective.constraints else "") + f"; {outcome.trials} "
+             f"trials, study `{outcome.study_path.name}` (SQLite, opens in optuna-dashboard).",
+             ""]
+    if not outcome.feasible:
+        lines += ["**No trial met the constraints**; below is the closest.", ""]
+    for point, comparison in zip(outcome.chosen, outcome.comparisons, strict=True):
+        lines += [f"## Trial {point.number}", ""]
+        lines += [f"- `{path}` = {value}" for path, value in point.params.items()]
+        lines += ["", "Re-run on fresh seeds beside the scenario as given (paired, 95 % "
+                      "interval; * excludes 0):", "",
+                  "| metric | as given | tuned | tuned − given | 95 % interval |",
+                  "|---|---|---|---|---|"]
+        headline = [g.metric for g in objective.goals()] + ["uptime", "goodput",
+                                                              "availability"]
+        for name in dict.fromkeys(headline):
+            if name in comparison:
+                c = comparison[name]
+                low, high = c["ci95"]
+                lines.append(f"| {name} | {c['baseline']:.6g} | {c['tuned']:.6g} | "
+                             f"{c['difference']:+.4g} | {low:+.4g} – {high:+.4g}"
+                             f"{' *' if c['significant'] else ''} |")
+        lines.append("")
+    if outcome.figures:
+        lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in outcome.figures]
+    path = directory / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
