@@ -26,10 +26,31 @@ def variant(document: dict[str, Any], values: dict[str, float]) -> Scenario:
     return to_scenario(validate_document(apply_overrides(document, overrides)))
 
 
+# Each process's eclipse orbits by fleet geometry, kept across a study's variants: what the
+# power model derives from them (profiles, keyed by power design) is then built once.
+_ORBITS: dict[tuple[Any, ...], GeometryOrbits] = {}
+# Geometries kept at once (a study varies a few at most).
+KEPT_GEOMETRIES = 4
+
+
+def shared_orbits(scenario: Scenario) -> GeometryOrbits | None:
+    """The scenario's eclipse orbits, shared with earlier variants of the same geometry."""
+    if not scenario.has_orbits:
+        return None
+    key = (scenario.start_utc, scenario.horizon_s,
+           tuple((group.count, group.orbit) for group in scenario.fleet))
+    found = _ORBITS.get(key)
+    if found is None:
+        if len(_ORBITS) >= KEPT_GEOMETRIES:
+            _ORBITS.clear()
+        found = _ORBITS[key] = GeometryOrbits(fleet_geometry(scenario))
+    return found
+
+
 def mean_metrics(scenario: Scenario, replications: int, root_seed: int) -> dict[str, float]:
     """Every scalar metric's mean over replications 0 … ``replications`` − 1 of
     ``root_seed`` (a tally absent from a replication counts as 0)."""
-    orbits = GeometryOrbits(fleet_geometry(scenario)) if scenario.has_orbits else None
+    orbits = shared_orbits(scenario)
     sums: dict[str, float] = {}
     for replicate in range(replications):
         row = replicate_row(run_replicate(scenario, replicate, root_seed, orbits))

@@ -24,10 +24,9 @@ import numpy as np
 
 from sim.campaign.rows import replicate_row
 from sim.config.study_spec import ChoiceSpec, ObjectiveSpec, RangeSpec, constraint_parts
-from sim.eclipses import fleet_geometry
-from sim.replicate import GeometryOrbits, run_replicate
+from sim.replicate import run_replicate
 from sim.scenario import Scenario
-from sim.study.evaluate import IDENTIFIERS, study_pool, variant
+from sim.study.evaluate import IDENTIFIERS, shared_orbits, study_pool, variant
 
 # Fresh seeds for the re-evaluation: the study's root seed plus this.
 FRESH_SEED_OFFSET = 1
@@ -79,7 +78,7 @@ class TuneOutcome:
 
 def _rows(scenario: Scenario, first: int, stop: int, seed: int) -> list[dict[str, float]]:
     """The metric rows of replications [first, stop) of ``seed``."""
-    orbits = GeometryOrbits(fleet_geometry(scenario)) if scenario.has_orbits else None
+    orbits = shared_orbits(scenario)
     rows = []
     for replicate in range(first, stop):
         row = replicate_row(run_replicate(scenario, replicate, seed, orbits))
