@@ -64,6 +64,8 @@ class TuneOutcome:
     pareto: bool = False
     figures: list[Path] = field(default_factory=list)
     report: Path | None = None
+    # Every completed trial, chosen or not.
+    points: list[Point] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         points = [{"trial": p.number, "params": p.params, "metrics": p.metrics,
@@ -218,9 +220,9 @@ def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec]
                                                        replications, fresh, pool))
                        for p in chosen]
     outcome = TuneOutcome(chosen, comparisons, len(points), feasible, study_path,
-                          pareto=len(goals) > 1)
+                          pareto=len(goals) > 1, points=points)
     if figures_dir is not None:
-        outcome.figures = draw_study(study, len(goals), figures_dir)
+        outcome.figures = draw_study(study, [g.metric for g in goals], figures_dir)
         outcome.report = write_study_report(outcome, objective, str(document.get("name", "")),
                                             figures_dir)
     return outcome
@@ -252,6 +254,8 @@ def choose(points: Sequence[Point], objective: ObjectiveSpec) -> tuple[list[Poin
     front = [p for p in feasible if not any(
         all(x >= y for x, y in zip(score(q), score(p), strict=True)) and score(q) != score(p)
         for q in feasible)]
+    # One point per distinct setting (a sampler may try the same one twice).
+    front = list({json.dumps(p.params, sort_keys=True): p for p in front}.values())
     front.sort(key=lambda p: score(p)[0], reverse=True)
     if len(front) > MAX_PARETO_POINTS:
         picks = np.linspace(0, len(front) - 1, MAX_PARETO_POINTS).round().astype(int)
@@ -259,7 +263,7 @@ def choose(points: Sequence[Point], objective: ObjectiveSpec) -> tuple[list[Poin
     return front, True
 
 
-def draw_study(study: Any, objectives: int, directory: Path) -> list[Path]:
+def draw_study(study: Any, names: Sequence[str], directory: Path) -> list[Path]:
     """Optimisation history (or the Pareto front) and parameter importances, as PNGs."""
     import warnings
 
@@ -269,12 +273,14 @@ def draw_study(study: Any, objectives: int, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     drawings: list[tuple[str, Callable[[], Any]]] = [
-        ("history.png", lambda: views.plot_optimization_history(study)) if objectives == 1
-        else ("pareto.png", lambda: views.plot_pareto_front(study)),
+        ("history.png", lambda: views.plot_optimization_history(study, target_name=names[0]))
+        if len(names) == 1
+        else ("pareto.png", lambda: views.plot_pareto_front(study, target_names=list(names))),
         ("importances.png", lambda: views.plot_param_importances(study)),
     ]
     for name, draw in drawings:
-        with warnings.catch_warnings():
+        # Optuna's drawings switch matplotlib's style; rc_context puts it back after.
+        with warnings.catch_warnings(), plt.rc_context():
             warnings.simplefilter("ignore")
             try:
                 axes = draw()
