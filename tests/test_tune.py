@@ -47,9 +47,10 @@ def test_the_tuner_finds_shorter_repairs_and_the_fresh_seeds_confirm_it(tmp_path
     uptime = found["comparison"]["uptime"]
     assert uptime["difference"] > 0 and uptime["significant"]
     assert uptime["ci95"][0] > 0
-    assert (tmp_path / "history.png").exists()
+    assert (tmp_path / "figures" / "history.png").exists()
     report = (tmp_path / "report.md").read_text()
-    assert "Sought: maximize uptime" in report and "![history](history.png)" in report
+    assert "Sought: maximize uptime" in report and "![history](figures/history.png)" in report
+    assert "data:image/png;base64," in (tmp_path / "report.html").read_text()
 
 
 def test_a_killed_study_resumes_and_refuses_other_settings(tmp_path: Path) -> None:
@@ -77,7 +78,7 @@ def test_a_pareto_pair_gives_a_front(tmp_path: Path) -> None:
                 "fleet.0.count": {"low": 10, "high": 40, "int": True}})
     assert found["pareto"], found
     assert all(point["feasible"] for point in found["pareto"])
-    assert (tmp_path / "pareto.png").exists()
+    assert (tmp_path / "figures" / "pareto.png").exists()
 
 
 @pytest.mark.parametrize(("changes", "path", "fragment"), [

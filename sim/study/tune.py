@@ -270,6 +270,7 @@ def draw_study(study: Any, names: Sequence[str], directory: Path) -> list[Path]:
     import matplotlib.pyplot as plt
     from optuna.visualization import matplotlib as views
 
+    directory = directory / "figures"
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     drawings: list[tuple[str, Callable[[], Any]]] = [
@@ -320,35 +321,49 @@ def study_goal(document: dict[str, Any]) -> tuple[dict[str, RangeSpec | ChoiceSp
 
 def write_study_report(outcome: TuneOutcome, objective: ObjectiveSpec, scenario_name: str,
                        directory: Path) -> Path:
-    """``report.md`` beside the study: what was sought, the chosen trial(s), each metric's
-    paired difference on fresh seeds, and the figures."""
+    """``report.md`` and ``report.html`` beside the study, as a campaign's: what was sought,
+    the chosen trial(s), each metric's paired difference on fresh seeds, and the figures
+    (``figures/``). Returns the Markdown file's path."""
+    from sim.report import TEXT, to_html, to_markdown
+
     goals = ", ".join(f"{g.direction} {g.metric}" for g in objective.goals())
-    lines = [f"# Tuning {scenario_name}", "",
-             f"Sought: {goals}" + (f", subject to {'; '.join(objective.constraints)}"
-                                   if objective.constraints else "") + f"; {outcome.trials} "
-             f"trials, study `{outcome.study_path.name}` (SQLite, opens in optuna-dashboard).",
-             ""]
+    sought = goals + (f", subject to {'; '.join(objective.constraints)}"
+                      if objective.constraints else "")
+    blocks: list[tuple[Any, ...]] = [
+        ("h1", f"Tuning {scenario_name}"),
+        ("p", f"Sought: {sought}; {outcome.trials} trials, study {outcome.study_path.name} "
+              "(SQLite; it opens in optuna-dashboard)."),
+    ]
     if not outcome.feasible:
-        lines += ["**No trial met the constraints**; below is the closest.", ""]
+        blocks.append(("p", "No trial met the constraints; below is the closest."))
+    headline = [g.metric for g in objective.goals()] + ["uptime", "goodput", "availability"]
     for point, comparison in zip(outcome.chosen, outcome.comparisons, strict=True):
-        lines += [f"## Trial {point.number}", ""]
-        lines += [f"- `{path}` = {value}" for path, value in point.params.items()]
-        lines += ["", "Re-run on fresh seeds beside the scenario as given (paired, 95 % "
-                      "interval; * excludes 0):", "",
-                  "| metric | as given | tuned | tuned − given | 95 % interval |",
-                  "|---|---|---|---|---|"]
-        headline = [g.metric for g in objective.goals()] + ["uptime", "goodput",
-                                                              "availability"]
+        blocks.append(("h2", f"Trial {point.number}"))
+        blocks.append(("table", ["search path", "value"],
+                       [[path, f"{value:g}" if isinstance(value, float) else str(value)]
+                        for path, value in point.params.items()], TEXT))
+        rows = []
         for name in dict.fromkeys(headline):
             if name in comparison:
                 c = comparison[name]
                 low, high = c["ci95"]
-                lines.append(f"| {name} | {c['baseline']:.6g} | {c['tuned']:.6g} | "
-                             f"{c['difference']:+.4g} | {low:+.4g} – {high:+.4g}"
-                             f"{' *' if c['significant'] else ''} |")
-        lines.append("")
-    if outcome.figures:
-        lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in outcome.figures]
+                rows.append([name, f"{c['baseline']:.6g}", f"{c['tuned']:.6g}",
+                             f"{c['difference']:+.4g}",
+                             f"{low:+.4g} – {high:+.4g}{' *' if c['significant'] else ''}"])
+        blocks.append(("p", "Re-run on fresh seeds beside the scenario as given (paired; "
+                            "95 % interval, * when it excludes 0):"))
+        blocks.append(("table", ["metric", "as given", "tuned", "tuned − given",
+                                 "95 % interval"], rows))
+    captions = {"history": "Objective of each trial, and the best so far.",
+                "pareto": "Trials by the two objectives; the front is highlighted.",
+                "importances": "How much each search value explains the objective "
+                               "(fANOVA)."}
+    pngs = {}
+    for figure in outcome.figures:
+        blocks.append(("figure", figure.stem, captions.get(figure.stem, figure.stem)))
+        pngs[figure.stem] = figure.read_bytes()
     path = directory / "report.md"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(to_markdown(blocks), encoding="utf-8")
+    (directory / "report.html").write_text(
+        to_html(blocks, pngs, title=f"orbsim tuning: {scenario_name}"), encoding="utf-8")
     return path
