@@ -638,6 +638,10 @@ def sensitivity(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
     figure: Annotated[Path | None, typer.Option(metavar="FILE", help=(
         "Also write a figure of S1 and ST per metric (.png, .pdf, .svg)."))] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", metavar="DIR", help=(
+        "Where the study keeps its variants as they finish (a killed study resumes from "
+        "them) and writes indices.json (default: results/<scenario name>-sensitivity)."))
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Sobol sensitivity of the metrics to the scenario's uncertain inputs (SALib)."""
@@ -657,14 +661,23 @@ def sensitivity(
                       soft_wrap=True)
         if unknown:
             raise typer.Exit(EXIT_BAD_INPUT)
+    directory = out_dir if out_dir is not None else Path("results") / (
+        f"{loaded.scenario.name}-sensitivity")
     try:
         with Progress("variants", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
             result = api.run_sensitivity(loaded.document, uncertain, n, replications, seed,
                                          workers or api.default_workers(), names, advance,
-                                         scheduler)
-    except api.ExecutorError as exc:
+                                         scheduler, directory)
+    except (api.ExecutorError, api.StudyError) as exc:
         err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        err.print(f"interrupted: the variants finished so far are kept in {directory}; run "
+                  "the same command again to resume", markup=False, emoji=False,
+                  soft_wrap=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    (directory / "indices.json").write_text(
+        json.dumps(api.json_ready(result.to_dict()), allow_nan=False), encoding="utf-8")
     if figure is not None:
         drawn = api.draw_indices(result)
         drawn.savefig(figure, dpi=150)

@@ -46,7 +46,8 @@ def toy(tmp_path: Path, **changes: Any) -> Path:
 def test_an_input_the_metric_ignores_gets_zero_and_json_has_the_contract(
         tmp_path: Path) -> None:
     result = orbsim_json("sensitivity", str(toy(tmp_path)), "-n", "8", "--replications", "2",
-                         "--workers", "1")
+                         "--workers", "1", "--out", str(tmp_path / "study"))
+    assert json.loads((tmp_path / "study" / "indices.json").read_text()) == result
     indices = result["indices"]
     assert set(indices) >= {"uptime", "goodput", "availability"}
     window = indices["uptime"]["sla_window_h"]
@@ -69,7 +70,7 @@ def test_the_figure_is_written(tmp_path: Path) -> None:
     figure = tmp_path / "indices.png"
     result = orbsim("sensitivity", str(toy(tmp_path)), "-n", "4", "--replications", "1",
                     "--workers", "1", "--metric", "uptime", "--figure", str(figure),
-                    check=True)
+                    "--out", str(tmp_path / "study"), check=True)
     assert figure.stat().st_size > 10_000
     assert "sla_window_h" in result.stdout
 
@@ -92,14 +93,15 @@ def test_bad_study_input(tmp_path: Path, changes: dict[str, Any], args: list[str
     document = {key: value for key, value in {**TOY, **changes}.items() if value is not None}
     file = tmp_path / "bad.yaml"
     file.write_text(yaml.safe_dump(document, sort_keys=False))
-    result = orbsim("sensitivity", str(file), *(args or ["-n", "4"]), "--workers", "1")
+    result = orbsim("sensitivity", str(file), *(args or ["-n", "4"]), "--workers", "1",
+                    "--out", str(tmp_path / "study"))
     ((where, message),) = cli_problems(result)
     assert where == path and fragment in message, (where, message)
 
 
 def test_json_output_is_one_object(tmp_path: Path) -> None:
     result = orbsim("sensitivity", str(toy(tmp_path)), "-n", "2", "--replications", "1",
-                    "--workers", "1", "--json", check=True)
+                    "--workers", "1", "--json", "--out", str(tmp_path / "study"), check=True)
     assert json.loads(result.stdout)["replications"] == 1
 
 
@@ -109,3 +111,25 @@ def test_a_dask_cluster_gives_what_one_process_gives(tmp_path: Path) -> None:
     here = run_sensitivity(loaded.document, inputs, 4, 2, 5, 1)
     on_dask = run_sensitivity(loaded.document, inputs, 4, 2, 5, 2, scheduler="local")
     assert on_dask.to_dict() == here.to_dict()
+
+
+def test_a_killed_study_resumes_without_losing_or_repeating_a_variant(tmp_path: Path) -> None:
+    """Cut the stored variants short (and the last line in half, as a kill may): the study
+    run again evaluates only the rest and gives the indices of an uninterrupted run."""
+    loaded = read_scenario(toy(tmp_path))
+    inputs = study_inputs(loaded.document)
+    whole = run_sensitivity(loaded.document, inputs, 4, 2, 5, 1, out=tmp_path / "a")
+    variants = (tmp_path / "a" / "variants.jsonl").read_text().splitlines()
+    assert len(variants) == whole.points
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "settings.json").write_text((tmp_path / "a" / "settings.json").read_text())
+    (tmp_path / "b" / "variants.jsonl").write_text("\n".join(variants[:5]) + "\n"
+                                                   + variants[5][:20])
+    evaluated: list[int] = []
+    resumed = run_sensitivity(loaded.document, inputs, 4, 2, 5, 1, out=tmp_path / "b",
+                              progress=lambda done, total: evaluated.append(done))
+    assert resumed.to_dict() == whole.to_dict()
+    assert (tmp_path / "b" / "variants.jsonl").read_text().splitlines() == variants
+    assert evaluated[0] == 6 and evaluated[-1] == whole.points
+    with pytest.raises(Exception, match="holds a sensitivity study of another"):
+        run_sensitivity(loaded.document, inputs, 4, 2, 6, 1, out=tmp_path / "b")

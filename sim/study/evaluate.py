@@ -63,8 +63,11 @@ def mean_metrics(scenario: Scenario, replications: int, root_seed: int) -> dict[
 
 def evaluate_all(document: dict[str, Any], points: Sequence[dict[str, float]],
                  replications: int, root_seed: int, pool: Executor | None,
-                 progress: Callable[[int, int], None] | None = None) -> list[dict[str, float]]:
-    """``mean_metrics`` of each point's variant, in order, on ``pool`` (here when None)."""
+                 progress: Callable[[int, int], None] | None = None,
+                 done: Callable[[dict[str, float]], None] | None = None
+                 ) -> list[dict[str, float]]:
+    """``mean_metrics`` of each point's variant, in order, on ``pool`` (here when None);
+    ``done`` is told of each result as it comes (in order)."""
     scenarios = [variant(document, point) for point in points]
     results: list[dict[str, float]] = []
     if pool is None:
@@ -75,6 +78,8 @@ def evaluate_all(document: dict[str, Any], points: Sequence[dict[str, float]],
                          [root_seed] * len(scenarios))
     for metrics in found:
         results.append(metrics)
+        if done is not None:
+            done(metrics)
         if progress is not None:
             progress(len(results), len(scenarios))
     return results

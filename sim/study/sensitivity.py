@@ -8,9 +8,12 @@ input gets exactly the same values whether that input moves or not, and its tota
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -104,16 +107,76 @@ def run_sensitivity(document: dict[str, Any], uncertain: dict[str, RangeSpec],
                     base_samples: int, replications: int, seed: int, workers: int,
                     metrics: Sequence[str] = (),
                     progress: Callable[[int, int], None] | None = None,
-                    scheduler: str | None = None) -> SensitivityResult:
+                    scheduler: str | None = None, out: Path | None = None) -> SensitivityResult:
     """Sample, evaluate every point on the same seeds (on ``workers`` local processes, or on
     the Dask cluster at ``scheduler``), and analyse ``metrics`` (the default ones the
-    scenario reports when none are named)."""
+    scenario reports when none are named).
+
+    With ``out``, each variant's metrics are appended to ``out/variants.jsonl`` as they come,
+    so that a killed study, run again with the same settings, evaluates only the rest; a
+    study of other settings there is refused (``StudyError``)."""
     points = sample_points(uncertain, base_samples, seed)
-    with study_pool(workers, scheduler) as pool:
-        outputs = evaluate_all(document, points, replications, seed, pool, progress)
+    stored: list[dict[str, float]] = []
+    record = None
+    if out is not None:
+        stored = _stored_variants(out, document, base_samples, replications, seed)[:len(points)]
+        handle = (out / VARIANTS).open("a", encoding="utf-8")
+
+        def record(found: dict[str, float]) -> None:
+            handle.write(json.dumps(found) + "\n")
+            handle.flush()
+
+    def advance(done: int, total: int) -> None:
+        if progress is not None:
+            progress(len(stored) + done, len(points))
+
+    try:
+        with study_pool(workers, scheduler) as pool:
+            fresh = evaluate_all(document, points[len(stored):], replications, seed, pool,
+                                 advance, record)
+    finally:
+        if out is not None:
+            handle.close()
+    outputs = stored + fresh
     chosen = list(metrics) or [m for m in DEFAULT_METRICS if m in outputs[0]]
     return SensitivityResult(analyse(uncertain, outputs, chosen, seed), base_samples,
                              len(points), replications, seed)
+
+
+# The file of a stored study's variants (one JSON object of metrics per line, in sample
+# order) and of its settings.
+VARIANTS = "variants.jsonl"
+SETTINGS = "settings.json"
+
+
+def _stored_variants(out: Path, document: dict[str, Any], base_samples: int,
+                     replications: int, seed: int) -> list[dict[str, float]]:
+    """The variants a stored study of the same settings finished (none for a new one)."""
+    from sim.study.tune import StudyError
+
+    text = json.dumps([document, base_samples, replications, seed], sort_keys=True,
+                      default=str)
+    key = hashlib.sha256(text.encode()).hexdigest()
+    out.mkdir(parents=True, exist_ok=True)
+    settings = out / SETTINGS
+    if settings.exists():
+        if json.loads(settings.read_text(encoding="utf-8")).get("settings") != key:
+            raise StudyError(f"{out}: holds a sensitivity study of another scenario, N, "
+                             "replication count or seed; give another --out, or remove it")
+    else:
+        settings.write_text(json.dumps({"settings": key}), encoding="utf-8")
+    variants = out / VARIANTS
+    if not variants.exists():
+        return []
+    lines = variants.read_text(encoding="utf-8").splitlines()
+    found = []
+    for line in lines:
+        try:
+            found.append(json.loads(line))
+        except json.JSONDecodeError:
+            break  # a line cut short by a kill: that variant runs again
+    variants.write_text("".join(json.dumps(f) + "\n" for f in found), encoding="utf-8")
+    return found
 
 
 def study_inputs(document: dict[str, Any]) -> dict[str, RangeSpec]:
