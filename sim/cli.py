@@ -16,7 +16,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -83,6 +83,11 @@ SetOpt = Annotated[
 ]
 SeedOpt = Annotated[int, typer.Option(min=0, metavar="N", help="Root seed of the random streams.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for bad input.")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    metavar="N", help="Worker processes (default: one per CPU).")]
+SchedulerOpt = Annotated[str | None, typer.Option(metavar="ADDRESS", help=(
+    "Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster."))]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object only.")]
 
 
 def _progress_line_s() -> float:
@@ -226,7 +231,7 @@ def run(
     config: ConfigArg,
     seed: SeedOpt = 0,
     overrides: SetOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
+    as_json: JsonOpt = False,
     plot: Annotated[Path | None, typer.Option(
         help="Also write a PNG of the replication's capacity, failures and repairs by month "
              "(eclipse seasons shaded).")] = None,
@@ -317,10 +322,8 @@ def campaign(
         "--resume)."))] = None,
     until_ci: Annotated[float | None, typer.Option(metavar="W", help=(
         "Stop once the 95 % interval of mean uptime is narrower than W."))] = None,
-    workers: Annotated[int | None, typer.Option(
-        metavar="N", help="Worker processes (default: one per CPU).")] = None,
-    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help=(
-        "Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster."))] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     out: Annotated[Path | None, typer.Option(metavar="DIR", help=(
         "Results directory (default: results/<scenario name>, with --set "
         "results/<name>-<hash of the overridden scenario>).")),
@@ -450,7 +453,7 @@ def compare(
                                                                "baseline campaign (A).")],
     dir_b: Annotated[Path, typer.Argument(metavar="DIR_B", help="Results directory of the "
                                                                "campaign compared with it (B).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
+    as_json: JsonOpt = False,
     figure: Annotated[Path | None, typer.Option(
         help="Also write a figure of the differences (.png, .pdf or .svg; none by default).")
     ] = None,
@@ -619,6 +622,24 @@ def export(
               soft_wrap=True)
 
 
+def _refuse_unknown_metrics(scenario: api.Scenario, seed: int, named: dict[str, str]) -> None:
+    """Exit 2 naming each metric the scenario does not report (``named``: label → metric)."""
+    known = api.metric_names(scenario, seed)
+    _refuse([f"{label}: not a metric this scenario reports ({api.closest(name, known)})"
+             for label, name in named.items() if name not in known])
+
+
+def _study_stopped(exc: BaseException, kept: str, where: Path) -> NoReturn:
+    """A study that cannot go on (exit 2) or was interrupted (exit 130, saying how to
+    resume from what ``where`` keeps)."""
+    if isinstance(exc, KeyboardInterrupt):
+        err.print(f"interrupted: the {kept} finished so far are kept in {where}; run the same "
+                  "command again to resume", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 @app.command(cls=_Command)
 def sensitivity(
     config: ConfigArg,
@@ -629,13 +650,11 @@ def sensitivity(
     metric: Annotated[list[str] | None, typer.Option(metavar="NAME", help=(
         "A metric to analyse (repeatable; default uptime, goodput, availability and cost "
         "per delivered PFLOPS-hour where reported)."))] = None,
-    workers: Annotated[int | None, typer.Option(
-        metavar="N", help="Worker processes (default: one per CPU).")] = None,
-    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help=(
-        "Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster."))] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     seed: SeedOpt = 0,
     overrides: SetOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
+    as_json: JsonOpt = False,
     figure: Annotated[Path | None, typer.Option(metavar="FILE", help=(
         "Also write a figure of S1 and ST per metric (.png, .pdf, .svg)."))] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", metavar="DIR", help=(
@@ -653,14 +672,8 @@ def sensitivity(
     uncertain = _guard(debug, lambda: api.study_inputs(loaded.document))
     names = list(metric or [])
     if names:
-        known = api.metric_names(loaded.scenario, seed)
-        unknown = [name for name in names if name not in known]
-        for name in unknown:
-            err.print(f"error: --metric {name}: not a metric this scenario reports "
-                      f"({api.closest(name, known)})", markup=False, emoji=False,
-                      soft_wrap=True)
-        if unknown:
-            raise typer.Exit(EXIT_BAD_INPUT)
+        _refuse_unknown_metrics(loaded.scenario, seed, {f"--metric {name}": name
+                                                        for name in names})
     directory = out_dir if out_dir is not None else Path("results") / (
         f"{loaded.scenario.name}-sensitivity")
     try:
@@ -668,14 +681,8 @@ def sensitivity(
             result = api.run_sensitivity(loaded.document, uncertain, n, replications, seed,
                                          workers or api.default_workers(), names, advance,
                                          scheduler, directory)
-    except (api.ExecutorError, api.StudyError) as exc:
-        err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except KeyboardInterrupt:
-        err.print(f"interrupted: the variants finished so far are kept in {directory}; run "
-                  "the same command again to resume", markup=False, emoji=False,
-                  soft_wrap=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except (api.ExecutorError, api.StudyError, KeyboardInterrupt) as exc:
+        _study_stopped(exc, "variants", directory)
     (directory / "indices.json").write_text(
         json.dumps(api.json_ready(result.to_dict()), allow_nan=False), encoding="utf-8")
     if figure is not None:
@@ -707,13 +714,11 @@ def tune(
     study: Annotated[Path | None, typer.Option(metavar="PATH", help=(
         "The study's SQLite file (default: results/<scenario name>-tune/study.db); an "
         "existing one is resumed."))] = None,
-    workers: Annotated[int | None, typer.Option(
-        metavar="N", help="Worker processes (default: one per CPU).")] = None,
-    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help=(
-        "Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster."))] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     seed: SeedOpt = 0,
     overrides: SetOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object only.")] = False,
+    as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Tune the scenario's search values to its objective (Optuna; resumable)."""
@@ -722,13 +727,8 @@ def tune(
             _workers_problem(workers))
     loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
     search, objective = _guard(debug, lambda: api.study_goal(loaded.document))
-    known = api.metric_names(loaded.scenario, seed)
-    unknown = [m for m in objective.metrics() if m not in known]
-    for name in unknown:
-        err.print(f"error: objective: {name!r} is not a metric this scenario reports "
-                  f"({api.closest(name, known)})", markup=False, emoji=False, soft_wrap=True)
-    if unknown:
-        raise typer.Exit(EXIT_BAD_INPUT)
+    _refuse_unknown_metrics(loaded.scenario, seed, {f"objective: {name!r}": name
+                                                    for name in objective.metrics()})
     path = study if study is not None else Path("results") / f"{loaded.scenario.name}-tune" / (
         "study.db")
     try:
@@ -736,13 +736,8 @@ def tune(
             outcome = api.run_tune(loaded.document, search, objective, trials, n, seed,
                                    workers or api.default_workers(), path, path.parent,
                                    advance, scheduler)
-    except (api.StudyError, api.ExecutorError) as exc:
-        err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except KeyboardInterrupt:
-        err.print(f"interrupted: the trials finished so far are kept in {path}; run the same "
-                  "command again to resume", markup=False, emoji=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except (api.ExecutorError, api.StudyError, KeyboardInterrupt) as exc:
+        _study_stopped(exc, "trials", path)
     if not outcome.feasible:
         err.print(f"no trial met the constraints ({'; '.join(objective.constraints)}); the "
                   f"closest is trial {outcome.chosen[0].number} (short by "

@@ -108,17 +108,18 @@ class Satellite:
             if unit.failed_cause is not None:
                 unit.failed_cause = None
                 refresh(unit)
-        after = root.capacity
-        self.recorder.satellite_changed(now_s, self.index, before, after, root.loss)
-        self._record_power(now_s, after)
-        if self.job is not None and after != before:
-            self.job.changed(now_s, self.index, after)
+        self._changed(now_s, before)
 
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
         root = self.root
         before = root.capacity
         unit.failed_cause = cause
         refresh(unit)
+        self._changed(now_s, before)
+
+    def _changed(self, now_s: float, before: float) -> None:
+        """Tell the recorder, the power account and the job what the part tree now gives."""
+        root = self.root
         after = root.capacity
         self.recorder.satellite_changed(now_s, self.index, before, after, root.loss)
         self._record_power(now_s, after)

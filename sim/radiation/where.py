@@ -81,6 +81,11 @@ class SaaTracks:
             starts, ends = self.windows
             window = np.searchsorted(starts, times_s, side="right") - 1
             return (window >= 0) & (times_s < ends[np.maximum(window, 0)])
+        return self._on_track(members, times_s)
+
+    def _on_track(self, members: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+        """``inside`` from the tracks themselves: the region's latitude band first (one sine
+        a point), the full point only for those within it."""
         region = self.settings.region
         low = math.radians(max(-90.0, region.centre_lat_deg - region.half_lat_deg))
         high = math.radians(min(90.0, region.centre_lat_deg + region.half_lat_deg))
@@ -98,13 +103,7 @@ class SaaTracks:
         for first in np.arange(0.0, horizon_s, WINDOW_CHUNK * SHARE_STEP_S):
             times = np.arange(first, min(first + WINDOW_CHUNK * SHARE_STEP_S, horizon_s),
                               SHARE_STEP_S)
-            region = self.settings.region
-            low = math.radians(max(-90.0, region.centre_lat_deg - region.half_lat_deg))
-            high = math.radians(min(90.0, region.centre_lat_deg + region.half_lat_deg))
-            members = np.zeros(times.size, dtype=np.int64)
-            maybe = np.flatnonzero(self.tracks.within_latitudes(members, times, low, high))
-            inside = np.zeros(times.size, dtype=bool)
-            inside[maybe] = region.contains(*self.tracks.points(members[maybe], times[maybe]))
+            inside = self._on_track(np.zeros(times.size, dtype=np.int64), times)
             change = np.flatnonzero(np.diff(np.concatenate([[was_inside], inside])))
             flips = times[change]
             entering = inside[change]

@@ -4,6 +4,8 @@ numbers), so that differences between variants are the inputs', not the draws'."
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -47,18 +49,35 @@ def shared_orbits(scenario: Scenario) -> GeometryOrbits | None:
     return found
 
 
+def metric_rows(scenario: Scenario, first: int, stop: int,
+                root_seed: int) -> list[dict[str, float]]:
+    """The scalar metrics of replications [first, stop) of ``root_seed``, one row each."""
+    orbits = shared_orbits(scenario)
+    rows = []
+    for replicate in range(first, stop):
+        row = replicate_row(run_replicate(scenario, replicate, root_seed, orbits))
+        rows.append({name: float(value) for name, value in row.items()
+                     if name not in IDENTIFIERS and isinstance(value, int | float)})
+    return rows
+
+
+def means(rows: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Each metric's mean over ``rows`` (a tally absent from a row counts as 0)."""
+    names = sorted({name for row in rows for name in row})
+    found = {name: math.fsum(row.get(name, 0.0) for row in rows) / len(rows) for name in names}
+    return {name: value for name, value in found.items() if math.isfinite(value)}
+
+
 def mean_metrics(scenario: Scenario, replications: int, root_seed: int) -> dict[str, float]:
     """Every scalar metric's mean over replications 0 … ``replications`` − 1 of
-    ``root_seed`` (a tally absent from a replication counts as 0)."""
-    orbits = shared_orbits(scenario)
-    sums: dict[str, float] = {}
-    for replicate in range(replications):
-        row = replicate_row(run_replicate(scenario, replicate, root_seed, orbits))
-        for name, value in row.items():
-            if name not in IDENTIFIERS and isinstance(value, int | float):
-                sums[name] = sums.get(name, 0.0) + float(value)
-    return {name: total / replications for name, total in sums.items()
-            if math.isfinite(total)}
+    ``root_seed``."""
+    return means(metric_rows(scenario, 0, replications, root_seed))
+
+
+def settings_key(*settings: Any) -> str:
+    """A digest of what a stored study must share with a resumed one."""
+    text = json.dumps(settings, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def evaluate_all(document: dict[str, Any], points: Sequence[dict[str, float]],

@@ -8,7 +8,6 @@ input gets exactly the same values whether that input moves or not, and its tota
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.config.study_spec import RangeSpec
-from sim.study.evaluate import evaluate_all, study_pool
+from sim.study.evaluate import evaluate_all, settings_key, study_pool
 
 # Metrics reported unless others are named (those a scenario has).
 DEFAULT_METRICS = ("uptime", "goodput", "availability", "cost.usd_per_delivered_pflops_hour")
@@ -154,9 +153,7 @@ def _stored_variants(out: Path, document: dict[str, Any], base_samples: int,
     """The variants a stored study of the same settings finished (none for a new one)."""
     from sim.study.tune import StudyError
 
-    text = json.dumps([document, base_samples, replications, seed], sort_keys=True,
-                      default=str)
-    key = hashlib.sha256(text.encode()).hexdigest()
+    key = settings_key(document, base_samples, replications, seed)
     out.mkdir(parents=True, exist_ok=True)
     settings = out / SETTINGS
     if settings.exists():

@@ -10,7 +10,6 @@ scenario as given, and every metric's paired difference is reported with its 95 
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import math
@@ -22,11 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.campaign.rows import replicate_row
 from sim.config.study_spec import ChoiceSpec, ObjectiveSpec, RangeSpec, constraint_parts
-from sim.replicate import run_replicate
 from sim.scenario import Scenario
-from sim.study.evaluate import IDENTIFIERS, shared_orbits, study_pool, variant
+from sim.study.evaluate import means, metric_rows, settings_key, study_pool, variant
 
 # Fresh seeds for the re-evaluation: the study's root seed plus this.
 FRESH_SEED_OFFSET = 1
@@ -78,34 +75,16 @@ class TuneOutcome:
                 "study": str(self.study_path)}
 
 
-def _rows(scenario: Scenario, first: int, stop: int, seed: int) -> list[dict[str, float]]:
-    """The metric rows of replications [first, stop) of ``seed``."""
-    orbits = shared_orbits(scenario)
-    rows = []
-    for replicate in range(first, stop):
-        row = replicate_row(run_replicate(scenario, replicate, seed, orbits))
-        rows.append({k: float(v) for k, v in row.items()
-                     if k not in IDENTIFIERS and isinstance(v, int | float)})
-    return rows
-
-
 def replicate_rows(scenario: Scenario, replications: int, seed: int,
                    pool: Executor | None) -> list[dict[str, float]]:
     """Rows of replications 0 … ``replications`` − 1, split over the pool's workers."""
     if pool is None:
-        return _rows(scenario, 0, replications, seed)
+        return metric_rows(scenario, 0, replications, seed)
     workers = getattr(pool, "_max_workers", 1)
     edges = np.linspace(0, replications, min(workers, replications) + 1).astype(int).tolist()
-    chunks = [pool.submit(_rows, scenario, a, b, seed)
+    chunks = [pool.submit(metric_rows, scenario, a, b, seed)
               for a, b in itertools.pairwise(edges) if b > a]
     return [row for chunk in chunks for row in chunk.result()]
-
-
-def means(rows: Sequence[dict[str, float]]) -> dict[str, float]:
-    """Each metric's mean (a tally absent from a row counts as 0)."""
-    names = sorted({name for row in rows for name in row})
-    found = {name: math.fsum(row.get(name, 0.0) for row in rows) / len(rows) for name in names}
-    return {name: value for name, value in found.items() if math.isfinite(value)}
 
 
 def violation(objective: ObjectiveSpec, metrics: dict[str, float]) -> list[float]:
@@ -143,13 +122,6 @@ def paired(baseline: Sequence[dict[str, float]], tuned: Sequence[dict[str, float
     return found
 
 
-def settings_key(document: dict[str, Any], replications: int, seed: int) -> str:
-    """What a stored study must share with a resumed one: the scenario with its search and
-    objective, the replications and the seed."""
-    text = json.dumps([document, replications, seed], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def suggest(trial: Any, search: dict[str, RangeSpec | ChoiceSpec]) -> dict[str, Any]:
     """The trial's value for every search path."""
     values: dict[str, Any] = {}
@@ -176,7 +148,7 @@ def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec]
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     goals = objective.goals()
-    key = settings_key(document, replications, seed)
+    key = settings_key(document, replications, seed)  # the scenario holds search, objective
     study_path.parent.mkdir(parents=True, exist_ok=True)
     storage = optuna.storages.RDBStorage(f"sqlite:///{study_path}")
 

@@ -131,8 +131,11 @@ def test_goodput_pays_for_checkpoint_writes() -> None:
     del only_part(doc)["radiation"]["uncorrectable_per_year"]
     only_part(doc)["radiation"]["corrected_upsets_per_year"] = 1.0
     (result,) = runs(doc, seeds=1)
-    assert result.goodput == pytest.approx(2.0 / 2.1, abs=1e-5)
-    assert result.goodput_lost["checkpoint_write"] == pytest.approx(1.0 - 2.0 / 2.1, abs=1e-5)
+    # The unfinished last interval writes no checkpoint: at most W of the horizon differs.
+    bound = 0.1 / (doc["horizon_years"] * DAYS_PER_YEAR * HOURS_PER_DAY)
+    assert result.goodput == pytest.approx(2.0 / 2.1, abs=bound)
+    assert result.goodput_lost["checkpoint_write"] == pytest.approx(1.0 - 2.0 / 2.1,
+                                                                   abs=bound)
 
 
 # -- counts ---------------------------------------------------------------------------------
@@ -188,8 +191,10 @@ def test_llama3_terrestrial_baseline() -> None:
     assert expected == pytest.approx(419.0, abs=0.5)
     check_poisson(sum(r.jobs["interruptions"] for r in results), expected * len(results),
                   "interruptions")
+    # Each run's mean gap is T/N with N Poisson: relative error about 1/√N per run.
     mean_gap_h = statistics.fmean(r.jobs["mean_hours_between_interruptions"] for r in results)
-    assert mean_gap_h == pytest.approx(54 * 24 / expected, rel=0.05)
+    assert mean_gap_h == pytest.approx(54 * 24 / expected,
+                                       rel=K_SIGMA / math.sqrt(expected * len(results)))
 
 
 # -- where and when -------------------------------------------------------------------------
