@@ -60,6 +60,25 @@ class FleetGeometry:
         source = self.sources[index]
         return id(source.members) if source is not None and source.shared else None
 
+    def plane_lag(self, index: int) -> tuple[int, float] | None:
+        """For a Walker member: a key common to its plane, and how far ahead of its plane's
+        mean member it runs, s (it passes every point of the orbit that much earlier); None
+        for any other satellite."""
+        from sim.orbits.phasing import PlaneSchedules
+
+        source = self.sources[index]
+        if source is None or source.shared or not isinstance(source.members, PlaneSchedules):
+            return None
+        plane = source.members
+        return id(plane), plane.lag_s(source.index)
+
+    def plane_schedule(self, index: int) -> EclipseSchedule:
+        """The schedule of the mean member of satellite ``index``'s Walker plane over the
+        horizon (``PlaneSchedules.mean_member``)."""
+        source = self.sources[index]
+        assert source is not None
+        return source.members.mean_member()  # type: ignore[attr-defined]
+
     def longest_eclipse_s(self, first: int, count: int) -> float:
         """Longest eclipse (penumbra to penumbra) among satellites [first, first + count).
 

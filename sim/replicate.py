@@ -53,11 +53,19 @@ PROGRESS_EVENTS = 50_000
 
 
 class OrbitsProvider(Protocol):
-    """Gives one satellite's orbits on demand (``GeometryOrbits``)."""
+    """Gives one satellite's orbits on demand (``GeometryOrbits``); one that may also have
+    ``lag_s(index)``: how far ahead of those orbits the satellite runs, s."""
 
     def orbits_for(self, index: int) -> Orbits: ...
 
     def shares(self, index: int) -> bool: ...
+
+
+# How a Walker shell member's eclipses are taken: its plane reference's, ``shifted`` by its
+# phase lag (members of a plane share one set of orbits and what the power model derives from
+# it), or ``exact``: its own schedule, interpolated between the reference's revolutions and
+# built for it alone (``sim.orbits.phasing``).
+MemberOrbits = Literal["shifted", "exact"]
 
 
 class GeometryOrbits:
@@ -65,27 +73,51 @@ class GeometryOrbits:
     scenario's eclipse schedules.
 
     Satellites sharing a schedule (a formation) share one ``Orbits``, built once and kept, with
-    what the power model keeps on it, for later replications; a shell member's is built when
-    its power is accounted, and dropped after.
+    what the power model keeps on it, for later replications. So do the members of a Walker
+    plane with ``members="shifted"``: each reads its plane reference's orbits at its own time
+    lag (``lag_s``), which moves its eclipse boundaries by up to about a minute at season
+    edges but leaves its eclipse time over a season as it was (``docs/performance.md``).
+    With ``members="exact"`` a member's orbits are built from its own schedule when its power
+    is accounted, and dropped after.
     """
 
-    def __init__(self, geometry: FleetGeometry):
+    def __init__(self, geometry: FleetGeometry, members: MemberOrbits = "shifted"):
         self.geometry = geometry
+        self.members = members
         self._shared: dict[int, Orbits] = {}
 
+    def _key(self, index: int) -> int | None:
+        key = self.geometry.shared_key(index)
+        if key is None and self.members == "shifted":
+            plane = self.geometry.plane_lag(index)
+            if plane is not None:
+                key = plane[0]
+        return key
+
     def shares(self, index: int) -> bool:
-        return self.geometry.shared_key(index) is not None
+        return self._key(index) is not None
+
+    def lag_s(self, index: int) -> float:
+        """How far ahead of the orbits it is given satellite ``index`` runs, s (0 unless it is
+        a Walker member read from its plane's orbits)."""
+        if self.members != "shifted" or self.geometry.shared_key(index) is not None:
+            return 0.0
+        plane = self.geometry.plane_lag(index)
+        return 0.0 if plane is None else plane[1]
 
     def orbits_for(self, index: int) -> Orbits:
-        key = self.geometry.shared_key(index)
+        key = self._key(index)
         found = self._shared.get(key) if key is not None else None
         if found is None:
-            schedule = self.geometry.schedule(index)
+            plane = key is not None and self.geometry.shared_key(index) is None
+            schedule = (self.geometry.plane_schedule(index) if plane
+                        else self.geometry.schedule(index))
             sun = self.geometry.sun
             found = Orbits.from_eclipses(schedule.penumbra_start, schedule.umbra_start,
                                          schedule.umbra_end, schedule.penumbra_end,
                                          self.geometry.horizon_s,
-                                         None if sun is None else sun.irradiance_factor)
+                                         None if sun is None else sun.irradiance_factor,
+                                         linear_profiles=plane)
             if key is not None:
                 self._shared[key] = found
         return found
@@ -233,7 +265,8 @@ def build(
                 raise ValueError(f"fleet group {group.name!r} has a power design but no orbits")
             for satellite in satellites:
                 accounts.append(satellite.attach_power(
-                    group.design.power, _orbits_of(orbits, satellite.index), load))
+                    group.design.power, _orbits_of(orbits, satellite.index), load,
+                    _lag_of(orbits, satellite.index)))
         first_index += group.count
         failing = [failing_groups(satellite.root) for satellite in satellites]
         states = []
@@ -397,6 +430,11 @@ def _orbits_of(source: OrbitsSource, index: int) -> Orbits | Callable[[], Orbits
     return functools.partial(source.orbits_for, index)
 
 
+def _lag_of(source: OrbitsSource, index: int) -> float:
+    lag = None if isinstance(source, Sequence) else getattr(source, "lag_s", None)
+    return 0.0 if lag is None else lag(index)
+
+
 def run_replicate(
     scenario: Scenario,
     replicate: int = 0,
@@ -415,7 +453,7 @@ def run_replicate(
     """
     start = time.perf_counter()
     if isinstance(orbits, FleetGeometry):
-        orbits = GeometryOrbits(orbits)
+        orbits = GeometryOrbits(orbits, "exact" if power_mode == "walk" else "shifted")
     with paused_gc():
         wiring = build(scenario, Streams(root_seed, replicate), orbits, power_mode=power_mode)
         totals = wiring.run(scenario.horizon_s, progress)

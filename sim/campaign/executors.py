@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from sim.campaign.allocator import keep_arrays_on_heap
 from sim.campaign.rows import replicate_row, timeseries_rows
-from sim.eclipses import fleet_geometry
+from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.replicate import GeometryOrbits, run_replicate
 from sim.scenario import Scenario
 
@@ -70,13 +70,13 @@ class Prepared:
     once and reused by every job (the power model keeps what it derives from shared orbits
     on them)."""
 
-    def __init__(self, campaign: Campaign):
+    def __init__(self, campaign: Campaign, geometry: FleetGeometry | None = None):
         keep_arrays_on_heap()
         self.campaign = campaign
         scenario = campaign.scenario
-        self.orbits = (GeometryOrbits(fleet_geometry(scenario, cache_dir=campaign.cache_dir,
-                                                     workers=1))
-                       if scenario.has_orbits else None)
+        if geometry is None and scenario.has_orbits:
+            geometry = fleet_geometry(scenario, cache_dir=campaign.cache_dir, workers=1)
+        self.orbits = GeometryOrbits(geometry) if geometry is not None else None
 
     def simulate(self, job: Job) -> ChunkResult:
         """Run one job: its rows and monthly rows."""
@@ -191,6 +191,8 @@ class DaskExecutor:
         self._client: Any = None
         self._cluster: Any = None
         self._registered = False
+        # The scenario's eclipse schedules, computed here and held by every worker.
+        self._geometry: Any = None
 
     def __enter__(self) -> Self:
         from dask.distributed import Client, LocalCluster
@@ -208,6 +210,7 @@ class DaskExecutor:
             self._client.register_plugin(CampaignPlugin(self.campaign),
                                          name=plugin_name(self.campaign))
             self._registered = True
+            self._geometry = self._ship_geometry()
         except (OSError, TimeoutError, ValueError) as exc:
             self.__exit__(None, None, None)
             raise ExecutorError(f"--scheduler {self.address}: cannot connect "
@@ -217,8 +220,19 @@ class DaskExecutor:
             raise
         return self
 
+    def _ship_geometry(self) -> Any:
+        """The scenario's eclipse schedules, from this machine's cache (computed into it if
+        missing), sent to every worker: workers need no disk of their own, nor a copy of the
+        cache (None without orbits)."""
+        scenario = self.campaign.scenario
+        if not scenario.has_orbits:
+            return None
+        geometry = fleet_geometry(scenario, cache_dir=self.campaign.cache_dir)
+        return self._client.scatter(geometry, broadcast=True, hash=False)
+
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        self._geometry = None
         if self._client is not None:
             if self._registered:
                 from sim.campaign.dask_plugin import plugin_name
@@ -238,7 +252,8 @@ class DaskExecutor:
 
         if self._client is None:
             raise RuntimeError("DaskExecutor.run outside its context")
-        futures = self._client.map(simulate_on_dask, list(jobs), pure=False)
+        futures = self._client.map(simulate_on_dask, list(jobs), pure=False,
+                                   geometry=self._geometry)
         for future in dask_completed(futures):
             yield future.result()
 

@@ -161,6 +161,11 @@ class Recorder:
         if len(starts_s):
             scaled = -lost_pflops
             self._delivered += _integral(scaled, starts_s, ends_s)
+            if starts_s.min() < 0.0 or ends_s.max() > self.horizon_s:
+                # A Walker member read from its plane's orbits loses capacity up to its lag
+                # outside the horizon (``PowerAccount``): counted, but in no window.
+                starts_s = np.clip(starts_s, 0.0, self.horizon_s)
+                ends_s = np.clip(ends_s, 0.0, self.horizon_s)
             for grid in (self._sla, self._power_months):
                 if ordered:
                     grid.add_segments(starts_s, ends_s, scaled)

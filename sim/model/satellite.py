@@ -33,9 +33,10 @@ class Satellite:
         self._battery = next((g for g in self.root.groups if g.part.path == battery_part), None)
 
     def attach_power(self, design: PowerDesign, orbits: Orbits | Callable[[], Orbits],
-                     load: FleetLoad) -> PowerAccount:
-        """Give this satellite a power account over its orbits; it reports its losses by cause
-        to the recorder, and when they happened through ``load`` (shared by the fleet)."""
+                     load: FleetLoad, lag_s: float = 0.0) -> PowerAccount:
+        """Give this satellite a power account over its orbits (which it runs ``lag_s``
+        ahead of); it reports its losses by cause to the recorder, and when they happened
+        through ``load`` (shared by the fleet)."""
         index = self.index
         recorder = self.recorder
         recorder.outages_from_power(index)
@@ -51,6 +52,7 @@ class Satellite:
             report=report,
             load=load,
             weight=self.nominal_pflops,
+            lag_s=lag_s,
         )
         self.power = account
         return account

@@ -209,6 +209,24 @@ class PlaneSchedules(Sequence[EclipseSchedule]):
     def __len__(self) -> int:
         return len(self.phases_rad)
 
+    @property
+    def mean_phase_rad(self) -> float:
+        """The members' mean phase ahead of the reference, rad."""
+        return float(np.mean(self.phases_rad))
+
+    def lag_s(self, index: int) -> float:
+        """How much earlier member ``index`` passes every point of the orbit than a satellite
+        at the members' mean phase (``mean_member``), s."""
+        return (self.phases_rad[index] - self.mean_phase_rad) / self.latitude_rate_rad_s
+
+    def mean_member(self) -> EclipseSchedule:
+        """The schedule of a satellite at the members' mean phase over the span: every
+        member's, time-shifted by its ``lag_s``, stands for its own. Taking the mean phase
+        makes the lags of a plane add up to zero, so that what the shift moves past the span's
+        ends cancels over the plane."""
+        return shift_schedule(self.reference, self.mean_phase_rad, self.latitude_rate_rad_s,
+                              self.offset_s, self.span_s)
+
     @overload
     def __getitem__(self, index: int) -> EclipseSchedule: ...
 

@@ -4,6 +4,7 @@ its brownouts and its energy ledger."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -53,12 +54,16 @@ class PowerAccount:
     ``hardware`` and ``battery_fraction`` read the satellite's current state. At the horizon
     ``report`` receives what was settled; when compute was lost goes to ``load`` (shared by
     the fleet, which sums satellites weighted by ``weight``).
+
+    The satellite runs ``lag_s`` ahead of ``orbits`` (a Walker member on its plane's): what
+    happens at its time t is decided at the orbits' t + lag, and the account covers the
+    orbits' [0, horizon], its own [−lag, horizon − lag].
     """
 
     def __init__(self, design: PowerDesign, orbits: Orbits | Callable[[], Orbits],
                  hardware: Callable[[], float], battery_fraction: Callable[[], float],
                  report: Report, load: FleetLoad, weight: float = 1.0,
-                 step_s: float = POWER_STEP_S):
+                 step_s: float = POWER_STEP_S, lag_s: float = 0.0):
         self.design = design
         self._orbits_source = orbits
         self._orbits: Orbits | None = orbits if isinstance(orbits, Orbits) else None
@@ -68,6 +73,7 @@ class PowerAccount:
         self._report = report
         self._load = load
         self.weight = weight
+        self.lag_s = lag_s
         self.record_times_s = [0.0]
         self.hardware_states = [hardware()]
         self.battery_states = [battery_fraction()]
@@ -108,6 +114,9 @@ class PowerAccount:
         """Settle the satellite's power (now, if walked or if its orbits are its own; else
         with the satellites sharing its orbits, when the load is flushed) and report it."""
         if self.walk is not None:
+            if self.lag_s:
+                raise ValueError("the orbit-by-orbit walk needs a satellite's own orbits "
+                                 "(members='exact')")
             settled = self.walk.finish(horizon_s)
             segments = self.walk.segments
             starts, ends, rates = (np.array(column, dtype=float).reshape(-1)
@@ -117,17 +126,21 @@ class PowerAccount:
             self.close(settled)
             return
         orbits = self.orbits
-        times, hardware, strings = self.states()
+        times, hardware, strings = orbit_time(*self.states(), self.lag_s, horizon_s)
         pending = prepare(self.design, orbits, profile_set(self.design, orbits, self.reuse),
                           times, hardware, strings, horizon_s, self.step_s, self.weight,
-                          self.close)
+                          self.close, self.lag_s)
         self._load.defer(orbits, self.design, pending)
         if not self.reuse:
             self._load.flush(orbits)
             self._orbits = None
 
     def close(self, settled: Settled) -> None:
-        """Book the satellite's settled power and report it."""
+        """Book the satellite's settled power and report it (its down periods in its own
+        time)."""
+        if self.lag_s:
+            settled = dataclasses.replace(settled, down=own_time(settled.down, self.lag_s,
+                                                                  self.orbits.end_s[-1]))
         totals = self.totals
         ledger = dict(settled.ledger)
         totals.cycles = round(ledger.pop("cycles"))
@@ -138,3 +151,30 @@ class PowerAccount:
         totals.min_state_of_charge = settled.lowest_state_of_charge
         totals.brownouts = len(settled.down)
         self._report(settled, self.record_times_s, self.hardware_states)
+
+
+def orbit_time(times_s: np.ndarray, hardware: np.ndarray, strings: np.ndarray, lag_s: float,
+               horizon_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A satellite's states (from ``times_s[k]`` on, the first at 0) in the time of orbits it
+    runs ``lag_s`` ahead of, within [0, horizon_s): the state held at the orbits' 0 from 0,
+    and none from the horizon on."""
+    if not lag_s:
+        return times_s, hardware, strings
+    shifted = times_s + lag_s
+    first = max(int(np.searchsorted(shifted, 0.0, side="right")) - 1, 0)
+    stop = max(int(np.searchsorted(shifted, horizon_s, side="left")), first + 1)
+    shifted = shifted[first:stop]
+    shifted[0] = 0.0
+    return shifted, hardware[first:stop], strings[first:stop]
+
+
+def own_time(periods: list[tuple[float, float]], lag_s: float, horizon_s: float
+             ) -> list[tuple[float, float]]:
+    """[start, end) periods in the orbits' time, in the satellite's own (``lag_s`` earlier),
+    within [0, horizon_s]."""
+    found = []
+    for start, end in periods:
+        start, end = max(start - lag_s, 0.0), min(end - lag_s, horizon_s)
+        if end > start:
+            found.append((start, end))
+    return found

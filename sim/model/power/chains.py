@@ -44,7 +44,8 @@ _ROW = {name: k for k, name in enumerate(TOTALS)}
 class SatelliteStates:
     """One satellite as its chains read it: its state changes (``hardware[k]`` from
     ``times_s[k]``) and its windows (usable energy ``usable_j[w]`` and share of strings
-    ``strings[w]`` from ``window_s[w]``), with its nominal compute ``weight``."""
+    ``strings[w]`` from ``window_s[w]``), with its nominal compute ``weight``; it runs
+    ``lag_s`` ahead of the orbits (its own times are the orbits' less the lag)."""
 
     times_s: np.ndarray
     hardware: np.ndarray
@@ -52,6 +53,7 @@ class SatelliteStates:
     usable_j: np.ndarray
     strings: np.ndarray
     weight: float
+    lag_s: float = 0.0
 
 
 @dataclass
@@ -123,6 +125,7 @@ class _Flat:
     window_first: np.ndarray
     window_stop: np.ndarray
     weight: np.ndarray
+    lag_s: np.ndarray
 
     @classmethod
     def of(cls, satellites: list[SatelliteStates]) -> _Flat:
@@ -140,7 +143,8 @@ class _Flat:
             usable=np.concatenate([s.usable_j for s in satellites]).astype(float),
             strings=np.concatenate([s.strings for s in satellites]).astype(float),
             window_first=window_first, window_stop=window_stop,
-            weight=np.array([s.weight for s in satellites], dtype=float))
+            weight=np.array([s.weight for s in satellites], dtype=float),
+            lag_s=np.array([s.lag_s for s in satellites], dtype=float))
 
 
 @dataclass
@@ -547,7 +551,7 @@ class _Chains:
         edges = np.concatenate([[start_s], times[first + 1:last], [end_s]])
         held = flat.hardware[lo + first:lo + last]
         self.values[_ROW["brownout"], chain] += float(np.sum(held * np.diff(edges)))
-        self._emit(edges[:-1], edges[1:], held * weight)
+        self._emit(edges[:-1], edges[1:], held * weight, flat.lag_s[s])
 
     def _flows(self, a: np.ndarray, orbit: np.ndarray, t: np.ndarray, duration: np.ndarray,
                hardware: np.ndarray, eclipse: np.ndarray) -> _Flows:
@@ -631,16 +635,18 @@ class _Chains:
         # Lost capacity over time: compute at the rule's level in eclipse until cut, none
         # after; what the array left in sunlight; nothing while down.
         h = hardware * weight
+        lag = self.flat.lag_s[self.sat[a]]
         cut = t + flows.cut_s[0]
         end = t + duration
         in_eclipse = eclipse & powered
-        self._emit(t[in_eclipse], cut[in_eclipse], h[in_eclipse] * (1.0 - self.level))
-        self._emit(cut[in_eclipse], end[in_eclipse], h[in_eclipse])
+        self._emit(t[in_eclipse], cut[in_eclipse], h[in_eclipse] * (1.0 - self.level),
+                   lag[in_eclipse])
+        self._emit(cut[in_eclipse], end[in_eclipse], h[in_eclipse], lag[in_eclipse])
         in_sun = ~eclipse & powered
         self._emit(t[in_sun], end[in_sun], (lost[0, in_sun] / np.maximum(duration[in_sun],
                                                                           1e-300))
-                   * weight[in_sun])
-        self._emit(t[down], end[down], held[down] * weight[down])
+                   * weight[in_sun], lag[in_sun])
+        self._emit(t[down], end[down], held[down] * weight[down], lag[down])
 
     # -- transitions -----------------------------------------------------------------------
 
@@ -760,11 +766,17 @@ class _Chains:
                              1.0 - (usable - self.stored[chosen]) * self.dod / usable, 1.0)
         self.lowest[chosen] = np.minimum(self.lowest[chosen], state)
 
-    def _emit(self, starts: np.ndarray, ends: np.ndarray, rates: np.ndarray) -> None:
+    def _emit(self, starts: np.ndarray, ends: np.ndarray, rates: np.ndarray,
+              lag_s: np.ndarray | float) -> None:
+        """Hand over lost capacity ``rates`` over [starts, ends) of the orbits' time, in each
+        satellite's own time (``lag_s`` earlier)."""
         keep = (rates != 0.0) & (ends > starts)
         if not keep.any():
             return
-        self._segments.append((starts[keep], ends[keep], self.sign * rates[keep]))
+        if np.ndim(lag_s):
+            lag_s = lag_s[keep]
+        self._segments.append((starts[keep] - lag_s, ends[keep] - lag_s,
+                               self.sign * rates[keep]))
         self._segment_count += int(np.count_nonzero(keep))
         if self._segment_count >= FLUSH_SEGMENTS:
             self._flush()

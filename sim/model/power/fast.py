@@ -66,9 +66,11 @@ class Pending:
 
 def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: np.ndarray,
             hardware_states: np.ndarray, battery_states: np.ndarray, horizon_s: float,
-            step_s: float, weight: float, close: Callable[[Settled], None]) -> Pending:
+            step_s: float, weight: float, close: Callable[[Settled], None],
+            lag_s: float = 0.0) -> Pending:
     """A satellite whose state was ``hardware_states[k]``, ``battery_states[k]`` from
-    ``times_s[k]`` on, ready to settle."""
+    ``times_s[k]`` on (in the orbits' time), ready to settle; it runs ``lag_s`` ahead of the
+    orbits, which the losses it hands over are moved back by."""
     efficiency = design.battery.discharge_efficiency
     split = runs(profiles, orbits.start_s, times_s, hardware_states)
     found = windows(design.battery, profiles, split, orbits.start_s, times_s,
@@ -83,7 +85,7 @@ def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: 
         [len(orbits) - 1]])).astype(np.int64)
     states = SatelliteStates(times_s=times_s, hardware=hardware_states,
                              window_s=found.start_s, usable_j=found.usable_j,
-                             strings=found.strings, weight=weight)
+                             strings=found.strings, weight=weight, lag_s=lag_s)
     return Pending(split, found, states, _chain_starts(design, orbits, found, candidates, dead),
                    close)
 
@@ -186,36 +188,40 @@ def settle(design: PowerDesign, orbits: Orbits, pending: list[Pending],
 
 
 def _clean_spans(runs: list[Run], covered: tuple[np.ndarray, np.ndarray], n: int
-                 ) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
-    """Whether each of the ``n`` orbits is clean (no chain covered it), and the clean spans
-    as (run, start, stop)."""
+                 ) -> list[tuple[int, int, int]]:
+    """The spans of the ``n`` orbits no chain covered, as (run, start, stop), split where
+    runs start (in time the satellite's chains and runs take, not its orbits)."""
     first, stop = covered
-    steps = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(steps, first, 1)
-    np.add.at(steps, stop, -1)
-    is_clean = np.cumsum(steps[:-1]) == 0
     starts = np.array([run.start for run in runs])
-    edges = np.flatnonzero(np.diff(is_clean.astype(np.int8)))+ 1
-    cuts = sorted_unique(np.concatenate([[0], edges, starts, [n]]))
+    cuts = sorted_unique(np.concatenate([[0], first, stop, starts, [n]]))
     opens, closes = cuts[:-1], cuts[1:]
-    clean = is_clean[opens]
+    clean = _clean_at(covered, opens)
     which = np.searchsorted(starts, opens[clean], side="right") - 1
-    spans = list(zip(which.tolist(), opens[clean].tolist(), closes[clean].tolist(),
-                     strict=True))
-    return is_clean, spans
+    return list(zip(which.tolist(), opens[clean].tolist(), closes[clean].tolist(), strict=True))
+
+
+def _clean_at(covered: tuple[np.ndarray, np.ndarray], orbit: np.ndarray) -> np.ndarray:
+    """Whether each ``orbit`` is clean: no chain covered it (chains' (first, stop) sorted and
+    disjoint)."""
+    first, stop = covered
+    holder = np.searchsorted(first, orbit, side="right") - 1
+    inside = holder >= 0
+    inside[inside] = orbit[inside] < stop[holder[inside]]
+    return ~inside
 
 
 def _settled(design: PowerDesign, orbits: Orbits, item: Pending, chains: ChainResults,
              k: int, add_clean: Callable[[Profile, float, int, int], None]) -> Settled:
-    is_clean, spans = _clean_spans(item.runs, chains.covered[k], len(orbits))
+    covered = chains.covered[k]
+    spans = _clean_spans(item.runs, covered, len(orbits))
     clean = np.zeros(ROWS)
     for r, a, b in spans:
         profile = item.runs[r].profile
         clean += profile.totals(a, b)
         add_clean(profile, item.states.weight, a, b)
     found = item.windows
-    stored_lost = _lost_at_clean_starts(found, is_clean)
-    lowest = min(_lowest_clean(design, item, chains.covered[k], is_clean),
+    stored_lost = _lost_at_clean_starts(found, covered)
+    lowest = min(_lowest_clean(design, item, covered),
                  float(chains.lowest_state_of_charge[k]))
     value = chains.total
     design_eclipse = clean[ECLIPSE_LOSS] + value("design_eclipse")[k]
@@ -235,7 +241,7 @@ def _settled(design: PowerDesign, orbits: Orbits, item: Pending, chains: ChainRe
     return Settled(by_cause, ledger, lowest, chains.down[k], bool(chains.down_at_end[k]))
 
 
-def _lost_at_clean_starts(found: Windows, is_clean: np.ndarray) -> float:
+def _lost_at_clean_starts(found: Windows, covered: tuple[np.ndarray, np.ndarray]) -> float:
     """Stored energy lost where an orbit follows a clean one (which ended full) across a fall
     in usable energy (a fade point, lost strings); chains count what follows their own."""
     first = found.first[:-1]
@@ -244,13 +250,13 @@ def _lost_at_clean_starts(found: Windows, is_clean: np.ndarray) -> float:
     if len(w) == 0:
         return 0.0
     orbit = first[w]
-    both = is_clean[orbit - 1]
+    both = _clean_at(covered, orbit - 1)
     before = found.usable_j[found.of(orbit - 1)]
     return float(np.sum(np.where(both, np.maximum(before - found.usable_j[w], 0.0), 0.0)))
 
 
-def _lowest_clean(design: PowerDesign, item: Pending, covered: tuple[np.ndarray, np.ndarray],
-                  is_clean: np.ndarray) -> float:
+def _lowest_clean(design: PowerDesign, item: Pending, covered: tuple[np.ndarray, np.ndarray]
+                  ) -> float:
     """Lowest state of charge over the clean orbits: after the deepest draw of each window."""
     found = item.windows
     battery = design.battery
@@ -266,7 +272,8 @@ def _lowest_clean(design: PowerDesign, item: Pending, covered: tuple[np.ndarray,
         for w in touched.tolist():
             a, b = found.first[w], found.first[w + 1]
             if a < b:
-                need = item.runs[found.run[w]].profile.needs(a, b)[is_clean[a:b]]
+                need = item.runs[found.run[w]].profile.needs(a, b)[
+                    _clean_at(covered, np.arange(a, b))]
                 most[w] = float(np.max(need, initial=0.0))
     usable = found.usable_j
     drew = (most > 0.0) & (usable > 0.0)

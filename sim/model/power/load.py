@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.model.power.fast import Pending, settle
 from sim.model.power.orbits import Orbits
-from sim.model.power.profiles import Profile
+from sim.model.power.profiles import LinearProfile, Profile
 from sim.model.power.rules import PowerDesign
 
 # Receives [start, end) segments with the capacity lost over each (nominal compute units),
@@ -30,7 +30,7 @@ Sink = Callable[[np.ndarray, np.ndarray, np.ndarray, bool], None]
 class _Followers:
     """The spans of orbits over which satellites of one weight follow one profile."""
 
-    profile: Profile
+    profile: Profile | LinearProfile
     weight: float
     starts: list[int] = field(default_factory=list)
     stops: list[int] = field(default_factory=list)
@@ -38,7 +38,7 @@ class _Followers:
     def count(self) -> np.ndarray:
         """How many follow each of the profile's orbits."""
         first = self.profile.first
-        steps = np.zeros(len(self.profile.need_j) + 1, dtype=np.int64)
+        steps = np.zeros(self.profile.stop - first + 1, dtype=np.int64)
         np.add.at(steps, np.array(self.starts) - first, 1)
         np.add.at(steps, np.array(self.stops) - first, -1)
         return np.cumsum(steps[:-1])
@@ -99,16 +99,19 @@ class FleetLoad:
                    ) -> None:
         """Eclipse and sunlit rates summed over profiles, as one set of segments."""
         n = len(orbits)
-        eclipse_rate = np.zeros(n)
+        # Eclipse rates change only where a follower's span starts or stops.
+        eclipse_steps = np.zeros(n + 1)
         sun_rate = np.zeros(n)
         for followers in by_profile.values():
             profile = followers.profile
-            weight = followers.weight * followers.count()
-            span = slice(profile.first, profile.stop)
-            shed = profile.hardware * (1.0 - profile.level)
+            shed = profile.hardware * (1.0 - profile.level) * followers.weight
             if shed:
-                eclipse_rate[span] += weight * shed
-            sun_rate[span] += weight * profile.sun_rate
+                np.add.at(eclipse_steps, followers.starts, shed)
+                np.add.at(eclipse_steps, followers.stops, -shed)
+            if profile.sun_rate is not None:
+                span = slice(profile.first, profile.stop)
+                sun_rate[span] += followers.weight * followers.count() * profile.sun_rate
+        eclipse_rate = np.cumsum(eclipse_steps[:-1])
         starts = np.stack([orbits.start_s, orbits.eclipse_end_s], axis=1).ravel()
         ends = np.stack([orbits.eclipse_end_s, orbits.end_s], axis=1).ravel()
         rates = np.stack([eclipse_rate, sun_rate], axis=1).ravel()

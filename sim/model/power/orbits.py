@@ -51,6 +51,9 @@ class Orbits:
     _arrays: dict[PowerDesign, ArrayOutput] = field(default_factory=dict, repr=False,
                                                     compare=False)
     profiles: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Whether the power model keeps hardware-independent tables on these orbits where it can
+    # (``sim.model.power.profiles.LinearProfiles``): for orbits many satellites share.
+    linear_profiles: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "duration_s", self.eclipse_end_s - self.start_s)
@@ -82,6 +85,7 @@ class Orbits:
         penumbra_end_s: np.ndarray,
         horizon_s: float,
         irradiance: Callable[[np.ndarray], np.ndarray] | None = None,
+        linear_profiles: bool = False,
     ) -> Orbits:
         """Orbits from eclipse boundaries (umbra NaN for a grazing eclipse), clipped to the
         horizon; ``irradiance`` gives (1 AU / r)² at any times (1 if not given)."""
@@ -106,7 +110,7 @@ class Orbits:
         return cls(start_s=start, eclipse_end_s=eclipse_end,
                    penumbra_s=np.concatenate([[0.0], penumbra]), end_s=end,
                    recharge_s=recharge, irradiance_eclipse=at_start,
-                   irradiance_sunlit=at_middle)
+                   irradiance_sunlit=at_middle, linear_profiles=linear_profiles)
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:

@@ -194,13 +194,148 @@ class ProfileSet:
         return self._fade_rows, self._need_rows
 
 
+class LinearProfile:
+    """Every orbit of a ``LinearProfiles`` set at one hardware capacity: what a ``Profile``
+    gives, from the set's tables (no arrays of its own but its unclean orbits)."""
+
+    __slots__ = ("base", "hardware", "level", "unclean")
+    first = 0
+
+    def __init__(self, base: LinearProfiles, hardware: float):
+        self.base = base
+        self.hardware = hardware
+        self.level = 0.0
+        self.unclean = np.flatnonzero(base.hardware_limit < hardware)
+
+    @property
+    def need_j(self) -> np.ndarray:
+        return self.base.need_j
+
+    @property
+    def sun_rate(self) -> None:
+        """None: a clean orbit of this set loses nothing in sunlight."""
+        return None
+
+    @property
+    def stop(self) -> int:
+        return len(self.base.need_j)
+
+    def totals(self, start: int, stop: int) -> np.ndarray:
+        """Every row summed over orbits [start, stop)."""
+        base = self.base
+        found = np.zeros(ROWS)
+        found[base.CONSTANT_ROWS] = base.constant[stop] - base.constant[start]
+        eclipse_s = base.eclipse_s[stop] - base.eclipse_s[start]
+        sunlit_j = base.sunlit_compute_j[stop] - base.sunlit_compute_j[start]
+        found[ECLIPSE_LOSS] = self.hardware * eclipse_s
+        found[COMPUTE_ROW] = self.hardware * sunlit_j
+        found[ARRAY_ROW] += self.hardware * sunlit_j
+        return found
+
+    def needs(self, start: int, stop: int) -> np.ndarray:
+        """What the eclipses of orbits [start, stop) ask of the battery."""
+        return self.base.need_j[start:stop]
+
+
+ARRAY_ROW = FIRST_LEDGER_ROW + LEDGER_ROWS.index("array_j")
+COMPUTE_ROW = FIRST_LEDGER_ROW + LEDGER_ROWS.index("compute_j")
+
+
+class LinearProfiles(ProfileSet):
+    """The profiles of a design that sheds compute in eclipse, over orbits many satellites
+    share, at every hardware capacity from one set of tables.
+
+    With compute shed in eclipse, what an eclipse asks of the battery, its fade and the
+    recharge after it do not depend on the hardware capacity h; an orbit whose sunlight also
+    carries the whole compute load (as designed and as it happens: h at most the orbit's
+    ``hardware_limit``) loses h × its eclipse and nothing else, and its ledger is affine in
+    h. Such orbits are summed from prefix sums; the rest are not clean at h and run as chains.
+    Memory is a few arrays by orbit, whatever the number of capacities the satellites pass
+    through (``ProfileSet`` keeps one profile of nine prefix sums per capacity).
+    """
+
+    CONSTANT_ROWS = np.array([FADE, *(FIRST_LEDGER_ROW + LEDGER_ROWS.index(name)
+                                      for name in ("array_j", "bus_j", "conversion_loss_j",
+                                                   "cycles"))])
+
+    def __init__(self, design: PowerDesign, orbits: Orbits):
+        super().__init__(design, orbits, whole=True)
+        battery = design.battery
+        array = orbits.array(design)
+        every = slice(None)
+        duration, sunlit, recharge = orbits.duration_s, orbits.sunlit_s, orbits.recharge_s
+        need_j = np.maximum(bus_deficit_w(design, orbits, array.eclipse_w, every), 0.0) * duration
+        drawn_j = need_j / battery.discharge_efficiency
+        with np.errstate(divide="ignore", invalid="ignore"):
+            charge_w = np.where(drawn_j > 0.0, drawn_j / (battery.charge_efficiency * recharge),
+                                0.0)
+        design_need_j = np.maximum(bus_deficit_w(design, orbits, array.eclipse_bol_w, every),
+                                   0.0) * duration
+        with np.errstate(divide="ignore", invalid="ignore"):
+            design_charge_w = np.where(design_need_j > 0.0, design_need_j / (
+                battery.discharge_efficiency * battery.charge_efficiency * recharge), 0.0)
+        spare_w = np.minimum(array.sunlit_w - design.bus_load_w - charge_w,
+                             array.sunlit_bol_w - design.bus_load_w - design_charge_w)
+        load_w = design.compute_load_w
+        if load_w > 0.0:
+            self.hardware_limit = spare_w / load_w
+        else:
+            self.hardware_limit = np.where(spare_w >= 0.0, np.inf, -np.inf)
+        self.need_j = need_j
+        charge_in_j = charge_w * sunlit
+        bus_j = design.bus_load_w * (duration + sunlit)
+        constant = np.empty((len(self.CONSTANT_ROWS), len(duration)))
+        constant[0] = cycle_fade(battery, drawn_j)
+        constant[1] = bus_j - need_j + charge_in_j
+        constant[2] = bus_j
+        constant[3] = drawn_j - need_j + charge_in_j * (1.0 - battery.charge_efficiency)
+        constant[4] = drawn_j > 0.0
+        self.constant = _prefix(constant)
+        self.eclipse_s = _prefix(duration)
+        self.sunlit_compute_j = _prefix(load_w * sunlit)
+        self._profiles: dict[float, LinearProfile] = {}
+        self._tables = (self.constant[:, 0][None, :], np.append(need_j, 0.0)[None, :])
+
+    def get(self, hardware: float, start: int, stop: int) -> LinearProfile:  # type: ignore[override]
+        """The profile at this hardware capacity (covering every orbit)."""
+        found = self._profiles.get(hardware)
+        if found is None:
+            found = self._profiles[hardware] = LinearProfile(self, hardware)
+        return found
+
+    @property
+    def kept(self) -> list[LinearProfile]:  # type: ignore[override]
+        return list(self._profiles.values())
+
+    def row(self, profile: Profile | LinearProfile) -> int:
+        """Every capacity reads the same row of ``tables``."""
+        return 0
+
+    def tables(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._tables
+
+
+def _prefix(rows: np.ndarray) -> np.ndarray:
+    """Running sums along the last axis, with a leading 0 (of each row, for 2-D rows)."""
+    shape = (*rows.shape[:-1], rows.shape[-1] + 1)
+    found = np.zeros(shape)
+    np.cumsum(rows, axis=-1, out=found[..., 1:])
+    return found.T if rows.ndim > 1 else found
+
+
 def profile_set(design: PowerDesign, orbits: Orbits, keep: bool) -> ProfileSet:
-    """The profiles of ``design`` on ``orbits``: kept on them when ``keep`` (shared orbits)."""
+    """The profiles of ``design`` on ``orbits``: kept on them when ``keep`` (shared orbits),
+    as ``LinearProfiles`` where the orbits ask for them and the design sheds compute in
+    eclipse."""
     if not keep:
         return ProfileSet(design, orbits, whole=False)
     found = orbits.profiles.get(design)
     if found is None:
-        found = orbits.profiles[design] = ProfileSet(design, orbits, whole=True)
+        if orbits.linear_profiles and design.eclipse_compute_level == 0.0:
+            found = LinearProfiles(design, orbits)
+        else:
+            found = ProfileSet(design, orbits, whole=True)
+        orbits.profiles[design] = found
     return found
 
 
