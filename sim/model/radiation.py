@@ -146,8 +146,12 @@ class Radiation:
                 < effects.uncorrectable_per_s))
             member = members[unit]
             uniforms = rng.uniform(0.0, 1.0, unit.size)
+            # By member (stable: each member's arrivals stay in the order drawn), so that
+            # each job's are one slice.
+            order = np.argsort(member, kind="stable")
+            member, times, uniforms = member[order], times[order], uniforms[order]
             for job, job_members in jobs:
-                mine = (member >= job_members.start) & (member < job_members.stop)
+                mine = slice(*np.searchsorted(member, [job_members.start, job_members.stop]))
                 job.add_upsets(member[mine] - job_members.start, times[mine], uniforms[mine])
         else:
             self.counts["uncorrectable"] += poisson_count(effects.uncorrectable_per_s, units,

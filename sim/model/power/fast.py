@@ -261,20 +261,25 @@ def _lowest_clean(design: PowerDesign, item: Pending, covered: tuple[np.ndarray,
     found = item.windows
     battery = design.battery
     most = found.most_need_j.copy()
-    # Windows holding orbits that ran as chains: the deepest draw of their clean orbits.
+    # A window holding orbits that ran as chains keeps its deepest draw unless one of those
+    # drew as deep: then its clean orbits' deepest is taken.
     first, stop = covered
     if len(first):
-        low, high = found.of(first), found.of(stop - 1)
-        lengths = high - low + 1
+        lengths = stop - first
         offsets = np.cumsum(lengths) - lengths
-        touched = sorted_unique(np.arange(int(lengths.sum()))
-                                + np.repeat(low - offsets, lengths))
-        for w in touched.tolist():
+        orbit = np.arange(int(lengths.sum())) + np.repeat(first - offsets, lengths)
+        window = found.of(orbit)
+        need = np.empty(len(orbit))
+        run = found.run[window]
+        for r in sorted_unique(run).tolist():
+            chosen = run == r
+            profile = item.runs[r].profile
+            need[chosen] = profile.need_j[orbit[chosen] - profile.first]
+        for w in sorted_unique(window[need >= most[window]]).tolist():
             a, b = found.first[w], found.first[w + 1]
-            if a < b:
-                need = item.runs[found.run[w]].profile.needs(a, b)[
-                    _clean_at(covered, np.arange(a, b))]
-                most[w] = float(np.max(need, initial=0.0))
+            need_w = item.runs[found.run[w]].profile.needs(a, b)[
+                _clean_at(covered, np.arange(a, b))]
+            most[w] = float(np.max(need_w, initial=0.0))
     usable = found.usable_j
     drew = (most > 0.0) & (usable > 0.0)
     if not drew.any():
