@@ -244,7 +244,7 @@ def build(
                         MONTH_S, keep_log)
     horizon_s = scenario.horizon_s
     accounts: list[PowerAccount] = []
-    load = FleetLoad(recorder.power_load)
+    load = FleetLoad(recorder.power_load, recorder.lagged_power_load)
     fleet: list[Satellite] = []
     maintenance = _maintenance(env, scenario, streams)
     radiation = _radiation(env, scenario, streams)

@@ -71,6 +71,31 @@ class WindowGrid:
         at_edges = np.interp(edges, breakpoints, cumulative)
         self._totals[first:last + 1] += np.diff(at_edges)
 
+    def add_lagged(self, curve_s: np.ndarray, cumulative_s: np.ndarray, from_s: np.ndarray,
+                   to_s: np.ndarray, rates: np.ndarray, lags_s: np.ndarray) -> None:
+        """Add ``rates[i]`` wherever a curve's orbits are in eclipse within
+        [from_s[i], to_s[i]) of their time, moved ``lags_s[i]`` earlier (the windows of each
+        satellite's own time). ``cumulative_s`` is the eclipse time from 0 to each of
+        ``curve_s``; windows take what falls inside them exactly, by the curve at their edges.
+        """
+        start = np.maximum(from_s - lags_s, 0.0)
+        end = np.minimum(to_s - lags_s, self.horizon_s)
+        keep = end > start
+        if not keep.any():
+            return
+        self._add_spans()
+        start, end, rates, lags_s = start[keep], end[keep], rates[keep], lags_s[keep]
+        first = self._indices(start)
+        last = self._indices(end)
+        windows, _, _ = _span_windows(first, last)
+        span = np.repeat(np.arange(len(first)), last - first + 1)
+        left = np.maximum(self.edges_s[windows], start[span]) + lags_s[span]
+        right = np.minimum(self.edges_s[windows + 1], end[span]) + lags_s[span]
+        eclipsed_s = (np.interp(right, curve_s, cumulative_s)
+                      - np.interp(left, curve_s, cumulative_s))
+        self._totals += np.bincount(windows, weights=rates[span] * eclipsed_s,
+                                    minlength=self.windows)
+
     def _index(self, t_s: float) -> int:
         return min(int(t_s / self.width_s), self.windows - 1)
 

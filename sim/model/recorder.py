@@ -172,6 +172,20 @@ class Recorder:
                 else:
                     grid.add_spans(starts_s, ends_s, scaled)
 
+    def lagged_power_load(self, curve_s: np.ndarray, cumulative_s: np.ndarray,
+                          from_s: np.ndarray, to_s: np.ndarray, lost_pflops: np.ndarray,
+                          lags_s: np.ndarray) -> None:
+        """Compute lost to power by satellites reading shared orbits at a lag: ``lost_pflops``
+        wherever the orbits are in eclipse within [from_s, to_s) of their time, in each
+        satellite's own time ``lags_s`` earlier (``WindowGrid.add_lagged``). What a lag moves
+        past the horizon is counted, but in no window."""
+        self._hand_over_spans()
+        eclipsed_s = (np.interp(to_s, curve_s, cumulative_s)
+                      - np.interp(from_s, curve_s, cumulative_s))
+        self._delivered -= float(np.sum(lost_pflops * eclipsed_s))
+        for grid in (self._sla, self._power_months):
+            grid.add_lagged(curve_s, cumulative_s, from_s, to_s, -lost_pflops, lags_s)
+
     def _advance(self, now_s: float) -> None:
         """Integrate the fleet's hardware capacity from the last change up to ``now_s``."""
         t = self._t_last

@@ -175,10 +175,10 @@ def _straddling(orbits: Orbits, times_s: np.ndarray) -> np.ndarray:
 
 def settle(design: PowerDesign, orbits: Orbits, pending: list[Pending],
            sink: Callable[[np.ndarray, np.ndarray, np.ndarray], None],
-           add_clean: Callable[[Profile, float, int, int], None]) -> None:
+           add_clean: Callable[[Profile, float, float, int, int], None]) -> None:
     """Run the chains of every pending satellite (all on ``orbits`` with ``design``), sum
     their clean orbits, and close each; the clean orbits' losses over time go to
-    ``add_clean(profile, weight, start, stop)``, the chains' to ``sink``."""
+    ``add_clean(profile, weight, lag_s, start, stop)``, the chains' to ``sink``."""
     if not pending:
         return
     chains = run_chains(design, orbits, [p.states for p in pending],
@@ -211,14 +211,14 @@ def _clean_at(covered: tuple[np.ndarray, np.ndarray], orbit: np.ndarray) -> np.n
 
 
 def _settled(design: PowerDesign, orbits: Orbits, item: Pending, chains: ChainResults,
-             k: int, add_clean: Callable[[Profile, float, int, int], None]) -> Settled:
+             k: int, add_clean: Callable[[Profile, float, float, int, int], None]) -> Settled:
     covered = chains.covered[k]
     spans = _clean_spans(item.runs, covered, len(orbits))
     clean = np.zeros(ROWS)
     for r, a, b in spans:
         profile = item.runs[r].profile
         clean += profile.totals(a, b)
-        add_clean(profile, item.states.weight, a, b)
+        add_clean(profile, item.states.weight, item.states.lag_s, a, b)
     found = item.windows
     stored_lost = _lost_at_clean_starts(found, covered)
     lowest = min(_lowest_clean(design, item, covered),

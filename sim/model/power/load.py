@@ -24,13 +24,18 @@ from sim.model.power.rules import PowerDesign
 # Receives [start, end) segments with the capacity lost over each (nominal compute units),
 # and whether they are ordered and disjoint.
 Sink = Callable[[np.ndarray, np.ndarray, np.ndarray, bool], None]
+# Receives the eclipses of a set of orbits as their cumulative eclipse time (s) at times (s),
+# and spans of those orbits' time [from, to) over which satellites running ``lag`` ahead of
+# them lose capacity at a rate (nominal compute units) while the orbits are in eclipse.
+LaggedSink = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                      None]
 
 
 @dataclass
 class _Followers:
     """The spans of orbits over which satellites of one weight follow one profile."""
 
-    profile: Profile | LinearProfile
+    profile: Profile | LinearProfile | _SunlitOnly
     weight: float
     starts: list[int] = field(default_factory=list)
     stops: list[int] = field(default_factory=list)
@@ -48,10 +53,14 @@ class FleetLoad:
     """Per set of orbits: the satellites waiting to be settled, and those following each
     profile orbit by orbit."""
 
-    def __init__(self, sink: Sink):
+    def __init__(self, sink: Sink, lagged_sink: LaggedSink | None = None):
         self._sink = sink
+        self._lagged_sink = lagged_sink
         self._pending: dict[int, tuple[Orbits, dict[PowerDesign, list[Pending]]]] = {}
         self._followers: dict[int, tuple[Orbits, dict[tuple[int, float], _Followers]]] = {}
+        # Per set of orbits satellites read at a lag: (orbit from, orbit to, rate, lag) of
+        # each clean span's eclipse losses.
+        self._lagged: dict[int, list[tuple[int, int, float, float]]] = {}
 
     def defer(self, orbits: Orbits, design: PowerDesign, pending: Pending) -> None:
         """Settle ``pending`` (one satellite) with the others on ``orbits`` at the flush."""
@@ -69,11 +78,14 @@ class FleetLoad:
             shared, by_design = waiting
             for design, pending in by_design.items():
                 settle(design, shared, pending, self._chain_sink,
-                       lambda profile, weight, a, b, o=shared: self._add(o, profile, weight,
-                                                                          a, b))
+                       lambda profile, weight, lag, a, b, o=shared: self._add(
+                           o, profile, weight, lag, a, b))
             entry = self._followers.pop(key, None)
             if entry is not None:
                 self._hand_over(*entry)
+            lagged = self._lagged.pop(key, None)
+            if lagged:
+                self._hand_over_lagged(shared, lagged)
 
     def add_segments(self, starts: np.ndarray, ends: np.ndarray, rates: np.ndarray) -> None:
         """Capacity ``rates`` lost over [start, end) segments in any order (nominal compute
@@ -84,11 +96,21 @@ class FleetLoad:
     def _chain_sink(self, starts: np.ndarray, ends: np.ndarray, rates: np.ndarray) -> None:
         self._sink(starts, ends, rates, False)
 
-    def _add(self, orbits: Orbits, profile: Profile, weight: float, start: int, stop: int
-             ) -> None:
-        """One satellite of ``weight`` follows ``profile`` over clean orbits [start, stop)."""
-        _, by_profile = self._followers.setdefault(id(orbits), (orbits, {}))
+    def _add(self, orbits: Orbits, profile: Profile | LinearProfile, weight: float,
+             lag_s: float, start: int, stop: int) -> None:
+        """One satellite of ``weight``, running ``lag_s`` ahead of ``orbits``, follows
+        ``profile`` over clean orbits [start, stop)."""
         key = (id(profile), weight)
+        if orbits.linear_profiles and self._lagged_sink is not None:
+            shed = profile.hardware * (1.0 - profile.level) * weight
+            if shed:
+                self._lagged.setdefault(id(orbits), []).append((start, stop, shed, lag_s))
+            if profile.sun_rate is None:
+                return
+            # Sunlit losses (a design that keeps some compute in eclipse) go by the orbits'
+            # time.
+            profile = _SunlitOnly(profile)
+        _, by_profile = self._followers.setdefault(id(orbits), (orbits, {}))
         followers = by_profile.get(key)
         if followers is None:
             followers = by_profile[key] = _Followers(profile, weight)
@@ -116,3 +138,38 @@ class FleetLoad:
         ends = np.stack([orbits.eclipse_end_s, orbits.end_s], axis=1).ravel()
         rates = np.stack([eclipse_rate, sun_rate], axis=1).ravel()
         self._sink(starts, ends, rates, True)
+
+    def _hand_over_lagged(self, orbits: Orbits, spans: list[tuple[int, int, float, float]]
+                          ) -> None:
+        """Clean eclipse losses of satellites read at a lag, as spans of the orbits' time
+        with the orbits' cumulative eclipse time (each satellite's own windows are then
+        integrated exactly)."""
+        assert self._lagged_sink is not None
+        first, stop, rates, lags = (np.array(column) for column in zip(*spans, strict=True))
+        times_s, cumulative_s = eclipse_curve(orbits)
+        self._lagged_sink(times_s, cumulative_s, orbits.start_s[first],
+                          np.append(orbits.start_s, orbits.end_s[-1])[stop], rates, lags)
+
+
+class _SunlitOnly:
+    """A profile's sunlit losses alone (its eclipse losses handed over apart)."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self.hardware = 0.0
+        self.level = profile.level
+        self.first = profile.first
+        self.stop = profile.stop
+        self.sun_rate = profile.sun_rate
+
+
+def eclipse_curve(orbits: Orbits) -> tuple[np.ndarray, np.ndarray]:
+    """The orbits' eclipse time from 0 to each eclipse's start and end, s (kept on them)."""
+    found = orbits.profiles.get("eclipse_curve")
+    if found is None:
+        times_s = np.stack([orbits.start_s, orbits.eclipse_end_s], axis=1).ravel()
+        cumulative_s = np.zeros(len(times_s))
+        cumulative_s[1::2] = np.cumsum(orbits.duration_s)
+        cumulative_s[2::2] = cumulative_s[1:-1:2]
+        found = orbits.profiles["eclipse_curve"] = (times_s, cumulative_s)
+    return found
