@@ -6,6 +6,7 @@ No file I/O here; the campaign layer stores what this returns.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import math
@@ -19,7 +20,7 @@ import simpy
 
 from sim.eclipses import FleetGeometry
 from sim.model.design import Part
-from sim.model.failures import fail_once, unit_life
+from sim.model.failures import fail_in_order, unit_life
 from sim.model.parts import (
     Unit,
     all_groups,
@@ -409,14 +410,16 @@ def _schedule_failures(
     horizon_s: float,
 ) -> None:
     """The one failure of every unit of a part never repaired that fails before the horizon,
-    satellite by satellite."""
-    cause = part.repair.cause_on_failure
+    in time order."""
     failing = np.flatnonzero(first_lifetimes_s < horizon_s)
+    failing = failing[np.argsort(first_lifetimes_s[failing], kind="stable")]
     members, slots = np.divmod(failing, part.count)
-    for member, slot, lifetime_s in zip(members.tolist(), slots.tolist(),
-                                        first_lifetimes_s[failing].tolist(), strict=True):
-        satellite, member_units = units[member]
-        fail_once(env, satellite, member_units[slot], lifetime_s, cause)
+    failures = [(lifetime_s, units[member][0], units[member][1][slot])
+                for member, slot, lifetime_s in zip(members.tolist(), slots.tolist(),
+                                                    first_lifetimes_s[failing].tolist(),
+                                                    strict=True)]
+    if failures:
+        fail_in_order(env, failures, part.repair.cause_on_failure)
 
 
 def _orbits_of(source: OrbitsSource, index: int) -> Orbits | Callable[[], Orbits]:
@@ -458,9 +461,13 @@ def run_replicate(
         wiring = build(scenario, Streams(root_seed, replicate), orbits, power_mode=power_mode)
         totals = wiring.run(scenario.horizon_s, progress)
         wiring.release()
-    return summarise(scenario, replicate, root_seed, totals, wiring.events,
-                     time.perf_counter() - start, wiring.power, wiring.maintenance,
-                     wiring.radiation, wiring.job_outcomes)
+        result = summarise(scenario, replicate, root_seed, totals, wiring.events,
+                           time.perf_counter() - start, wiring.power, wiring.maintenance,
+                           wiring.radiation, wiring.job_outcomes)
+        # Freed here, while the collector is held: resumed with the replication's objects
+        # still alive, it would scan them all at its first pass.
+        del wiring, totals
+    return dataclasses.replace(result, wall_s=time.perf_counter() - start)
 
 
 @contextlib.contextmanager

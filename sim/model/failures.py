@@ -62,14 +62,18 @@ def unit_life(
             return
 
 
-def fail_once(
-    env: simpy.Environment, satellite: Satellite, unit: Unit, lifetime_s: float, cause: str
-) -> None:
-    """Fail ``unit`` for good after ``lifetime_s``, charging its loss to ``cause``."""
-    failure = env.timeout(lifetime_s, value=(satellite, unit, cause))
-    failure.callbacks.append(_fail)
+def fail_in_order(env: simpy.Environment, failures: list[tuple[float, Satellite, Unit]],
+                  cause: str) -> None:
+    """Fail each unit for good at its time (``failures`` sorted by time), charging its loss
+    to ``cause``: one process walks them in turn, so the event queue holds one entry for all
+    of them rather than one each (its every operation costs the log of its size)."""
+    env.process(_failing(env, failures, cause))
 
 
-def _fail(failure: simpy.Event) -> None:
-    satellite, unit, cause = failure.value
-    satellite.fail(failure.env.now, unit, cause)
+def _failing(env: simpy.Environment, failures: list[tuple[float, Satellite, Unit]],
+             cause: str) -> Generator[simpy.Event, None, None]:
+    for at_s, satellite, unit in failures:
+        yield env.timeout(at_s - env.now)
+        satellite.fail(env.now, unit, cause)
+
+

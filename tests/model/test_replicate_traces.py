@@ -58,9 +58,9 @@ def test_bus_loss_and_compute_repairs_follow_the_hand_timeline() -> None:
     assert result.events["satellite_outages"] == 2
     assert result.events["satellite_recoveries"] == 1
     assert result.satellites_down_at_end == 1
-    # SimPy events: the bus's one failure; per gpu, its process's start and end and two
-    # failures and two repairs.
-    assert result.sim_events == 1 + 2 * 6
+    # SimPy events: the bus failures' process's start and end and the one failure; per gpu,
+    # its process's start and end and two failures and two repairs.
+    assert result.sim_events == 3 + 2 * 6
 
 
 def test_event_log_holds_the_exact_times() -> None:
