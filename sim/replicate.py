@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import simpy
 
+from sim.allocator import keep_arrays_on_heap
 from sim.eclipses import FleetGeometry
 from sim.model.design import Part
 from sim.model.failures import fail_in_order, unit_life
@@ -455,6 +456,7 @@ def run_replicate(
     ``Orbits`` by satellite index.
     """
     start = time.perf_counter()
+    keep_arrays_on_heap()
     if isinstance(orbits, FleetGeometry):
         orbits = GeometryOrbits(orbits, "exact" if power_mode == "walk" else "shifted")
     with paused_gc():

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from sim.campaign.allocator import keep_arrays_on_heap
+from sim.allocator import keep_arrays_on_heap
 from sim.campaign.rows import replicate_row, timeseries_rows
 from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.replicate import GeometryOrbits, run_replicate

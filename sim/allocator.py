@@ -1,4 +1,5 @@
-"""Keep a worker's large numpy arrays on the heap.
+"""Keep a process's large numpy arrays on the heap (every replication sets it, once per
+process: ``orbsim run``, the Python API and campaign workers alike).
 
 glibc serves blocks above its mmap threshold (128 KiB, raised as big blocks are freed) straight
 from the kernel, and every such block costs page faults when it is allocated again. A
