@@ -87,14 +87,22 @@ class WindowGrid:
         start, end, rates, lags_s = start[keep], end[keep], rates[keep], lags_s[keep]
         first = self._indices(start)
         last = self._indices(end)
-        windows, _, _ = _span_windows(first, last)
-        span = np.repeat(np.arange(len(first)), last - first + 1)
-        left = np.maximum(self.edges_s[windows], start[span]) + lags_s[span]
-        right = np.minimum(self.edges_s[windows + 1], end[span]) + lags_s[span]
-        eclipsed_s = (np.interp(right, curve_s, cumulative_s)
-                      - np.interp(left, curve_s, cumulative_s))
-        self._totals += np.bincount(windows, weights=rates[span] * eclipsed_s,
-                                    minlength=self.windows)
+        # Each span's points: its start, the window edges inside it, its end; the curve is
+        # read once at each, and a window takes the difference between consecutive points.
+        touched = last - first + 1
+        span = np.repeat(np.arange(len(first)), touched + 1)
+        offsets = np.cumsum(touched + 1) - (touched + 1)
+        local = np.arange(len(span)) - offsets[span]
+        points = self.edges_s[np.minimum(first[span] + local, self.windows)]
+        opening = local == 0
+        closing = local == touched[span]
+        points[opening] = start
+        points[closing] = end
+        eclipsed = np.interp(points + lags_s[span], curve_s, cumulative_s)
+        inside = ~closing
+        windows = (first[span] + local)[inside]
+        added = rates[span[inside]] * (eclipsed[1:] - eclipsed[:-1])[inside[:-1]]
+        self._totals += np.bincount(windows, weights=added, minlength=self.windows)
 
     def _index(self, t_s: float) -> int:
         return min(int(t_s / self.width_s), self.windows - 1)

@@ -102,3 +102,35 @@ def test_spans_in_any_order_add_up_to_the_same_floats_as_adding_each_at_once() -
     grid.add_spans(starts, ends, rates)
     spans = in_order + list(zip(starts.tolist(), ends.tolist(), rates.tolist(), strict=True))
     assert np.array_equal(grid.totals, one_span_at_a_time(grid, spans))
+
+
+def test_lagged_eclipse_spans_equal_their_eclipses_moved_and_cut() -> None:
+    """``add_lagged`` against the eclipses themselves: each span's eclipses cut to the span,
+    moved ``lag`` earlier, cut to the horizon, added one by one."""
+    rng = np.random.default_rng(3)
+    horizon = 1_000.0
+    eclipse_start = np.sort(rng.uniform(-50.0, 1_050.0, 60))
+    eclipse_start = eclipse_start[np.append(np.diff(eclipse_start) > 12.0, True)]
+    eclipse_end = eclipse_start + rng.uniform(1.0, 10.0, len(eclipse_start))
+    curve = np.stack([eclipse_start, eclipse_end], axis=1).ravel()
+    cumulative = np.zeros(len(curve))
+    cumulative[1::2] = np.cumsum(eclipse_end - eclipse_start)
+    cumulative[2::2] = cumulative[1:-1:2]
+    from_s = rng.uniform(-40.0, 900.0, 25)
+    to_s = from_s + rng.uniform(0.0, 300.0, 25)
+    rates = rng.uniform(0.5, 2.0, 25)
+    lags = rng.uniform(-30.0, 30.0, 25)
+    lagged = WindowGrid(70.0, horizon)
+    lagged.add_lagged(curve, cumulative, from_s, to_s, rates, lags)
+    expected = np.zeros(lagged.windows)
+    edges = lagged.edges_s
+    for a, b, rate, lag in zip(from_s, to_s, rates, lags, strict=True):
+        for s, e in zip(eclipse_start, eclipse_end, strict=True):
+            lo, hi = max(s, a) - lag, min(e, b) - lag
+            lo, hi = max(lo, 0.0), min(hi, horizon)
+            for k in range(lagged.windows):
+                overlap = min(hi, edges[k + 1]) - max(lo, edges[k])
+                if overlap > 0:
+                    expected[k] += rate * overlap
+    assert expected.sum() > 0
+    np.testing.assert_allclose(lagged.totals, expected, rtol=1e-12, atol=1e-9)
