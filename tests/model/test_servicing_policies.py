@@ -226,3 +226,40 @@ def test_timed_repairs_behave_the_same_inside_the_servicing_model() -> None:
     spread = math.sqrt(sum((d - mean) ** 2 for d in differences) / (len(differences) - 1))
     assert abs(mean) <= K_SIGMA * spread / math.sqrt(len(differences))
     assert a != b  # the two draw their repair times from different streams
+
+
+@pytest.mark.parametrize(("scope", "plane_change"), [("satellite", "drift"),
+                                                     ("plane", "drift"),
+                                                     ("satellite", "delta_v")])
+def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest.MonkeyPatch,
+                                                             scope: str,
+                                                             plane_change: str) -> None:
+    """Planes that cannot beat the best trip found are skipped: every pick equals the
+    earliest-ready job among those of least trip time over the whole queue."""
+    from sim.model.servicing import engine, travel
+
+    picks = []
+    chosen_by_bound = engine._nearest
+
+    def checked(servicer: Any, queue: Any) -> Any:
+        found = chosen_by_bound(servicer, queue)
+        everyone = min(queue, key=lambda job: travel.trip(
+            servicer.slot, job.life.state.slot, servicer.at == job.life.state.satellite.index,
+            servicer.plan.mobility).duration_s)
+        assert found is everyone
+        picks.append(len(queue))
+        return found
+
+    monkeypatch.setattr(engine, "_nearest", checked)
+    root = Path(__file__).resolve().parents[2]
+    scenario = load_scenario(root / "configs" / "reference-shell-serviced.yaml", [
+        "fleet.0.orbit.planes=12", "fleet.0.orbit.per_plane=5", "fleet.0.count=60",
+        "horizon_years=4", "servicing.servicers.0.count=2",
+        f"servicing.policy.scope={scope}", f"servicing.servicers.0.plane_change={plane_change}",
+        "fleet.0.design.parts.1.parts.0.failure.mean_years=3",
+        "servicing.depots.0.items.0.initial=100000"])
+    from sim.api import fleet_geometry
+
+    run_replicate(scenario, root_seed=3, orbits=fleet_geometry(scenario))
+    # Picks among jobs in several planes.
+    assert len(picks) >= 5 and max(picks) > 10

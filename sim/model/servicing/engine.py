@@ -340,6 +340,8 @@ class Maintenance:
             return queue.first()
         if order == "most_lost":
             return min(candidates, key=lambda job: job.life.state.satellite.capacity)
+        if isinstance(candidates, ReadyQueue):
+            return _nearest(servicer, candidates)
         mobility = servicer.plan.mobility
         return min(candidates, key=lambda job: travel.trip(
             servicer.slot, job.life.state.slot, servicer.at == job.life.state.satellite.index,
@@ -658,3 +660,27 @@ def _cached(stream: StreamOf, name: str) -> Callable[[], np.random.Generator]:
         return found[0]
 
     return get
+
+
+def _nearest(servicer: Any, queue: ReadyQueue) -> Job:
+    """The job the servicer reaches soonest, the earliest ready among equals (as ``min`` over
+    the queue in order): planes are taken by the least time to reach them, and planes that
+    cannot beat the best trip found are not looked into."""
+    mobility = servicer.plan.mobility
+    origin = servicer.slot
+    planes = sorted((travel.least_duration_s(origin, next(iter(jobs)).life.state.slot,
+                                             mobility), plane)
+                    for plane, jobs in queue.by_plane().items())
+    best: tuple[float, int] | None = None
+    chosen: Job | None = None
+    for least_s, plane in planes:
+        if best is not None and least_s > best[0]:
+            break
+        for job in queue.by_plane()[plane]:
+            state = job.life.state
+            key = (travel.trip(origin, state.slot, servicer.at == state.satellite.index,
+                               mobility).duration_s, queue.place(job))
+            if best is None or key < best:
+                best, chosen = key, job
+    assert chosen is not None
+    return chosen

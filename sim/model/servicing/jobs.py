@@ -31,11 +31,13 @@ class ReadyQueue:
     """The jobs of one fleet group waiting for a servicer, in the order they became ready,
     also found by satellite and by plane without a scan (a shell's queue holds hundreds)."""
 
-    __slots__ = ("_by_plane", "_by_state", "_jobs")
+    __slots__ = ("_added", "_by_plane", "_by_state", "_jobs")
 
     def __init__(self) -> None:
-        # Dicts as ordered sets: insertion order, O(1) removal.
-        self._jobs: dict[Job, None] = {}
+        # Dicts as ordered sets: insertion order, O(1) removal; ``_jobs`` holds each job's
+        # place in that order.
+        self._jobs: dict[Job, int] = {}
+        self._added = 0
         self._by_state: dict[object, dict[Job, None]] = {}
         self._by_plane: dict[int, dict[Job, None]] = {}
 
@@ -50,7 +52,8 @@ class ReadyQueue:
 
     def add(self, job: Job) -> None:
         state = job.life.state
-        self._jobs[job] = None
+        self._jobs[job] = self._added
+        self._added += 1
         self._by_state.setdefault(state, {})[job] = None
         self._by_plane.setdefault(state.slot.plane, {})[job] = None  # type: ignore[attr-defined]
 
@@ -70,6 +73,14 @@ class ReadyQueue:
     def in_plane(self, plane: int) -> list[Job]:
         """The waiting jobs in one plane, oldest first."""
         return list(self._by_plane.get(plane, ()))
+
+    def by_plane(self) -> dict[int, dict[Job, None]]:
+        """The waiting jobs of each plane that has some, oldest first (not to be changed)."""
+        return self._by_plane
+
+    def place(self, job: Job) -> int:
+        """Where ``job`` stands in the order the jobs became ready."""
+        return self._jobs[job]
 
 
 def _discard(index: dict, key: object, job: Job) -> None:  # type: ignore[type-arg]

@@ -93,6 +93,22 @@ def trip(origin: Slot, target: Slot, same_satellite: bool, mobility: Mobility) -
                 drift.delta_v_m_s + phase.delta_v_m_s)
 
 
+def least_duration_s(origin: Slot, target: Slot, mobility: Mobility) -> float:
+    """A lower bound on the duration of a trip from ``origin`` to any satellite in
+    ``target``'s plane: what ``trip`` takes before phasing within the plane (which takes no
+    less than nothing)."""
+    if target.semi_major_axis_m <= 0.0 or origin.plane == target.plane:
+        return 0.0
+    if target.formation:
+        return mobility.formation_transfer_s
+    a = target.semi_major_axis_m
+    delta_raan = orbital.wrap_pi(target.raan_rad - origin.raan_rad)
+    if mobility.plane_change == "delta_v":
+        return 0.5 * orbital.TWO_PI / orbital.mean_motion_rad_s(a) + mobility.rendezvous_s
+    drift = nodal_drift(a, target.inclination_rad, delta_raan, mobility.drift_altitude_m)
+    return drift.duration_s + mobility.rendezvous_s
+
+
 def in_plane(semi_major_axis_m: float, delta_u_rad: float, mobility: Mobility) -> Trip:
     """Phasing by ``delta_u_rad`` (target ahead if positive) on the drift orbit: lower to catch
     up, higher to fall back, whichever covers the shorter arc."""
