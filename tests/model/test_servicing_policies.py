@@ -5,6 +5,7 @@ failed visits and collateral damage, refuelling, and periodic-review reordering.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -234,12 +235,24 @@ def test_timed_repairs_behave_the_same_inside_the_servicing_model() -> None:
 def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest.MonkeyPatch,
                                                              scope: str,
                                                              plane_change: str) -> None:
-    """Planes that cannot beat the best trip found are skipped: every pick equals the
-    earliest-ready job among those of least trip time over the whole queue."""
+    """Planes that cannot beat the best trip found are skipped, and a plane's own jobs are
+    timed in one array pass: every pick equals the earliest-ready job among those of least
+    trip time over the whole queue, and every in-plane time the one ``trip`` gives."""
     from sim.model.servicing import engine, travel
 
     picks = []
     chosen_by_bound = engine._nearest
+    in_plane = travel.in_plane_durations_s
+    in_plane_picks = []
+
+    def checked_in_plane(origin: Any, arg_latitudes: Any, same: Any, a: float,
+                         mobility: Any) -> Any:
+        found = in_plane(origin, arg_latitudes, same, a, mobility)
+        for duration, u, at in zip(found, arg_latitudes, same, strict=True):
+            target = dataclasses.replace(origin, arg_latitude_rad=float(u), semi_major_axis_m=a)
+            assert duration == travel.trip(origin, target, bool(at), mobility).duration_s
+        in_plane_picks.append(len(found))
+        return found
 
     def checked(servicer: Any, queue: Any) -> Any:
         found = chosen_by_bound(servicer, queue)
@@ -251,6 +264,7 @@ def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest
         return found
 
     monkeypatch.setattr(engine, "_nearest", checked)
+    monkeypatch.setattr(travel, "in_plane_durations_s", checked_in_plane)
     root = Path(__file__).resolve().parents[2]
     scenario = load_scenario(root / "configs" / "reference-shell-serviced.yaml", [
         "fleet.0.orbit.planes=12", "fleet.0.orbit.per_plane=5", "fleet.0.count=60",
@@ -261,5 +275,7 @@ def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest
     from sim.api import fleet_geometry
 
     run_replicate(scenario, root_seed=3, orbits=fleet_geometry(scenario))
-    # Picks among jobs in several planes.
+    # Picks among jobs in several planes; with scope "plane", among a plane's.
     assert len(picks) >= 5 and max(picks) > 10
+    if scope == "plane":
+        assert len(in_plane_picks) > 30 and max(in_plane_picks) > 5

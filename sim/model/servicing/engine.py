@@ -342,6 +342,15 @@ class Maintenance:
             return min(candidates, key=lambda job: job.life.state.satellite.capacity)
         if isinstance(candidates, ReadyQueue):
             return _nearest(servicer, candidates)
+        plane = candidates[0].life.state.slot
+        if not plane.formation and plane.semi_major_axis_m > 0.0:
+            # Every candidate is in the servicer's plane: its trips in one array pass.
+            durations = travel.in_plane_durations_s(
+                servicer.slot,
+                np.array([job.life.state.slot.arg_latitude_rad for job in candidates]),
+                np.array([servicer.at == job.life.state.satellite.index for job in candidates]),
+                plane.semi_major_axis_m, servicer.plan.mobility)
+            return candidates[int(np.argmin(durations))]
         mobility = servicer.plan.mobility
         return min(candidates, key=lambda job: travel.trip(
             servicer.slot, job.life.state.slot, servicer.at == job.life.state.satellite.index,

@@ -1,0 +1,153 @@
+"""Gigawatt scale: what a replication costs as the fleet grows, each case in a fresh process
+(its own peak memory), measured in one run. Figures, not pass/fail.
+
+Cases:
+
+- ``shell``: the 1,584-satellite reference shell with eclipses and power (radiation and the
+  training jobs taken out), members read from their planes' orbits at their phase lags, beside
+  ``shell-exact`` (each member on its own interpolated schedule, the reference) and
+  ``shell-shipped`` (as shipped: radiation and training jobs too). ``--compare`` prints the
+  largest differences of the lagged members from the exact ones.
+- ``hardware-1000`` and ``hardware-48000``: the reference design without orbits, power,
+  radiation or jobs (failures alone), 1,000 and 48,000 satellites.
+- ``power-1200`` and ``power-48000``: the gigawatt fleet (configs/gigawatt.yaml) with eclipses
+  and power only, one plane of 300 per shell (1,200 satellites) and every plane (48,000).
+- ``gigawatt``: configs/gigawatt.yaml as shipped (servicing, radiation, training jobs).
+
+Each case runs ``--replications`` replications after building what replications share (the
+eclipse schedules from the cache; the first replication, timed apart, builds the planes' power
+tables) and prints the mean wall time, satellite-years per second and peak memory.
+
+    python benchmarks/bench_scale.py [--cases shell hardware-1000 ...] [--replications 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ("shell", "shell-exact", "shell-shipped", "hardware-1000", "hardware-48000",
+         "power-1200", "power-48000", "gigawatt")
+
+
+def _quiet(parts):  # type: ignore[no-untyped-def]
+    return tuple(dataclasses.replace(p, radiation=None, parts=_quiet(p.parts)) for p in parts)
+
+
+def _unrepaired(parts):  # type: ignore[no-untyped-def]
+    from sim.model.repair import NoRepair
+
+    return tuple(dataclasses.replace(p, repair=NoRepair(), parts=_unrepaired(p.parts))
+                 for p in parts)
+
+
+def power_only(scenario):  # type: ignore[no-untyped-def]
+    """The scenario with no radiation, independent work, and no servicing."""
+    fleet = tuple(dataclasses.replace(g, workload=None, design=dataclasses.replace(
+        g.design, parts=_unrepaired(_quiet(g.design.parts)))) for g in scenario.fleet)
+    return dataclasses.replace(scenario, fleet=fleet, radiation=None, saa=None, servicing=None)
+
+
+def hardware_only(scenario):  # type: ignore[no-untyped-def]
+    """Failures alone: no orbits, power, radiation, jobs or servicing."""
+    scenario = power_only(scenario)
+    fleet = tuple(dataclasses.replace(g, orbit=None, design=dataclasses.replace(
+        g.design, power=None)) for g in scenario.fleet)
+    return dataclasses.replace(scenario, fleet=fleet)
+
+
+def scenario_of(case: str):  # type: ignore[no-untyped-def]
+    from sim.api import load_scenario
+
+    configs = ROOT / "configs"
+    if case.startswith("shell"):
+        scenario = load_scenario(configs / "reference-shell.yaml")
+        return scenario if case == "shell-shipped" else power_only(scenario)
+    if case.startswith("hardware"):
+        count = int(case.split("-")[1])
+        return hardware_only(load_scenario(configs / "reference-shell.yaml",
+                                           [f"fleet.0.count={count}"]))
+    if case == "power-1200":
+        overrides = [item for k in range(4) for item in (f"fleet.{k}.orbit.planes=1",
+                                                         f"fleet.{k}.count=300")]
+        return power_only(load_scenario(configs / "gigawatt.yaml", overrides))
+    scenario = load_scenario(configs / "gigawatt.yaml")
+    return scenario if case == "gigawatt" else power_only(scenario)
+
+
+def run_case(case: str, replications: int) -> dict[str, float | str]:
+    from sim.api import fleet_geometry, run_replicate
+    from sim.replicate import GeometryOrbits
+
+    scenario = scenario_of(case)
+    start = time.perf_counter()
+    orbits = None
+    if scenario.has_orbits:
+        orbits = GeometryOrbits(fleet_geometry(scenario, workers=1),
+                                "exact" if case == "shell-exact" else "shifted")
+    geometry_s = time.perf_counter() - start
+    walls, results = [], []
+    for replicate in range(replications + 1):
+        result = run_replicate(scenario, replicate, 2027, orbits)
+        walls.append(result.wall_s)
+        results.append(result)
+    later = walls[1:] or walls
+    wall = sum(later) / len(later)
+    first = results[0]
+    return {
+        "case": case, "satellites": scenario.n_satellites,
+        "satellite_years": scenario.satellite_years, "geometry_s": geometry_s,
+        "first_s": walls[0], "wall_s": wall, "sat_years_per_s": scenario.satellite_years / wall,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "uptime": first.uptime, "availability": first.availability,
+        "causes": first.downtime_by_cause, "power": first.power,
+        "monthly": first.monthly_capacity_fraction,
+    }
+
+
+def compare(lagged: dict, exact: dict) -> None:  # type: ignore[type-arg]
+    print("lagged members against their own schedules (replication 0):")
+    print(f"  uptime {lagged['uptime'] - exact['uptime']:+.2e}   availability "
+          f"{lagged['availability'] - exact['availability']:+.2e}")
+    for cause in sorted(exact["causes"].keys() | lagged["causes"].keys()):
+        difference = lagged["causes"].get(cause, 0) - exact["causes"].get(cause, 0)
+        print(f"  {cause:<24} {difference:+.2e}")
+    months = max(abs(a - b) for a, b in zip(lagged["monthly"], exact["monthly"], strict=True))
+    print(f"  monthly capacity, largest difference {months:.2e}")
+    for name in ("battery_cycles", "min_state_of_charge"):
+        print(f"  power.{name:<20} {lagged['power'][name]:.6g} vs {exact['power'][name]:.6g}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
+    parser.add_argument("--replications", type=int, default=2)
+    parser.add_argument("--one", choices=CASES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_case(args.one, args.replications)))
+        return
+    print(f"{'case':<16} {'sats':>7} {'first s':>8} {'s/rep':>8} {'sat-yr/s':>9} "
+          f"{'peak MiB':>9} {'kB/sat':>7}")
+    found = {}
+    for case in args.cases:
+        done = subprocess.run([sys.executable, __file__, "--one", case, "--replications",
+                               str(0 if case == "shell-exact" else args.replications)],
+                              capture_output=True, text=True, check=True)
+        row = found[case] = json.loads(done.stdout.splitlines()[-1])
+        print(f"{case:<16} {row['satellites']:>7,} {row['first_s']:>8.1f} {row['wall_s']:>8.2f} "
+              f"{row['sat_years_per_s']:>9,.0f} {row['peak_rss_mib']:>9,.0f} "
+              f"{1024 * row['peak_rss_mib'] / row['satellites']:>7.1f}", flush=True)
+    if "shell" in found and "shell-exact" in found:
+        compare(found["shell"], found["shell-exact"])
+
+
+if __name__ == "__main__":
+    main()
