@@ -254,8 +254,11 @@ def build(
     slots = fleet_slots(scenario) if maintenance is not None else []
     first_index = 0
     for group_index, group in enumerate(scenario.fleet):
-        satellites = [Satellite(first_index + member, group.name, group.design, recorder)
+        alone = maintenance is None and _settles_alone(group)
+        sink = recorder.alone() if alone else recorder
+        satellites = [Satellite(first_index + member, group.name, group.design, sink)
                       for member in range(group.count)]
+        unrepaired: list[tuple[np.ndarray, Part, list[tuple[Satellite, list[Unit]]]]] = []
         fleet.extend(satellites)
         jobs = _jobs(group, satellites)
         all_jobs.extend((job, workload) for job, _, workload in jobs)
@@ -303,8 +306,12 @@ def build(
             if part.repair.repairs:
                 _start_lives(env, streams, f"{group.name}/", f"/{stream_name}", part, units,
                              first_lifetimes_s.tolist(), horizon_s, wear)
+            elif alone:
+                unrepaired.append((first_lifetimes_s, part, units))
             else:
                 _schedule_failures(env, part, units, first_lifetimes_s, horizon_s)
+        if unrepaired:
+            _fail_satellite_by_satellite(unrepaired, horizon_s)
     if maintenance is not None:
         maintenance.start()
     if power_mode == "walk":
@@ -401,6 +408,49 @@ def _start_lives(
             if first_lifetime_s < horizon_s:
                 env.process(unit_life(env, satellite, unit, lifetime, part.repair, renewal_rng,
                                       repair_rng, horizon_s, first_lifetime_s, wear))
+
+
+def _settles_alone(group: FleetGroup) -> bool:
+    """Whether a group's satellites change only as parts never repaired fail (no radiation
+    outages, no jobs shared between satellites; servicing is the caller's to rule out): then
+    each satellite's whole history is known at the start."""
+    if group.workload is not None and group.workload.satellites_per_job > 1:
+        return False
+
+    def settles(parts: Sequence[Part]) -> bool:
+        return all(not (part.failure is not None and part.repair.repairs)
+                   and (part.radiation is None or part.radiation.outages_per_s <= 0.0)
+                   and settles(part.parts) for part in parts)
+
+    return settles(group.design.parts)
+
+
+def _fail_satellite_by_satellite(
+    parts: list[tuple[np.ndarray, Part, list[tuple[Satellite, list[Unit]]]]],
+    horizon_s: float,
+) -> None:
+    """Every failure before the horizon of parts never repaired (each part's first lifetimes,
+    unit by unit, satellite by satellite), handed over satellite by satellite in time order
+    at once, with no event: a satellite's tree is then worked on while it is in the cache,
+    and the event queue stays empty (``AloneView`` settles the fleet's capacity)."""
+    lifetimes, members, kinds, slots = [], [], [], []
+    for kind, (first_lifetimes_s, part, _) in enumerate(parts):
+        failing = np.flatnonzero(first_lifetimes_s < horizon_s)
+        member, slot = np.divmod(failing, part.count)
+        lifetimes.append(first_lifetimes_s[failing])
+        members.append(member)
+        kinds.append(np.full(len(failing), kind))
+        slots.append(slot)
+    lifetime = np.concatenate(lifetimes)
+    member = np.concatenate(members)
+    order = np.lexsort((lifetime, member))
+    causes = [part.repair.cause_on_failure for _, part, _ in parts]
+    units = [units for _, _, units in parts]
+    for t, m, k, slot in zip(lifetime[order].tolist(), member[order].tolist(),
+                             np.concatenate(kinds)[order].tolist(),
+                             np.concatenate(slots)[order].tolist(), strict=True):
+        satellite, group_units = units[k][m]
+        satellite.fail(t, group_units[slot], causes[k])
 
 
 def _schedule_failures(

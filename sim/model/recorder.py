@@ -76,6 +76,7 @@ class Recorder:
         self._outages_from_power: set[int] = set()
         self._down_at_end_by_power: set[int] = set()
         self.log: list[tuple[float, int, str, str]] | None = [] if keep_log else None
+        self._alone: AloneView | None = None
 
     def event(self, now_s: float, satellite: int, kind: str, path: str = "") -> None:
         """Count one event of a kind on a part path ('' for the satellite), and log it if asked."""
@@ -128,6 +129,13 @@ class Recorder:
                 self.event(now_s, index, "satellite_outages")
             elif before <= 0.0 < after:
                 self.event(now_s, index, "satellite_recoveries")
+
+    def alone(self) -> AloneView:
+        """A view of this recorder for satellites whose changes are handed over satellite
+        by satellite rather than in time order (``AloneView``)."""
+        if self._alone is None:
+            self._alone = AloneView(self)
+        return self._alone
 
     def outages_from_power(self, index: int) -> None:
         """Satellite ``index`` has a power system: its outages and recoveries come with its
@@ -209,6 +217,8 @@ class Recorder:
         horizon = self.horizon_s
         self._advance(horizon)
         self._hand_over_spans()
+        if self._alone is not None:
+            self._alone.hand_over()
         lost = dict(self._lost)
         down = 0
         for index, loss in enumerate(self._sat_loss):
@@ -260,3 +270,56 @@ def _integral(rates: np.ndarray, starts_s: np.ndarray, ends_s: np.ndarray) -> fl
     """Σ rate × length over segments. Not ``np.dot``: that goes to BLAS, whose threads keep
     spinning after the call and take the CPU from the simulation (and from other workers)."""
     return float(np.sum(rates * (ends_s - starts_s)))
+
+
+class AloneView:
+    """The recorder as satellites see it that change satellite by satellite, each in its own
+    time order but not in the fleet's (parts never repaired, their failures all known at the
+    start): what concerns one satellite goes to the recorder at once; the fleet's capacity
+    changes are kept and integrated at the horizon, sorted."""
+
+    def __init__(self, recorder: Recorder):
+        self._recorder = recorder
+        self.event = recorder.event
+        self.events = recorder.events
+        self.outages_from_power = recorder.outages_from_power
+        self.power_settled = recorder.power_settled
+        # (time_s, change of the fleet's capacity) of every change, in any order.
+        self._changes: list[float] = []
+
+    def satellite_changed(self, now_s: float, index: int, before: float, after: float,
+                          loss: Loss) -> None:
+        """As ``Recorder.satellite_changed``, but the fleet's capacity is settled later."""
+        recorder = self._recorder
+        nominal = recorder._nominal[index]
+        elapsed = now_s - recorder._sat_t_last[index]
+        if elapsed > 0.0:
+            lost = recorder._lost
+            for key, value in recorder._sat_loss[index].items():
+                lost[key] = lost.get(key, 0.0) + value * nominal * elapsed
+        recorder._sat_t_last[index] = now_s
+        recorder._sat_loss[index] = loss
+        if after != before:
+            self._changes.extend((now_s, (after - before) * nominal))
+            if index in recorder._outages_from_power:
+                return
+            if after <= 0.0 < before:
+                recorder.event(now_s, index, "satellite_outages")
+            elif before <= 0.0 < after:
+                recorder.event(now_s, index, "satellite_recoveries")
+
+    def hand_over(self) -> None:
+        """The kept changes as the fleet's capacity over time: delivered compute and both
+        grids (the satellites counted at full capacity from the start)."""
+        if not self._changes:
+            return
+        recorder = self._recorder
+        changes = np.array(self._changes).reshape(-1, 2)
+        self._changes = []
+        changes = changes[np.argsort(changes[:, 0], kind="stable")]
+        times, steps = changes[:, 0], changes[:, 1]
+        level = np.cumsum(steps)
+        ends = np.append(times[1:], recorder.horizon_s)
+        recorder._delivered += _integral(level, times, ends)
+        for grid in (recorder._sla, recorder._months):
+            grid.add_segments(times, ends, level)
