@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -71,13 +72,12 @@ class WindowGrid:
         at_edges = np.interp(edges, breakpoints, cumulative)
         self._totals[first:last + 1] += np.diff(at_edges)
 
-    def add_lagged(self, curve_s: np.ndarray, cumulative_s: np.ndarray, from_s: np.ndarray,
+    def add_lagged(self, eclipsed_s: Callable[[np.ndarray], np.ndarray], from_s: np.ndarray,
                    to_s: np.ndarray, rates: np.ndarray, lags_s: np.ndarray) -> None:
-        """Add ``rates[i]`` wherever a curve's orbits are in eclipse within
-        [from_s[i], to_s[i]) of their time, moved ``lags_s[i]`` earlier (the windows of each
-        satellite's own time). ``cumulative_s`` is the eclipse time from 0 to each of
-        ``curve_s``; windows take what falls inside them exactly, by the curve at their edges.
-        """
+        """Add ``rates[i]`` wherever a set of orbits is in eclipse within [from_s[i], to_s[i])
+        of its time, moved ``lags_s[i]`` earlier (the windows of each satellite's own time).
+        ``eclipsed_s(t)`` is the orbits' eclipse time from 0 to each t; windows take what falls
+        inside them exactly, by it at their edges."""
         start = np.maximum(from_s - lags_s, 0.0)
         end = np.minimum(to_s - lags_s, self.horizon_s)
         keep = end > start
@@ -98,7 +98,7 @@ class WindowGrid:
         closing = local == touched[span]
         points[opening] = start
         points[closing] = end
-        eclipsed = np.interp(points + lags_s[span], curve_s, cumulative_s)
+        eclipsed = eclipsed_s(points + lags_s[span])
         inside = ~closing
         windows = (first[span] + local)[inside]
         added = rates[span[inside]] * (eclipsed[1:] - eclipsed[:-1])[inside[:-1]]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,7 +180,7 @@ class Recorder:
                 else:
                     grid.add_spans(starts_s, ends_s, scaled)
 
-    def lagged_power_load(self, curve_s: np.ndarray, cumulative_s: np.ndarray,
+    def lagged_power_load(self, eclipsed_s: Callable[[np.ndarray], np.ndarray],
                           from_s: np.ndarray, to_s: np.ndarray, lost_pflops: np.ndarray,
                           lags_s: np.ndarray) -> None:
         """Compute lost to power by satellites reading shared orbits at a lag: ``lost_pflops``
@@ -188,11 +188,9 @@ class Recorder:
         satellite's own time ``lags_s`` earlier (``WindowGrid.add_lagged``). What a lag moves
         past the horizon is counted, but in no window."""
         self._hand_over_spans()
-        eclipsed_s = (np.interp(to_s, curve_s, cumulative_s)
-                      - np.interp(from_s, curve_s, cumulative_s))
-        self._delivered -= float(np.sum(lost_pflops * eclipsed_s))
+        self._delivered -= float(np.sum(lost_pflops * (eclipsed_s(to_s) - eclipsed_s(from_s))))
         for grid in (self._sla, self._power_months):
-            grid.add_lagged(curve_s, cumulative_s, from_s, to_s, -lost_pflops, lags_s)
+            grid.add_lagged(eclipsed_s, from_s, to_s, -lost_pflops, lags_s)
 
     def _advance(self, now_s: float) -> None:
         """Integrate the fleet's hardware capacity from the last change up to ``now_s``."""

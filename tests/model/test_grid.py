@@ -121,7 +121,7 @@ def test_lagged_eclipse_spans_equal_their_eclipses_moved_and_cut() -> None:
     rates = rng.uniform(0.5, 2.0, 25)
     lags = rng.uniform(-30.0, 30.0, 25)
     lagged = WindowGrid(70.0, horizon)
-    lagged.add_lagged(curve, cumulative, from_s, to_s, rates, lags)
+    lagged.add_lagged(lambda t: np.interp(t, curve, cumulative), from_s, to_s, rates, lags)
     expected = np.zeros(lagged.windows)
     edges = lagged.edges_s
     for a, b, rate, lag in zip(from_s, to_s, rates, lags, strict=True):

@@ -160,3 +160,17 @@ def test_states_and_down_periods_move_between_the_satellites_time_and_the_orbits
     assert t.tolist() == [0.0, 20.0, 65.0] and h.tolist() == [0.5, 0.25, 0.0]
     assert own_time([(5.0, 15.0), (90.0, 130.0), (1.0, 3.0)], 10.0, 100.0) == [
         (0.0, 5.0), (80.0, 100.0)]
+
+
+def test_the_eclipse_curve_is_the_eclipse_time_from_zero() -> None:
+    from sim.model.power.load import EclipseCurve
+
+    orbits = seasonal_orbits(linear=True)
+    times = np.stack([orbits.start_s, orbits.eclipse_end_s], axis=1).ravel()
+    cumulative = np.zeros(len(times))
+    cumulative[1::2] = np.cumsum(orbits.duration_s)
+    cumulative[2::2] = cumulative[1:-1:2]
+    t = np.random.default_rng(1).uniform(-100.0, HORIZON_S + 100.0, 10_000)
+    np.testing.assert_allclose(EclipseCurve.of(orbits)(t), np.interp(t, times, cumulative),
+                               rtol=1e-12, atol=1e-6)
+    assert EclipseCurve.of(orbits) is EclipseCurve.of(orbits)

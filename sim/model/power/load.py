@@ -24,11 +24,11 @@ from sim.model.power.rules import PowerDesign
 # Receives [start, end) segments with the capacity lost over each (nominal compute units),
 # and whether they are ordered and disjoint.
 Sink = Callable[[np.ndarray, np.ndarray, np.ndarray, bool], None]
-# Receives the eclipses of a set of orbits as their cumulative eclipse time (s) at times (s),
-# and spans of those orbits' time [from, to) over which satellites running ``lag`` ahead of
-# them lose capacity at a rate (nominal compute units) while the orbits are in eclipse.
-LaggedSink = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-                      None]
+# Receives the eclipses of a set of orbits as their eclipse time from 0 to any times (s), and
+# spans of those orbits' time [from, to) over which satellites running ``lag`` ahead of them
+# lose capacity at a rate (nominal compute units) while the orbits are in eclipse.
+LaggedSink = Callable[[Callable[[np.ndarray], np.ndarray], np.ndarray, np.ndarray, np.ndarray,
+                       np.ndarray], None]
 
 
 @dataclass
@@ -146,8 +146,7 @@ class FleetLoad:
         integrated exactly)."""
         assert self._lagged_sink is not None
         first, stop, rates, lags = (np.array(column) for column in zip(*spans, strict=True))
-        times_s, cumulative_s = eclipse_curve(orbits)
-        self._lagged_sink(times_s, cumulative_s, orbits.start_s[first],
+        self._lagged_sink(EclipseCurve.of(orbits), orbits.start_s[first],
                           np.append(orbits.start_s, orbits.end_s[-1])[stop], rates, lags)
 
 
@@ -163,13 +162,23 @@ class _SunlitOnly:
         self.sun_rate = profile.sun_rate
 
 
-def eclipse_curve(orbits: Orbits) -> tuple[np.ndarray, np.ndarray]:
-    """The orbits' eclipse time from 0 to each eclipse's start and end, s (kept on them)."""
-    found = orbits.profiles.get("eclipse_curve")
-    if found is None:
-        times_s = np.stack([orbits.start_s, orbits.eclipse_end_s], axis=1).ravel()
-        cumulative_s = np.zeros(len(times_s))
-        cumulative_s[1::2] = np.cumsum(orbits.duration_s)
-        cumulative_s[2::2] = cumulative_s[1:-1:2]
-        found = orbits.profiles["eclipse_curve"] = (times_s, cumulative_s)
-    return found
+class EclipseCurve:
+    """A set of orbits' eclipse time from 0 to any time, s: the eclipses before the orbit
+    holding it, and as much of that orbit's as has passed (kept on the orbits)."""
+
+    def __init__(self, orbits: Orbits):
+        self.start_s = orbits.start_s
+        self.duration_s = orbits.duration_s
+        self.before_s = np.concatenate([[0.0], np.cumsum(orbits.duration_s)])
+
+    @classmethod
+    def of(cls, orbits: Orbits) -> EclipseCurve:
+        found = orbits.profiles.get("eclipse_curve")
+        if found is None:
+            found = orbits.profiles["eclipse_curve"] = cls(orbits)
+        return found
+
+    def __call__(self, t_s: np.ndarray) -> np.ndarray:
+        orbit = np.maximum(np.searchsorted(self.start_s, t_s, side="right") - 1, 0)
+        return self.before_s[orbit] + np.clip(t_s - self.start_s[orbit], 0.0,
+                                              self.duration_s[orbit])
