@@ -281,7 +281,9 @@ class LinearProfiles(ProfileSet):
             self.hardware_limit = spare_w / load_w
         else:
             self.hardware_limit = np.where(spare_w >= 0.0, np.inf, -np.inf)
-        self.need_j = need_j
+        # With a trailing 0 for ``tables``; ``need_j`` is a view of it.
+        needs = np.append(need_j, 0.0)
+        self.need_j = needs[:-1]
         charge_in_j = charge_w * sunlit
         bus_j = design.bus_load_w * (duration + sunlit)
         constant = np.empty((len(self.CONSTANT_ROWS), len(duration)))
@@ -294,7 +296,7 @@ class LinearProfiles(ProfileSet):
         self.eclipse_s = _prefix(duration)
         self.sunlit_compute_j = _prefix(load_w * sunlit)
         self._profiles: dict[float, LinearProfile] = {}
-        self._tables = (self.constant[:, 0][None, :], np.append(need_j, 0.0)[None, :])
+        self._tables = (self.constant[:, 0][None, :], needs[None, :])
 
     def get(self, hardware: float, start: int, stop: int) -> LinearProfile:  # type: ignore[override]
         """The profile at this hardware capacity (covering every orbit)."""
