@@ -8,8 +8,8 @@ Cases:
   ``shell-exact`` (each member on its own interpolated schedule, the reference) and
   ``shell-shipped`` (as shipped: radiation and training jobs too). ``--compare`` prints the
   largest differences of the lagged members from the exact ones.
-- ``hardware-1000`` and ``hardware-48000``: the reference design without orbits, power,
-  radiation or jobs (failures alone), 1,000 and 48,000 satellites.
+- ``hardware-1000`` and ``hardware-48000``: the reference cluster's design without orbits,
+  power, radiation or jobs (failures alone), 1,000 and 48,000 satellites.
 - ``power-1200`` and ``power-48000``: the gigawatt fleet (configs/gigawatt.yaml) with eclipses
   and power only, one plane of 300 per shell (1,200 satellites) and every plane (48,000).
 - ``gigawatt``: configs/gigawatt.yaml as shipped (servicing, radiation, training jobs).
@@ -72,11 +72,11 @@ def scenario_of(case: str):  # type: ignore[no-untyped-def]
         return scenario if case == "shell-shipped" else power_only(scenario)
     if case.startswith("hardware"):
         count = int(case.split("-")[1])
-        return hardware_only(load_scenario(configs / "reference-shell.yaml",
-                                           [f"fleet.0.count={count}"]))
+        return hardware_only(load_scenario(configs / "reference-cluster.yaml", [
+            f"fleet.0.count={count}", "fleet.0.workload.satellites_per_job=1"]))
     if case == "power-1200":
-        overrides = [item for k in range(4) for item in (f"fleet.{k}.orbit.planes=1",
-                                                         f"fleet.{k}.count=300")]
+        overrides = [item for k in range(4) for item in (
+            f"fleet.{k}.orbit.planes=1", f"fleet.{k}.orbit.phasing=0", f"fleet.{k}.count=300")]
         return power_only(load_scenario(configs / "gigawatt.yaml", overrides))
     scenario = load_scenario(configs / "gigawatt.yaml")
     return scenario if case == "gigawatt" else power_only(scenario)

@@ -113,6 +113,14 @@ class Recorder:
     ) -> None:
         """Satellite ``index`` went from capacity fraction ``before`` to ``after`` at ``now_s``."""
         self._advance(now_s)
+        self._own_change(now_s, index, before, after, loss)
+        if after != before:
+            self._fleet_capacity += (after - before) * self._nominal[index]
+
+    def _own_change(self, now_s: float, index: int, before: float, after: float, loss: Loss
+                    ) -> None:
+        """What a change concerns the satellite alone: its losses up to ``now_s`` by the
+        shares it had, its shares from now, and its outage or recovery."""
         nominal = self._nominal[index]
         elapsed = now_s - self._sat_t_last[index]
         if elapsed > 0.0:
@@ -121,14 +129,12 @@ class Recorder:
                 lost[key] = lost.get(key, 0.0) + value * nominal * elapsed
         self._sat_t_last[index] = now_s
         self._sat_loss[index] = loss
-        if after != before:
-            self._fleet_capacity += (after - before) * nominal
-            if index in self._outages_from_power:
-                return
-            if after <= 0.0 < before:
-                self.event(now_s, index, "satellite_outages")
-            elif before <= 0.0 < after:
-                self.event(now_s, index, "satellite_recoveries")
+        if after == before or index in self._outages_from_power:
+            return
+        if after <= 0.0 < before:
+            self.event(now_s, index, "satellite_outages")
+        elif before <= 0.0 < after:
+            self.event(now_s, index, "satellite_recoveries")
 
     def alone(self) -> AloneView:
         """A view of this recorder for satellites whose changes are handed over satellite
@@ -289,22 +295,9 @@ class AloneView:
                           loss: Loss) -> None:
         """As ``Recorder.satellite_changed``, but the fleet's capacity is settled later."""
         recorder = self._recorder
-        nominal = recorder._nominal[index]
-        elapsed = now_s - recorder._sat_t_last[index]
-        if elapsed > 0.0:
-            lost = recorder._lost
-            for key, value in recorder._sat_loss[index].items():
-                lost[key] = lost.get(key, 0.0) + value * nominal * elapsed
-        recorder._sat_t_last[index] = now_s
-        recorder._sat_loss[index] = loss
+        recorder._own_change(now_s, index, before, after, loss)
         if after != before:
-            self._changes.extend((now_s, (after - before) * nominal))
-            if index in recorder._outages_from_power:
-                return
-            if after <= 0.0 < before:
-                recorder.event(now_s, index, "satellite_outages")
-            elif before <= 0.0 < after:
-                recorder.event(now_s, index, "satellite_recoveries")
+            self._changes.extend((now_s, (after - before) * recorder._nominal[index]))
 
     def hand_over(self) -> None:
         """The kept changes as the fleet's capacity over time: delivered compute and both
