@@ -37,6 +37,7 @@ from sim.model.satellite import Satellite
 from sim.model.servicing.engine import Maintenance
 from sim.model.servicing.ledger import COST_CATEGORIES
 from sim.model.servicing.lives import SatelliteState
+from sim.model.upsets import replay
 from sim.model.workload import (
     CAUSE_CHECKPOINT,
     CAUSE_JOB_RESTART,
@@ -262,6 +263,8 @@ def build(
         fleet.extend(satellites)
         jobs = _jobs(group, satellites)
         all_jobs.extend((job, workload) for job, _, workload in jobs)
+        if radiation is not None and alone:
+            radiation.alone.update(satellite.index for satellite in satellites)
         if radiation is not None:
             _irradiate(radiation, scenario, group, satellites,
                        [(job, members) for job, members, _ in jobs])
@@ -310,8 +313,9 @@ def build(
                 unrepaired.append((first_lifetimes_s, part, units))
             else:
                 _schedule_failures(env, part, units, first_lifetimes_s, horizon_s)
-        if unrepaired:
-            _fail_satellite_by_satellite(unrepaired, horizon_s)
+        if alone:
+            outages = radiation.alone_outages if radiation is not None else {}
+            _settle_alone(satellites, unrepaired, outages, horizon_s)
     if maintenance is not None:
         maintenance.start()
     if power_mode == "walk":
@@ -411,28 +415,30 @@ def _start_lives(
 
 
 def _settles_alone(group: FleetGroup) -> bool:
-    """Whether a group's satellites change only as parts never repaired fail (no radiation
-    outages, no jobs shared between satellites; servicing is the caller's to rule out): then
-    each satellite's whole history is known at the start."""
+    """Whether a group's satellites change only as parts never repaired fail and radiation
+    outages come and go, with no job shared between satellites (servicing is the caller's to
+    rule out): then each satellite's whole history is drawn at the start."""
     if group.workload is not None and group.workload.satellites_per_job > 1:
         return False
 
     def settles(parts: Sequence[Part]) -> bool:
         return all(not (part.failure is not None and part.repair.repairs)
-                   and (part.radiation is None or part.radiation.outages_per_s <= 0.0)
                    and settles(part.parts) for part in parts)
 
     return settles(group.design.parts)
 
 
-def _fail_satellite_by_satellite(
+def _settle_alone(
+    satellites: list[Satellite],
     parts: list[tuple[np.ndarray, Part, list[tuple[Satellite, list[Unit]]]]],
+    outages: dict[int, list[tuple[Unit, list[float], list[float], list[str]]]],
     horizon_s: float,
 ) -> None:
     """Every failure before the horizon of parts never repaired (each part's first lifetimes,
-    unit by unit, satellite by satellite), handed over satellite by satellite in time order
-    at once, with no event: a satellite's tree is then worked on while it is in the cache,
-    and the event queue stays empty (``AloneView`` settles the fleet's capacity)."""
+    unit by unit, satellite by satellite) and every radiation outage, handed over satellite
+    by satellite at once, with no event (``upsets.replay``): a satellite's tree is then worked
+    on while it is in the cache, and the event queue stays empty (``AloneView`` settles the
+    fleet's capacity)."""
     lifetimes, members, kinds, slots = [], [], [], []
     for kind, (first_lifetimes_s, part, _) in enumerate(parts):
         failing = np.flatnonzero(first_lifetimes_s < horizon_s)
@@ -441,16 +447,22 @@ def _fail_satellite_by_satellite(
         members.append(member)
         kinds.append(np.full(len(failing), kind))
         slots.append(slot)
-    lifetime = np.concatenate(lifetimes)
-    member = np.concatenate(members)
+    lifetime = np.concatenate(lifetimes) if parts else np.zeros(0)
+    member = np.concatenate(members).astype(np.int64) if parts else np.zeros(0, np.int64)
     order = np.lexsort((lifetime, member))
+    kind = np.concatenate(kinds)[order] if parts else member
+    slot = np.concatenate(slots)[order] if parts else member
+    bounds = np.searchsorted(member[order], np.arange(len(satellites) + 1))
     causes = [part.repair.cause_on_failure for _, part, _ in parts]
     units = [units for _, _, units in parts]
-    for t, m, k, slot in zip(lifetime[order].tolist(), member[order].tolist(),
-                             np.concatenate(kinds)[order].tolist(),
-                             np.concatenate(slots)[order].tolist(), strict=True):
-        satellite, group_units = units[k][m]
-        satellite.fail(t, group_units[slot], causes[k])
+    lifetime = lifetime[order].tolist()
+    kind, slot = kind.tolist(), slot.tolist()
+    for m, satellite in enumerate(satellites):
+        mine = range(int(bounds[m]), int(bounds[m + 1]))
+        failures = [(lifetime[i], units[kind[i]][m][1][slot[i]], causes[kind[i]]) for i in mine]
+        its_outages = outages.pop(satellite.index, [])
+        if failures or its_outages:
+            replay(satellite, failures, its_outages, horizon_s)
 
 
 def _schedule_failures(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.model.parts import Group
+from sim.model.parts import Group, Unit
 from sim.model.satellite import Satellite
 from sim.model.upsets import (
     CAUSE_LATCHUP,
@@ -110,6 +110,11 @@ class Radiation:
 
     # The SAA filters of the fleet groups, for where upsets fell.
     filters: list[SaaFilter] = field(default_factory=list)
+    # Satellites settled alone (``upsets.replay``), by index, and their units' outages, kept
+    # for the replay rather than started as ``Outages``.
+    alone: set[int] = field(default_factory=set)
+    alone_outages: dict[int, list[tuple[Unit, list[float], list[float], list[str]]]] = field(
+        default_factory=dict)
 
     def __post_init__(self) -> None:
         storms = []
@@ -184,8 +189,13 @@ class Radiation:
                 continue
             u = int(unit[block[0]])
             member, slot = divmod(u, per_satellite)
-            Outages(self.env, satellites[member], groups[member].units[slot],
-                    times[block].tolist(), durations[block].tolist(), causes[block].tolist())
+            outages = (groups[member].units[slot], times[block].tolist(),
+                       durations[block].tolist(), causes[block].tolist())
+            index = satellites[member].index
+            if index in self.alone:
+                self.alone_outages.setdefault(index, []).append(outages)
+            else:
+                Outages(self.env, satellites[member], *outages)
 
     def life(self, group_name: str, stream_name: str, effects: RadiationEffects,
              dose_rad_per_s: float) -> RadiationLife | None:

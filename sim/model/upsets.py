@@ -12,9 +12,11 @@ up go to the workload, which settles them at the horizon.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import simpy
@@ -172,3 +174,56 @@ class Outages:
         if self.unit.failed_cause == event.value:
             self.satellite.resume(self.env.now, self.unit)
         self._wait()
+
+
+def replay(satellite: Satellite, failures: list[tuple[float, Unit, str]],
+           outages: list[tuple[Unit, list[float], list[float], list[str]]],
+           horizon_s: float) -> None:
+    """One satellite's failures (time, unit, cause; parts never repaired) and radiation
+    outages (as ``Outages`` takes them), handed over in time order with no event: what the
+    event loop would do with ``fail`` timeouts and ``Outages``, step for step (the same
+    arrival rule and the same floating-point times), for a satellite nothing else touches."""
+    queue: list[tuple[float, int, int, Any]] = []
+    order = itertools.count()
+    for at_s, unit, cause in failures:
+        heapq.heappush(queue, (at_s, next(order), _FAIL, (unit, cause)))
+    machines = [[unit, times, durations, causes, 0] for unit, times, durations, causes in outages]
+
+    def wait(machine: list[Any], now_s: float) -> None:
+        times, index = machine[1], machine[4]
+        while index < len(times) and times[index] < now_s:
+            index += 1
+        machine[4] = index
+        if index < len(times):
+            heapq.heappush(queue, (now_s + (times[index] - now_s), next(order), _ARRIVE,
+                                   machine))
+
+    for machine in machines:
+        wait(machine, 0.0)
+    while queue and queue[0][0] < horizon_s:
+        now_s, _, kind, payload = heapq.heappop(queue)
+        if kind == _FAIL:
+            unit, cause = payload
+            satellite.fail(now_s, unit, cause)
+            continue
+        if kind == _END:
+            machine, cause = payload
+            if machine[0].failed_cause == cause:
+                satellite.resume(now_s, machine[0])
+            wait(machine, now_s)
+            continue
+        machine = payload
+        index = machine[4]
+        machine[4] = index + 1
+        unit = machine[0]
+        if unit.failed_cause is not None:
+            wait(machine, now_s)
+            continue
+        cause = machine[3][index]
+        satellite.interrupt(now_s, unit, cause,
+                            EVENT_REBOOT if cause == CAUSE_REBOOT else EVENT_LATCHUP)
+        heapq.heappush(queue, (now_s + machine[2][index], next(order), _END, (machine, cause)))
+
+
+# What a replayed satellite's queue holds: a failure, an outage's arrival, an outage's end.
+_FAIL, _ARRIVE, _END = range(3)

@@ -1,6 +1,6 @@
-"""Satellites whose parts are never repaired and that meet no radiation outages are settled
-satellite by satellite, with no event: everything they report equals what the event-driven
-replication gives."""
+"""Satellites whose parts are never repaired, with no servicer and no job shared with another
+satellite, are settled satellite by satellite, their radiation outages too, with no event:
+everything they report equals what the event-driven replication gives."""
 
 from __future__ import annotations
 
@@ -85,11 +85,33 @@ def test_a_shell_with_power_dose_and_one_satellite_jobs_settled_alone_equals_the
     assert_equal_results(alone, events)
 
 
-def test_repairs_outages_and_shared_jobs_keep_the_events() -> None:
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_shell_with_reboots_and_power_cycles_settled_alone_equals_the_events(
+        monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """The reference shell as shipped (reboots, power cycles, storms, the SAA), its host
+    interrupts made frequent so that outages meet failures and one another."""
+    scenario = load_scenario(SHELL, [
+        "fleet.0.orbit.planes=3", "fleet.0.orbit.per_plane=4", "fleet.0.count=12",
+        "horizon_years=3",
+        "fleet.0.design.parts.1.parts.1.radiation.functional_interrupts_per_rad=0.5",
+        "fleet.0.design.parts.1.parts.1.radiation.reboot="
+        "{distribution: lognormal, median_h: 12, sigma: 1}"])
+    assert replicate._settles_alone(scenario.fleet[0])
+    orbits = fleet_geometry(scenario)
+    alone = run_replicate(scenario, 0, seed, orbits)
+    with monkeypatch.context() as patch:
+        patch.setattr(replicate, "_settles_alone", lambda group: False)
+        events = run_replicate(scenario, 0, seed, orbits)
+    assert alone.events["radiation_reboots"] > 1_000
+    assert alone.downtime_by_cause["radiation_reboot"] > 1e-3
+    assert alone.sim_events < events.sim_events / 100
+    assert_equal_results(alone, events)
+
+
+def test_repairs_servicing_and_shared_jobs_keep_the_events() -> None:
     cluster = load_scenario(CLUSTER)
     assert not replicate._settles_alone(cluster.fleet[0])
-    assert not replicate._settles_alone(without_outages(cluster).fleet[0])
-    assert replicate._settles_alone(without_outages(load_scenario(
-        CLUSTER, ["fleet.0.workload.satellites_per_job=1"])).fleet[0])
+    assert replicate._settles_alone(load_scenario(
+        CLUSTER, ["fleet.0.workload.satellites_per_job=1"]).fleet[0])
     serviced = load_scenario(ROOT / "configs" / "reference-cluster-serviced.yaml")
-    assert not replicate._settles_alone(without_outages(serviced).fleet[0])
+    assert not replicate._settles_alone(serviced.fleet[0])
