@@ -439,24 +439,23 @@ def _settle_alone(
     by satellite at once, with no event (``upsets.replay``): a satellite's tree is then worked
     on while it is in the cache, and the event queue stays empty (``AloneView`` settles the
     fleet's capacity)."""
-    lifetimes, members, kinds, slots = [], [], [], []
-    for kind, (first_lifetimes_s, part, _) in enumerate(parts):
+    empty = np.zeros(0, dtype=np.int64)
+    lifetimes, members, kinds, slots = [np.zeros(0)], [empty], [empty], [empty]
+    for k, (first_lifetimes_s, part, _) in enumerate(parts):
         failing = np.flatnonzero(first_lifetimes_s < horizon_s)
         member, slot = np.divmod(failing, part.count)
         lifetimes.append(first_lifetimes_s[failing])
         members.append(member)
-        kinds.append(np.full(len(failing), kind))
+        kinds.append(np.full(len(failing), k))
         slots.append(slot)
-    lifetime = np.concatenate(lifetimes) if parts else np.zeros(0)
-    member = np.concatenate(members).astype(np.int64) if parts else np.zeros(0, np.int64)
-    order = np.lexsort((lifetime, member))
-    kind = np.concatenate(kinds)[order] if parts else member
-    slot = np.concatenate(slots)[order] if parts else member
+    member = np.concatenate(members)
+    order = np.lexsort((np.concatenate(lifetimes), member))
     bounds = np.searchsorted(member[order], np.arange(len(satellites) + 1))
+    lifetime = np.concatenate(lifetimes)[order].tolist()
+    kind = np.concatenate(kinds)[order].tolist()
+    slot = np.concatenate(slots)[order].tolist()
     causes = [part.repair.cause_on_failure for _, part, _ in parts]
     units = [units for _, _, units in parts]
-    lifetime = lifetime[order].tolist()
-    kind, slot = kind.tolist(), slot.tolist()
     for m, satellite in enumerate(satellites):
         mine = range(int(bounds[m]), int(bounds[m + 1]))
         failures = [(lifetime[i], units[kind[i]][m][1][slot[i]], causes[kind[i]]) for i in mine]

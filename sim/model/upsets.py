@@ -176,6 +176,20 @@ class Outages:
         self._wait()
 
 
+class _Replayed:
+    """One unit's outages as ``replay`` walks them: the next arrival not yet taken."""
+
+    __slots__ = ("causes", "durations_s", "next", "times_s", "unit")
+
+    def __init__(self, unit: Unit, times_s: list[float], durations_s: list[float],
+                 causes: list[str]):
+        self.unit = unit
+        self.times_s = times_s
+        self.durations_s = durations_s
+        self.causes = causes
+        self.next = 0
+
+
 def replay(satellite: Satellite, failures: list[tuple[float, Unit, str]],
            outages: list[tuple[Unit, list[float], list[float], list[str]]],
            horizon_s: float) -> None:
@@ -187,42 +201,42 @@ def replay(satellite: Satellite, failures: list[tuple[float, Unit, str]],
     order = itertools.count()
     for at_s, unit, cause in failures:
         heapq.heappush(queue, (at_s, next(order), _FAIL, (unit, cause)))
-    machines = [[unit, times, durations, causes, 0] for unit, times, durations, causes in outages]
 
-    def wait(machine: list[Any], now_s: float) -> None:
-        times, index = machine[1], machine[4]
+    def wait(unit_outages: _Replayed, now_s: float) -> None:
+        """As ``Outages._wait``: the next arrival not in the past, if any."""
+        times, index = unit_outages.times_s, unit_outages.next
         while index < len(times) and times[index] < now_s:
             index += 1
-        machine[4] = index
+        unit_outages.next = index
         if index < len(times):
             heapq.heappush(queue, (now_s + (times[index] - now_s), next(order), _ARRIVE,
-                                   machine))
+                                   unit_outages))
 
-    for machine in machines:
-        wait(machine, 0.0)
+    for outage in outages:
+        wait(_Replayed(*outage), 0.0)
     while queue and queue[0][0] < horizon_s:
         now_s, _, kind, payload = heapq.heappop(queue)
         if kind == _FAIL:
             unit, cause = payload
             satellite.fail(now_s, unit, cause)
-            continue
-        if kind == _END:
-            machine, cause = payload
-            if machine[0].failed_cause == cause:
-                satellite.resume(now_s, machine[0])
-            wait(machine, now_s)
-            continue
-        machine = payload
-        index = machine[4]
-        machine[4] = index + 1
-        unit = machine[0]
-        if unit.failed_cause is not None:
-            wait(machine, now_s)
-            continue
-        cause = machine[3][index]
-        satellite.interrupt(now_s, unit, cause,
-                            EVENT_REBOOT if cause == CAUSE_REBOOT else EVENT_LATCHUP)
-        heapq.heappush(queue, (now_s + machine[2][index], next(order), _END, (machine, cause)))
+        elif kind == _END:
+            unit_outages, cause = payload
+            if unit_outages.unit.failed_cause == cause:
+                satellite.resume(now_s, unit_outages.unit)
+            wait(unit_outages, now_s)
+        else:
+            unit_outages = payload
+            index = unit_outages.next
+            unit_outages.next = index + 1
+            unit = unit_outages.unit
+            if unit.failed_cause is not None:
+                wait(unit_outages, now_s)
+                continue
+            cause = unit_outages.causes[index]
+            satellite.interrupt(now_s, unit, cause,
+                                EVENT_REBOOT if cause == CAUSE_REBOOT else EVENT_LATCHUP)
+            heapq.heappush(queue, (now_s + unit_outages.durations_s[index], next(order), _END,
+                                   (unit_outages, cause)))
 
 
 # What a replayed satellite's queue holds: a failure, an outage's arrival, an outage's end.
