@@ -22,6 +22,7 @@ from sim.allocator import keep_arrays_on_heap
 from sim.eclipses import FleetGeometry
 from sim.model.design import Part
 from sim.model.failures import fail_in_order, unit_life
+from sim.model.group_life import GroupLife
 from sim.model.parts import (
     Unit,
     all_groups,
@@ -286,6 +287,13 @@ def build(
                 maintenance.add_satellite(state)
         for position, (template, stream_name) in enumerate(leaf_groups(satellites[0].root)):
             part = template.part
+            if part.modal:
+                for member, satellite in enumerate(satellites):
+                    GroupLife(satellite, failing[member][position],
+                              streams.get(f"lives/{group.name}/{member}/{stream_name}"),
+                              streams.lazy(f"repair/{group.name}/{member}/{stream_name}"),
+                              horizon_s).start(env)
+                continue
             assert part.failure is not None
             first_lifetimes_s = part.failure.sample_many(
                 streams.get(f"first/{group.name}/{stream_name}"), group.count * part.count
@@ -422,7 +430,7 @@ def _settles_alone(group: FleetGroup) -> bool:
         return False
 
     def settles(parts: Sequence[Part]) -> bool:
-        return all(not (part.failure is not None and part.repair.repairs)
+        return all(not (part.failure is not None and part.repair.repairs) and not part.modal
                    and settles(part.parts) for part in parts)
 
     return settles(group.design.parts)

@@ -53,6 +53,11 @@ SERVICING_CAUSES = {
     "waiting_for_replacement": "the satellite is being replaced by a new one (launch, or a "
                                "spare satellite raised and phased)",
 }
+RELIABILITY_CAUSES = {
+    "degraded": "a failure mode has left a unit working at part of its capacity",
+    "latent_failure": "a unit has failed unseen; an inspection or a demand will find it",
+    "inspection": "a unit is down for its periodic inspection",
+}
 POWER_CAUSES = {
     "eclipse_shortfall": "the design (new battery, new array) cannot carry compute through an "
                          "eclipse, or its eclipse rule sheds it",
@@ -64,7 +69,7 @@ POWER_CAUSES = {
     "brownout": "the bus lost power: the satellite is down until it recovers after power "
                 "returns",
 }
-CAUSES = {**HARDWARE_CAUSES, **SERVICING_CAUSES, **POWER_CAUSES}
+CAUSES = {**HARDWARE_CAUSES, **SERVICING_CAUSES, **RELIABILITY_CAUSES, **POWER_CAUSES}
 # A month is an eclipse season when the fleet loses at least this share of its nominal compute
 # to power in it (``power_loss_fraction`` of the monthly series): 0.1 %.
 SEASON_POWER_LOSS = 1e-3

@@ -133,6 +133,11 @@ def test_the_results_name_every_cause_the_model_charges() -> None:
     assert tuple(POWER_CAUSES) == CAUSES
     charged = {value for name, value in vars(repair).items() if name.startswith("CAUSE_")}
     assert set(HARDWARE_CAUSES) | set(SERVICING_CAUSES) == charged
+    from sim.model import modes
+    from sim.results import RELIABILITY_CAUSES
+
+    charged = {value for name, value in vars(modes).items() if name.startswith("CAUSE_")}
+    assert set(RELIABILITY_CAUSES) == charged
 
 
 @pytest.mark.parametrize("module", ["plots.py", "report.py"])

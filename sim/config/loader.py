@@ -38,9 +38,10 @@ from sim.config.servicing_build import to_launch, with_servicing
 from sim.config.study_spec import path_problems
 from sim.model.design import Design, Part
 from sim.model.distributions import Distribution, Exponential, Fixed, LogNormal, Mixture, Weibull
+from sim.model.modes import PRIMARY_MODE, FailureMode, Inspection, Standby
 from sim.model.repair import NoRepair, RepairRule, ServicerRepair, TimedRepair
 from sim.scenario import FleetGroup, Scenario
-from sim.units import HOUR_S, TIME_UNIT_S
+from sim.units import DAY_S, HOUR_S, TIME_UNIT_S
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # A handwritten scenario holds hundreds of values; YAML aliases can make a small file hold
@@ -403,7 +404,38 @@ def _part(spec: PartSpec, parent_path: str, dose_rad_per_s: float = 0.0) -> Part
         cost_usd=spec.cost_usd,
         radiation=None if spec.radiation is None else radiation_effects(
             spec.radiation, dose_rad_per_s, distribution),
+        **_reliability(spec),
     )
+
+
+def _reliability(spec: PartSpec) -> dict[str, Any]:
+    """A part's failure modes (its own law first), standby units and inspections, for the
+    model's ``Part``; nothing for a part that uses none of them."""
+    if not spec.modal:
+        return {}
+    modes = []
+    if spec.failure is not None:
+        modes.append(FailureMode(
+            name=PRIMARY_MODE, lifetime=distribution(spec.failure), latent=spec.latent,
+            beta=spec.common_cause.beta if spec.common_cause is not None else 0.0))
+    modes.extend(FailureMode(
+        name=mode.name, lifetime=distribution(mode.failure), effect=mode.effect,
+        capacity=mode.capacity if mode.capacity is not None else 0.0, latent=mode.latent,
+        beta=mode.common_cause.beta if mode.common_cause is not None else 0.0)
+        for mode in spec.modes)
+    standby = None if spec.standby is None else Standby(
+        units=spec.standby.units, dormant_factor=spec.standby.factor,
+        switch_failure_probability=spec.standby.switch_failure_probability)
+    inspection = spec.inspection
+    return {
+        "modes": tuple(modes),
+        "standby": standby,
+        "inspection": None if inspection is None else Inspection(
+            interval_s=inspection.interval_days * DAY_S,
+            first_s=(inspection.interval_days if inspection.first_days is None
+                     else inspection.first_days) * DAY_S,
+            duration_s=inspection.duration_h * HOUR_S),
+    }
 
 
 def _repair(spec: Any) -> RepairRule:

@@ -40,6 +40,13 @@ from sim.config.radiation_spec import (
     StormLevelSpec,
     WorkloadSpec,
 )
+from sim.config.reliability_spec import (
+    CommonCauseSpec,
+    InspectionSpec,
+    ModeSpec,
+    StandbySpec,
+    check_common_cause,
+)
 from sim.config.servicing_spec import (
     DepotSpec,
     LaunchSpec,
@@ -89,14 +96,21 @@ class PartSpec(StrictModel):
     mass_kg: NonNegative = 0.0
     cost_usd: NonNegative = 0.0
     radiation: RadiationEffectsSpec | None = None
+    # Whether a failure by ``failure`` goes unseen until an inspection or a demand finds it.
+    latent: bool = False
+    common_cause: CommonCauseSpec | None = None
+    modes: list[ModeSpec] = Field(default_factory=list)
+    standby: StandbySpec | None = None
+    inspection: InspectionSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PartSpec:
         if self.required is not None and self.required > self.count:
             raise FieldError("required", f"must be ≤ count ({self.count}), got {self.required}")
-        if self.failure is None and not self.parts and self.radiation is None:
+        if self.failure is None and not self.parts and self.radiation is None and not self.modes:
             raise FieldError("failure", "required key is missing (a part with no sub-parts "
-                             "needs a failure distribution, or radiation effects)")
+                             "needs a failure distribution, failure modes, or radiation effects)")
+        self._reliability()
         if self.failure is None and self.radiation is not None and self.radiation.wears_out:
             raise FieldError("failure", "required key is missing (radiation that ends a unit's "
                              "life competes with a failure distribution; give one)")
@@ -116,6 +130,51 @@ class PartSpec(StrictModel):
             raise FieldError("parts", "a battery part (its strings) has no sub-parts")
         _unique_names(self.parts, "parts")
         return self
+
+    @property
+    def modal(self) -> bool:
+        """Whether the part uses failure modes, latent failures, common causes, standby or
+        inspections (its units then live through ``sim.model.group_life``)."""
+        return bool(self.modes or self.latent or self.common_cause or self.standby
+                    or self.inspection)
+
+    def _reliability(self) -> None:
+        """Checks of failure modes, standby, common causes and inspections."""
+        required = self.required if self.required is not None else self.count
+        if self.standby is not None and self.standby.units > self.count - required:
+            raise FieldError("standby.units", f"must be ≤ count − required "
+                                              f"({self.count} − {required}), "
+                                              f"got {self.standby.units}")
+        if self.failure is None and (self.latent or self.common_cause is not None):
+            key = "latent" if self.latent else "common_cause"
+            raise FieldError(key, "applies to the part's failure law, and it has none")
+        check_common_cause(self.common_cause, self.failure)
+        _unique_names(self.modes, "modes")
+        for i, mode in enumerate(self.modes):
+            if mode.name == "failure":
+                raise FieldError(f"modes[{i}].name", "'failure' is the name of the part's own "
+                                                     "failure law; choose another")
+            if mode.effect == "degrade" and self.role != "compute":
+                raise FieldError(f"modes[{i}].effect", f"only a compute part's units deliver a "
+                                                       f"capacity to degrade (role is "
+                                                       f"{self.role})")
+            if mode.effect == "parent" and self.role == "battery":
+                raise FieldError(f"modes[{i}].effect", "a battery string has no parent unit to "
+                                                       "take down")
+        if not self.modal:
+            return
+        if self.failure is None and not self.modes:
+            key = "standby" if self.standby is not None else "inspection"
+            raise FieldError(key, "acts on the part's own failures, and it has none (give a "
+                                  "failure law or failure modes)")
+        if self.repair == "servicer":
+            raise FieldError("repair", "servicer repair of a part with failure modes, latent "
+                                       "failures, common causes, standby or inspections is not "
+                                       "modelled yet; give a timed repair or none")
+        if self.radiation is not None:
+            raise FieldError("radiation", "radiation effects on a part with failure modes, "
+                                          "latent failures, common causes, standby or "
+                                          "inspections are not modelled yet")
 
 
 # A servicer's parts are parts like a satellite's.
@@ -236,6 +295,13 @@ class ScenarioSpec(StrictModel):
             key = "horizon_years" if self.horizon_years is not None else "horizon_days"
             raise FieldError(key, f"must be ≤ {MAX_HORIZON_YEARS:g} years, got {given[0]:g}")
         _unique_names(self.fleet, "fleet")
+        if self.servicing is not None:
+            for i, group in enumerate(self.fleet):
+                where = _modal_part(group.design.parts, f"fleet[{i}].design.parts")
+                if where is not None:
+                    raise FieldError(where, "failure modes, latent failures, common causes, "
+                                            "standby and inspections are not modelled with a "
+                                            "servicing section yet")
         return self
 
     @property
@@ -245,6 +311,17 @@ class ScenarioSpec(StrictModel):
         return (self.horizon_days or 0.0) * TIME_UNIT_S["days"]
 
 
+def _modal_part(parts: list[PartSpec], prefix: str) -> str | None:
+    """The path of the first part below ``prefix`` that uses the reliability extensions."""
+    for i, part in enumerate(parts):
+        if part.modal:
+            return f"{prefix}[{i}]"
+        found = _modal_part(part.parts, f"{prefix}[{i}].parts")
+        if found is not None:
+            return found
+    return None
+
+
 def known_keys() -> list[str]:
     """Every key any model accepts, for 'did you mean' hints."""
     models = [ScenarioSpec, FleetGroupSpec, DesignSpec, PartSpec, MixtureSpec, ExponentialSpec,
@@ -252,5 +329,6 @@ def known_keys() -> list[str]:
               PowerSpec, BatterySpec, LaunchSpec, ServicingSpec, ServicerSpec, DepotSpec,
               StockItemSpec, PolicySpec, PreventiveSpec, RadiationEffectsSpec, DoseToleranceSpec,
               RadiationSpec, SolarCycleSpec, StormLevelSpec, SaaSpec, SaaRegionSpec,
-              WorkloadSpec, RangeSpec, ChoiceSpec, ObjectiveSpec, Goal]
+              WorkloadSpec, RangeSpec, ChoiceSpec, ObjectiveSpec, Goal, ModeSpec,
+              CommonCauseSpec, StandbySpec, InspectionSpec]
     return sorted({key for model in models for key in model.model_fields})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sim.model.distributions import Distribution
+from sim.model.modes import FailureMode, Inspection, Standby
 from sim.model.power import PowerDesign
 from sim.model.repair import RepairRule
 from sim.model.upsets import RadiationEffects
@@ -37,6 +38,21 @@ class Part:
     cost_usd: float = 0.0
     # What radiation does to each unit (None: nothing).
     radiation: RadiationEffects | None = None
+    # Failure modes (the first is ``failure`` when the part has one), standby units and
+    # inspections; a part with none of them lives as plain units (``sim.model.failures``).
+    modes: tuple[FailureMode, ...] = ()
+    standby: Standby | None = None
+    inspection: Inspection | None = None
+
+    @property
+    def modal(self) -> bool:
+        """Whether the part's units live through ``sim.model.group_life``."""
+        return bool(self.modes) or self.standby is not None or self.inspection is not None
+
+    @property
+    def fails(self) -> bool:
+        """Whether any of the part's units can fail."""
+        return self.failure is not None or bool(self.modes)
 
 
 @dataclass(frozen=True, slots=True)

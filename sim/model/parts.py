@@ -35,26 +35,42 @@ _NO_LOSS: Loss = {}
 class Group:
     """The units of one part under one parent unit, with running sums over them."""
 
-    __slots__ = ("capacity_sum", "computes", "count", "gates", "loss_sum", "parent", "part",
-                 "required", "units", "working")
+    __slots__ = ("active", "capacity_sum", "computes", "count", "gates", "loss_sum", "parent",
+                 "part", "required", "severed", "units", "working")
 
     def __init__(self, part: Part, parent: Unit):
         self.part = part
         self.parent = parent
         self.count = part.count
         self.required = part.required
+        # Units that deliver when all work (the rest wait in standby).
+        self.active = part.count - (part.standby.units if part.standby is not None else 0)
         self.computes = part.role == "compute"
         # Battery strings never take their parent down; the power model reads them instead.
         self.gates = part.role != "battery"
+        # Loss keys of this group's units whose failure takes the parent down (a failure
+        # mode with effect ``parent``), one entry per such unit.
+        self.severed: tuple[LossKey, ...] = ()
         path, parts = part.path, part.parts
-        self.units = [Unit(self, parts, path) for _ in range(part.count)]
+        kind = ModalUnit if part.modal else Unit
+        self.units = [kind(self, parts, path) for _ in range(part.count)]
         self.working = part.count
         self.capacity_sum = float(part.count)
         self.loss_sum: Loss = {}
 
     def shortfall_shares(self, weight: float, into: Loss) -> None:
-        """Add this group's loss to ``into``, scaled so that it sums to ``weight``."""
-        lost = self.count - self.capacity_sum
+        """Add this group's loss to ``into``, scaled so that it sums to ``weight`` (all of
+        it to the severing failures, when there are any)."""
+        if self.severed:
+            share = weight / len(self.severed)
+            for key in self.severed:
+                into[key] = into.get(key, 0.0) + share
+            return
+        if self.active == self.count:
+            lost = self.count - self.capacity_sum
+        else:
+            # Failed units a standby unit replaced still hold their loss keys.
+            lost = sum(self.loss_sum.values())
         if lost <= _RESIDUE:
             return
         scale = weight / lost
@@ -97,15 +113,50 @@ class Unit:
         shortfalls = []
         for group in self.compute_groups:
             if group.loss_sum:
-                fraction = group.capacity_sum / group.count
-                capacity *= fraction
-                shortfalls.append((group, 1.0 - fraction))
+                fraction = group.capacity_sum / group.active
+                if fraction < 1.0:
+                    capacity *= fraction
+                    shortfalls.append((group, 1.0 - fraction))
         if shortfalls:
             total = sum(s for _, s in shortfalls)
             lost = 1.0 - capacity
             for group, shortfall in shortfalls:
                 group.shortfall_shares(lost * shortfall / total, loss)
         return capacity, loss
+
+
+class ModalUnit(Unit):
+    """A unit of a part with failure modes or standby (``sim.model.group_life`` drives it):
+    it may wait dormant (delivering nothing, losing nothing), run degraded by the modes that
+    fired, or have failed by a mode whose losses carry the mode in their key."""
+
+    __slots__ = ("degrades", "dormant", "failed_label")
+
+    def __init__(self, group: Group | None, parts: tuple[Part, ...], path: str = ""):
+        super().__init__(group, parts, path)
+        self.dormant = False
+        # (capacity left, loss key) of each degrading mode that fired.
+        self.degrades: list[tuple[float, LossKey]] = []
+        # The key path its failure's losses go to (the part's path, with the mode).
+        self.failed_label = path
+
+    def evaluate(self) -> tuple[float, Loss]:
+        if self.dormant:
+            return 0.0, _NO_LOSS
+        if self.failed_cause is not None:
+            return 0.0, {(self.failed_cause, self.failed_label): 1.0}
+        capacity, loss = Unit.evaluate(self)
+        if not self.degrades or capacity <= 0.0:
+            return capacity, loss
+        kept = 1.0
+        for fraction, _ in self.degrades:
+            kept *= fraction
+        shares = {key: value * kept for key, value in loss.items()}
+        weights = sum(1.0 - fraction for fraction, _ in self.degrades)
+        if weights > 0.0:
+            for fraction, key in self.degrades:
+                shares[key] = shares.get(key, 0.0) + (1.0 - kept) * (1.0 - fraction) / weights
+        return capacity * kept, shares
 
 
 def refresh(unit: Unit) -> None:
@@ -133,6 +184,19 @@ def refresh(unit: Unit) -> None:
         if not _reads(parent, group, gating != was_gating, gating):
             return
         current = parent
+
+
+def set_severed(group: Group, severed: tuple[LossKey, ...]) -> None:
+    """Set the loss keys of ``group``'s units that take its parent down, and re-evaluate the
+    parent (call after refreshing the units themselves)."""
+    was_short = group.working < group.required
+    group.severed = severed
+    # A severed group needs more units than it has, so it is short however many work.
+    group.required = group.part.required + (group.count + 1 if severed else 0)
+    short = group.working < group.required
+    if group.gates and short != was_short:
+        group.parent.gating += short - was_short
+    refresh(group.parent)
 
 
 def _move_loss(sums: Loss, old: Loss, new: Loss) -> None:
@@ -195,7 +259,7 @@ def irradiated_groups(unit: Unit) -> list[Group]:
 
 
 def _fails(part: Part) -> bool:
-    return part.failure is not None
+    return part.fails
 
 
 def _irradiated(part: Part) -> bool:

@@ -112,6 +112,13 @@ class Satellite:
                 refresh(unit)
         self._changed(now_s, before)
 
+    def change(self, now_s: float, action: Callable[[], None]) -> None:
+        """Run ``action`` (which changes and refreshes units of this satellite's tree), then
+        hand the result over as any other change."""
+        before = self.root.capacity
+        action()
+        self._changed(now_s, before)
+
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
         root = self.root
         before = root.capacity

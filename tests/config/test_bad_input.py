@@ -326,7 +326,7 @@ DOCUMENT_CASES = [
                  id="missing-sla"),
     pytest.param(deleter(*BUS_FAILURE), (f"{PARTS}.0.failure",),
                  "required key is missing (a part with no sub-parts needs a failure distribution, "
-                 "or radiation effects)",
+                 "failure modes, or radiation effects)",
                  id="missing-failure-of-leaf-part"),
     pytest.param(deleter(*WHEEL_FAILURE, "distribution"), (f"{PARTS}.1.failure.distribution",),
                  "required key is missing (one of exponential", id="missing-distribution-key"),

@@ -144,3 +144,58 @@ def up_time_integral_numerical(
         history = step * (past.sum() - 0.5 * past[0])
         up[j] = (1.0 - rate * history) / (1.0 + 0.5 * rate * step * kernel[0])
     return float(integrate.trapezoid(up, dx=step))
+
+
+def cold_standby_survival(mean: float) -> Survival:
+    """1-of-2 with the second unit in cold standby, perfect switching, exponential units:
+    an Erlang-2 life, R(t) = exp(-t/θ) (1 + t/θ)."""
+    return lambda t: math.exp(-t / mean) * (1.0 + t / mean)
+
+
+def warm_standby_survival(mean: float, dormant_factor: float, switch_failure: float
+                          ) -> Survival:
+    """1-of-2 with the second unit in warm standby (dormant rate α λ), switching failing on
+    demand with probability p: R(t) = exp(-λt) [1 + (1 - p)(1 - exp(-αλt)) / α] (α → 0:
+    the cold standby's 1 + (1 - p) λt)."""
+    rate = 1.0 / mean
+
+    def survival(t: float) -> float:
+        if dormant_factor == 0.0:
+            spare = rate * t
+        else:
+            spare = -math.expm1(-dormant_factor * rate * t) / dormant_factor
+        return math.exp(-rate * t) * (1.0 + (1.0 - switch_failure) * spare)
+
+    return survival
+
+
+def common_cause_survival(mean: float, beta: float) -> Survival:
+    """1-of-2 hot units of total rate λ = 1/θ, a share β of it common to both (beta factor):
+    R(t) = exp(-βλt) [2 exp(-(1-β)λt) - exp(-2(1-β)λt)]."""
+    rate = 1.0 / mean
+    own = (1.0 - beta) * rate
+    return lambda t: math.exp(-beta * rate * t) * (2.0 * math.exp(-own * t)
+                                                   - math.exp(-2.0 * own * t))
+
+
+def latent_down_moments(mean: float, interval: float) -> tuple[float, float]:
+    """Mean and variance of the time a unit with latent exponential failures spends down in
+    one inspection interval τ: D = (τ - X)⁺, X ~ Exp(1/θ) (renewed at each inspection)."""
+    rate = 1.0 / mean
+    first = interval - (1.0 - math.exp(-rate * interval)) / rate
+    second, _ = integrate.quad(lambda x: (interval - x) ** 2 * rate * math.exp(-rate * x),
+                               0.0, interval, limit=200, epsabs=0.0, epsrel=1e-11)
+    return first, second - first**2
+
+
+def latent_inspection_uptime(mean: float, interval: float, horizon: float
+                             ) -> tuple[float, float]:
+    """Expected up-time fraction over ``horizon`` of a unit inspected every ``interval`` (the
+    first at one interval) whose failures are latent until then, and the variance of one
+    unit's fraction: whole intervals, then the part interval left at the horizon."""
+    whole = math.floor(horizon / interval + 1e-12)
+    rest = horizon - whole * interval
+    down, variance = latent_down_moments(mean, interval)
+    rest_down, rest_variance = latent_down_moments(mean, rest) if rest > 0 else (0.0, 0.0)
+    expected_down = whole * down + rest_down
+    return 1.0 - expected_down / horizon, (whole * variance + rest_variance) / horizon**2

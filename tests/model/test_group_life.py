@@ -1,0 +1,215 @@
+"""Failure modes, standby units, common causes and inspections, worked by hand and against a
+Markov repair model; every lost capacity-second goes to exactly one cause."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from scipy.linalg import expm
+
+from sim.api import load_scenario, run_replicate
+from sim.model.design import Part
+from sim.model.distributions import Fixed
+from sim.model.modes import FailureMode, Standby
+from sim.model.parts import ModalUnit, Unit, refresh, set_severed
+from sim.model.repair import NoRepair
+
+YEAR_DAYS = 365.25
+
+
+def scenario(tmp_path: Path, parts: list[dict[str, Any]], count: int = 1,
+             horizon_years: float = 2.0) -> Any:
+    document = {
+        "name": "modes", "horizon_years": horizon_years, "sla_fraction": 0.5,
+        "fleet": [{"name": "g", "count": count,
+                   "design": {"nominal_compute_pflops": 1.0, "parts": parts}}],
+    }
+    path = tmp_path / "modes.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return load_scenario(path)
+
+
+def fixed_years(years: float) -> dict[str, Any]:
+    return {"distribution": "fixed", "duration_years": years}
+
+
+def assert_conserved(result: Any) -> None:
+    """Lost compute by cause adds up to what uptime misses, and no share is negative."""
+    assert sum(result.downtime_by_cause.values()) == pytest.approx(1.0 - result.uptime,
+                                                                   abs=1e-9)
+    assert sum(result.downtime_by_part.values()) == pytest.approx(1.0 - result.uptime,
+                                                                  abs=1e-9)
+    assert all(v >= -1e-12 for v in result.downtime_by_cause.values())
+    assert all(v >= -1e-12 for v in result.downtime_by_part.values())
+
+
+def test_a_degrading_mode_leaves_its_capacity_and_its_own_cause(tmp_path: Path) -> None:
+    parts = [{"name": "cpu", "role": "compute", "count": 1, "failure": fixed_years(5.0),
+              "modes": [{"name": "wear", "failure": fixed_years(1.0), "effect": "degrade",
+                         "capacity": 0.5}]}]
+    result = run_replicate(scenario(tmp_path, parts), 0)
+    # Half the capacity for the second of two years.
+    assert result.uptime == pytest.approx(0.75, abs=1e-12)
+    assert result.downtime_by_cause == pytest.approx({"degraded": 0.25})
+    assert result.downtime_by_part == pytest.approx({"cpu:wear": 0.25})
+    assert result.failures_by_part == {"cpu:wear": 1}
+
+
+def test_a_parent_mode_takes_its_parent_down_through_redundancy(tmp_path: Path) -> None:
+    parts = [{"name": "node", "role": "compute", "count": 1, "parts": [
+        {"name": "psu", "role": "bus", "count": 2, "required": 1, "failure": fixed_years(9.0),
+         "modes": [{"name": "short", "failure": fixed_years(0.5), "effect": "parent"}]}]}]
+    result = run_replicate(scenario(tmp_path, parts), 0)
+    # Both supplies short at half a year; one would have been enough to take the node down.
+    assert result.uptime == pytest.approx(0.25, abs=1e-12)
+    assert result.downtime_by_part == pytest.approx({"node/psu:short": 0.75})
+    assert_conserved(result)
+
+
+def test_a_repaired_parent_mode_gives_the_parent_back(tmp_path: Path) -> None:
+    parts = [{"name": "node", "role": "compute", "count": 1, "parts": [
+        {"name": "psu", "role": "bus", "count": 2, "required": 1, "failure": fixed_years(9.0),
+         "repair": {"distribution": "fixed", "duration_days": YEAR_DAYS / 4},
+         "modes": [{"name": "short", "failure": fixed_years(1.0), "effect": "parent"}]}]}]
+    result = run_replicate(scenario(tmp_path, parts), 0)
+    # Down from 1 to 1.25 years (both supplies short together, both repaired together).
+    assert result.uptime == pytest.approx(1.0 - 0.25 / 2.0, abs=1e-12)
+    assert result.downtime_by_cause == pytest.approx({"repair": 0.125})
+    assert_conserved(result)
+
+
+def test_cold_standby_takes_over_and_a_dormant_unit_does_not_age(tmp_path: Path) -> None:
+    parts = [{"name": "cpu", "role": "compute", "count": 2, "required": 1,
+              "failure": fixed_years(0.75), "standby": {"units": 1, "kind": "cold"}}]
+    result = run_replicate(scenario(tmp_path, parts), 0)
+    # The standby unit starts its 0.75 years when the first unit fails: down at 1.5 years.
+    assert result.uptime == pytest.approx(0.75, abs=1e-12)
+    assert result.events["failures"] == 2
+    assert_conserved(result)
+
+
+def test_warm_standby_ages_at_its_dormant_factor(tmp_path: Path) -> None:
+    parts = [{"name": "cpu", "role": "compute", "count": 2, "required": 1,
+              "failure": fixed_years(1.0),
+              "standby": {"units": 1, "kind": "warm", "dormant_factor": 0.5}}]
+    result = run_replicate(scenario(tmp_path, parts), 0)
+    # At 1 year the spare has aged half a year: it lasts another half, down at 1.5 years.
+    assert result.uptime == pytest.approx(0.75, abs=1e-12)
+
+
+def test_a_latent_standby_failure_is_found_on_demand(tmp_path: Path) -> None:
+    parts = [{"name": "cpu", "role": "compute", "count": 2, "required": 1,
+              "failure": fixed_years(1.0), "latent": True,
+              "standby": {"units": 1, "kind": "hot"}}]
+    result = run_replicate(scenario(tmp_path, parts), 0)
+    # Both fail latent at one year; nothing is seen, so the satellite is down from then on,
+    # charged to the latent failure.
+    assert result.uptime == pytest.approx(0.5, abs=1e-12)
+    assert result.downtime_by_cause == pytest.approx({"latent_failure": 0.5})
+    assert "latent_failures_found" not in result.events
+
+
+def test_inspections_with_a_duration_charge_their_downtime(tmp_path: Path) -> None:
+    parts = [{"name": "cpu", "role": "compute", "count": 1, "failure": fixed_years(100.0),
+              "inspection": {"interval_days": 100, "duration_h": 24}}]
+    result = run_replicate(scenario(tmp_path, parts, horizon_years=1.0), 0)
+    # Inspections at days 100, 200 and 300, a day each.
+    assert result.events["inspections"] == 3
+    assert result.uptime == pytest.approx(1.0 - 3.0 / YEAR_DAYS, abs=1e-12)
+    assert result.downtime_by_cause == pytest.approx({"inspection": 3.0 / YEAR_DAYS})
+
+
+def test_switch_failures_on_demand_are_counted(tmp_path: Path) -> None:
+    parts = [{"name": "cpu", "role": "bus", "count": 3, "required": 1,
+              "failure": {"distribution": "exponential", "mean_years": 1.0},
+              "standby": {"units": 2, "kind": "cold", "switch_failure_probability": 0.5}}]
+    result = run_replicate(scenario(tmp_path, parts, count=400, horizon_years=5.0), 0)
+    demands = result.events.get("failures_on_demand", 0)
+    # Each of the first failures calls at least one spare; about half of the calls fail.
+    assert 0 < demands < result.events["failures"]
+    assert_conserved(result)
+
+
+def test_every_feature_at_once_conserves_lost_compute(tmp_path: Path) -> None:
+    """A sanity check under load: every cause share non-negative, and they add up."""
+    exponential = {"distribution": "exponential", "mean_years": 2.0}
+    repair = {"distribution": "exponential", "mean_days": 20}
+    parts = [
+        {"name": "bus", "role": "bus", "count": 2, "required": 1, "failure": exponential,
+         "common_cause": {"beta": 0.1}, "repair": repair,
+         "standby": {"units": 1, "kind": "warm", "dormant_factor": 0.2,
+                     "switch_failure_probability": 0.05}},
+        {"name": "node", "role": "compute", "count": 3, "required": 1, "parts": [
+            {"name": "gpu", "role": "compute", "count": 4, "required": 2, "failure": exponential,
+             "repair": repair, "latent": True,
+             "inspection": {"interval_days": 60, "duration_h": 6},
+             "modes": [{"name": "slow", "failure": exponential, "effect": "degrade",
+                        "capacity": 0.7},
+                       {"name": "short", "failure": {"distribution": "exponential",
+                                                     "mean_years": 8.0}, "effect": "parent"}]},
+        ]},
+    ]
+    result = run_replicate(scenario(tmp_path, parts, count=50, horizon_years=5.0), 0)
+    assert 0.0 < result.uptime < 1.0
+    assert {"degraded", "latent_failure", "inspection", "repair"} <= set(result.downtime_by_cause)
+    assert_conserved(result)
+
+
+def mean_up_fraction(generator: np.ndarray, up: np.ndarray, horizon: float) -> float:
+    """(1/T) ∫_0^T P(up at t) dt of a Markov chain starting in state 0, by the augmented
+    matrix exponential [[Q, 1_up], [0, 0]]."""
+    n = len(up)
+    augmented = np.zeros((n + 1, n + 1))
+    augmented[:n, :n] = generator * horizon
+    augmented[:n, n] = up * horizon
+    return float(expm(augmented)[0, n]) / horizon
+
+
+def test_cold_standby_with_repair_against_its_markov_chain(tmp_path: Path) -> None:
+    """1-of-2 cold standby, each unit repaired by its own crew (exponential): states 2, 1, 0
+    units working; 2→1 at λ (only the active unit ages), 1→0 at λ, 1→2 at μ, 0→1 at 2μ."""
+    mttf_days, mttr_days, horizon_days = 100.0, 50.0, 2000.0
+    parts = [{"name": "cpu", "role": "bus", "count": 2, "required": 1,
+              "failure": {"distribution": "exponential", "mean_days": mttf_days},
+              "repair": {"distribution": "exponential", "mean_days": mttr_days},
+              "standby": {"units": 1, "kind": "cold"}}]
+    lam, mu = 1.0 / mttf_days, 1.0 / mttr_days
+    generator = np.array([[-lam, lam, 0.0], [mu, -(lam + mu), lam], [0.0, 2 * mu, -2 * mu]])
+    expected = mean_up_fraction(generator, np.array([1.0, 1.0, 0.0]), horizon_days)
+    values = [run_replicate(scenario(tmp_path, parts, count=200,
+                                     horizon_years=horizon_days / YEAR_DAYS), seed).uptime
+              for seed in range(8)]
+    mean = float(np.mean(values))
+    error = float(np.std(values, ddof=1)) / math.sqrt(len(values))
+    assert abs(mean - expected) < 4.0 * error, (mean, expected, error)
+
+
+def test_a_dormant_unit_neither_delivers_nor_loses() -> None:
+    life = Fixed(1.0)
+    part = Part(name="cpu", path="cpu", role="compute", count=2, required=1, failure=life,
+                repair=NoRepair(), modes=(FailureMode("failure", life),),
+                standby=Standby(units=1, dormant_factor=0.0))
+    root = Unit(None, (part,))
+    (group,) = root.groups
+    active, spare = group.units
+    assert isinstance(spare, ModalUnit)
+    spare.dormant = True
+    refresh(spare)
+    assert root.capacity == 1.0 and root.loss == {}
+    active.failed_cause = "hardware_failure"
+    refresh(active)
+    assert root.capacity == 0.0
+    assert root.loss == pytest.approx({("hardware_failure", "cpu"): 1.0})
+    spare.dormant = False
+    refresh(spare)
+    assert root.capacity == 1.0 and root.loss == {}
+    set_severed(group, (("hardware_failure", "cpu:short"),))
+    assert root.capacity == 0.0
+    assert root.loss == pytest.approx({("hardware_failure", "cpu:short"): 1.0})
+    set_severed(group, ())
+    assert root.capacity == 1.0
