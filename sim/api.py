@@ -70,6 +70,8 @@ from sim.report import (
 from sim.results import CAUSES
 from sim.results_frame import Results, export_csv, read_results
 from sim.scenario import FleetGroup, Scenario
+from sim.structure.analysis import cut_set_analysis
+from sim.structure.cutsets import CutSetError
 from sim.study.evaluate import closest, metric_names
 from sim.study.sensitivity import (
     SensitivityResult,
@@ -92,6 +94,7 @@ __all__ = [
     "CampaignResults",
     "CompareError",
     "Comparison",
+    "CutSetError",
     "Design",
     "EclipseQuery",
     "ExecutorError",
@@ -117,6 +120,7 @@ __all__ = [
     "checked_geometry",
     "closest",
     "compare_campaigns",
+    "cut_set_analysis",
     "default_directory",
     "default_workers",
     "draw_indices",

@@ -774,6 +774,77 @@ def _print_tune(outcome: api.TuneOutcome, objective: Any) -> None:
 
 
 @app.command(cls=_Command)
+def cutsets(
+    config: ConfigArg,
+    overrides: SetOpt = None,
+    at_years: Annotated[list[float] | None, typer.Option(
+        "--at-years", metavar="YEARS",
+        help="Time of the importance measures (repeat for several; default: the horizon).")
+    ] = None,
+    max_order: Annotated[int | None, typer.Option(
+        metavar="N", help="List only cut sets of at most N failures.")] = None,
+    top: Annotated[int, typer.Option(metavar="N", help="Kinds of cut set to print.")] = 12,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Minimal cut sets of each design, and how important each part is.
+
+    From the part tree alone (k-of-n, shared parts, common causes and failure modes that take
+    a parent down): the smallest sets of failures that bring a satellite down, gathered into
+    kinds (the same parts in another node are the same kind), ranked by their probability at
+    the first time; then each part's Birnbaum, Fussell-Vesely and risk achievement worth from
+    its failure law without repair.
+    """
+    times = at_years or []
+    _refuse([f"--at-years: must be > 0 and finite, got {t:g}" for t in times
+             if not (math.isfinite(t) and t > 0)],
+            [f"--max-order: must be ≥ 1, got {max_order}"]
+            if max_order is not None and max_order < 1 else [],
+            [f"--top: must be ≥ 1, got {top}"] if top < 1 else [])
+    scenario = _load(config, overrides, debug)
+    try:
+        analysis = api.cut_set_analysis(scenario, times, max_order)
+    except (api.CutSetError, ValueError) as exc:
+        _refuse([str(exc)])
+        raise
+    if as_json:
+        sys.stdout.write(json.dumps(analysis) + "\n")
+        return
+    for group in analysis["groups"]:
+        _print_cut_sets(group, top)
+
+
+def _print_cut_sets(group: dict[str, Any], top: int) -> None:
+    first = group["at"][0]["years"]
+    kinds = Table(title=f"{group['group']}: {group['cut_sets']:,} minimal cut sets of "
+                        f"{group['basic_events']} basic events, in {len(group['kinds'])} kinds")
+    for name in ("failures that bring a satellite down", "order", "sets",
+                 f"P at {first:g} y"):
+        kinds.add_column(name, justify="left" if name.startswith("failures") else "right")
+    for kind in group["kinds"][:top]:
+        parts = " + ".join(f"{units} × {part}" if units > 1 else part
+                           for part, units in kind["parts"].items())
+        kinds.add_row(parts, str(kind["order"]), f"{kind['sets']:,}",
+                      f"{kind['probability']:.3g}")
+    out.print(kinds)
+    if len(group["kinds"]) > top:
+        out.print(f"({len(group['kinds']) - top} more kinds; --top N or --json for all)",
+                  markup=False)
+    for at in group["at"]:
+        table = Table(title=f"{group['group']}: importance at {at['years']:g} years "
+                            f"(P(satellite down) = {at['failure_probability']:.4g}, no repair)")
+        for name in ("part", "units", "P(unit failed)", "Birnbaum", "Fussell-Vesely",
+                     "F-V of the part", "RAW"):
+            table.add_column(name, justify="left" if name == "part" else "right")
+        for item in at["importance"]:
+            table.add_row(item["part"], str(item["units"]), f"{item['probability']:.4f}",
+                          f"{item['birnbaum']:.4f}", f"{item['fussell_vesely']:.4f}",
+                          f"{item['fussell_vesely_part']:.4f}",
+                          f"{item['risk_achievement_worth']:.3f}")
+        out.print(table)
+
+
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the scenario file's JSON Schema (for editors: see the README)."""
     out.print_json(json.dumps(api.scenario_json_schema()), indent=2)

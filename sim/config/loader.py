@@ -33,6 +33,7 @@ from sim.config.schema import (
     ScenarioSpec,
     duration_s,
     known_keys,
+    walk_parts,
 )
 from sim.config.servicing_build import to_launch, with_servicing
 from sim.config.study_spec import path_problems
@@ -379,9 +380,10 @@ def _dose_user(parts: list[PartSpec], prefix: str = "parts") -> str | None:
 
 
 def _design(spec: DesignSpec, dose_rad_per_s: float = 0.0) -> Design:
+    fed = frozenset(path for _, _, part in walk_parts(spec.parts) for path in part.feeds or ())
     return Design(
         nominal_compute_pflops=spec.nominal_compute_pflops,
-        parts=tuple(_part(p, parent_path="", dose_rad_per_s=dose_rad_per_s)
+        parts=tuple(_part(p, parent_path="", dose_rad_per_s=dose_rad_per_s, fed=fed)
                     for p in spec.parts),
         power=None if spec.power is None else to_power(spec.power),
         mass_kg=spec.mass_kg,
@@ -389,7 +391,8 @@ def _design(spec: DesignSpec, dose_rad_per_s: float = 0.0) -> Design:
     )
 
 
-def _part(spec: PartSpec, parent_path: str, dose_rad_per_s: float = 0.0) -> Part:
+def _part(spec: PartSpec, parent_path: str, dose_rad_per_s: float = 0.0,
+          fed: frozenset[str] = frozenset()) -> Part:
     path = f"{parent_path}/{spec.name}" if parent_path else spec.name
     return Part(
         name=spec.name,
@@ -399,11 +402,13 @@ def _part(spec: PartSpec, parent_path: str, dose_rad_per_s: float = 0.0) -> Part
         required=spec.required if spec.required is not None else spec.count,
         failure=None if spec.failure is None else distribution(spec.failure),
         repair=_repair(spec.repair),
-        parts=tuple(_part(child, path, dose_rad_per_s) for child in spec.parts),
+        parts=tuple(_part(child, path, dose_rad_per_s, fed) for child in spec.parts),
         mass_kg=spec.mass_kg,
         cost_usd=spec.cost_usd,
         radiation=None if spec.radiation is None else radiation_effects(
             spec.radiation, dose_rad_per_s, distribution),
+        feeds=tuple(spec.feeds or ()),
+        fed=path in fed,
         **_reliability(spec),
     )
 

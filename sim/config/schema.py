@@ -99,6 +99,10 @@ class PartSpec(StrictModel):
     # Whether a failure by ``failure`` goes unseen until an inspection or a demand finds it.
     latent: bool = False
     common_cause: CommonCauseSpec | None = None
+    # Paths (from the design's top, ``node`` or ``node/accelerator``) of the parts whose every
+    # unit needs this part's group: a shared part, such as a power distribution unit.
+    feeds: Annotated[list[Annotated[str, Field(min_length=1, max_length=640)]],
+                     Field(min_length=1)] | None = None
     modes: list[ModeSpec] = Field(default_factory=list)
     standby: StandbySpec | None = None
     inspection: InspectionSpec | None = None
@@ -196,6 +200,47 @@ def _unique_names(items: list[Any], field: str) -> None:
         seen.add(item.name)
 
 
+def walk_parts(parts: list[PartSpec], loc: str = "parts", parent: str = ""
+          ) -> list[tuple[str, str, PartSpec]]:
+    """(schema location, part path, part) of every part, depth first."""
+    found = []
+    for i, part in enumerate(parts):
+        path = f"{parent}/{part.name}" if parent else part.name
+        found.append((f"{loc}[{i}]", path, part))
+        found.extend(walk_parts(part.parts, f"{loc}[{i}].parts", path))
+    return found
+
+
+def _check_feeds(parts: list[PartSpec]) -> None:
+    """A shared part feeds parts that exist below its own parent, outside itself, not the
+    parent it is inside, and not batteries or other shared parts."""
+    every = walk_parts(parts)
+    by_path = {path: part for _, path, part in every}
+    for loc, path, part in every:
+        if not part.feeds:
+            continue
+        if part.role != "bus":
+            raise FieldError(f"{loc}.role", f"a shared part (with feeds) holds the units it "
+                                            f"feeds down as a bus part does: give role bus, "
+                                            f"got {part.role}")
+        holder = path.rpartition("/")[0]
+        for j, fed in enumerate(part.feeds):
+            where = f"{loc}.feeds[{j}]"
+            if fed == path or fed.startswith(path + "/"):
+                raise FieldError(where, f"{fed!r} is the shared part itself or inside it")
+            if path.startswith(fed + "/"):
+                raise FieldError(where, f"{fed!r} holds the shared part {path!r}: a shared part "
+                                        f"cannot feed a parent it is inside")
+            if fed not in by_path:
+                known = ", ".join(sorted(by_path))
+                raise FieldError(where, f"no part has the path {fed!r} (paths: {known})")
+            if holder and not fed.startswith(holder + "/"):
+                raise FieldError(where, f"{fed!r} is not below {holder!r}, which holds the "
+                                        f"shared part")
+            if by_path[fed].role == "battery" or by_path[fed].feeds:
+                raise FieldError(where, f"{fed!r} is a battery or another shared part")
+
+
 class DesignSpec(StrictModel):
     """A satellite design: nominal compute and the part hierarchy."""
 
@@ -210,6 +255,7 @@ class DesignSpec(StrictModel):
     @model_validator(mode="after")
     def _names(self) -> DesignSpec:
         _unique_names(self.parts, "parts")
+        _check_feeds(self.parts)
         batteries = [p.name for p in self.parts if p.role == "battery"]
         named = self.power.battery.part if self.power is not None else None
         if named is not None and named not in batteries:

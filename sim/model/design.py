@@ -43,6 +43,11 @@ class Part:
     modes: tuple[FailureMode, ...] = ()
     standby: Standby | None = None
     inspection: Inspection | None = None
+    # Paths of the parts whose every unit (below the same parent) needs this part's group to
+    # work: a shared part, such as a power distribution unit feeding several nodes.
+    feeds: tuple[str, ...] = ()
+    # Whether a shared part feeds this part's units.
+    fed: bool = False
 
     @property
     def modal(self) -> bool:

@@ -35,8 +35,8 @@ _NO_LOSS: Loss = {}
 class Group:
     """The units of one part under one parent unit, with running sums over them."""
 
-    __slots__ = ("active", "capacity_sum", "computes", "count", "gates", "loss_sum", "parent",
-                 "part", "required", "severed", "units", "working")
+    __slots__ = ("active", "capacity_sum", "computes", "count", "fed_units", "gates", "loss_sum",
+                 "parent", "part", "required", "severed", "units", "working")
 
     def __init__(self, part: Part, parent: Unit):
         self.part = part
@@ -46,13 +46,15 @@ class Group:
         # Units that deliver when all work (the rest wait in standby).
         self.active = part.count - (part.standby.units if part.standby is not None else 0)
         self.computes = part.role == "compute"
-        # Battery strings never take their parent down; the power model reads them instead.
-        self.gates = part.role != "battery"
+        # Battery strings never take their parent down (the power model reads them instead);
+        # a shared part takes down the units it feeds, not its parent.
+        self.gates = part.role != "battery" and not part.feeds
+        self.fed_units: tuple[ModalUnit, ...] = ()
         # Loss keys of this group's units whose failure takes the parent down (a failure
         # mode with effect ``parent``), one entry per such unit.
         self.severed: tuple[LossKey, ...] = ()
         path, parts = part.path, part.parts
-        kind = ModalUnit if part.modal else Unit
+        kind = ModalUnit if part.modal or part.fed else Unit
         self.units = [kind(self, parts, path) for _ in range(part.count)]
         self.working = part.count
         self.capacity_sum = float(part.count)
@@ -95,6 +97,9 @@ class Unit:
         if parts:
             self.groups: Sequence[Group] = [Group(part, self) for part in parts]
             self.compute_groups: Sequence[Group] = [g for g in self.groups if g.computes]
+            for group in self.groups:
+                if group.part.feeds:
+                    _link_feeds(group, self)
         else:
             self.groups = self.compute_groups = ()
 
@@ -105,10 +110,7 @@ class Unit:
         loss: Loss = {}
         if self.gating:
             gating = [g for g in self.groups if g.gates and g.working < g.required]
-            share = 1.0 / len(gating)
-            for group in gating:
-                group.shortfall_shares(share, loss)
-            return 0.0, loss
+            return 0.0, _gated_loss(gating, loss)
         capacity = 1.0
         shortfalls = []
         for group in self.compute_groups:
@@ -125,14 +127,41 @@ class Unit:
         return capacity, loss
 
 
+def _gated_loss(gating: Sequence[Group], into: Loss) -> Loss:
+    """The loss of a unit held down by ``gating`` groups: equal shares, each split as the
+    group's own losses are."""
+    share = 1.0 / len(gating)
+    for group in gating:
+        group.shortfall_shares(share, into)
+    return into
+
+
+def _link_feeds(shared: Group, holder: Unit) -> None:
+    """Tie a shared part's group to the units it feeds below the same ``holder``."""
+    fed_paths = set(shared.part.feeds)
+    found: list[ModalUnit] = []
+    pending = [holder]
+    while pending:
+        current = pending.pop()
+        for group in current.groups:
+            if group.part.path in fed_paths:
+                found.extend(group.units)  # type: ignore[arg-type]
+            pending.extend(group.units)
+    shared.fed_units = tuple(found)
+    for unit in found:
+        unit.feeding = (*unit.feeding, shared)
+
+
 class ModalUnit(Unit):
     """A unit of a part with failure modes or standby (``sim.model.group_life`` drives it):
     it may wait dormant (delivering nothing, losing nothing), run degraded by the modes that
     fired, or have failed by a mode whose losses carry the mode in their key."""
 
-    __slots__ = ("degrades", "dormant", "failed_label")
+    __slots__ = ("degrades", "dormant", "failed_label", "feeding")
 
     def __init__(self, group: Group | None, parts: tuple[Part, ...], path: str = ""):
+        # Groups of shared parts this unit needs (they hold it down as its own groups do).
+        self.feeding: tuple[Group, ...] = ()
         super().__init__(group, parts, path)
         self.dormant = False
         # (capacity left, loss key) of each degrading mode that fired.
@@ -145,6 +174,10 @@ class ModalUnit(Unit):
             return 0.0, _NO_LOSS
         if self.failed_cause is not None:
             return 0.0, {(self.failed_cause, self.failed_label): 1.0}
+        if self.gating:
+            gating = [g for g in self.groups if g.gates and g.working < g.required]
+            gating.extend(g for g in self.feeding if g.working < g.required)
+            return 0.0, _gated_loss(gating, {})
         capacity, loss = Unit.evaluate(self)
         if not self.degrades or capacity <= 0.0:
             return capacity, loss
@@ -181,9 +214,18 @@ def refresh(unit: Unit) -> None:
         _move_loss(group.loss_sum, current.loss, loss)
         current.capacity = capacity
         current.loss = loss
+        if group.fed_units:
+            _feed(group, gating - was_gating)
         if not _reads(parent, group, gating != was_gating, gating):
             return
         current = parent
+
+
+def _feed(shared: Group, moved: int) -> None:
+    """A shared part's group changed: the units it feeds re-read it."""
+    for unit in shared.fed_units:
+        unit.gating += moved
+        refresh(unit)
 
 
 def set_severed(group: Group, severed: tuple[LossKey, ...]) -> None:
@@ -196,6 +238,8 @@ def set_severed(group: Group, severed: tuple[LossKey, ...]) -> None:
     short = group.working < group.required
     if group.gates and short != was_short:
         group.parent.gating += short - was_short
+    if group.fed_units:
+        _feed(group, short - was_short)
     refresh(group.parent)
 
 
