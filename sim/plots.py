@@ -328,6 +328,42 @@ def lost_share(
     return figure
 
 
+def importance_summary(
+    importance: Mapping[str, float],
+    years: float | None,
+    outages: Mapping[str, Described],
+    scenario: str | None = None,
+    shown: int = 10,
+) -> Figure:
+    """Two panels: each part's Fussell-Vesely importance from the design's structure (largest
+    on top), and the mean share of nominal compute lost while satellites were down by the
+    combination of parts that held them down, with 95 % intervals (the ``shown`` largest of
+    each)."""
+    rows = max(1, min(shown, max(len(importance), len(outages))))
+    figure = new_figure((WIDE_IN[0] * 1.5, 1.6 + BAR_HEIGHT_IN * rows))
+    left, right = figure.subplots(1, 2)
+    ranked = sorted(importance, key=lambda part: importance[part])[-shown:]
+    positions = np.arange(len(ranked))
+    left.barh(positions, [importance[part] for part in ranked], color=BAND_COLOUR, alpha=0.75)
+    left.set_yticks(positions, ranked)
+    left.set_xlim(0, 1)
+    when = f" at {years:g} years" if years is not None else ""
+    left.set_xlabel(f"Fussell-Vesely importance{when} (structure, no repair)")
+    left.grid(axis="x", alpha=0.3)
+    if not ranked:
+        left.text(0.5, 0.5, "no cut-set analysis", ha="center", va="center",
+                  transform=left.transAxes)
+    top = dict(sorted(outages.items(), key=lambda item: item[1]["mean"])[-shown:])
+    if top:
+        _lost_share_bars(right, top, "lost while down (% of nominal), 95 % interval")
+    else:
+        right.text(0.5, 0.5, "no satellite was ever entirely down", ha="center",
+                   va="center", transform=right.transAxes)
+        right.set_axis_off()
+    figure.suptitle(_titled("most important parts", scenario))
+    return figure
+
+
 def cumulative_events(
     monthly_counts: Mapping[str, np.ndarray],
     horizon_years: float,

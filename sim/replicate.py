@@ -144,6 +144,10 @@ class ReplicateResult:
     availability: float
     downtime_by_cause: dict[str, float]
     downtime_by_part: dict[str, float]
+    # Share of nominal compute lost while satellites were down, by the parts whose failures
+    # held them down together ("node/host + node/ssd": what the simulation says of each kind
+    # of cut set; power aside).
+    outage_by_parts: dict[str, float]
     events: dict[str, int]
     failures_by_part: dict[str, int]
     repairs_by_part: dict[str, int]
@@ -602,6 +606,8 @@ def summarise(
         availability=totals.time_at_sla_s / totals.horizon_s,
         downtime_by_cause=dict(sorted(by_cause.items())),
         downtime_by_part=dict(sorted(by_part.items())),
+        outage_by_parts={parts: value / nominal_pflop_s
+                         for parts, value in sorted(totals.outage_pflop_s.items())},
         events=events,
         failures_by_part=failures,
         repairs_by_part=repairs,

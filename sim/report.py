@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from sim import document_tables
 from sim.results import (
+    CUT_SETS,
     FIGURES,
     MANIFEST,
     PARTS,
@@ -93,6 +94,13 @@ CAPTIONS = {
     "downtime_by_part": "Mean share of nominal compute lost to each part (\"power\": lost to "
                         "the power system), with the 95 % interval of the mean. " + _BARS.format(
                             table="Lost compute by part (share of nominal)"),
+    "importance": "The most important parts: left, the share of the probability that a "
+                  "satellite is down at the horizon that needs a failure of each part "
+                  "(Fussell-Vesely, from the design's structure and the parts' failure laws, "
+                  "no repair: orbsim cutsets); right, the compute the simulation lost while "
+                  "satellites were entirely down, by the parts whose failures held them down "
+                  "together (the cut sets the simulation met), with the 95 % interval of the "
+                  "mean.",
     "events": "Cumulative failures and repairs across the fleet: mean across replications "
               "and the P5–P95 band.",
     "servicing": "Spares and cost: each depot item's stock month by month (median and P5–P95 "
@@ -125,6 +133,7 @@ METRIC_GROUPS = (
     ("Spares", "spares."),
     ("Lost compute by cause (share of nominal)", "downtime."),
     ("Lost compute by part (share of nominal)", "downtime_part."),
+    ("Lost compute while satellites were down, by the parts that held them down", "outage."),
     (JOBS_TABLE, JOBS_LOST),
     ("Training jobs", "jobs."),
     ("Radiation", "radiation."),
@@ -187,6 +196,29 @@ class CampaignResults:
     @property
     def horizon_years(self) -> float:
         return float(self.replicates.column("horizon_years")[0].as_py())
+
+    @property
+    def cut_sets(self) -> dict[str, Any]:
+        """The designs' cut-set analysis the campaign wrote ({} if absent or unreadable)."""
+        try:
+            analysis = json.loads((self.directory / CUT_SETS).read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return {}
+        return analysis if isinstance(analysis, dict) else {}
+
+    def part_importance(self) -> tuple[float | None, dict[str, float]]:
+        """Fussell-Vesely importance of each part at the horizon, from the designs' structure
+        (``group: part`` when the scenario has several groups), and its time in years."""
+        groups = [g for g in self.cut_sets.get("groups", []) if isinstance(g, dict)]
+        found: dict[str, float] = {}
+        years = None
+        for group in groups:
+            (at, *_) = group.get("at") or [{}]
+            years = at.get("years", years)
+            for item in at.get("importance", []):
+                name = item["part"] if len(groups) == 1 else f"{group['group']}: {item['part']}"
+                found[name] = float(item["fussell_vesely_part"])
+        return years, found
 
     @property
     def has_power(self) -> bool:
@@ -344,6 +376,11 @@ def draw_figures(results: CampaignResults) -> dict[str, Figure]:
                  for name, entry in results.described("cost.").items()
                  if name.endswith("_usd") and name != "total_usd"}
         figures["servicing"] = plots.servicing_summary(stock, horizon, costs, scenario=name)
+    years, importance = results.part_importance()
+    outages = results.described("outage.")
+    if importance or outages:
+        figures["importance"] = plots.importance_summary(importance, years, outages,
+                                                         scenario=name)
     if results.has_power:
         causes = {cause: entry for cause, entry in results.described("downtime.").items()
                   if cause in POWER_CAUSES}

@@ -28,6 +28,8 @@ PARTS = "parts"
 REPLICATES = "replicates.parquet"
 TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.json"
+# Minimal cut sets and importance measures of each design (``orbsim cutsets --json``).
+CUT_SETS = "cutsets.json"
 FIGURES = "figures"
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"

@@ -16,7 +16,7 @@ from sim import report
 from sim.campaign import run_campaign
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-FIGURES = ("uptime", "capacity", "downtime_by_cause", "downtime_by_part", "events")
+FIGURES = ("uptime", "capacity", "downtime_by_cause", "downtime_by_part", "events", "importance")
 SIM = Path(__file__).resolve().parent.parent / "sim"
 
 

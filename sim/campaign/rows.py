@@ -17,6 +17,7 @@ NESTED = {
     "events": "events",
     "downtime_by_cause": "downtime",
     "downtime_by_part": "downtime_part",
+    "outage_by_parts": "outage",
     "failures_by_part": "failures",
     "repairs_by_part": "repairs",
     "power": "power",

@@ -11,6 +11,7 @@ stopping rule.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,8 +26,10 @@ from sim.campaign.executors import Campaign, Job, executor_for
 from sim.campaign.store import ResultsStore, document_hash
 from sim.checks import checked_geometry
 from sim.config.loader import apply_overrides, read_document, to_scenario, validate_document
+from sim.results import CUT_SETS, atomic_write_bytes
 from sim.scenario import Scenario
 from sim.statistics import ci95_width, summarise
+from sim.structure.analysis import cut_set_analysis
 
 # With --until-ci: the first checkpoint (fewest replications the interval is trusted with), and
 # the least step between checkpoints.
@@ -156,6 +159,7 @@ def run_campaign(
     stopped_at_cap = False
     with executor_for(campaign, workers, scheduler) as executor:
         store.open(manifest, resume)
+        _write_cut_sets(scenario, Path(out))
         done = store.done()
         uptimes: dict[int, float] = store.column("uptime")
         for target in (checkpoints(cap) if until_ci is not None else [cap]):
@@ -182,3 +186,13 @@ def run_campaign(
     store.record_run({"started_utc": started_utc, "wall_s": wall_s, "ran": ran,
                       "workers": workers, "scheduler": scheduler})
     return CampaignOutcome(Path(out), summary, wall_s, ran, width, stopped_at_cap)
+
+
+def _write_cut_sets(scenario: Scenario, folder: Path) -> None:
+    """The designs' cut sets and part importance at the horizon, for the report (left out,
+    with its reason, when a design has too many to list)."""
+    try:
+        analysis = cut_set_analysis(scenario)
+    except ValueError as exc:
+        analysis = {"scenario": scenario.name, "error": str(exc), "groups": []}
+    atomic_write_bytes(folder / CUT_SETS, json.dumps(analysis).encode())

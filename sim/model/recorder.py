@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,6 +37,9 @@ class Totals:
     monthly_power_loss_fraction: np.ndarray
     monthly_events: dict[str, np.ndarray]
     satellites_down_at_end: int
+    # Compute lost while satellites were down (capacity 0), by the parts that held them down
+    # ("node/host + node/ssd"), power aside.
+    outage_pflop_s: dict[str, float] = field(default_factory=dict)
 
 
 class Recorder:
@@ -70,6 +73,7 @@ class Recorder:
         self._sat_t_last = [0.0] * len(self._nominal)
         self._sat_loss: list[Loss] = [{} for _ in self._nominal]
         self._lost: dict[LossKey, float] = {}
+        self._outages: dict[str, float] = {}
         self._counts: dict[tuple[str, str], int] = {}
         self._monthly_events: dict[str, list[int]] = {}
         # Satellites whose outages the power model reports (a brownout takes them down too).
@@ -127,6 +131,8 @@ class Recorder:
             lost = self._lost
             for key, value in self._sat_loss[index].items():
                 lost[key] = lost.get(key, 0.0) + value * nominal * elapsed
+        if before <= 0.0 and elapsed > 0.0:
+            self._outage(self._sat_loss[index], nominal * elapsed)
         self._sat_t_last[index] = now_s
         self._sat_loss[index] = loss
         if after == before or index in self._outages_from_power:
@@ -135,6 +141,11 @@ class Recorder:
             self.event(now_s, index, "satellite_outages")
         elif before <= 0.0 < after:
             self.event(now_s, index, "satellite_recoveries")
+
+    def _outage(self, loss: Loss, pflop_s: float) -> None:
+        """Charge compute lost while a satellite was down to the parts that held it down."""
+        parts = " + ".join(sorted({path for _, path in loss}))
+        self._outages[parts] = self._outages.get(parts, 0.0) + pflop_s
 
     def alone(self) -> AloneView:
         """A view of this recorder for satellites whose changes are handed over satellite
@@ -229,7 +240,10 @@ class Recorder:
             elapsed = horizon - self._sat_t_last[index]
             for key, value in loss.items():
                 lost[key] = lost.get(key, 0.0) + value * self._nominal[index] * elapsed
-            if sum(loss.values()) >= 1.0 - 1e-12 or index in self._down_at_end_by_power:
+            held_down = sum(loss.values()) >= 1.0 - 1e-12
+            if held_down and elapsed > 0.0:
+                self._outage(loss, self._nominal[index] * elapsed)
+            if held_down or index in self._down_at_end_by_power:
                 down += 1
         window_s = self._sla.durations_s
         mean_capacity = self._sla.totals / (self.nominal_total * window_s)
@@ -249,6 +263,7 @@ class Recorder:
             monthly_events={kind: np.array(counts)
                             for kind, counts in self._monthly_events.items()},
             satellites_down_at_end=down,
+            outage_pflop_s=dict(self._outages),
         )
 
 

@@ -48,6 +48,16 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
+def same_rows(got: pa.Table, want: pa.Table) -> bool:
+    """Equal rows, where a metric column only one table has (a kind of outage met only in
+    later replications: the store fills it with 0) holds nothing but zeros."""
+    common = [name for name in want.column_names if name in got.column_names]
+    extra = [t.column(name) for t in (got, want) for name in t.column_names
+             if name not in common]
+    return (got.select(common).to_pylist() == want.select(common).to_pylist()
+            and all(value == 0 for column in extra for value in column.to_pylist()))
+
+
 def tables(directory: Path) -> tuple[pa.Table, pa.Table]:
     return (pq.read_table(directory / "replicates.parquet"),
             pq.read_table(directory / "timeseries.parquet"))
@@ -189,7 +199,7 @@ def test_until_ci_stops_at_the_first_checkpoint_narrow_enough(
         # Every earlier checkpoint was still too wide.
         assert all(w >= goal for c, w in zip(marks, widths, strict=True) if c < stop)
         replicates, _ = tables(tmp_path / f"w{workers}")
-        assert replicates.to_pylist() == uptimes_to_cap.slice(0, stop).to_pylist()
+        assert same_rows(replicates, uptimes_to_cap.slice(0, stop))
     assert summaries["1"] == summaries["2"]
 
 
@@ -201,7 +211,7 @@ def test_until_ci_stops_at_the_cap_or_the_first_checkpoint(
     assert summary["replications"] == stop
     d = summary["metrics"]["uptime"]
     assert (d["ci95_high"] - d["ci95_low"] < goal) == (stop < cap)
-    assert tables(tmp_path / "out")[0].to_pylist() == uptimes_to_cap.slice(0, stop).to_pylist()
+    assert same_rows(tables(tmp_path / "out")[0], uptimes_to_cap.slice(0, stop))
 
 
 # --- --resume -------------------------------------------------------------------------------
@@ -223,7 +233,7 @@ def test_resuming_a_finished_campaign_with_a_larger_n_adds_only_the_new_replicat
     assert [run["ran"] for run in manifest["runs"]] == [N, 20 - N]
     assert manifest["plan"]["n"] == 20
     replicates, series = tables(out)
-    assert replicates.to_pylist() == uptimes_to_cap.slice(0, 20).to_pylist()
+    assert same_rows(replicates, uptimes_to_cap.slice(0, 20))
     assert series.slice(0, tables(finished[0])[1].num_rows).to_pylist() == (
         tables(finished[0])[1].to_pylist())
 

@@ -213,3 +213,18 @@ def test_a_dormant_unit_neither_delivers_nor_loses() -> None:
     assert root.loss == pytest.approx({("hardware_failure", "cpu:short"): 1.0})
     set_severed(group, ())
     assert root.capacity == 1.0
+
+
+def test_outages_are_charged_to_the_parts_that_held_the_satellite_down(tmp_path: Path) -> None:
+    """A 1-of-2 bus part loses compute only while the satellite is down, so the outage shares
+    by combination of parts add up to all of it; a degraded unit is no outage at all."""
+    parts = [{"name": "computer", "role": "bus", "count": 2, "required": 1,
+              "failure": {"distribution": "exponential", "mean_years": 1.0},
+              "standby": {"units": 1, "kind": "cold"}}]
+    result = run_replicate(scenario(tmp_path, parts, count=200), 0)
+    assert result.outage_by_parts == pytest.approx({"computer": 1.0 - result.uptime},
+                                                   abs=1e-12)
+    parts = [{"name": "cpu", "role": "compute", "count": 1, "failure": fixed_years(5.0),
+              "modes": [{"name": "wear", "failure": fixed_years(1.0), "effect": "degrade",
+                         "capacity": 0.5}]}]
+    assert run_replicate(scenario(tmp_path, parts), 0).outage_by_parts == {}
