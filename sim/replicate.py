@@ -38,6 +38,7 @@ from sim.model.satellite import Satellite
 from sim.model.servicing.engine import Maintenance
 from sim.model.servicing.ledger import COST_CATEGORIES
 from sim.model.servicing.lives import SatelliteState
+from sim.model.shadow_clock import ShadowCurve
 from sim.model.upsets import replay
 from sim.model.workload import (
     CAUSE_CHECKPOINT,
@@ -292,11 +293,14 @@ def build(
         for position, (template, stream_name) in enumerate(leaf_groups(satellites[0].root)):
             part = template.part
             if part.modal:
+                shadowed = any(mode.in_eclipse for mode in part.modes)
                 for member, satellite in enumerate(satellites):
                     GroupLife(satellite, failing[member][position],
                               streams.get(f"lives/{group.name}/{member}/{stream_name}"),
                               streams.lazy(f"repair/{group.name}/{member}/{stream_name}"),
-                              horizon_s).start(env)
+                              horizon_s, scenario.phases,
+                              *(_shadow(orbits, satellite.index) if shadowed else ())
+                              ).start(env)
                 continue
             assert part.failure is not None
             first_lifetimes_s = part.failure.sample_many(
@@ -505,6 +509,17 @@ def _orbits_of(source: OrbitsSource, index: int) -> Orbits | Callable[[], Orbits
     if source.shares(index):
         return source.orbits_for(index)
     return functools.partial(source.orbits_for, index)
+
+
+def _shadow(source: OrbitsSource | None, index: int) -> tuple[ShadowCurve, float]:
+    """The shadow curve of a satellite's orbits and its lag on them, for modes that age in
+    eclipse."""
+    if source is None:
+        raise ValueError(f"satellite {index} has a mode that ages in eclipse but no orbits")
+    orbits = _orbits_of(source, index)
+    if callable(orbits):
+        orbits = orbits()
+    return ShadowCurve.of(orbits), _lag_of(source, index)
 
 
 def _lag_of(source: OrbitsSource, index: int) -> float:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sim.model.design import Design
+from sim.model.modes import Phase
 from sim.model.radiation import RadiationEnvironment
 from sim.model.servicing.plan import LaunchService, ServicingPlan
 from sim.model.workload import TrainingWorkload
@@ -59,6 +60,8 @@ class Scenario:
     radiation: RadiationEnvironment | None = None
     # Where along their orbits satellites meet upsets (None: evenly).
     saa: SaaSettings | None = None
+    # Mission phases, in order, the first from the start (empty: one phase throughout).
+    phases: tuple[Phase, ...] = ()
 
     @property
     def n_satellites(self) -> int:

@@ -39,7 +39,7 @@ from sim.config.servicing_build import to_launch, with_servicing
 from sim.config.study_spec import path_problems
 from sim.model.design import Design, Part
 from sim.model.distributions import Distribution, Exponential, Fixed, LogNormal, Mixture, Weibull
-from sim.model.modes import PRIMARY_MODE, FailureMode, Inspection, Standby
+from sim.model.modes import PRIMARY_MODE, FailureMode, Inspection, Phase, Standby
 from sim.model.repair import NoRepair, RepairRule, ServicerRepair, TimedRepair
 from sim.scenario import FleetGroup, Scenario
 from sim.units import DAY_S, HOUR_S, TIME_UNIT_S
@@ -314,6 +314,7 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
     """
     problems = []
     groups = []
+    phase_names = tuple(phase.name for phase in spec.phases or ())
     for index, group in enumerate(spec.fleet):
         orbit = None
         if group.orbit is not None:
@@ -338,7 +339,8 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
                     "radiation.shielding_mm_al with an orbit"))
                 continue
         groups.append(FleetGroup(name=group.name, count=group.count,
-                                 design=_design(group.design, dose_rad_per_s), orbit=orbit,
+                                 design=_design(group.design, dose_rad_per_s, phase_names),
+                                 orbit=orbit,
                                  dose_rad_per_s=dose_rad_per_s,
                                  workload=to_workload(group.workload)))
     if problems:
@@ -354,6 +356,7 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
         launch=to_launch(spec.launch, distribution),
         radiation=radiation_environment(spec.radiation, spec.start_utc),
         saa=saa_settings(spec.radiation),
+        phases=_phases(spec),
     )
     scenario, problems = with_servicing(scenario, spec.servicing, distribution, _part)
     if problems:
@@ -379,11 +382,23 @@ def _dose_user(parts: list[PartSpec], prefix: str = "parts") -> str | None:
     return None
 
 
-def _design(spec: DesignSpec, dose_rad_per_s: float = 0.0) -> Design:
+def _phases(spec: ScenarioSpec) -> tuple[Phase, ...]:
+    """The mission phases with their start times (seconds since the scenario's start)."""
+    found = []
+    start_s = 0.0
+    for phase in spec.phases or ():
+        found.append(Phase(phase.name, start_s))
+        start_s += (phase.duration_days or 0.0) * DAY_S
+    return tuple(found)
+
+
+def _design(spec: DesignSpec, dose_rad_per_s: float = 0.0, phases: tuple[str, ...] = ()
+            ) -> Design:
     fed = frozenset(path for _, _, part in walk_parts(spec.parts) for path in part.feeds or ())
     return Design(
         nominal_compute_pflops=spec.nominal_compute_pflops,
-        parts=tuple(_part(p, parent_path="", dose_rad_per_s=dose_rad_per_s, fed=fed)
+        parts=tuple(_part(p, parent_path="", dose_rad_per_s=dose_rad_per_s, fed=fed,
+                          phases=phases)
                     for p in spec.parts),
         power=None if spec.power is None else to_power(spec.power),
         mass_kg=spec.mass_kg,
@@ -392,7 +407,7 @@ def _design(spec: DesignSpec, dose_rad_per_s: float = 0.0) -> Design:
 
 
 def _part(spec: PartSpec, parent_path: str, dose_rad_per_s: float = 0.0,
-          fed: frozenset[str] = frozenset()) -> Part:
+          fed: frozenset[str] = frozenset(), phases: tuple[str, ...] = ()) -> Part:
     path = f"{parent_path}/{spec.name}" if parent_path else spec.name
     return Part(
         name=spec.name,
@@ -402,31 +417,42 @@ def _part(spec: PartSpec, parent_path: str, dose_rad_per_s: float = 0.0,
         required=spec.required if spec.required is not None else spec.count,
         failure=None if spec.failure is None else distribution(spec.failure),
         repair=_repair(spec.repair),
-        parts=tuple(_part(child, path, dose_rad_per_s, fed) for child in spec.parts),
+        parts=tuple(_part(child, path, dose_rad_per_s, fed, phases) for child in spec.parts),
         mass_kg=spec.mass_kg,
         cost_usd=spec.cost_usd,
         radiation=None if spec.radiation is None else radiation_effects(
             spec.radiation, dose_rad_per_s, distribution),
         feeds=tuple(spec.feeds or ()),
         fed=path in fed,
-        **_reliability(spec),
+        **_reliability(spec, phases),
     )
 
 
-def _reliability(spec: PartSpec) -> dict[str, Any]:
-    """A part's failure modes (its own law first), standby units and inspections, for the
-    model's ``Part``; nothing for a part that uses none of them."""
+def _by_phase(given: dict[str, float] | None, phases: tuple[str, ...], default: float
+              ) -> tuple[float, ...]:
+    """Values named by phase, in phase order (``default`` for phases not named)."""
+    if not given:
+        return ()
+    return tuple(given.get(name, default) for name in phases)
+
+
+def _reliability(spec: PartSpec, phases: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A part's failure modes (its own law first), standby units, inspections and failures
+    on demand, for the model's ``Part``; nothing for a part that uses none of them."""
     if not spec.modal:
         return {}
     modes = []
     if spec.failure is not None:
         modes.append(FailureMode(
             name=PRIMARY_MODE, lifetime=distribution(spec.failure), latent=spec.latent,
-            beta=spec.common_cause.beta if spec.common_cause is not None else 0.0))
+            beta=spec.common_cause.beta if spec.common_cause is not None else 0.0,
+            phase_factors=_by_phase(spec.phase_factors, phases, 1.0)))
     modes.extend(FailureMode(
         name=mode.name, lifetime=distribution(mode.failure), effect=mode.effect,
         capacity=mode.capacity if mode.capacity is not None else 0.0, latent=mode.latent,
-        beta=mode.common_cause.beta if mode.common_cause is not None else 0.0)
+        beta=mode.common_cause.beta if mode.common_cause is not None else 0.0,
+        phase_factors=_by_phase(mode.phase_factors, phases, 1.0),
+        in_eclipse=mode.when == "eclipse")
         for mode in spec.modes)
     standby = None if spec.standby is None else Standby(
         units=spec.standby.units, dormant_factor=spec.standby.factor,
@@ -434,6 +460,7 @@ def _reliability(spec: PartSpec) -> dict[str, Any]:
     inspection = spec.inspection
     return {
         "modes": tuple(modes),
+        "demand_failures": _by_phase(spec.demand_failures, phases, 0.0),
         "standby": standby,
         "inspection": None if inspection is None else Inspection(
             interval_s=inspection.interval_days * DAY_S,

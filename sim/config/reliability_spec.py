@@ -22,6 +22,20 @@ class CommonCauseSpec(StrictModel):
     beta: BetaFactor
 
 
+# How fast a law ages in each named mission phase, as a multiple of its own rate.
+PhaseFactors = Annotated[dict[Name, NonNegative], Field(min_length=1)]
+# Probability that a working unit fails as each named mission phase starts.
+DemandFailures = Annotated[dict[Name, Probability], Field(min_length=1)]
+
+
+class PhaseSpec(StrictModel):
+    """A mission phase: launch, commissioning, operations, end of life... The last runs to
+    the horizon; every other one lasts ``duration_days``."""
+
+    name: Name
+    duration_days: PositiveFinite | None = None
+
+
 class ModeSpec(StrictModel):
     """One more way the part's units fail, with its own law and effect."""
 
@@ -32,6 +46,9 @@ class ModeSpec(StrictModel):
     capacity: Probability | None = None
     latent: bool = False
     common_cause: CommonCauseSpec | None = None
+    phase_factors: PhaseFactors | None = None
+    # ``eclipse``: the mode ages only in Earth's shadow (its law in shadow time).
+    when: Literal["always", "eclipse"] = "always"
 
     @model_validator(mode="after")
     def _consistent(self) -> ModeSpec:

@@ -42,8 +42,11 @@ from sim.config.radiation_spec import (
 )
 from sim.config.reliability_spec import (
     CommonCauseSpec,
+    DemandFailures,
     InspectionSpec,
     ModeSpec,
+    PhaseFactors,
+    PhaseSpec,
     StandbySpec,
     check_common_cause,
 )
@@ -104,6 +107,9 @@ class PartSpec(StrictModel):
     feeds: Annotated[list[Annotated[str, Field(min_length=1, max_length=640)]],
                      Field(min_length=1)] | None = None
     modes: list[ModeSpec] = Field(default_factory=list)
+    # Phase multiples of the ageing of ``failure`` (see the scenario's ``phases``).
+    phase_factors: PhaseFactors | None = None
+    demand_failures: DemandFailures | None = None
     standby: StandbySpec | None = None
     inspection: InspectionSpec | None = None
 
@@ -140,7 +146,7 @@ class PartSpec(StrictModel):
         """Whether the part uses failure modes, latent failures, common causes, standby or
         inspections (its units then live through ``sim.model.group_life``)."""
         return bool(self.modes or self.latent or self.common_cause or self.standby
-                    or self.inspection)
+                    or self.inspection or self.phase_factors or self.demand_failures)
 
     def _reliability(self) -> None:
         """Checks of failure modes, standby, common causes and inspections."""
@@ -149,8 +155,10 @@ class PartSpec(StrictModel):
             raise FieldError("standby.units", f"must be ≤ count − required "
                                               f"({self.count} − {required}), "
                                               f"got {self.standby.units}")
-        if self.failure is None and (self.latent or self.common_cause is not None):
-            key = "latent" if self.latent else "common_cause"
+        if self.failure is None and (self.latent or self.common_cause is not None
+                                     or self.phase_factors is not None):
+            key = ("latent" if self.latent else "common_cause" if self.common_cause is not None
+                   else "phase_factors")
             raise FieldError(key, "applies to the part's failure law, and it has none")
         check_common_cause(self.common_cause, self.failure)
         _unique_names(self.modes, "modes")
@@ -307,6 +315,8 @@ class ScenarioSpec(StrictModel):
     sla_fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     sla_window_h: PositiveFinite = 1.0
     fleet: Annotated[list[FleetGroupSpec], Field(min_length=1)]
+    # Mission phases, in order from the start (rates and failures on demand may name them).
+    phases: Annotated[list[PhaseSpec], Field(min_length=1)] | None = None
     launch: LaunchSpec | None = None
     servicing: ServicingSpec | None = None
     radiation: RadiationSpec | None = None
@@ -341,7 +351,14 @@ class ScenarioSpec(StrictModel):
             key = "horizon_years" if self.horizon_years is not None else "horizon_days"
             raise FieldError(key, f"must be ≤ {MAX_HORIZON_YEARS:g} years, got {given[0]:g}")
         _unique_names(self.fleet, "fleet")
+        self._phases()
         if self.servicing is not None:
+            for i, servicer in enumerate(self.servicing.servicers):
+                where = _modal_part(servicer.parts, f"servicing.servicers[{i}].parts")
+                if where is not None:
+                    raise FieldError(where, "a servicer's parts fail by one law each (failure "
+                                            "modes, standby and inspections are a satellite "
+                                            "design's)")
             for i, group in enumerate(self.fleet):
                 where = _modal_part(group.design.parts, f"fleet[{i}].design.parts")
                 if where is not None:
@@ -349,6 +366,38 @@ class ScenarioSpec(StrictModel):
                                             "standby and inspections are not modelled with a "
                                             "servicing section yet")
         return self
+
+    def _phases(self) -> None:
+        """Phases last a stated time but the last; parts name only phases that exist; a mode
+        that ages in eclipse flies an orbit."""
+        phases = self.phases or []
+        _unique_names(phases, "phases")
+        for i, phase in enumerate(phases):
+            last = i == len(phases) - 1
+            if last and phase.duration_days is not None:
+                raise FieldError(f"phases[{i}].duration_days", "the last phase runs to the "
+                                                               "horizon; give it no duration")
+            if not last and phase.duration_days is None:
+                raise FieldError(f"phases[{i}].duration_days", "required key is missing (every "
+                                                               "phase but the last lasts a "
+                                                               "stated time)")
+        names = [phase.name for phase in phases]
+        for g, group in enumerate(self.fleet):
+            for loc, _, part in walk_parts(group.design.parts, f"fleet[{g}].design.parts"):
+                named = [("phase_factors", part.phase_factors),
+                         ("demand_failures", part.demand_failures)]
+                named += [(f"modes[{m}].phase_factors", mode.phase_factors)
+                          for m, mode in enumerate(part.modes)]
+                for key, given in named:
+                    for name in given or {}:
+                        if name not in names:
+                            known = ", ".join(names) or "none: add a phases section"
+                            raise FieldError(f"{loc}.{key}.{name}",
+                                             f"no mission phase {name!r} (phases: {known})")
+                for m, mode in enumerate(part.modes):
+                    if mode.when == "eclipse" and group.orbit is None:
+                        raise FieldError(f"{loc}.modes[{m}].when",
+                                         "a mode that ages in eclipse needs the group's orbit")
 
     @property
     def horizon_s(self) -> float:
@@ -376,5 +425,5 @@ def known_keys() -> list[str]:
               StockItemSpec, PolicySpec, PreventiveSpec, RadiationEffectsSpec, DoseToleranceSpec,
               RadiationSpec, SolarCycleSpec, StormLevelSpec, SaaSpec, SaaRegionSpec,
               WorkloadSpec, RangeSpec, ChoiceSpec, ObjectiveSpec, Goal, ModeSpec,
-              CommonCauseSpec, StandbySpec, InspectionSpec]
+              CommonCauseSpec, StandbySpec, InspectionSpec, PhaseSpec]
     return sorted({key for model in models for key in model.model_fields})

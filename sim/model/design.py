@@ -48,11 +48,15 @@ class Part:
     feeds: tuple[str, ...] = ()
     # Whether a shared part feeds this part's units.
     fed: bool = False
+    # Probability that a working unit fails when each mission phase starts (by phase index;
+    # empty: none), as at deployment or switch-on.
+    demand_failures: tuple[float, ...] = ()
 
     @property
     def modal(self) -> bool:
         """Whether the part's units live through ``sim.model.group_life``."""
-        return bool(self.modes) or self.standby is not None or self.inspection is not None
+        return (bool(self.modes) or self.standby is not None or self.inspection is not None
+                or bool(self.demand_failures))
 
     @property
     def fails(self) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,9 +32,11 @@ from sim.model.modes import (
     EVENT_LATENT_FOUND,
     PRIMARY_MODE,
     SWITCH_LABEL,
+    Phase,
 )
 from sim.model.parts import Group, ModalUnit, refresh, set_severed
 from sim.model.satellite import Satellite
+from sim.model.shadow_clock import ShadowCurve
 
 # A unit's health.
 _OK, _LATENT, _DOWN, _INSPECTED = 0, 1, 2, 3
@@ -45,7 +47,9 @@ class GroupLife:
     """One satellite's units of one modal part, and what happens to them until the horizon."""
 
     def __init__(self, satellite: Satellite, group: Group, lives: np.random.Generator,
-                 repairs: Callable[[], np.random.Generator], horizon_s: float):
+                 repairs: Callable[[], np.random.Generator], horizon_s: float,
+                 phases: Sequence[Phase] = (), shadow: ShadowCurve | None = None,
+                 lag_s: float = 0.0):
         part: Part = group.part
         self.satellite = satellite
         self.group = group
@@ -76,6 +80,16 @@ class GroupLife:
         self.next_inspection_s = inspection.first_s if inspection is not None else _NEVER
         self.inspection_end_s = _NEVER
         self.last_s = 0.0
+        # Mission phases: the one under way, and the next to start (the first starts at 0).
+        self.phases = phases
+        self.phase = 0
+        self.next_phase = 0 if phases else len(phases)
+        if any(mode.in_eclipse for mode in self.modes) and shadow is None:
+            raise ValueError(f"part {part.path!r} has a mode that ages in eclipse, and its "
+                             f"satellite has no eclipse orbits")
+        self.shadow = shadow
+        self.lag_s = lag_s
+        self.last_shadow_s = self._shadow_at(0.0)
 
     def start(self, env: simpy.Environment) -> None:
         """Put the standby units to sleep and run the group's life."""
@@ -103,22 +117,38 @@ class GroupLife:
             return 0.0
         return self.dormant_factor if self.units[i].dormant else 1.0
 
+    def _shadow_at(self, t_s: float) -> float:
+        return 0.0 if self.shadow is None else self.shadow.at(t_s + self.lag_s)
+
+    def _reach(self, now_s: float, remaining: float, rate: float, in_eclipse: bool) -> float:
+        """When a clock that needs ``remaining`` more age reaches it, ageing at ``rate`` per
+        second (of shadow, for a mode that ages in eclipse)."""
+        if rate <= 0.0:
+            return _NEVER
+        if not in_eclipse:
+            return now_s + remaining / rate
+        assert self.shadow is not None
+        return self.shadow.when(self.last_shadow_s + remaining / rate) - self.lag_s
+
     def _next(self) -> tuple[float, Callable[[float], None]]:
         """The time of the group's next change, and what it does."""
         best_s, handle = _NEVER, self._nothing
         now_s = self.last_s
+        factors = [mode.factor(self.phase) for mode in self.modes]
+        eclipse = [mode.in_eclipse for mode in self.modes]
         for i, (ages, lives) in enumerate(zip(self.age, self.life, strict=True)):
             rate = self._rate(i)
             if rate <= 0.0:
                 continue
             for m, (age, life) in enumerate(zip(ages, lives, strict=True)):
-                at_s = now_s + (life - age) / rate
+                at_s = self._reach(now_s, life - age,
+                                   factors[m] if eclipse[m] else rate * factors[m], eclipse[m])
                 if at_s < best_s:
                     best_s, handle = at_s, _bind(self._mode_fires, i, m)
         if _OK in self.health:
             for m, (age, life) in enumerate(zip(self.common_age, self.common_life,
                                                 strict=True)):
-                at_s = now_s + (life - age)
+                at_s = self._reach(now_s, life - age, factors[m], eclipse[m])
                 if at_s < best_s:
                     best_s, handle = at_s, _bind1(self._common_cause, m)
         for i, at_s in self.repair_done.items():
@@ -128,21 +158,30 @@ class GroupLife:
             best_s, handle = self.inspection_end_s, self._inspection_ends
         if self.next_inspection_s < best_s:
             best_s, handle = self.next_inspection_s, self._inspect
+        if self.next_phase < len(self.phases):
+            at_s = self.phases[self.next_phase].start_s
+            if at_s <= best_s:
+                best_s, handle = at_s, self._phase_starts
         return best_s, handle
 
     def _advance(self, now_s: float) -> None:
         elapsed = now_s - self.last_s
         self.last_s = now_s
+        shadow_s = self._shadow_at(now_s)
+        in_shadow = shadow_s - self.last_shadow_s
+        self.last_shadow_s = shadow_s
         if elapsed <= 0.0:
             return
+        grown = [mode.factor(self.phase) * (in_shadow if mode.in_eclipse else elapsed)
+                 for mode in self.modes]
+        eclipse = [mode.in_eclipse for mode in self.modes]
         for i, ages in enumerate(self.age):
             rate = self._rate(i)
             if rate > 0.0:
-                grown = rate * elapsed
                 for m in range(len(ages)):
-                    ages[m] += grown
+                    ages[m] += grown[m] if eclipse[m] else rate * grown[m]
         if _OK in self.health:
-            self.common_age = [age + elapsed for age in self.common_age]
+            self.common_age = [age + g for age, g in zip(self.common_age, grown, strict=True)]
 
     def _nothing(self, now_s: float) -> None:  # pragma: no cover - never chosen before horizon
         return
@@ -260,6 +299,30 @@ class GroupLife:
             remaining = list(severed)
             remaining.remove(key)
             set_severed(self.group, tuple(remaining))
+
+    def _phase_starts(self, now_s: float) -> None:
+        """A mission phase starts: its rates apply from now, and each working unit is asked
+        to work (failing on demand with the part's probability for this phase)."""
+        self.phase = self.next_phase
+        self.next_phase += 1
+        demand = self.part.demand_failures
+        probability = demand[self.phase] if demand else 0.0
+        if probability <= 0.0:
+            return
+        label = f"{self.part.path}:{self.phases[self.phase].name}_start"
+        for i, health in enumerate(self.health):
+            unit = self.units[i]
+            if health != _OK or unit.dormant or self._lives.random() >= probability:
+                continue
+            self.satellite.recorder.event(now_s, self.satellite.index, EVENT_DEMAND_FAILURE,
+                                          label)
+            self.health[i] = _DOWN
+            unit.failed_label = label
+            unit.failed_cause = self.part.repair.cause_on_failure
+            refresh(unit)
+            self._start_repair(now_s, i)
+            if not self.standing[i]:
+                self._switch_over(now_s)
 
     def _inspect(self, now_s: float) -> None:
         inspection = self.part.inspection

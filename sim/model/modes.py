@@ -44,6 +44,16 @@ class FailureMode:
     capacity: float = 0.0
     latent: bool = False
     beta: float = 0.0
+    # How fast the mode ages in each mission phase, as a multiple of its law's (by phase
+    # index; empty: 1 throughout). 0 switches it off in that phase.
+    phase_factors: tuple[float, ...] = ()
+    # The mode ages only while the satellite is in Earth's shadow (thermal cycling): its law
+    # is then in seconds of shadow, whatever the unit does.
+    in_eclipse: bool = False
+
+    def factor(self, phase: int) -> float:
+        """The ageing rate multiple of this mode in mission phase ``phase``."""
+        return self.phase_factors[phase] if self.phase_factors else 1.0
 
     @property
     def independent(self) -> Distribution:
@@ -81,3 +91,11 @@ class Inspection:
     interval_s: float
     first_s: float
     duration_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """A mission phase (launch, commissioning, operations, end of life) from ``start_s``."""
+
+    name: str
+    start_s: float

@@ -96,3 +96,42 @@ def test_bad_reliability_input_through_the_command_line(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(with_part(standby={"units": 2, "kind": "cold"})))
     problems = cli_problems(orbsim("validate", str(path)))
     assert problems == [(f"{PART}.standby.units", "must be ≤ count − required (2 − 1), got 2")]
+
+
+def with_phases(phases: list[dict[str, Any]], **changes: Any) -> dict[str, Any]:
+    document = with_part(**changes)
+    document["phases"] = phases
+    return document
+
+
+PHASES = [{"name": "launch", "duration_days": 1}, {"name": "operations"}]
+PHASE_CASES = [
+    pytest.param(with_phases(PHASES, phase_factors={"lanch": 5.0}),
+                 f"{PART}.phase_factors.lanch", "no mission phase 'lanch'", id="unknown-phase"),
+    pytest.param(with_part(demand_failures={"launch": 0.1}),
+                 f"{PART}.demand_failures.launch", "add a phases section", id="no-phases"),
+    pytest.param(with_phases(PHASES, demand_failures={"launch": 1.5}),
+                 f"{PART}.demand_failures.launch", "≤ 1", id="demand-probability-above-1"),
+    pytest.param(with_phases(PHASES, phase_factors={"launch": -1.0}),
+                 f"{PART}.phase_factors.launch", "≥ 0", id="negative-phase-factor"),
+    pytest.param(with_phases([{"name": "launch"}, {"name": "operations"}]),
+                 "phases.0.duration_days", "required key is missing", id="phase-without-end"),
+    pytest.param(with_phases([{"name": "launch", "duration_days": 1},
+                              {"name": "operations", "duration_days": 5}]),
+                 "phases.1.duration_days", "runs to the horizon", id="last-phase-with-end"),
+    pytest.param(with_part(modes=[{"name": "thermal", "when": "eclipse",
+                                   "failure": {"distribution": "exponential", "mean_years": 3}}]),
+                 f"{PART}.modes.0.when", "needs the group's orbit", id="eclipse-without-orbit"),
+]
+
+
+@pytest.mark.parametrize(("document", "path", "fragment"), PHASE_CASES)
+def test_bad_phase_input_names_its_field(document: dict[str, Any], path: str,
+                                         fragment: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        validate_document(copy.deepcopy(document))
+    problems = caught.value.problems
+    assert len(problems) == 1, problems
+    assert problems[0].path == path, problems
+    assert fragment in problems[0].message, problems
+

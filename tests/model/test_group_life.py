@@ -228,3 +228,82 @@ def test_outages_are_charged_to_the_parts_that_held_the_satellite_down(tmp_path:
               "modes": [{"name": "wear", "failure": fixed_years(1.0), "effect": "degrade",
                          "capacity": 0.5}]}]
     assert run_replicate(scenario(tmp_path, parts), 0).outage_by_parts == {}
+
+
+def phased(tmp_path: Path, parts: list[dict[str, Any]], phases: list[dict[str, Any]],
+           horizon_years: float = 2.0, count: int = 1) -> Any:
+    document = {
+        "name": "phases", "horizon_years": horizon_years, "sla_fraction": 0.5,
+        "phases": phases,
+        "fleet": [{"name": "g", "count": count,
+                   "design": {"nominal_compute_pflops": 1.0, "parts": parts}}],
+    }
+    path = tmp_path / "phases.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return load_scenario(path)
+
+
+PHASES = [{"name": "launch", "duration_days": YEAR_DAYS / 2}, {"name": "operations"}]
+
+
+def test_a_phase_factor_speeds_a_mode_up_in_its_phase(tmp_path: Path) -> None:
+    """A 1-year life aged at 4× during a half-year launch phase is used up at a quarter
+    year; at 0× it starts ageing only when operations start."""
+    parts = [{"name": "cpu", "role": "compute", "count": 1, "failure": fixed_years(1.0),
+              "phase_factors": {"launch": 4.0}}]
+    result = run_replicate(phased(tmp_path, parts, PHASES), 0)
+    # 4 × 0.25 years = one year of age at a quarter year.
+    assert result.uptime == pytest.approx(0.125, abs=1e-12)
+    parts[0]["phase_factors"] = {"launch": 0.0}
+    result = run_replicate(phased(tmp_path, parts, PHASES), 0)
+    # No ageing in the first half year: fails at 1.5 years.
+    assert result.uptime == pytest.approx(0.75, abs=1e-12)
+
+
+def test_failures_on_demand_at_a_phase_start_are_a_binomial_count(tmp_path: Path) -> None:
+    """Each working unit fails as operations start with probability p: the count of such
+    failures over n units is Binomial(n, p)."""
+    n, p = 2000, 0.1
+    parts = [{"name": "cpu", "role": "bus", "count": 1, "failure": fixed_years(50.0),
+              "demand_failures": {"operations": p}}]
+    result = run_replicate(phased(tmp_path, parts, PHASES, count=n), 0)
+    demands = result.events["failures_on_demand"]
+    assert abs(demands - n * p) < 4.0 * math.sqrt(n * p * (1 - p)), demands
+    # Those fail at half a year and stay down (no repair).
+    assert result.uptime == pytest.approx(1.0 - demands / n * 0.75, abs=1e-12)
+    assert result.failures_by_part == {}
+    assert set(result.downtime_by_part) == {"cpu:operations_start"}
+
+
+def test_a_mode_that_ages_in_eclipse_counts_shadow_time_only(tmp_path: Path) -> None:
+    """A thermal-cycling mode with a fixed life of L seconds of shadow fails when the
+    satellite's cumulative shadow time reaches L."""
+    from sim.model.power.orbits import Orbits
+    from sim.model.shadow_clock import ShadowCurve
+
+    starts = np.arange(0.0, 100 * 6000.0, 6000.0)
+    orbits = Orbits(start_s=starts, eclipse_end_s=starts + 2000.0, penumbra_s=np.zeros(100),
+                    end_s=starts + 6000.0, recharge_s=np.full(100, 4000.0),
+                    irradiance_eclipse=np.ones(100), irradiance_sunlit=np.ones(100))
+    curve = ShadowCurve.of(orbits)
+    assert curve.at(7000.0) == pytest.approx(3000.0)
+    assert curve.when(3000.0) == pytest.approx(7000.0)
+    assert curve.when(4000.0) == pytest.approx(8000.0)
+    assert ShadowCurve.of(orbits) is curve
+    parts = [{"name": "cpu", "role": "compute", "count": 1, "failure": fixed_years(50.0),
+              "modes": [{"name": "thermal", "failure": {"distribution": "fixed",
+                                                        "duration_s": 5000.0},
+                         "when": "eclipse"}]}]
+    document = {"name": "ecl", "horizon_days": 6.0, "sla_fraction": 0.5,
+                "fleet": [{"name": "g", "count": 1,
+                           "orbit": {"kind": "formation", "altitude_km": 550,
+                                     "inclination_deg": 53, "raan_deg": 0},
+                           "design": {"nominal_compute_pflops": 1.0, "parts": parts}}]}
+    path = tmp_path / "ecl.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    scenario = load_scenario(path)
+    result = run_replicate(scenario, 0, orbits=[orbits])
+    # 5000 s of shadow: two whole eclipses and half the third, at 12,000 + 1000 s.
+    assert result.uptime == pytest.approx(13_000.0 / scenario.horizon_s, abs=1e-12)
+    assert result.downtime_by_part == pytest.approx({"cpu:thermal": 1 - 13_000.0
+                                                     / scenario.horizon_s})
