@@ -697,7 +697,7 @@ def power_summary(accounts: Sequence[PowerAccount]) -> dict[str, float]:
 # Counters of the maintenance ledger reported as ``servicing.<name>`` (0 when none occurred).
 SERVICING_COUNTS = ("jobs", "trips", "visits", "failed_visits", "collateral_failures", "refuels",
                     "servicer_losses", "replacements", "launches", "launches_failed",
-                    "preventive_swaps", "inspection_tours")
+                    "preventive_swaps", "inspection_tours", "oru_swaps")
 
 
 def servicing_summary(maintenance: Maintenance | None, horizon_s: float) -> dict[str, float]:

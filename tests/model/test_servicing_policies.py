@@ -279,3 +279,29 @@ def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest
     assert len(picks) >= 5 and max(picks) > 10
     if scope == "plane":
         assert len(in_plane_picks) > 30 and max(in_plane_picks) > 5
+
+
+def test_swapping_a_node_renews_the_parts_inside_it(tmp_path: Path) -> None:
+    """A node (an orbital replacement unit) swapped by a servicer comes with new
+    accelerators: those that had failed work again, their jobs are called off, and those
+    still working start a fresh life."""
+    document = yaml.safe_load(scenario_file(tmp_path, {
+        "servicers": [robot()], "policy": {"kind": "corrective"}}).read_text())
+    document["fleet"][0]["design"]["parts"] = [
+        {"name": "node", "role": "compute", "count": 1, "repair": "servicer",
+         "failure": {"distribution": "fixed", "duration_years": 3.0},
+         "parts": [{"name": "gpu", "role": "compute", "count": 2, "required": 1,
+                    "failure": {"distribution": "fixed", "duration_years": 2.0}}]},
+        {"name": "bus", "role": "bus", "count": 1,
+         "failure": {"distribution": "exponential", "mean_years": 1.0e6}},
+    ]
+    document["horizon_years"] = 6
+    path = tmp_path / "oru.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    result = run_replicate(load_scenario(path), 0, 1)
+    # GPUs (never repaired) all fail at 2 years: the satellite is down until the node fails
+    # at 3 years and is swapped d later; the new node's GPUs work from then for 2 years. Up
+    # 2 + 2 of 6 years whatever d (< 1 year) is; without new GPUs it would be 2 of 6.
+    assert result.servicing["oru_swaps"] == result.servicing["visits"] == 20
+    assert result.failures_by_part["node/gpu"] == 20 * 2 * 2
+    assert result.uptime == pytest.approx(4.0 / 6.0, abs=1e-12)

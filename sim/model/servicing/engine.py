@@ -18,6 +18,7 @@ import simpy
 
 from sim.model.design import Design, Part
 from sim.model.distributions import Distribution
+from sim.model.parts import Unit
 from sim.model.repair import (
     CAUSE_DEFERRED,
     CAUSE_FAILED,
@@ -441,6 +442,42 @@ class Maintenance:
         job.spare = False
         life.state.satellite.restore(self.env.now, life.unit)
         self._install(life)
+        if life.part.parts:
+            self._renew_inside(life)
+
+    def _renew_inside(self, swapped: UnitLife) -> None:
+        """A swapped unit that holds parts (an orbital replacement unit, such as a node)
+        comes with new ones: every unit inside it works again with a fresh life, and the jobs
+        for those that had failed are called off."""
+        inside = [life for life in swapped.state.lives
+                  if life is not swapped and _holds(swapped.unit, life.unit)]
+        if not inside:
+            return
+        state = swapped.state
+        queue = self.queue[state.group]
+        for life in inside:
+            self._cancel(life, queue)
+            state.deferred.discard(life)
+        if not state.deferred:
+            self.waiting.discard(state)
+        self.ledger.count("oru_swaps")
+        state.satellite.renew(self.env.now, [life.unit for life in inside])
+        for life in inside:
+            self._install(life)
+
+    def _cancel(self, life: UnitLife, queue: ReadyQueue) -> None:
+        """Call off ``life``'s job, if it has one (its spare goes back to stock)."""
+        job: Job | None = life.job  # type: ignore[assignment]
+        if job is None:
+            return
+        job.cancelled = True
+        if job.fill is not None and job.stock is not None:
+            job.stock.cancel(job.fill)
+            job.fill = None
+        elif job in queue:
+            queue.remove(job)
+            self._return_spare(job)
+        life.job = None
 
     def _unswapped(self, job: Job) -> None:
         """A failed visit: the spare is kept; a failed unit waits for another visit."""
@@ -563,17 +600,7 @@ class Maintenance:
         self.ledger.count("replacement_orders")
         queue = self.queue[state.group]
         for life in state.lives:
-            job: Job | None = life.job  # type: ignore[assignment]
-            if job is None:
-                continue
-            job.cancelled = True
-            if job.fill is not None and job.stock is not None:
-                job.stock.cancel(job.fill)
-                job.fill = None
-            elif job in queue:
-                queue.remove(job)
-                self._return_spare(job)
-            life.job = None
+            self._cancel(life, queue)
         state.deferred.clear()
         self.waiting.discard(state)
         satellite = state.satellite
@@ -653,6 +680,17 @@ class _Visitor:
         self.plan = plan
         self.slot, self.at = home
         self.budget_m_s = plan.delta_v_budget_m_s
+
+
+def _holds(outer: Unit, unit: Unit) -> bool:
+    """Whether ``unit`` sits somewhere inside ``outer``."""
+    group = unit.group
+    while group is not None:
+        parent = group.parent
+        if parent is outer:
+            return True
+        group = parent.group
+    return False
 
 
 def _lazy(stream: StreamOf, name: str) -> Callable[[], np.random.Generator]:
