@@ -422,6 +422,7 @@ def _part(spec: PartSpec, parent_path: str, dose_rad_per_s: float = 0.0,
         cost_usd=spec.cost_usd,
         radiation=None if spec.radiation is None else radiation_effects(
             spec.radiation, dose_rad_per_s, distribution),
+        latent=spec.latent and spec.repair == "servicer",
         feeds=tuple(spec.feeds or ()),
         fed=path in fed,
         **_reliability(spec, phases),

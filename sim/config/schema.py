@@ -145,8 +145,10 @@ class PartSpec(StrictModel):
     def modal(self) -> bool:
         """Whether the part uses failure modes, latent failures, common causes, standby or
         inspections (its units then live through ``sim.model.group_life``)."""
-        return bool(self.modes or self.latent or self.common_cause or self.standby
-                    or self.inspection or self.phase_factors or self.demand_failures)
+        serviced_latent = self.latent and self.repair == "servicer"
+        return bool(self.modes or (self.latent and not serviced_latent) or self.common_cause
+                    or self.standby or self.inspection or self.phase_factors
+                    or self.demand_failures)
 
     def _reliability(self) -> None:
         """Checks of failure modes, standby, common causes and inspections."""

@@ -48,6 +48,9 @@ class Part:
     feeds: tuple[str, ...] = ()
     # Whether a shared part feeds this part's units.
     fed: bool = False
+    # A failure nobody sees until an inspection tour, or a servicer at the satellite, finds
+    # it (for parts servicers swap; other parts give latent failures as a failure mode).
+    latent: bool = False
     # Probability that a working unit fails when each mission phase starts (by phase index;
     # empty: none), as at deployment or switch-on.
     demand_failures: tuple[float, ...] = ()

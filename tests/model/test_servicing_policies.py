@@ -305,3 +305,60 @@ def test_swapping_a_node_renews_the_parts_inside_it(tmp_path: Path) -> None:
     assert result.servicing["oru_swaps"] == result.servicing["visits"] == 20
     assert result.failures_by_part["node/gpu"] == 20 * 2 * 2
     assert result.uptime == pytest.approx(4.0 / 6.0, abs=1e-12)
+
+
+def latent_document(tmp_path: Path, policy: dict[str, Any]) -> Path:
+    """400 satellites of one unit failing latent (exponential, mean 2 years), swapped by an
+    unlimited fleet of servicers in one second once someone knows."""
+    document = {
+        "name": "latent-tours", "horizon_years": 20, "sla_fraction": 0.5,
+        "fleet": [{"name": "fleet", "count": 400, "design": {
+            "nominal_compute_pflops": 1.0,
+            "parts": [{"name": "computer", "role": "bus", "count": 1,
+                       "failure": {"distribution": "exponential", "mean_years": 2},
+                       "latent": True, "repair": "servicer"}]}}],
+        "servicing": {"servicers": [{"name": "robot", "group": "fleet", "count": "unlimited",
+                                     "visit": {"distribution": "fixed", "duration_s": 1}}],
+                      "policy": policy},
+    }
+    path = tmp_path / "latent.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def test_inspection_tours_find_latent_failures(tmp_path: Path) -> None:
+    """Tours every τ = 90 days find each latent failure, swapped at once: the up fraction of
+    an interval is (1 − e^{−λτ}) / (λτ) (the 15 days left at the horizon counted exactly),
+    within K_SIGMA standard errors of the fleet mean."""
+    path = latent_document(tmp_path, {"kind": "periodic", "interval_days": 90})
+    result = run_replicate(load_scenario(path), 0, 1)
+    mean, interval, horizon = 2 * 365.25, 90.0, 20 * 365.25
+    rate = 1.0 / mean
+    whole = math.floor(horizon / interval)
+    rest = horizon - whole * interval
+
+    def down(tau: float) -> tuple[float, float]:
+        first = tau - (1 - math.exp(-rate * tau)) / rate
+        # E[(τ − X)⁺²] for X ~ Exp(λ), in closed form.
+        second = (tau**2 - 2 * tau / rate + 2 / rate**2
+                  - 2 * math.exp(-rate * tau) / rate**2)
+        return first, second - first**2
+
+    (d, var), (d_rest, var_rest) = down(interval), down(rest)
+    expected = 1 - (whole * d + d_rest) / horizon
+    error = math.sqrt((whole * var + var_rest) / horizon**2 / 400)
+    assert abs(result.uptime - expected) < K_SIGMA * error, (result.uptime, expected, error)
+    assert result.downtime_by_cause.keys() <= {"latent_failure", "waiting_for_servicer",
+                                                "repair", "deferred", "servicer_travel"}
+    assert result.events["latent_failures_found"] == result.events["failures"] - (
+        result.events.get("satellite_outages", 0) - result.events.get("satellite_recoveries", 0))
+    assert result.servicing["inspection_tours"] == whole
+
+
+def test_latent_failures_wait_without_tours_until_a_servicer_comes(tmp_path: Path) -> None:
+    """Under a corrective policy nothing finds a latent failure: every one stays."""
+    path = latent_document(tmp_path, {"kind": "corrective"})
+    result = run_replicate(load_scenario(path), 0, 1)
+    assert result.servicing["visits"] == 0
+    assert "latent_failures_found" not in result.events
+    assert result.downtime_by_cause.keys() == {"latent_failure"}

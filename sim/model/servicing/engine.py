@@ -18,6 +18,7 @@ import simpy
 
 from sim.model.design import Design, Part
 from sim.model.distributions import Distribution
+from sim.model.modes import CAUSE_LATENT, EVENT_LATENT_FOUND
 from sim.model.parts import Unit
 from sim.model.repair import (
     CAUSE_DEFERRED,
@@ -73,6 +74,8 @@ class Maintenance:
         self.preventive_age_s = dict(self.policy.preventive)
         # Satellites holding deferred units (failed, no job yet).
         self.waiting: set[SatelliteState] = set()
+        # Satellites with latent failures nobody has found yet.
+        self.hidden: set[SatelliteState] = set()
         self._outcomes = stream("servicing/outcomes")
         self._first: list[tuple[UnitLife, float]] = []
 
@@ -183,6 +186,11 @@ class Maintenance:
         if state.replacing:
             satellite.fail(env.now, unit, CAUSE_WAITING_FOR_REPLACEMENT)
             return
+        if life.part.latent and life.serviced:
+            satellite.fail(env.now, unit, CAUSE_LATENT)
+            state.hidden.add(life)
+            self.hidden.add(state)
+            return
         if not life.serviced:
             repair = life.part.repair
             if isinstance(repair, TimedRepair):
@@ -233,11 +241,32 @@ class Maintenance:
         for life in sorted(state.deferred, key=lambda lf: (lf.unit.path, lf.column)):
             self._make_job(life)
 
+    def _reveal(self, state: SatelliteState) -> None:
+        """Latent failures on ``state`` come to light (an inspection tour, or a servicer at
+        the satellite): they go to the policy as failures seen now."""
+        now = self.env.now
+        satellite = state.satellite
+        self.hidden.discard(state)
+        for life in sorted(state.hidden, key=lambda lf: (lf.unit.path, lf.column)):
+            satellite.recorder.event(now, satellite.index, EVENT_LATENT_FOUND, life.unit.path)
+            satellite.set_cause(now, life.unit, CAUSE_DEFERRED)
+            state.deferred.add(life)
+            self.waiting.add(state)
+        found = sorted(state.hidden, key=lambda lf: (lf.unit.path, lf.column))
+        state.hidden.clear()
+        for life in found:
+            if life in state.deferred:
+                self._policy_on_failure(state, life)
+        self._check_replacement(state)
+
     def _tours(self) -> Generator[simpy.Event, Any, None]:
-        """Inspection tours: every failed unit found gets a job."""
+        """Inspection tours: every failed unit found gets a job, latent ones included."""
         while True:
             yield self.env.timeout(self.policy.interval_s)
             self.ledger.count("inspection_tours")
+            for state in sorted(self.hidden, key=lambda st: st.satellite.index):
+                if not state.replacing:
+                    self._reveal(state)
             for state in sorted(self.waiting, key=lambda st: st.satellite.index):
                 if not state.replacing:
                     self._jobs_for_deferred(state)
@@ -380,6 +409,8 @@ class Maintenance:
             yield from self._work(delay_s)
         servicer.slot = target.slot
         servicer.at = target.satellite.index
+        if target.hidden and not target.replacing:
+            self._reveal(target)
         if self.policy.bundle != "unit":
             jobs.extend(self._gather(target))
         while jobs:
@@ -458,8 +489,11 @@ class Maintenance:
         for life in inside:
             self._cancel(life, queue)
             state.deferred.discard(life)
+            state.hidden.discard(life)
         if not state.deferred:
             self.waiting.discard(state)
+        if not state.hidden:
+            self.hidden.discard(state)
         self.ledger.count("oru_swaps")
         state.satellite.renew(self.env.now, [life.unit for life in inside])
         for life in inside:
@@ -602,6 +636,8 @@ class Maintenance:
         for life in state.lives:
             self._cancel(life, queue)
         state.deferred.clear()
+        state.hidden.clear()
+        self.hidden.discard(state)
         self.waiting.discard(state)
         satellite = state.satellite
         for life in state.lives:
@@ -657,6 +693,7 @@ class Maintenance:
             state.lives = []
             state.deferred.clear()
         self.waiting.clear()
+        self.hidden.clear()
         for servicer in self.servicers:
             servicer.wake = None
         self.states, self.by_group, self.servicers = [], [], []

@@ -82,8 +82,8 @@ class SatelliteState:
     """A satellite as the maintenance model sees it: its lives, where it flies, its failed
     units waiting for the policy, and whether it is being replaced."""
 
-    __slots__ = ("deferred", "group", "groups", "lives", "member", "replacing", "satellite",
-                 "slot")
+    __slots__ = ("deferred", "group", "groups", "hidden", "lives", "member", "replacing",
+                 "satellite", "slot")
 
     def __init__(self, satellite: Satellite, group: int, member: int, slot: object,
                  groups: list) -> None:  # type: ignore[type-arg]
@@ -94,6 +94,8 @@ class SatelliteState:
         self.groups = groups
         self.lives: list[UnitLife] = []
         self.deferred: set[UnitLife] = set()
+        # Units failed latent: nobody knows yet.
+        self.hidden: set[UnitLife] = set()
         self.replacing = False
 
     def margin(self) -> int:
