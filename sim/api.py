@@ -70,7 +70,7 @@ from sim.report import (
 from sim.results import CAUSES
 from sim.results_frame import Results, export_csv, read_results
 from sim.scenario import FleetGroup, Scenario
-from sim.structure.analysis import cut_set_analysis
+from sim.structure.analysis import ages_in_eclipse, cut_set_analysis, shadow_fractions
 from sim.structure.cutsets import CutSetError
 from sim.study.evaluate import closest, metric_names
 from sim.study.sensitivity import (
@@ -114,6 +114,7 @@ __all__ = [
     "StoreError",
     "StudyError",
     "TuneOutcome",
+    "ages_in_eclipse",
     "apply_overrides",
     "check_power",
     "check_power_bound",
@@ -143,6 +144,7 @@ __all__ = [
     "run_tune",
     "scenario_json_schema",
     "scenario_warnings",
+    "shadow_fractions",
     "study_goal",
     "study_inputs",
     "tidy",

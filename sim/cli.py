@@ -802,8 +802,13 @@ def cutsets(
             if max_order is not None and max_order < 1 else [],
             [f"--top: must be ≥ 1, got {top}"] if top < 1 else [])
     scenario = _load(config, overrides, debug)
+    shadow = None
+    if api.ages_in_eclipse(scenario):
+        geometry = _geometry(scenario, debug)
+        assert geometry is not None
+        shadow = api.shadow_fractions(scenario, geometry)
     try:
-        analysis = api.cut_set_analysis(scenario, times, max_order)
+        analysis = api.cut_set_analysis(scenario, times, max_order, shadow)
     except (api.CutSetError, ValueError) as exc:
         _refuse([str(exc)])
         raise
@@ -819,7 +824,7 @@ def _print_cut_sets(group: dict[str, Any], top: int) -> None:
     kinds = Table(title=f"{group['group']}: {group['cut_sets']:,} minimal cut sets of "
                         f"{group['basic_events']} basic events, in {len(group['kinds'])} kinds")
     for name in ("failures that bring a satellite down", "order", "sets",
-                 f"P at {first:g} y"):
+                 f"Σ P at {first:g} y"):
         kinds.add_column(name, justify="left" if name.startswith("failures") else "right")
     for kind in group["kinds"][:top]:
         parts = " + ".join(f"{units} × {part}" if units > 1 else part

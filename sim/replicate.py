@@ -24,6 +24,7 @@ from sim.model.design import Part
 from sim.model.failures import fail_in_order, unit_life
 from sim.model.group_life import GroupLife
 from sim.model.parts import (
+    Group,
     Unit,
     all_groups,
     failing_groups,
@@ -292,24 +293,18 @@ def build(
                 maintenance.add_satellite(state)
         for position, (template, stream_name) in enumerate(leaf_groups(satellites[0].root)):
             part = template.part
+            wear = None
+            if radiation is not None and part.radiation is not None:
+                wear = radiation.life(group.name, stream_name, part.radiation,
+                                      group.dose_rad_per_s)
             if part.modal:
-                shadowed = any(mode.in_eclipse for mode in part.modes)
-                for member, satellite in enumerate(satellites):
-                    GroupLife(satellite, failing[member][position],
-                              streams.get(f"lives/{group.name}/{member}/{stream_name}"),
-                              streams.lazy(f"repair/{group.name}/{member}/{stream_name}"),
-                              horizon_s, scenario.phases,
-                              *(_shadow(orbits, satellite.index) if shadowed else ())
-                              ).start(env)
+                _start_group_lives(env, scenario, streams, group, stream_name, satellites,
+                                   [groups[position] for groups in failing], orbits, wear)
                 continue
             assert part.failure is not None
             first_lifetimes_s = part.failure.sample_many(
                 streams.get(f"first/{group.name}/{stream_name}"), group.count * part.count
             )
-            wear = None
-            if radiation is not None and part.radiation is not None:
-                wear = radiation.life(group.name, stream_name, part.radiation,
-                                      group.dose_rad_per_s)
             if wear is not None:
                 first_lifetimes_s = np.minimum(first_lifetimes_s,
                                                wear.lifetimes_s(np.zeros(first_lifetimes_s.size)))
@@ -509,6 +504,28 @@ def _orbits_of(source: OrbitsSource, index: int) -> Orbits | Callable[[], Orbits
     if source.shares(index):
         return source.orbits_for(index)
     return functools.partial(source.orbits_for, index)
+
+
+def _start_group_lives(env: simpy.Environment, scenario: Scenario, streams: Streams,
+                       group: FleetGroup, stream_name: str, satellites: list[Satellite],
+                       groups: list[Group], orbits: OrbitsSource | None,
+                       wear: RadiationLife | None) -> None:
+    """A group life for each satellite's units of a part with failure modes, standby,
+    inspections or phases (``sim.model.group_life``)."""
+    part = groups[0].part
+    shadowed = any(mode.in_eclipse for mode in part.modes)
+    worn: list[float] = []
+    if wear is not None:
+        worn = wear.lifetimes_s(np.zeros(group.count * part.count)).tolist()
+    for member, (satellite, units) in enumerate(zip(satellites, groups, strict=True)):
+        GroupLife(satellite, units,
+                  streams.get(f"lives/{group.name}/{member}/{stream_name}"),
+                  streams.lazy(f"repair/{group.name}/{member}/{stream_name}"),
+                  scenario.horizon_s, scenario.phases,
+                  *(_shadow(orbits, satellite.index) if shadowed else (None, 0.0)),
+                  wear=wear,
+                  first_wear_s=worn[member * part.count:(member + 1) * part.count]
+                  ).start(env)
 
 
 def _shadow(source: OrbitsSource | None, index: int) -> tuple[ShadowCurve, float]:

@@ -26,10 +26,11 @@ from sim.campaign.executors import Campaign, Job, executor_for
 from sim.campaign.store import ResultsStore, document_hash
 from sim.checks import checked_geometry
 from sim.config.loader import apply_overrides, read_document, to_scenario, validate_document
+from sim.eclipses import fleet_geometry
 from sim.results import CUT_SETS, atomic_write_bytes
 from sim.scenario import Scenario
 from sim.statistics import ci95_width, summarise
-from sim.structure.analysis import cut_set_analysis
+from sim.structure.analysis import ages_in_eclipse, cut_set_analysis, shadow_fractions
 
 # With --until-ci: the first checkpoint (fewest replications the interval is trusted with), and
 # the least step between checkpoints.
@@ -159,7 +160,7 @@ def run_campaign(
     stopped_at_cap = False
     with executor_for(campaign, workers, scheduler) as executor:
         store.open(manifest, resume)
-        _write_cut_sets(scenario, Path(out))
+        _write_cut_sets(scenario, Path(out), cache_dir)
         done = store.done()
         uptimes: dict[int, float] = store.column("uptime")
         for target in (checkpoints(cap) if until_ci is not None else [cap]):
@@ -188,11 +189,14 @@ def run_campaign(
     return CampaignOutcome(Path(out), summary, wall_s, ran, width, stopped_at_cap)
 
 
-def _write_cut_sets(scenario: Scenario, folder: Path) -> None:
+def _write_cut_sets(scenario: Scenario, folder: Path, cache_dir: str | None) -> None:
     """The designs' cut sets and part importance at the horizon, for the report (left out,
     with its reason, when a design has too many to list)."""
+    shadow = None
+    if ages_in_eclipse(scenario):
+        shadow = shadow_fractions(scenario, fleet_geometry(scenario, cache_dir=cache_dir))
     try:
-        analysis = cut_set_analysis(scenario)
+        analysis = cut_set_analysis(scenario, shadow=shadow)
     except ValueError as exc:
         analysis = {"scenario": scenario.name, "error": str(exc), "groups": []}
     atomic_write_bytes(folder / CUT_SETS, json.dumps(analysis).encode())

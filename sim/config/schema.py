@@ -185,10 +185,6 @@ class PartSpec(StrictModel):
             raise FieldError("repair", "servicer repair of a part with failure modes, latent "
                                        "failures, common causes, standby or inspections is not "
                                        "modelled yet; give a timed repair or none")
-        if self.radiation is not None:
-            raise FieldError("radiation", "radiation effects on a part with failure modes, "
-                                          "latent failures, common causes, standby or "
-                                          "inspections are not modelled yet")
 
 
 # A servicer's parts are parts like a satellite's.

@@ -22,6 +22,7 @@ import numpy as np
 import simpy
 
 from sim.model.design import Part
+from sim.model.distributions import Fixed
 from sim.model.modes import (
     CAUSE_DEGRADED,
     CAUSE_INSPECTION,
@@ -32,11 +33,16 @@ from sim.model.modes import (
     EVENT_LATENT_FOUND,
     PRIMARY_MODE,
     SWITCH_LABEL,
+    FailureMode,
     Phase,
 )
 from sim.model.parts import Group, ModalUnit, refresh, set_severed
+from sim.model.radiation import RadiationLife
 from sim.model.satellite import Satellite
 from sim.model.shadow_clock import ShadowCurve
+
+# What a radiation end of life does: fail the unit, seen at once.
+_WORN = FailureMode("radiation", Fixed(1.0))
 
 # A unit's health.
 _OK, _LATENT, _DOWN, _INSPECTED = 0, 1, 2, 3
@@ -49,7 +55,8 @@ class GroupLife:
     def __init__(self, satellite: Satellite, group: Group, lives: np.random.Generator,
                  repairs: Callable[[], np.random.Generator], horizon_s: float,
                  phases: Sequence[Phase] = (), shadow: ShadowCurve | None = None,
-                 lag_s: float = 0.0):
+                 lag_s: float = 0.0, wear: RadiationLife | None = None,
+                 first_wear_s: Sequence[float] = ()):
         part: Part = group.part
         self.satellite = satellite
         self.group = group
@@ -90,6 +97,9 @@ class GroupLife:
         self.shadow = shadow
         self.lag_s = lag_s
         self.last_shadow_s = self._shadow_at(0.0)
+        # When radiation (dose, a damaging latch-up) ends each unit's life, in calendar time.
+        self.wear = wear
+        self.worn_at_s = list(first_wear_s) if first_wear_s else [_NEVER] * count
 
     def start(self, env: simpy.Environment) -> None:
         """Put the standby units to sleep and run the group's life."""
@@ -151,6 +161,9 @@ class GroupLife:
                 at_s = self._reach(now_s, life - age, factors[m], eclipse[m])
                 if at_s < best_s:
                     best_s, handle = at_s, _bind1(self._common_cause, m)
+        for i, at_s in enumerate(self.worn_at_s):
+            if at_s < best_s and self.health[i] == _OK:
+                best_s, handle = at_s, _bind1(self._worn_out, i)
         for i, at_s in self.repair_done.items():
             if at_s < best_s:
                 best_s, handle = at_s, _bind1(self._repaired, i)
@@ -192,6 +205,11 @@ class GroupLife:
         self.life[i][m] = _NEVER
         self._fail(now_s, i, m, self.labels[m])
 
+    def _worn_out(self, now_s: float, i: int) -> None:
+        """Radiation ends unit ``i``'s life: a failure of the part, seen at once."""
+        self.worn_at_s[i] = _NEVER
+        self._fail(now_s, i, None, self.part.path)
+
     def _common_cause(self, now_s: float, m: int) -> None:
         mode = self.modes[m]
         self.satellite.recorder.event(now_s, self.satellite.index, EVENT_COMMON_CAUSE,
@@ -204,9 +222,10 @@ class GroupLife:
                 self.life[i][m] = _NEVER
             self._fail(now_s, i, m, label)
 
-    def _fail(self, now_s: float, i: int, m: int, label: str) -> None:
-        """Unit ``i`` fails by mode ``m``, its losses charged under ``label``."""
-        mode = self.modes[m]
+    def _fail(self, now_s: float, i: int, m: int | None, label: str) -> None:
+        """Unit ``i`` fails by mode ``m`` (None: radiation ended its life), its losses
+        charged under ``label``."""
+        mode = self.modes[m] if m is not None else _WORN
         unit = self.units[i]
         self.satellite.recorder.event(now_s, self.satellite.index, "failures", label)
         if mode.effect == "degrade":
@@ -287,6 +306,8 @@ class GroupLife:
         self.health[i] = _OK
         self.age[i] = [0.0] * len(self.modes)
         self.life[i] = [mode.independent.sample(self._lives) for mode in self.modes]
+        if self.wear is not None:
+            self.worn_at_s[i] = now_s + self.wear.after(now_s)
         unit.degrades = []
         unit.failed_cause = None
         unit.failed_label = self.part.path

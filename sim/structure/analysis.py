@@ -3,39 +3,69 @@ command line, the report and notebooks."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
+from sim.eclipses import FleetGeometry
+from sim.model.design import Part
+from sim.replicate import GeometryOrbits
 from sim.scenario import Scenario
-from sim.structure.cutsets import minimal_cut_sets, part_of_events, signature
+from sim.structure.cutsets import Kinds, minimal_cut_sets, part_of_events
 from sim.structure.importance import event_probabilities, importances
-from sim.structure.tree import structure
+from sim.structure.tree import Timing, structure
 from sim.units import YEAR_S
 
 
+def ages_in_eclipse(scenario: Scenario) -> bool:
+    """Whether a design has a failure mode that ages only in Earth's shadow (its cut-set
+    analysis then needs the share of time the group spends there)."""
+    return any(_eclipse_modes(group.design.parts) for group in scenario.fleet)
+
+
+def _eclipse_modes(parts: Sequence[Part]) -> bool:
+    return any(any(m.in_eclipse for m in p.modes) or _eclipse_modes(p.parts) for p in parts)
+
+
+def shadow_fractions(scenario: Scenario, geometry: FleetGeometry) -> dict[str, float]:
+    """The share of the horizon each group's first satellite spends in Earth's shadow."""
+    orbits = GeometryOrbits(geometry)
+    found = {}
+    first = 0
+    for group in scenario.fleet:
+        if group.orbit is not None:
+            own = orbits.orbits_for(first)
+            found[group.name] = float((own.eclipse_end_s - own.start_s).sum()
+                                      / scenario.horizon_s)
+        first += group.count
+    return found
+
+
 def cut_set_analysis(scenario: Scenario, at_years: Sequence[float] = (),
-                     max_order: int | None = None) -> dict[str, Any]:
+                     max_order: int | None = None,
+                     shadow: dict[str, float] | None = None) -> dict[str, Any]:
     """For each fleet group: the minimal cut sets of its design, gathered into kinds (the same
     parts in another node are the same kind), and the importance of each part at each time in
-    ``at_years`` (default: the horizon), from the parts' failure laws without repair."""
+    ``at_years`` (default: the horizon), from the parts' failure laws without repair, their
+    mission phases and, for modes that age in eclipse, the group's share of time in shadow
+    (``shadow`` by group name; ``shadow_fractions``)."""
     times = list(at_years) or [scenario.horizon_s / YEAR_S]
     groups = []
     for group in scenario.fleet:
-        tree = structure(group.design)
-        cuts = minimal_cut_sets(tree, max_order)
-        parts = part_of_events(tree)
-        q_first = event_probabilities(tree, times[0] * YEAR_S)
-        kinds: dict[tuple[tuple[str, int], ...], dict[str, Any]] = {}
+        timing = Timing(scenario.phases, (shadow or {}).get(group.name))
+        tree = structure(group.design, timing)
+        units = structure(group.design, dataclasses.replace(timing, by_unit=True))
+        cuts = minimal_cut_sets(units, max_order)
+        parts = part_of_events(units)
+        q_first = event_probabilities(units, times[0] * YEAR_S)
+        gathered = Kinds(parts)
         for cut in cuts:
-            kind = signature(cut, parts)
-            entry = kinds.get(kind)
-            if entry is None:
-                entry = kinds[kind] = {"parts": dict(kind), "order": len(cut), "sets": 0,
-                                       "probability": 0.0, "example": sorted(cut)}
-            entry["sets"] += 1
-            entry["probability"] += math.prod(q_first[name] for name in cut)
+            gathered.add(cut, math.prod(map(q_first.__getitem__, cut)))
+        kinds = [{"parts": gathered.parts_of(key), "order": len(example), "sets": count,
+                  "probability": probability, "example": sorted(example)}
+                 for key, (count, probability, example) in gathered.found.items()]
         at = []
         for years in times:
             base, found = importances(tree, event_probabilities(tree, years * YEAR_S))
@@ -46,7 +76,9 @@ def cut_set_analysis(scenario: Scenario, at_years: Sequence[float] = (),
             "basic_events": len(parts),
             "cut_sets": len(cuts),
             "max_order": max_order,
-            "kinds": sorted(kinds.values(), key=lambda k: (-k["probability"], k["order"])),
+            "kinds": sorted(kinds, key=lambda k: (-k["probability"], k["order"],
+                                                  sorted(k["parts"].items()))),
             "at": at,
+            "shadow_fraction": timing.shadow_fraction,
         })
     return {"scenario": scenario.name, "groups": groups}

@@ -56,16 +56,8 @@ def _works(node: Node, q: Mapping[str, float]) -> float:
 
 
 def event_probabilities(node: Node, at_s: float) -> dict[str, float]:
-    """Each event's probability of having occurred by ``at_s`` (no repair): 1 − S(t)^share."""
-    found = {}
-    for event in events(node):
-        law = event.law
-        if law is None:
-            found[event.name] = 0.0
-            continue
-        survival = law.survival(at_s)  # type: ignore[attr-defined]
-        found[event.name] = 1.0 - survival ** event.share
-    return found
+    """Each event's probability of having occurred by ``at_s`` (no repair)."""
+    return {event.name: event.probability(at_s) for event in events(node)}
 
 
 @dataclass(frozen=True)

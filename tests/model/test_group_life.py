@@ -307,3 +307,21 @@ def test_a_mode_that_ages_in_eclipse_counts_shadow_time_only(tmp_path: Path) -> 
     assert result.uptime == pytest.approx(13_000.0 / scenario.horizon_s, abs=1e-12)
     assert result.downtime_by_part == pytest.approx({"cpu:thermal": 1 - 13_000.0
                                                      / scenario.horizon_s})
+
+
+def test_radiation_dose_ends_the_lives_of_modal_units(tmp_path: Path) -> None:
+    """A part with failure modes still dies of dose: units tolerating a median 1 krad (σ =
+    0.001) at 1,000 rad a year all fail at one year; a cold spare, dormant or not, has taken
+    the same dose."""
+    parts = [{"name": "cpu", "role": "compute", "count": 2, "required": 1,
+              "failure": fixed_years(50.0), "standby": {"units": 1, "kind": "cold"},
+              "radiation": {"dose_tolerance": {"median_krad": 1.0, "sigma": 0.001}}}]
+    document = {"name": "dose", "horizon_years": 2.0, "sla_fraction": 0.5,
+                "radiation": {"dose_rad_per_year": 1000.0},
+                "fleet": [{"name": "g", "count": 20,
+                           "design": {"nominal_compute_pflops": 1.0, "parts": parts}}]}
+    path = tmp_path / "dose.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    result = run_replicate(load_scenario(path), 0)
+    assert result.uptime == pytest.approx(0.5, abs=0.005)
+    assert result.events["failures"] == 40

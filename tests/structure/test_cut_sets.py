@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
 from pathlib import Path
 
@@ -43,6 +44,11 @@ def works(node: Node, failed: set[str]) -> bool:
     return sum(works(child, failed) for child in node.children) >= node.k
 
 
+def canon(cuts: list[frozenset[str]]) -> list[frozenset[str]]:
+    """Cut sets in one order: by size, then by their sorted events."""
+    return sorted(cuts, key=lambda c: (len(c), sorted(c)))
+
+
 def brute_force_cuts(node: Node) -> list[frozenset[str]]:
     """Every minimal failing set, by trying every set of events."""
     names = sorted({event.name for event in events(node)})
@@ -65,7 +71,7 @@ def brute_force_failure(node: Node, q: dict[str, float]) -> float:
 
 
 def test_bridge_cut_sets_by_hand() -> None:
-    cuts = minimal_cut_sets(bridge())
+    cuts = canon(minimal_cut_sets(bridge()))
     assert cuts == [frozenset({"c1", "c2"}), frozenset({"c4", "c5"}),
                     frozenset({"c1", "c3", "c5"}), frozenset({"c2", "c3", "c4"})]
 
@@ -127,7 +133,7 @@ def test_a_shared_part_and_a_common_cause_join_the_cut_sets() -> None:
     cuts = minimal_cut_sets(tree)
     assert cuts[0] == frozenset({"pdu[0]"})
     assert frozenset({"node[0]/acc:common_cause", "node[1]/acc:common_cause"}) in cuts
-    assert cuts == brute_force_cuts(tree)
+    assert canon(cuts) == brute_force_cuts(tree)
 
 
 def random_design(rng: random.Random) -> Design:
@@ -155,15 +161,15 @@ def test_cut_sets_and_probability_against_brute_force(seed: int) -> None:
         names = sorted({event.name for event in events(tree)})
         if len(names) <= 16:
             break
-    assert minimal_cut_sets(tree) == brute_force_cuts(tree)
+    assert canon(minimal_cut_sets(tree)) == brute_force_cuts(tree)
     q = {name: rng.uniform(0.05, 0.6) for name in names}
     assert failure_probability(tree, q) == pytest.approx(brute_force_failure(tree, q),
                                                          rel=1e-10, abs=1e-14)
 
 
 def test_max_order_keeps_the_small_sets() -> None:
-    assert minimal_cut_sets(bridge(), max_order=2) == [frozenset({"c1", "c2"}),
-                                                       frozenset({"c4", "c5"})]
+    assert canon(minimal_cut_sets(bridge(), max_order=2)) == [frozenset({"c1", "c2"}),
+                                                              frozenset({"c4", "c5"})]
 
 
 def test_too_many_cut_sets_is_a_clear_error() -> None:
@@ -199,3 +205,44 @@ def test_cutsets_command_refuses_bad_options(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump(document))
     (problem,) = cli_problems(orbsim("cutsets", str(bad)))
     assert problem[0] == "fleet.0.design.parts.0.feeds.0"
+
+
+def test_the_ways_a_unit_fails_merge_into_one_event_by_unit() -> None:
+    """Two failing modes of one unit are two events by mode and one by unit, whose
+    probability is that either struck; phases and shadow time set each mode's age."""
+    from sim.model.distributions import Exponential, Fixed
+    from sim.model.modes import Phase
+    from sim.structure.tree import Timing
+
+    modes = (FailureMode("failure", Exponential(10.0), phase_factors=(3.0, 1.0)),
+             FailureMode("thermal", Fixed(5.0), in_eclipse=True))
+    cpu = Part(name="cpu", path="cpu", role="compute", count=2, required=1,
+               failure=Exponential(10.0), repair=NoRepair(), modes=modes)
+    design = Design(1.0, (cpu,))
+    timing = Timing((Phase("launch", 0.0), Phase("operations", 2.0)), shadow_fraction=0.4)
+    by_mode = structure(design, timing)
+    by_unit = structure(design, Timing(timing.phases, 0.4, by_unit=True))
+    assert len({e.name for e in events(by_mode)}) == 4
+    assert len({e.name for e in events(by_unit)}) == 2
+    assert len(minimal_cut_sets(by_mode)) == 4 and len(minimal_cut_sets(by_unit)) == 1
+    q_mode = {e.name: e.probability(10.0) for e in events(by_mode)}
+    # Age at t = 10: 3 × 2 + 1 × 8 = 14 of the primary law; 0.4 × 10 = 4 < 5 of shadow.
+    assert q_mode["cpu[0]"] == pytest.approx(1 - math.exp(-14.0 / 10.0), rel=1e-12)
+    assert q_mode["cpu[0]:thermal"] == 0.0
+    q_unit = {e.name: e.probability(13.0) for e in events(by_unit)}
+    assert q_unit["cpu[0]"] == 1.0
+    assert failure_probability(by_unit, {e.name: e.probability(10.0) for e in events(by_unit)}
+                               ) == pytest.approx(failure_probability(by_mode, q_mode),
+                                                  rel=1e-12)
+
+
+def test_cut_sets_of_the_reliability_reference_in_a_blink() -> None:
+    """A shared supply's pair, the bus, and the nodes' combinations, by unit."""
+    from sim.structure.analysis import cut_set_analysis
+
+    scenario = load_scenario(CONFIGS / "reference-cluster-reliability.yaml")
+    (group,) = cut_set_analysis(scenario, shadow={"cluster": 0.04})["groups"]
+    kinds = {tuple(sorted(kind["parts"].items())): kind for kind in group["kinds"]}
+    assert kinds[(("bus", 1),)]["sets"] == 1
+    assert kinds[(("pdu", 2),)]["sets"] == 1
+    assert sum(kind["sets"] for kind in group["kinds"]) == group["cut_sets"]
