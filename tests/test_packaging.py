@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import tomllib
 
-import pytest
 from packaging.requirements import Requirement
 from support import ROOT
 
@@ -19,8 +18,6 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 PROJECT = PYPROJECT["project"]
 SPDX_EXPRESSION = re.compile(r"[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*")
 SETUPTOOLS_WITH_PEP_639 = 77
-# Named in the README as coming next, not built yet.
-NOT_BUILT_YET = ("cut sets",)
 
 
 def test_license_is_an_spdx_expression_with_its_file() -> None:
@@ -39,14 +36,6 @@ def test_the_build_backend_understands_that_license() -> None:
     floors = [int(s.version.split(".")[0]) for s in setuptools.specifier
               if s.operator in (">=", "==", "~=")]
     assert floors and max(floors) >= SETUPTOOLS_WITH_PEP_639
-
-
-@pytest.mark.parametrize("word", NOT_BUILT_YET)
-def test_the_description_claims_only_what_is_built(word: str) -> None:
-    assert word not in PROJECT["description"].lower()
-    readme = (ROOT / "README.md").read_text().lower()
-    assert word in readme.split("## scenario files")[0], (
-        f"the README no longer lists {word} as to come: update NOT_BUILT_YET")
 
 
 def test_every_dependency_has_bounds() -> None:

@@ -325,3 +325,19 @@ def test_radiation_dose_ends_the_lives_of_modal_units(tmp_path: Path) -> None:
     result = run_replicate(load_scenario(path), 0)
     assert result.uptime == pytest.approx(0.5, abs=0.005)
     assert result.events["failures"] == 40
+
+
+def test_the_reliability_reference_runs_and_accounts_for_every_loss() -> None:
+    """The reference cluster with every reliability feature, two years: every feature leaves
+    its mark, and the lost compute still adds up."""
+    from support import CONFIGS
+
+    from sim.api import fleet_geometry
+
+    scenario = load_scenario(CONFIGS / "reference-cluster-reliability.yaml",
+                             ("horizon_years=2",))
+    result = run_replicate(scenario, 0, orbits=fleet_geometry(scenario))
+    assert_conserved(result)
+    assert result.events["failures_on_demand"] > 0
+    assert any(part.startswith("node/accelerator:") for part in result.downtime_by_part)
+    assert result.uptime > 0.5
