@@ -789,11 +789,11 @@ def cutsets(
 ) -> None:
     """Minimal cut sets of each design, and how important each part is.
 
-    From the part tree alone (k-of-n, shared parts, common causes and failure modes that take
-    a parent down): the smallest sets of failures that bring a satellite down, gathered into
-    kinds (the same parts in another node are the same kind), ranked by their probability at
-    the first time; then each part's Birnbaum, Fussell-Vesely and risk achievement worth from
-    its failure law without repair.
+    From the part tree alone: the smallest sets of unit failures that bring a satellite
+    down, gathered into kinds (the same parts in another node are one kind), ranked by the
+    expected number of their sets failed at the first time; then each part's Birnbaum,
+    Fussell-Vesely and risk achievement worth from its failure laws without repair. Standby
+    units count as hot ones, without switch failures.
     """
     times = at_years or []
     _refuse([f"--at-years: must be > 0 and finite, got {t:g}" for t in times
@@ -802,6 +802,12 @@ def cutsets(
             if max_order is not None and max_order < 1 else [],
             [f"--top: must be ≥ 1, got {top}"] if top < 1 else [])
     scenario = _load(config, overrides, debug)
+    horizon_years = scenario.horizon_s / api.YEAR_S
+    for years in times:
+        if years > horizon_years * (1 + 1e-9):
+            err.print(f"warning: --at-years {years:g} is beyond the scenario's horizon "
+                      f"({horizon_years:g} years)", markup=False, emoji=False,
+                      soft_wrap=True)
     shadow = None
     if api.ages_in_eclipse(scenario):
         geometry = _geometry(scenario, debug)
@@ -821,22 +827,27 @@ def cutsets(
 
 def _print_cut_sets(group: dict[str, Any], top: int) -> None:
     first = group["at"][0]["years"]
-    kinds = Table(title=f"{group['group']}: {group['cut_sets']:,} minimal cut sets of "
-                        f"{group['basic_events']} basic events, in {len(group['kinds'])} kinds")
+    count = len(group["kinds"])
+    limit = (f" of at most {group['max_order']} failures" if group["max_order"] is not None
+             else "")
+    kinds = Table(title=f"{group['group']}: {group['cut_sets']:,} minimal cut set"
+                        f"{'s' * (group['cut_sets'] != 1)}{limit} of "
+                        f"{group['basic_events']} unit failures, in {count} kind"
+                        f"{'s' * (count != 1)}")
     for name in ("failures that bring a satellite down", "order", "sets",
-                 f"Σ P at {first:g} y"):
+                 f"expected failed at {first:.3g} y"):
         kinds.add_column(name, justify="left" if name.startswith("failures") else "right")
     for kind in group["kinds"][:top]:
         parts = " + ".join(f"{units} × {part}" if units > 1 else part
                            for part, units in kind["parts"].items())
         kinds.add_row(parts, str(kind["order"]), f"{kind['sets']:,}",
-                      f"{kind['probability']:.3g}")
+                      f"{kind['expected_failed']:.3g}")
     out.print(kinds)
     if len(group["kinds"]) > top:
         out.print(f"({len(group['kinds']) - top} more kinds; --top N or --json for all)",
                   markup=False)
     for at in group["at"]:
-        table = Table(title=f"{group['group']}: importance at {at['years']:g} years "
+        table = Table(title=f"{group['group']}: importance at {at['years']:.3g} years "
                             f"(P(satellite down) = {at['failure_probability']:.4g}, no repair)")
         for name in ("part", "units", "P(unit failed)", "Birnbaum", "Fussell-Vesely",
                      "F-V of the part", "RAW"):

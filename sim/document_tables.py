@@ -17,7 +17,7 @@ DISTRIBUTION_NAMES = {"exponential": "exponential", "weibull": "Weibull",
                       "lognormal": "log-normal", "fixed": "fixed", "mixture": "mixture"}
 
 Row = tuple[str, ...]
-DESIGN_COLUMNS = ("part", "role", "count", "required", "failure", "repair")
+DESIGN_COLUMNS = ("part", "role", "count", "required", "failure", "repair", "reliability")
 SERVICER_COLUMNS = ("servicer", "group", "count", "visit (time at a satellite)",
                     "success probability")
 DEPOT_COLUMNS = ("depot", "item", "initial stock", "reordering")
@@ -69,6 +69,59 @@ def repair_text(repair: Any) -> str:
     return f"repair time {law_text(repair)}"
 
 
+def _percent(value: Any) -> str:
+    return f"{number(100 * value)} %" if isinstance(value, int | float) else str(value)
+
+
+def reliability_text(part: Mapping[str, Any]) -> str:
+    """What a part says beyond one failure law, in words ("—" for nothing): standby, common
+    cause, latent failures and inspections, shared feeds, phases and failure modes."""
+    said = []
+    standby = part.get("standby")
+    if isinstance(standby, Mapping):
+        text = f"{number(standby.get('units', '?'))} {standby.get('kind', '?')} standby"
+        if standby.get("dormant_factor") is not None:
+            text += f" (ageing at {number(standby['dormant_factor'])} of active)"
+        if standby.get("switch_failure_probability"):
+            text += f", switch fails {_percent(standby['switch_failure_probability'])}"
+        said.append(text)
+    common = part.get("common_cause")
+    if isinstance(common, Mapping):
+        said.append(f"common cause β {number(common.get('beta', '?'))}")
+    if part.get("latent"):
+        said.append("failures latent")
+    inspection = part.get("inspection")
+    if isinstance(inspection, Mapping):
+        text = f"inspected every {number(inspection.get('interval_days', '?'))} days"
+        if inspection.get("duration_h"):
+            text += f" ({number(inspection['duration_h'])} h down)"
+        said.append(text)
+    if part.get("feeds"):
+        said.append("shared, feeds " + ", ".join(map(str, part["feeds"])))
+    for key, words in (("phase_factors", "ages ×"), ("demand_failures", "fails on demand")):
+        given = part.get(key)
+        if isinstance(given, Mapping):
+            values = (number(v) if key == "phase_factors" else _percent(v)
+                      for v in given.values())
+            said.append(f"{words} " + ", ".join(f"{value} at {phase}" for phase, value
+                                                 in zip(given, values, strict=True)))
+    for mode in part.get("modes") or []:
+        if not isinstance(mode, Mapping):
+            continue
+        effect = mode.get("effect", "fail")
+        text = f"mode {mode.get('name', '?')}: {law_text(mode.get('failure'))}"
+        if effect == "degrade":
+            text += f", degrades to {number(mode.get('capacity', '?'))}"
+        elif effect == "parent":
+            text += ", takes its parent down"
+        if mode.get("when") == "eclipse":
+            text += ", ages in eclipse"
+        if mode.get("latent"):
+            text += ", latent"
+        said.append(text)
+    return "; ".join(said) or "—"
+
+
 def _parts(parts: Sequence[Mapping[str, Any]], prefix: str = "") -> Iterator[Row]:
     for part in parts:
         path = f"{prefix}{part.get('name', '?')}"
@@ -77,7 +130,7 @@ def _parts(parts: Sequence[Mapping[str, Any]], prefix: str = "") -> Iterator[Row
         yield (path, str(part.get("role", "?")), number(count),
                number(part.get("required", count)),
                law_text(failure) if failure is not None else "never (its parts fail)",
-               repair_text(part.get("repair")))
+               repair_text(part.get("repair")), reliability_text(part))
         yield from _parts(part.get("parts") or [], prefix=f"{path}/")
 
 

@@ -344,9 +344,12 @@ def importance_summary(
     left, right = figure.subplots(1, 2)
     ranked = sorted(importance, key=lambda part: importance[part])[-shown:]
     positions = np.arange(len(ranked))
-    left.barh(positions, [importance[part] for part in ranked], color=BAND_COLOUR, alpha=0.75)
+    values = [importance[part] for part in ranked]
+    left.barh(positions, values, color=BAND_COLOUR, alpha=0.75)
     left.set_yticks(positions, ranked)
-    left.set_xlim(0, 1)
+    left.set_xlim(0, 1.15)
+    for y, value in zip(positions, values, strict=True):
+        left.text(value + 0.01, y, f" {value:.2g}", va="center", fontsize="small")
     when = f" at {years:g} years" if years is not None else ""
     left.set_xlabel(f"Fussell-Vesely importance{when} (structure, no repair)")
     left.grid(axis="x", alpha=0.3)

@@ -60,7 +60,7 @@ SHARE_NOISE = 1e-12
 RELATIVE_NOISE = 1e-9
 # Metrics that are shares (of nominal compute, of time): their intervals lie in [0, 1].
 SHARE_NAMES = ("uptime", "goodput", "availability")
-SHARE_PREFIXES = ("downtime.", "downtime_part.", "goodput_lost.")
+SHARE_PREFIXES = ("downtime.", "downtime_part.", "goodput_lost.", "outage.")
 # Metrics that count things (or, like a dose, cannot be negative): their intervals start at 0.
 COUNT_NAMES = ("satellites_down_at_end",)
 COUNT_PREFIXES = ("events.", "failures.", "repairs.", "radiation.", "jobs.")
@@ -98,8 +98,9 @@ CAPTIONS = {
                   "satellite is down at the horizon that needs a failure of each part "
                   "(Fussell-Vesely, from the design's structure and the parts' failure laws, "
                   "no repair: orbsim cutsets); right, the compute the simulation lost while "
-                  "satellites were entirely down, by the parts whose failures held them down "
-                  "together (the cut sets the simulation met), with the 95 % interval of the "
+                  "satellites were entirely down, by the parts the outage was charged to "
+                  "together (with repair and timing: the failures the simulation met, which "
+                  "hold a minimal cut set and may hold more), with the 95 % interval of the "
                   "mean.",
     "events": "Cumulative failures and repairs across the fleet: mean across replications "
               "and the P5–P95 band.",
@@ -133,7 +134,7 @@ METRIC_GROUPS = (
     ("Spares", "spares."),
     ("Lost compute by cause (share of nominal)", "downtime."),
     ("Lost compute by part (share of nominal)", "downtime_part."),
-    ("Lost compute while satellites were down, by the parts that held them down", "outage."),
+    ("Lost compute while satellites were down, by the parts charged", "outage."),
     (JOBS_TABLE, JOBS_LOST),
     ("Training jobs", "jobs."),
     ("Radiation", "radiation."),
@@ -652,7 +653,13 @@ def _core_meanings(results: CampaignResults) -> list[tuple[str, str]]:
         ("downtime.<cause>", "share of nominal compute over the horizon lost to a cause; "
                              "uptime + Σ downtime = 1"),
         ("downtime_part.<part>", "the same losses charged to the part that caused them "
-                                 "(\"power\": the power system)"),
+                                 "(\"power\": the power system; \"<part>:<mode>\" a failure "
+                                 "mode, \"<part>:common_cause\", \"<part>:switch_over\" a "
+                                 "standby unit failing to take over, \"<part>:<phase>_start\" "
+                                 "a failure on demand as a phase starts)"),
+        ("outage.<parts>", "share of nominal compute lost while satellites were entirely down, "
+                           "by the parts the outage was charged to together (each failed part "
+                           "holding a unit down on the way to the satellite; power aside)"),
         *(JOBS_LOST_MEANINGS if results.has_jobs else ()),
         ("95 % interval of the mean", "where the mean of very many replications would lie, "
                                       "95 % of the time (Student's t; Wilson for P(uptime ≥ "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sim.model.design import Part
 from sim.scenario import Scenario
 
 # Age of a TLE at the scenario's start beyond which it is flagged, days. SGP4's prediction
@@ -17,6 +20,8 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     """One line per warning, each naming its path into the file."""
     warnings = []
     for index, group in enumerate(scenario.fleet):
+        warnings.extend(_unfound(group.design.parts, f"fleet.{index}.design.parts",
+                                 scenario.servicing is not None))
         orbit = getattr(group.orbit, "orbit", None)
         epoch = getattr(orbit, "epoch_utc", None)
         if epoch is None or not hasattr(orbit, "line1"):
@@ -29,3 +34,19 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                             f"{(scenario.horizon_s / 86_400.0 + age_days) / 365.25:.1f} years "
                             "ahead is your choice")
     return warnings
+
+
+def _unfound(parts: Sequence[Part], prefix: str, serviced: bool) -> list[str]:
+    """Parts whose latent failures nothing can find: no inspection, no standby unit to call
+    on one, and no servicing to inspect them."""
+    found = []
+    for i, part in enumerate(parts):
+        latent = part.latent or any(mode.latent for mode in part.modes)
+        finds = part.inspection is not None or part.standby is not None or (
+            part.latent and serviced)
+        if latent and not finds:
+            found.append(f"{prefix}.{i}: its latent failures are never found (no inspection, "
+                         f"no standby unit, no servicing); they stay charged to "
+                         f"latent_failure")
+        found.extend(_unfound(part.parts, f"{prefix}.{i}.parts", serviced))
+    return found

@@ -331,9 +331,12 @@ class GroupLife:
         if probability <= 0.0:
             return
         label = f"{self.part.path}:{self.phases[self.phase].name}_start"
-        for i, health in enumerate(self.health):
+        # The units working as the phase starts (not the spares that take over from them).
+        asked = [i for i, health in enumerate(self.health)
+                 if health == _OK and not self.units[i].dormant]
+        for i in asked:
             unit = self.units[i]
-            if health != _OK or unit.dormant or self._lives.random() >= probability:
+            if self._lives.random() >= probability:
                 continue
             self.satellite.recorder.event(now_s, self.satellite.index, EVENT_DEMAND_FAILURE,
                                           label)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from sim.model.design import Part
+from sim.model.modes import CAUSE_DEGRADED
 
 LossKey = tuple[str, str]
 Loss = dict[LossKey, float]
@@ -60,23 +61,29 @@ class Group:
         self.capacity_sum = float(part.count)
         self.loss_sum: Loss = {}
 
-    def shortfall_shares(self, weight: float, into: Loss) -> None:
+    def shortfall_shares(self, weight: float, into: Loss, down: bool = False) -> None:
         """Add this group's loss to ``into``, scaled so that it sums to ``weight`` (all of
-        it to the severing failures, when there are any)."""
+        it to the severing failures, when there are any). A group that holds its parent
+        ``down`` does so by its units that stopped, not by those still working degraded."""
         if self.severed:
             share = weight / len(self.severed)
             for key in self.severed:
                 into[key] = into.get(key, 0.0) + share
             return
-        if self.active == self.count:
+        sums = self.loss_sum
+        if down and any(key[0] == CAUSE_DEGRADED for key in sums):
+            stopped = {key: value for key, value in sums.items() if key[0] != CAUSE_DEGRADED}
+            sums = stopped or sums
+            lost = sum(sums.values())
+        elif self.active == self.count:
             lost = self.count - self.capacity_sum
         else:
             # Failed units a standby unit replaced still hold their loss keys.
-            lost = sum(self.loss_sum.values())
+            lost = sum(sums.values())
         if lost <= _RESIDUE:
             return
         scale = weight / lost
-        for key, value in self.loss_sum.items():
+        for key, value in sums.items():
             into[key] = into.get(key, 0.0) + value * scale
 
 
@@ -132,7 +139,7 @@ def _gated_loss(gating: Sequence[Group], into: Loss) -> Loss:
     group's own losses are."""
     share = 1.0 / len(gating)
     for group in gating:
-        group.shortfall_shares(share, into)
+        group.shortfall_shares(share, into, down=True)
     return into
 
 

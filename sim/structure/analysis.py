@@ -50,7 +50,9 @@ def cut_set_analysis(scenario: Scenario, at_years: Sequence[float] = (),
     parts in another node are the same kind), and the importance of each part at each time in
     ``at_years`` (default: the horizon), from the parts' failure laws without repair, their
     mission phases and, for modes that age in eclipse, the group's share of time in shadow
-    (``shadow`` by group name; ``shadow_fractions``)."""
+    (``shadow`` by group name; ``shadow_fractions``). A kind's ``expected_failed`` (Σ Π q
+    over its sets at the first time) ranks the kinds: the expected number of its sets
+    failed, which exceeds the probability, and may exceed 1, once failures are common."""
     times = list(at_years) or [scenario.horizon_s / YEAR_S]
     groups = []
     for group in scenario.fleet:
@@ -64,7 +66,8 @@ def cut_set_analysis(scenario: Scenario, at_years: Sequence[float] = (),
         for cut in cuts:
             gathered.add(cut, math.prod(map(q_first.__getitem__, cut)))
         kinds = [{"parts": gathered.parts_of(key), "order": len(example), "sets": count,
-                  "probability": probability, "example": sorted(example)}
+                  "expected_failed": probability, "at_years": times[0],
+                  "example": sorted(example)}
                  for key, (count, probability, example) in gathered.found.items()]
         at = []
         for years in times:
@@ -76,7 +79,7 @@ def cut_set_analysis(scenario: Scenario, at_years: Sequence[float] = (),
             "basic_events": len(parts),
             "cut_sets": len(cuts),
             "max_order": max_order,
-            "kinds": sorted(kinds, key=lambda k: (-k["probability"], k["order"],
+            "kinds": sorted(kinds, key=lambda k: (-k["expected_failed"], k["order"],
                                                   sorted(k["parts"].items()))),
             "at": at,
             "shadow_fraction": timing.shadow_fraction,

@@ -98,10 +98,11 @@ def importances(node: Node, q: Mapping[str, float]) -> tuple[float, list[Importa
             worth += failed / base if base > 0 else float("inf")
         all_work = failure_probability(node, {**q, **{name: 0.0 for name in names}})
         n = len(names)
+        # Rounding can leave a share a hair below 0 where it is 0.
         found.append(Importance(
             part=part, units=n, probability=sum(q[name] for name in names) / n,
-            birnbaum=birnbaum / n, fussell_vesely=fussell_vesely / n,
-            fussell_vesely_part=(base - all_work) / base if base > 0 else 0.0,
+            birnbaum=max(0.0, birnbaum / n), fussell_vesely=max(0.0, fussell_vesely / n),
+            fussell_vesely_part=max(0.0, (base - all_work) / base) if base > 0 else 0.0,
             risk_achievement_worth=worth / n))
     found.sort(key=lambda item: (-item.fussell_vesely_part, item.part))
     return base, found

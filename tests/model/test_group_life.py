@@ -341,3 +341,14 @@ def test_the_reliability_reference_runs_and_accounts_for_every_loss() -> None:
     assert result.events["failures_on_demand"] > 0
     assert any(part.startswith("node/accelerator:") for part in result.downtime_by_part)
     assert result.uptime > 0.5
+
+
+def test_a_spare_taking_over_at_a_phase_start_is_not_asked_again(tmp_path: Path) -> None:
+    """Only the units working as a phase starts can fail on its demand: with a perfect
+    switch, a 1-of-2 standby pair is never down after it, whatever the probability."""
+    parts = [{"name": "cpu", "role": "bus", "count": 2, "required": 1,
+              "failure": fixed_years(50.0), "standby": {"units": 1, "kind": "cold"},
+              "demand_failures": {"operations": 0.5}}]
+    result = run_replicate(phased(tmp_path, parts, PHASES, count=400), 0)
+    assert result.uptime == 1.0
+    assert 0 < result.events["failures_on_demand"] < 400
