@@ -440,7 +440,7 @@ def _by_phase(given: dict[str, float] | None, phases: tuple[str, ...], default: 
 def _reliability(spec: PartSpec, phases: tuple[str, ...] = ()) -> dict[str, Any]:
     """A part's failure modes (its own law first), standby units, inspections and failures
     on demand, for the model's ``Part``; nothing for a part that uses none of them."""
-    if not spec.modal:
+    if not spec.modal and not spec.modes:
         return {}
     modes = []
     if spec.failure is not None:

@@ -145,10 +145,19 @@ class PartSpec(StrictModel):
     def modal(self) -> bool:
         """Whether the part uses failure modes, latent failures, common causes, standby or
         inspections (its units then live through ``sim.model.group_life``)."""
-        serviced_latent = self.latent and self.repair == "servicer"
-        return bool(self.modes or (self.latent and not serviced_latent) or self.common_cause
-                    or self.standby or self.inspection or self.phase_factors
-                    or self.demand_failures)
+        if self.repair == "servicer":
+            # The maintenance model lives these (``_reliability`` refuses the rest).
+            return False
+        return bool(self.modes or self.latent or self.common_cause or self.standby
+                    or self.inspection or self.phase_factors or self.demand_failures)
+
+    def _beyond_servicing(self) -> bool:
+        """Whether the part asks more than servicers' lives model: failure modes that fail
+        the unit (in calendar time) and latent failures."""
+        return bool(self.common_cause or self.standby or self.inspection or self.phase_factors
+                    or self.demand_failures
+                    or any(mode.effect != "fail" or mode.common_cause or mode.phase_factors
+                           or mode.when != "always" for mode in self.modes))
 
     def _reliability(self) -> None:
         """Checks of failure modes, standby, common causes and inspections."""
@@ -175,16 +184,21 @@ class PartSpec(StrictModel):
             if mode.effect == "parent" and self.role == "battery":
                 raise FieldError(f"modes[{i}].effect", "a battery string has no parent unit to "
                                                        "take down")
+        if self.repair == "servicer" and self._beyond_servicing():
+            raise FieldError("repair", "servicer repair takes failure modes that fail the unit "
+                                       "and latent failures; standby, common causes, "
+                                       "inspections, phases, degrading or parent modes and "
+                                       "eclipse ageing are not modelled with it yet; give a "
+                                       "timed repair or none")
+        if self.repair == "servicer" and self.modes and self.failure is None:
+            raise FieldError("failure", "required key is missing (a part servicers swap keeps "
+                                        "its own failure law beside its modes)")
         if not self.modal:
             return
         if self.failure is None and not self.modes:
             key = "standby" if self.standby is not None else "inspection"
             raise FieldError(key, "acts on the part's own failures, and it has none (give a "
                                   "failure law or failure modes)")
-        if self.repair == "servicer":
-            raise FieldError("repair", "servicer repair of a part with failure modes, latent "
-                                       "failures, common causes, standby or inspections is not "
-                                       "modelled yet; give a timed repair or none")
 
 
 # A servicer's parts are parts like a satellite's.

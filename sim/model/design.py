@@ -9,7 +9,7 @@ from typing import Literal
 from sim.model.distributions import Distribution
 from sim.model.modes import FailureMode, Inspection, Standby
 from sim.model.power import PowerDesign
-from sim.model.repair import RepairRule
+from sim.model.repair import RepairRule, ServicerRepair
 from sim.model.upsets import RadiationEffects
 
 Role = Literal["bus", "compute", "battery"]
@@ -57,7 +57,10 @@ class Part:
 
     @property
     def modal(self) -> bool:
-        """Whether the part's units live through ``sim.model.group_life``."""
+        """Whether the part's units live through ``sim.model.group_life`` (those servicers
+        swap live in the maintenance model, failure modes and all)."""
+        if isinstance(self.repair, ServicerRepair):
+            return False
         return (bool(self.modes) or self.standby is not None or self.inspection is not None
                 or bool(self.demand_failures))
 

@@ -55,7 +55,7 @@ class Group:
         # mode with effect ``parent``), one entry per such unit.
         self.severed: tuple[LossKey, ...] = ()
         path, parts = part.path, part.parts
-        kind = ModalUnit if part.modal or part.fed else Unit
+        kind = ModalUnit if part.modal or part.fed or part.modes else Unit
         self.units = [kind(self, parts, path) for _ in range(part.count)]
         self.working = part.count
         self.capacity_sum = float(part.count)

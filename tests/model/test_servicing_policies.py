@@ -362,3 +362,41 @@ def test_latent_failures_wait_without_tours_until_a_servicer_comes(tmp_path: Pat
     assert result.servicing["visits"] == 0
     assert "latent_failures_found" not in result.events
     assert result.downtime_by_cause.keys() == {"latent_failure"}
+
+
+def test_failure_modes_of_swapped_parts_compete_and_carry_their_names(tmp_path: Path) -> None:
+    """A GPU with its own exponential law (mean 5 years) and a second mode (mean 10 years)
+    fails at the sum of the rates: over N GPU-lives the share ended by the second mode is
+    1/3 (binomial), and its failures and losses carry the mode's name."""
+    document = yaml.safe_load(scenario_file(tmp_path, {
+        "servicers": [robot(count="unlimited")], "policy": {"kind": "corrective"}}).read_text())
+    gpu = document["fleet"][0]["design"]["parts"][0]
+    gpu["modes"] = [{"name": "hbm", "failure": {"distribution": "exponential",
+                                                "mean_years": 10}}]
+    document["fleet"][0]["count"] = 200
+    path = tmp_path / "modes.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    result = run_replicate(load_scenario(path), 0, 1)
+    own, hbm = result.failures_by_part["gpu"], result.failures_by_part["gpu:hbm"]
+    total = own + hbm
+    # About 4 × 200 × 10 years × 0.3 a year = 2,400 lives ended, each by the second mode
+    # with probability (1/10) / (1/5 + 1/10) = 1/3.
+    assert total > 2000
+    assert abs(hbm - total / 3) < K_SIGMA * math.sqrt(total * (1 / 3) * (2 / 3))
+    assert result.downtime_by_part["gpu:hbm"] > 0
+
+
+def test_servicer_repair_refuses_what_it_cannot_model(tmp_path: Path) -> None:
+    from sim.config.errors import ScenarioError
+
+    document = yaml.safe_load(scenario_file(tmp_path, {
+        "servicers": [robot()], "policy": {"kind": "corrective"}}).read_text())
+    gpu = document["fleet"][0]["design"]["parts"][0]
+    gpu["standby"] = {"units": 1, "kind": "cold"}
+    path = tmp_path / "standby.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    (problem,) = caught.value.problems
+    assert problem.path == "fleet.0.design.parts.0.repair"
+    assert "not modelled with it yet" in problem.message

@@ -18,7 +18,7 @@ import simpy
 
 from sim.model.design import Design, Part
 from sim.model.distributions import Distribution
-from sim.model.modes import CAUSE_LATENT, EVENT_LATENT_FOUND
+from sim.model.modes import CAUSE_LATENT, EVENT_LATENT_FOUND, PRIMARY_MODE
 from sim.model.parts import Unit
 from sim.model.repair import (
     CAUSE_DEFERRED,
@@ -93,15 +93,26 @@ class Maintenance:
         ``wear(installed_s)`` is the radiation lifetime of a unit installed then, if any."""
         assert part.failure is not None
         key = f"{self.group_names[units[0][0].group]}/{stream_name}" if units else stream_name
-        renewals = RenewalDraws(part.failure, _lazy(self.stream, f"renewal/{key}"),
-                                len(units) * part.count, wear)
+        columns = len(units) * part.count
+        renewals = RenewalDraws(part.failure, _lazy(self.stream, f"renewal/{key}"), columns,
+                                wear)
+        # The part's other failure modes: their own draws, first lives and renewals.
+        others = [RenewalDraws(mode.lifetime, _lazy(self.stream, f"renewal/{key}:{mode.name}"),
+                               columns) for mode in part.modes[1:]]
+        firsts = [mode.lifetime.sample_many(self.stream(f"first/{key}:{mode.name}"),
+                                            columns).tolist() for mode in part.modes[1:]]
         repairs = _cached(self.stream, f"repair/{key}")
         for member, (state, member_units) in enumerate(units):
             offset = member * part.count
             for slot, unit in enumerate(member_units):
-                life = UnitLife(unit, part, state, renewals, offset + slot, repairs)
+                column = offset + slot
+                life = UnitLife(unit, part, state, renewals, column, repairs, others)
+                first_s = first_lifetimes_s[column]
+                for mode, lives in enumerate(firsts, start=1):
+                    if lives[column] < first_s:
+                        first_s, life.mode = lives[column], mode
                 state.lives.append(life)
-                self._first.append((life, first_lifetimes_s[offset + slot]))
+                self._first.append((life, first_s))
 
     def start(self) -> None:
         """Stock the depots, launch the servicers and start every unit's first life."""
@@ -183,10 +194,16 @@ class Maintenance:
                 job.preventive = False
             satellite.recorder.event(env.now, satellite.index, "failures", unit.path)
             return
+        latent = life.part.latent
+        if life.part.modes:
+            mode = life.part.modes[life.mode]
+            latent = mode.latent
+            unit.failed_label = (unit.path if mode.name == PRIMARY_MODE  # type: ignore[attr-defined]
+                                 else f"{unit.path}:{mode.name}")
         if state.replacing:
             satellite.fail(env.now, unit, CAUSE_WAITING_FOR_REPLACEMENT)
             return
-        if life.part.latent and life.serviced:
+        if latent and life.serviced:
             satellite.fail(env.now, unit, CAUSE_LATENT)
             state.hidden.add(life)
             self.hidden.add(state)

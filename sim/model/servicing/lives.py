@@ -9,7 +9,7 @@ on the policy that decides when it is swapped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -53,15 +53,20 @@ class RenewalDraws:
 class UnitLife:
     """One unit's place in the maintenance model."""
 
-    __slots__ = ("column", "failed_in_swap", "generation", "installed_s", "job", "part",
-                 "renewals", "serviced", "state", "unit", "visits")
+    __slots__ = ("column", "failed_in_swap", "generation", "installed_s", "job", "mode",
+                 "others", "part", "renewals", "serviced", "state", "unit", "visits")
 
     def __init__(self, unit: Unit, part: Part, state: SatelliteState, renewals: RenewalDraws,
-                 column: int, visits: Callable[[], np.random.Generator]):
+                 column: int, visits: Callable[[], np.random.Generator],
+                 others: Sequence[RenewalDraws] = ()):
         self.unit = unit
         self.part = part
         self.state = state
         self.renewals = renewals
+        # The renewal draws of the part's other failure modes, and which mode (0: its own
+        # law) ends the life of the unit installed now.
+        self.others = others
+        self.mode = 0
         self.column = column
         self.visits = visits
         self.serviced = isinstance(part.repair, ServicerRepair)
@@ -72,10 +77,22 @@ class UnitLife:
         self.failed_in_swap = False
 
     def next_lifetime(self) -> float:
-        """The lifetime of the unit installed now (generation ≥ 1 is a renewal)."""
-        lifetime_s = self.renewals.get(self.generation - 1, self.column)
+        """The lifetime of the unit installed now (generation ≥ 1 is a renewal): the first of
+        its failure modes to strike (noted in ``mode``), or radiation's."""
+        renewal = self.generation - 1
+        lifetime_s = self.renewals.get(renewal, self.column)
+        self.mode = 0
+        for mode, draws in enumerate(self.others, start=1):
+            other_s = draws.get(renewal, self.column)
+            if other_s < lifetime_s:
+                lifetime_s, self.mode = other_s, mode
         wear = self.renewals.wear
-        return lifetime_s if wear is None else min(lifetime_s, wear(self.installed_s))
+        if wear is None:
+            return lifetime_s
+        worn_s = wear(self.installed_s)
+        if worn_s < lifetime_s:
+            lifetime_s, self.mode = worn_s, 0
+        return lifetime_s
 
 
 class SatelliteState:
