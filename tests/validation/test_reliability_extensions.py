@@ -24,22 +24,12 @@ from reliability_closed_forms import (
     warm_standby_survival,
 )
 from support import CONFIGS, orbsim_json
-from test_closed_forms import assert_close
+from test_closed_forms import assert_close, only_part, read_scenario
 
 VALIDATION = CONFIGS / "validation"
 # Seeds pooled per shipped scenario (runs of its 100 satellites).
 SEEDS = 4
 YEAR_DAYS = 365.25
-
-
-def scenario(name: str) -> dict[str, Any]:
-    return yaml.safe_load((VALIDATION / name).read_text(encoding="utf-8"))
-
-
-def the_part(document: dict[str, Any]) -> dict[str, Any]:
-    (group,) = document["fleet"]
-    (part,) = group["design"]["parts"]
-    return part
 
 
 def pooled_uptime(path: Path, count: int, seeds: int = SEEDS) -> tuple[float, int]:
@@ -61,8 +51,8 @@ def check_life(path: Path, survival: Any, horizon_years: float, count: int,
 
 def test_cold_standby() -> None:
     """uptime = [2/λ − e^{−λT}(2/λ + T)] / T (an Erlang-2 life)."""
-    document = scenario("cold_standby.yaml")
-    part = the_part(document)
+    document = read_scenario("cold_standby.yaml")
+    part = only_part(document)
     assert part["standby"] == {"units": 1, "kind": "cold"} and part["required"] == 1
     mean = part["failure"]["mean_years"]
     horizon = document["horizon_years"]
@@ -76,8 +66,8 @@ def test_cold_standby() -> None:
 
 def test_common_cause() -> None:
     """uptime = (1/T) ∫ e^{−βλt} [2e^{−(1−β)λt} − e^{−2(1−β)λt}] dt."""
-    document = scenario("common_cause.yaml")
-    part = the_part(document)
+    document = read_scenario("common_cause.yaml")
+    part = only_part(document)
     mean, beta = part["failure"]["mean_years"], part["common_cause"]["beta"]
     check_life(VALIDATION / "common_cause.yaml", common_cause_survival(mean, beta),
                document["horizon_years"], document["fleet"][0]["count"])
@@ -86,8 +76,8 @@ def test_common_cause() -> None:
 def test_latent_failures_found_by_inspection() -> None:
     """uptime = (1 − e^{−λτ}) / (λτ) per inspection interval τ (the part interval at the
     horizon counted exactly)."""
-    document = scenario("latent_inspection.yaml")
-    part = the_part(document)
+    document = read_scenario("latent_inspection.yaml")
+    part = only_part(document)
     assert part["latent"] is True and part["inspection"] == {"interval_days": 90}
     mean = part["failure"]["mean_years"] * YEAR_DAYS
     interval = part["inspection"]["interval_days"]
@@ -104,8 +94,8 @@ def test_latent_failures_found_by_inspection() -> None:
 def test_warm_standby(tmp_path: Path, dormant_factor: float, switch_failure: float) -> None:
     """R(t) = e^{−λt} [1 + (1 − p)(1 − e^{−αλt})/α], a dormant unit ageing at α of the active
     rate and failing to take over with probability p."""
-    document = scenario("cold_standby.yaml")
-    part = the_part(document)
+    document = read_scenario("cold_standby.yaml")
+    part = only_part(document)
     part["standby"] = {"units": 1, "kind": "warm", "dormant_factor": dormant_factor,
                        "switch_failure_probability": switch_failure}
     document["fleet"][0]["count"] = 1000
