@@ -33,13 +33,13 @@ from sim.model.parts import (
     radiation_groups,
 )
 from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
+from sim.model.power.load import EclipseCurve
 from sim.model.radiation import Radiation, RadiationEnvironment, RadiationLife
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
 from sim.model.servicing.engine import Maintenance
 from sim.model.servicing.ledger import COST_CATEGORIES
 from sim.model.servicing.lives import SatelliteState
-from sim.model.shadow_clock import ShadowCurve
 from sim.model.upsets import replay
 from sim.model.workload import (
     CAUSE_CHECKPOINT,
@@ -146,9 +146,9 @@ class ReplicateResult:
     availability: float
     downtime_by_cause: dict[str, float]
     downtime_by_part: dict[str, float]
-    # Share of nominal compute lost while satellites were down, by the parts whose failures
-    # held them down together ("node/host + node/ssd": what the simulation says of each kind
-    # of cut set; power aside).
+    # Share of nominal compute lost while satellites were down, by the parts the outage was
+    # charged to together ("node/host + node/ssd": a minimal cut set, and any other failed
+    # part holding a unit down on the way; power aside).
     outage_by_parts: dict[str, float]
     events: dict[str, int]
     failures_by_part: dict[str, int]
@@ -528,15 +528,15 @@ def _start_group_lives(env: simpy.Environment, scenario: Scenario, streams: Stre
                   ).start(env)
 
 
-def _shadow(source: OrbitsSource | None, index: int) -> tuple[ShadowCurve, float]:
-    """The shadow curve of a satellite's orbits and its lag on them, for modes that age in
-    eclipse."""
+def _shadow(source: OrbitsSource | None, index: int) -> tuple[EclipseCurve, float]:
+    """The eclipse-time curve of a satellite's orbits and its lag on them, for modes that
+    age in eclipse."""
     if source is None:
         raise ValueError(f"satellite {index} has a mode that ages in eclipse but no orbits")
     orbits = _orbits_of(source, index)
     if callable(orbits):
         orbits = orbits()
-    return ShadowCurve.of(orbits), _lag_of(source, index)
+    return EclipseCurve.of(orbits), _lag_of(source, index)
 
 
 def _lag_of(source: OrbitsSource, index: int) -> float:

@@ -196,7 +196,8 @@ class PartSpec(StrictModel):
         if not self.modal:
             return
         if self.failure is None and not self.modes:
-            key = "standby" if self.standby is not None else "inspection"
+            key = next(name for name in ("standby", "inspection", "demand_failures")
+                       if getattr(self, name))
             raise FieldError(key, "acts on the part's own failures, and it has none (give a "
                                   "failure law or failure modes)")
 
@@ -221,7 +222,7 @@ def _unique_names(items: list[Any], field: str) -> None:
 
 
 def walk_parts(parts: list[PartSpec], loc: str = "parts", parent: str = ""
-          ) -> list[tuple[str, str, PartSpec]]:
+               ) -> list[tuple[str, str, PartSpec]]:
     """(schema location, part path, part) of every part, depth first."""
     found = []
     for i, part in enumerate(parts):
@@ -420,13 +421,7 @@ class ScenarioSpec(StrictModel):
 
 def _modal_part(parts: list[PartSpec], prefix: str) -> str | None:
     """The path of the first part below ``prefix`` that uses the reliability extensions."""
-    for i, part in enumerate(parts):
-        if part.modal:
-            return f"{prefix}[{i}]"
-        found = _modal_part(part.parts, f"{prefix}[{i}].parts")
-        if found is not None:
-            return found
-    return None
+    return next((loc for loc, _, part in walk_parts(parts, prefix) if part.modal), None)
 
 
 def known_keys() -> list[str]:

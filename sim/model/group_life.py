@@ -37,9 +37,9 @@ from sim.model.modes import (
     Phase,
 )
 from sim.model.parts import Group, ModalUnit, refresh, set_severed
+from sim.model.power.load import EclipseCurve
 from sim.model.radiation import RadiationLife
 from sim.model.satellite import Satellite
-from sim.model.shadow_clock import ShadowCurve
 
 # What a radiation end of life does: fail the unit, seen at once.
 _WORN = FailureMode("radiation", Fixed(1.0))
@@ -54,7 +54,7 @@ class GroupLife:
 
     def __init__(self, satellite: Satellite, group: Group, lives: np.random.Generator,
                  repairs: Callable[[], np.random.Generator], horizon_s: float,
-                 phases: Sequence[Phase] = (), shadow: ShadowCurve | None = None,
+                 phases: Sequence[Phase] = (), shadow: EclipseCurve | None = None,
                  lag_s: float = 0.0, wear: RadiationLife | None = None,
                  first_wear_s: Sequence[float] = ()):
         part: Part = group.part
@@ -73,8 +73,9 @@ class GroupLife:
         self.switch_failure = standby.switch_failure_probability if standby is not None else 0.0
         self.labels = [part.path if mode.name == PRIMARY_MODE else f"{part.path}:{mode.name}"
                        for mode in self.modes]
+        self.in_eclipse = [mode.in_eclipse for mode in self.modes]
         by_mode = [mode.independent.sample_many(lives, count).tolist() for mode in self.modes]
-        self.life = [list(column) for column in zip(*by_mode, strict=True)] or [[]] * count
+        self.life = [list(column) for column in zip(*by_mode, strict=True)]
         self.age = [[0.0] * len(self.modes) for _ in range(count)]
         self.health = [_OK] * count
         # Units the system counts as standing by (healthy or not, as far as it knows).
@@ -90,8 +91,8 @@ class GroupLife:
         # Mission phases: the one under way, and the next to start (the first starts at 0).
         self.phases = phases
         self.phase = 0
-        self.next_phase = 0 if phases else len(phases)
-        if any(mode.in_eclipse for mode in self.modes) and shadow is None:
+        self.next_phase = 0
+        if any(self.in_eclipse) and shadow is None:
             raise ValueError(f"part {part.path!r} has a mode that ages in eclipse, and its "
                              f"satellite has no eclipse orbits")
         self.shadow = shadow
@@ -128,7 +129,7 @@ class GroupLife:
         return self.dormant_factor if self.units[i].dormant else 1.0
 
     def _shadow_at(self, t_s: float) -> float:
-        return 0.0 if self.shadow is None else self.shadow.at(t_s + self.lag_s)
+        return 0.0 if self.shadow is None else float(self.shadow(t_s + self.lag_s))
 
     def _reach(self, now_s: float, remaining: float, rate: float, in_eclipse: bool) -> float:
         """When a clock that needs ``remaining`` more age reaches it, ageing at ``rate`` per
@@ -145,7 +146,7 @@ class GroupLife:
         best_s, handle = _NEVER, self._nothing
         now_s = self.last_s
         factors = [mode.factor(self.phase) for mode in self.modes]
-        eclipse = [mode.in_eclipse for mode in self.modes]
+        eclipse = self.in_eclipse
         for i, (ages, lives) in enumerate(zip(self.age, self.life, strict=True)):
             rate = self._rate(i)
             if rate <= 0.0:
@@ -187,7 +188,7 @@ class GroupLife:
             return
         grown = [mode.factor(self.phase) * (in_shadow if mode.in_eclipse else elapsed)
                  for mode in self.modes]
-        eclipse = [mode.in_eclipse for mode in self.modes]
+        eclipse = self.in_eclipse
         for i, ages in enumerate(self.age):
             rate = self._rate(i)
             if rate > 0.0:
@@ -233,18 +234,28 @@ class GroupLife:
             refresh(unit)
             return
         was_active = not unit.dormant
-        unit.dormant = False
-        unit.failed_label = label
-        self.health[i] = _LATENT if mode.latent else _DOWN
-        unit.failed_cause = CAUSE_LATENT if mode.latent else self.part.repair.cause_on_failure
-        refresh(unit)
+        if mode.latent:
+            unit.dormant = False
+            unit.failed_label = label
+            self.health[i] = _LATENT
+            unit.failed_cause = CAUSE_LATENT
+            refresh(unit)
+        else:
+            self._down(now_s, i, label)
         if mode.effect == "parent":
             set_severed(self.group, (*self.group.severed, (unit.failed_cause, label)))
-        if mode.latent:
-            return
-        self._start_repair(now_s, i)
-        if was_active and not self.standing[i]:
+        if not mode.latent and was_active and not self.standing[i]:
             self._switch_over(now_s)
+
+    def _down(self, now_s: float, i: int, label: str) -> None:
+        """Unit ``i`` stops, seen to, its losses under ``label``: its repair starts."""
+        unit = self.units[i]
+        unit.dormant = False
+        unit.failed_label = label
+        self.health[i] = _DOWN
+        unit.failed_cause = self.part.repair.cause_on_failure
+        refresh(unit)
+        self._start_repair(now_s, i)
 
     def _switch_over(self, now_s: float) -> None:
         """Call standby units in turn until one takes over (or none is left)."""
@@ -258,17 +269,13 @@ class GroupLife:
                 continue
             if self.health[j] != _OK:
                 continue
-            unit.dormant = False
             if self.switch_failure > 0.0 and self._lives.random() < self.switch_failure:
                 label = f"{self.part.path}:{SWITCH_LABEL}"
                 self.satellite.recorder.event(now_s, self.satellite.index,
                                               EVENT_DEMAND_FAILURE, label)
-                self.health[j] = _DOWN
-                unit.failed_label = label
-                unit.failed_cause = self.part.repair.cause_on_failure
-                refresh(unit)
-                self._start_repair(now_s, j)
+                self._down(now_s, j, label)
                 continue
+            unit.dormant = False
             refresh(unit)
             return
 
@@ -335,18 +342,12 @@ class GroupLife:
         asked = [i for i, health in enumerate(self.health)
                  if health == _OK and not self.units[i].dormant]
         for i in asked:
-            unit = self.units[i]
             if self._lives.random() >= probability:
                 continue
             self.satellite.recorder.event(now_s, self.satellite.index, EVENT_DEMAND_FAILURE,
                                           label)
-            self.health[i] = _DOWN
-            unit.failed_label = label
-            unit.failed_cause = self.part.repair.cause_on_failure
-            refresh(unit)
-            self._start_repair(now_s, i)
-            if not self.standing[i]:
-                self._switch_over(now_s)
+            self._down(now_s, i, label)
+            self._switch_over(now_s)
 
     def _inspect(self, now_s: float) -> None:
         inspection = self.part.inspection

@@ -110,6 +110,11 @@ class Unit:
         else:
             self.groups = self.compute_groups = ()
 
+    @property
+    def label(self) -> str:
+        """The path its failures are counted and charged under."""
+        return self.path
+
     def evaluate(self) -> tuple[float, Loss]:
         """This unit's capacity and loss shares from its own state and its groups' sums."""
         if self.failed_cause is not None:
@@ -175,6 +180,10 @@ class ModalUnit(Unit):
         self.degrades: list[tuple[float, LossKey]] = []
         # The key path its failure's losses go to (the part's path, with the mode).
         self.failed_label = path
+
+    @property
+    def label(self) -> str:
+        return self.failed_label
 
     def evaluate(self) -> tuple[float, Loss]:
         if self.dormant:

@@ -37,8 +37,8 @@ class Totals:
     monthly_power_loss_fraction: np.ndarray
     monthly_events: dict[str, np.ndarray]
     satellites_down_at_end: int
-    # Compute lost while satellites were down (capacity 0), by the parts that held them down
-    # ("node/host + node/ssd"), power aside.
+    # Compute lost while satellites were down (capacity 0), by the parts the outage was
+    # charged to ("node/host + node/ssd"), power aside.
     outage_pflop_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -143,7 +143,7 @@ class Recorder:
             self.event(now_s, index, "satellite_recoveries")
 
     def _outage(self, loss: Loss, pflop_s: float) -> None:
-        """Charge compute lost while a satellite was down to the parts that held it down."""
+        """Charge compute lost while a satellite was down to the parts its loss is split over."""
         parts = " + ".join(sorted({path for _, path in loss}))
         self._outages[parts] = self._outages.get(parts, 0.0) + pflop_s
 

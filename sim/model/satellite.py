@@ -80,8 +80,7 @@ class Satellite:
     def fail(self, now_s: float, unit: Unit, cause: str) -> None:
         """``unit`` stops working; its lost capacity is charged to ``cause`` (under the mode
         that failed it, for a unit that has modes)."""
-        self.recorder.event(now_s, self.index, "failures", getattr(unit, "failed_label",
-                                                                      unit.path))
+        self.recorder.event(now_s, self.index, "failures", unit.label)
         self._set(now_s, unit, cause)
 
     def set_cause(self, now_s: float, unit: Unit, cause: str) -> None:

@@ -94,16 +94,10 @@ def _minimal(cuts: Iterable[CutSet], repeated: set[str]) -> list[CutSet]:
     return kept
 
 
-def signature(cut: CutSet, parts: dict[str, str]) -> tuple[tuple[str, int], ...]:
-    """What a cut set is made of, by part: ((part path, units), ...), so that the cut sets
-    the symmetry of a design repeats (the same parts in another node) read as one kind."""
-    counts = Counter(parts[name] for name in cut)
-    return tuple(sorted(counts.items()))
-
-
 class Kinds:
-    """Cut sets gathered by kind (``signature``), counted and summed as they come: each
-    event weighs one digit of its part in a wide base, so a set's kind is one sum."""
+    """Cut sets gathered by kind (the units of each part they hold, so that the same parts in
+    another node are one kind), counted and summed as they come: each event weighs one digit
+    of its part in a wide base, so a set's kind is one sum."""
 
     # Bits per part's digit: a kind may hold up to 2**20 - 1 units of one part.
     DIGIT_BITS = 20

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sim.structure.tree import Event, Gate, Node, events
+from sim.structure.tree import Event, Node, events
 
 # Beyond this many repeated events the exact expansion (2^n evaluations) is refused (events).
 MAX_REPEATED = 16
@@ -112,6 +112,3 @@ def reliability(node: Node, q: Mapping[str, float]) -> float:
     """P(``node`` works)."""
     return 1.0 - failure_probability(node, q)
 
-
-__all__ = ["Gate", "Importance", "event_probabilities", "failure_probability", "importances",
-           "reliability"]

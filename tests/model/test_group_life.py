@@ -124,14 +124,19 @@ def test_inspections_with_a_duration_charge_their_downtime(tmp_path: Path) -> No
     assert result.downtime_by_cause == pytest.approx({"inspection": 3.0 / YEAR_DAYS})
 
 
-def test_switch_failures_on_demand_are_counted(tmp_path: Path) -> None:
+def test_switch_failures_on_demand_are_a_binomial_share_of_the_calls(tmp_path: Path) -> None:
+    """Each call on a cold spare fails with p = 0.5. Cold spares never fail dormant, so every
+    failure is an active unit's; a satellite's takeovers are its failures, less one if it is
+    down at the end. The calls (takeovers + failed calls) then fail as Binomial(calls, p)."""
+    n, p = 400, 0.5
     parts = [{"name": "cpu", "role": "bus", "count": 3, "required": 1,
               "failure": {"distribution": "exponential", "mean_years": 1.0},
-              "standby": {"units": 2, "kind": "cold", "switch_failure_probability": 0.5}}]
-    result = run_replicate(scenario(tmp_path, parts, count=400, horizon_years=5.0), 0)
-    demands = result.events.get("failures_on_demand", 0)
-    # Each of the first failures calls at least one spare; about half of the calls fail.
-    assert 0 < demands < result.events["failures"]
+              "standby": {"units": 2, "kind": "cold", "switch_failure_probability": p}}]
+    result = run_replicate(scenario(tmp_path, parts, count=n, horizon_years=5.0), 0)
+    demands = result.events["failures_on_demand"]
+    takeovers = result.events["failures"] - result.satellites_down_at_end
+    calls = takeovers + demands
+    assert abs(demands - p * calls) < 4.0 * math.sqrt(calls * p * (1 - p)), (demands, calls)
     assert_conserved(result)
 
 
@@ -278,18 +283,20 @@ def test_failures_on_demand_at_a_phase_start_are_a_binomial_count(tmp_path: Path
 def test_a_mode_that_ages_in_eclipse_counts_shadow_time_only(tmp_path: Path) -> None:
     """A thermal-cycling mode with a fixed life of L seconds of shadow fails when the
     satellite's cumulative shadow time reaches L."""
+    from sim.model.power.load import EclipseCurve
     from sim.model.power.orbits import Orbits
-    from sim.model.shadow_clock import ShadowCurve
 
     starts = np.arange(0.0, 100 * 6000.0, 6000.0)
     orbits = Orbits(start_s=starts, eclipse_end_s=starts + 2000.0, penumbra_s=np.zeros(100),
                     end_s=starts + 6000.0, recharge_s=np.full(100, 4000.0),
                     irradiance_eclipse=np.ones(100), irradiance_sunlit=np.ones(100))
-    curve = ShadowCurve.of(orbits)
-    assert curve.at(7000.0) == pytest.approx(3000.0)
+    curve = EclipseCurve.of(orbits)
+    assert curve(7000.0) == pytest.approx(3000.0)
     assert curve.when(3000.0) == pytest.approx(7000.0)
     assert curve.when(4000.0) == pytest.approx(8000.0)
-    assert ShadowCurve.of(orbits) is curve
+    assert curve.when(2000.0) == pytest.approx(2000.0)
+    assert curve.when(1e9) == math.inf
+    assert EclipseCurve.of(orbits) is curve
     parts = [{"name": "cpu", "role": "compute", "count": 1, "failure": fixed_years(50.0),
               "modes": [{"name": "thermal", "failure": {"distribution": "fixed",
                                                         "duration_s": 5000.0},

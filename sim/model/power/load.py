@@ -11,6 +11,7 @@ rates over as one set of segments per set of orbits.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -182,3 +183,11 @@ class EclipseCurve:
         orbit = np.maximum(np.searchsorted(self.start_s, t_s, side="right") - 1, 0)
         return self.before_s[orbit] + np.clip(t_s - self.start_s[orbit], 0.0,
                                               self.duration_s[orbit])
+
+    def when(self, eclipsed_s: float) -> float:
+        """The earliest time at which the eclipse time reaches ``eclipsed_s`` > 0 (inf: not
+        within these orbits): the clock of failure modes that age only in shadow."""
+        orbit = int(np.searchsorted(self.before_s, eclipsed_s, side="left")) - 1
+        if orbit >= len(self.start_s):
+            return math.inf
+        return float(self.start_s[orbit] + (eclipsed_s - self.before_s[orbit]))

@@ -264,13 +264,13 @@ class Maintenance:
         now = self.env.now
         satellite = state.satellite
         self.hidden.discard(state)
-        for life in sorted(state.hidden, key=lambda lf: (lf.unit.path, lf.column)):
-            satellite.recorder.event(now, satellite.index, EVENT_LATENT_FOUND, life.unit.path)
-            satellite.set_cause(now, life.unit, CAUSE_DEFERRED)
-            state.deferred.add(life)
-            self.waiting.add(state)
         found = sorted(state.hidden, key=lambda lf: (lf.unit.path, lf.column))
         state.hidden.clear()
+        for life in found:
+            satellite.recorder.event(now, satellite.index, EVENT_LATENT_FOUND, life.unit.label)
+            satellite.set_cause(now, life.unit, CAUSE_DEFERRED)
+            state.deferred.add(life)
+        self.waiting.add(state)
         for life in found:
             if life in state.deferred:
                 self._policy_on_failure(state, life)
