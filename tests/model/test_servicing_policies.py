@@ -237,7 +237,8 @@ def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest
                                                              plane_change: str) -> None:
     """Planes that cannot beat the best trip found are skipped, and a plane's own jobs are
     timed in one array pass: every pick equals the earliest-ready job among those of least
-    trip time over the whole queue, and every in-plane time the one ``trip`` gives."""
+    trip time over the whole queue (within the plane: over the plane's jobs, though only the
+    nearest along it are timed), and every in-plane time the one ``trip`` gives."""
     from sim.model.servicing import engine, travel
 
     picks = []
@@ -263,11 +264,28 @@ def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest
         picks.append(len(queue))
         return found
 
+    chosen_in_plane = engine.Maintenance._nearest_in_plane
+    plane_picks = []
+
+    def checked_plane(servicer: Any, candidates: Any, plane: Any) -> Any:
+        found = chosen_in_plane(servicer, candidates, plane)
+        queue = servicer.engine.queue[servicer.plan.group]
+        everyone = min(queue.in_plane(servicer.slot.plane), key=lambda job: travel.trip(
+            servicer.slot, job.life.state.slot, servicer.at == job.life.state.satellite.index,
+            servicer.plan.mobility).duration_s)
+        assert found is everyone
+        plane_picks.append(len(queue.in_plane(servicer.slot.plane)) - len(candidates))
+        return found
+
     monkeypatch.setattr(engine, "_nearest", checked)
     monkeypatch.setattr(travel, "in_plane_durations_s", checked_in_plane)
+    monkeypatch.setattr(engine.Maintenance, "_nearest_in_plane", staticmethod(checked_plane))
     root = Path(__file__).resolve().parents[2]
     scenario = load_scenario(root / "configs" / "reference-shell-serviced.yaml", [
-        "fleet.0.orbit.planes=12", "fleet.0.orbit.per_plane=5", "fleet.0.count=60",
+        # Within a plane, more satellites than the nearest along it.
+        *(("fleet.0.orbit.planes=8", "fleet.0.orbit.per_plane=12", "fleet.0.count=96")
+          if scope == "plane" else
+          ("fleet.0.orbit.planes=12", "fleet.0.orbit.per_plane=5", "fleet.0.count=60")),
         "horizon_years=4", "servicing.servicers.0.count=2",
         f"servicing.policy.scope={scope}", f"servicing.servicers.0.plane_change={plane_change}",
         "fleet.0.design.parts.1.parts.0.failure.mean_years=3",
@@ -278,7 +296,10 @@ def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest
     # Picks among jobs in several planes; with scope "plane", among a plane's.
     assert len(picks) >= 5 and max(picks) > 10
     if scope == "plane":
-        assert len(in_plane_picks) > 30 and max(in_plane_picks) > 5
+        # Picks within a plane time only the jobs nearest along it, and often fewer than
+        # the plane holds.
+        assert len(in_plane_picks) > 30 and max(in_plane_picks) > 3
+        assert max(plane_picks) > 0
 
 
 def test_swapping_a_node_renews_the_parts_inside_it(tmp_path: Path) -> None:

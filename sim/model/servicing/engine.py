@@ -376,32 +376,32 @@ class Maintenance:
 
     def _pick(self, servicer: Servicer, queue: ReadyQueue) -> Job:
         policy = self.policy
-        candidates: ReadyQueue | list[Job] = queue
-        order = policy.queue_order
         if policy.bundle == "plane":
-            same = queue.in_plane(servicer.slot.plane)
-            if same:
-                candidates = same
-                order = "nearest"
-        if order == "fifo":
+            origin = servicer.slot
+            # The quickest phasing trip is to one of the satellites nearest along the plane.
+            near = queue.around(origin.plane, origin.arg_latitude_rad)
+            if near:
+                plane = near[0].life.state.slot
+                if plane.formation or plane.semi_major_axis_m <= 0.0:
+                    return _quickest(servicer, queue.in_plane(origin.plane))
+                return self._nearest_in_plane(servicer, near, plane)
+        if policy.queue_order == "fifo":
             return queue.first()
-        if order == "most_lost":
-            return min(candidates, key=lambda job: job.life.state.satellite.capacity)
-        if isinstance(candidates, ReadyQueue):
-            return _nearest(servicer, candidates)
-        plane = candidates[0].life.state.slot
-        if not plane.formation and plane.semi_major_axis_m > 0.0:
-            # Every candidate is in the servicer's plane: its trips in one array pass.
-            durations = travel.in_plane_durations_s(
-                servicer.slot,
-                np.array([job.life.state.slot.arg_latitude_rad for job in candidates]),
-                np.array([servicer.at == job.life.state.satellite.index for job in candidates]),
-                plane.semi_major_axis_m, servicer.plan.mobility)
-            return candidates[int(np.argmin(durations))]
-        mobility = servicer.plan.mobility
-        return min(candidates, key=lambda job: travel.trip(
-            servicer.slot, job.life.state.slot, servicer.at == job.life.state.satellite.index,
-            mobility).duration_s)
+        if policy.queue_order == "most_lost":
+            return min(queue, key=lambda job: job.life.state.satellite.capacity)
+        return _nearest(servicer, queue)
+
+    @staticmethod
+    def _nearest_in_plane(servicer: Servicer, candidates: list[Job],
+                          plane: travel.Slot) -> Job:
+        """The candidate (all in the servicer's plane) reached soonest, the oldest among
+        equals: their trips in one array pass."""
+        durations = travel.in_plane_durations_s(
+            servicer.slot,
+            np.array([job.life.state.slot.arg_latitude_rad for job in candidates]),
+            np.array([servicer.at == job.life.state.satellite.index for job in candidates]),
+            plane.semi_major_axis_m, servicer.plan.mobility)
+        return candidates[int(np.argmin(durations))]
 
     def serve(self, servicer: Any, jobs: list[Job]) -> Generator[simpy.Event, Any, None]:
         """Travel to the jobs' satellite and swap their units one after the other. ``jobs``
@@ -761,6 +761,14 @@ def _cached(stream: StreamOf, name: str) -> Callable[[], np.random.Generator]:
         return found[0]
 
     return get
+
+
+def _quickest(servicer: Any, candidates: list[Job]) -> Job:
+    """The candidate reached soonest, the first among equals, trip by trip."""
+    mobility = servicer.plan.mobility
+    return min(candidates, key=lambda job: travel.trip(
+        servicer.slot, job.life.state.slot, servicer.at == job.life.state.satellite.index,
+        mobility).duration_s)
 
 
 def _nearest(servicer: Any, queue: ReadyQueue) -> Job:
