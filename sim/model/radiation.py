@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim.model.calendar import Calendar
 from sim.model.parts import Group, Unit
 from sim.model.satellite import Satellite
 from sim.model.upsets import (
@@ -100,6 +101,8 @@ class Radiation:
     horizon_s: float
     streams: Streams
     exposure: Exposure = field(init=False)
+    # Where the outages' arrivals wait.
+    calendar: Calendar = field(init=False)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     dose_rad_sum: float = 0.0
     satellites: int = 0
@@ -122,6 +125,7 @@ class Radiation:
             storms = draw_storms(self.environment.storms, self.environment.cycle,
                                  self.horizon_s, self.streams.get("radiation/storms"))
         self.exposure = Exposure(self.horizon_s, self.environment.cycle, storms)
+        self.calendar = Calendar(self.env, self.horizon_s)
 
     def add_part(self, group_name: str, stream_name: str, effects: RadiationEffects,
                  satellites: Sequence[Satellite], groups: Sequence[Group],
@@ -195,7 +199,7 @@ class Radiation:
             if index in self.alone:
                 self.alone_outages.setdefault(index, []).append(outages)
             else:
-                Outages(self.env, satellites[member], *outages)
+                Outages(self.env, self.calendar, satellites[member], *outages)
 
     def life(self, group_name: str, stream_name: str, effects: RadiationEffects,
              dose_rad_per_s: float) -> RadiationLife | None:

@@ -161,7 +161,7 @@ class Recorder:
 
     def power_settled(self, index: int, by_cause: dict[str, float],
                       down: list[tuple[float, float]], down_at_end: bool,
-                      times_s: list[float], hardware: list[float]) -> None:
+                      times_s: Sequence[float], hardware: Sequence[float]) -> None:
         """Satellite ``index``'s power over its horizon: compute lost by cause (fraction-
         seconds; when it was lost comes through ``power_load``, summed over satellites), the
         periods it was down after a brownout (each begun by one), and its hardware capacity
@@ -267,8 +267,8 @@ class Recorder:
         )
 
 
-def _transitions(times_s: list[float], hardware: list[float], down: list[tuple[float, float]],
-                 horizon_s: float) -> list[tuple[float, str]]:
+def _transitions(times_s: Sequence[float], hardware: Sequence[float],
+                 down: list[tuple[float, float]], horizon_s: float) -> list[tuple[float, str]]:
     """When a satellite's capacity (its hardware's, zero while it is down) falls to zero
     (``satellite_outages``) and rises from it (``satellite_recoveries``) before the horizon."""
     points = sorted(p for p in {*times_s, *(a for a, _ in down), *(b for _, b in down)}

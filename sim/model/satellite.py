@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sim.model.design import Design
@@ -41,7 +41,8 @@ class Satellite:
         recorder = self.recorder
         recorder.outages_from_power(index)
 
-        def report(settled: Settled, times_s: list[float], hardware: list[float]) -> None:
+        def report(settled: Settled, times_s: Sequence[float], hardware: Sequence[float]
+                   ) -> None:
             recorder.power_settled(index, settled.by_cause, settled.down, settled.down_at_end,
                                    times_s, hardware)
 

@@ -25,6 +25,7 @@ from sim.model.distributions import Distribution
 from sim.radiation.exposure import pooled_exposures
 
 if TYPE_CHECKING:
+    from sim.model.calendar import Calendar
     from sim.model.parts import Unit
     from sim.model.satellite import Satellite
     from sim.radiation.exposure import Exposure
@@ -131,14 +132,17 @@ class Outages:
 
     An arrival while the unit is down (for any reason) is not met: a unit that is off meets no
     effect, and for a Poisson process dropping those arrivals leaves the later ones exact. A
-    unit that failed (or was swapped) during an outage is left to whatever took it over. Each
-    outage is two timeouts with callbacks (no process to resume)."""
+    unit that failed (or was swapped) during an outage is left to whatever took it over. An
+    outage's arrival waits in ``calendar`` and its end is a SimPy timeout (no process to
+    resume)."""
 
-    __slots__ = ("_causes", "_durations", "_next", "_times", "env", "satellite", "unit")
+    __slots__ = ("_causes", "_durations", "_next", "_times", "calendar", "env", "satellite",
+                 "unit")
 
-    def __init__(self, env: simpy.Environment, satellite: Satellite, unit: Unit,
-                 times_s: list[float], durations_s: list[float], causes: list[str]):
+    def __init__(self, env: simpy.Environment, calendar: Calendar, satellite: Satellite,
+                 unit: Unit, times_s: list[float], durations_s: list[float], causes: list[str]):
         self.env = env
+        self.calendar = calendar
         self.satellite = satellite
         self.unit = unit
         self._times = times_s
@@ -156,9 +160,9 @@ class Outages:
             index += 1
         self._next = index
         if index < len(times):
-            self.env.timeout(times[index] - now).callbacks.append(self._arrive)
+            self.calendar.at(times[index], self._arrive)
 
-    def _arrive(self, _: simpy.Event) -> None:
+    def _arrive(self, _: None) -> None:
         index = self._next
         self._next = index + 1
         unit = self.unit

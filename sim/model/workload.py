@@ -16,6 +16,7 @@ one array pass over them: no SimPy event per interruption.
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,9 +71,10 @@ class JobLog:
     def __init__(self, first_index: int, weights_pflops: list[float]):
         self.first_index = first_index
         self.weights = np.asarray(weights_pflops, dtype=float)
-        self.times_s: list[float] = []
-        self.members: list[int] = []
-        self.capacities: list[float] = []
+        # Packed: a large fleet's jobs hold hundreds of changes per member.
+        self.times_s = array("d")
+        self.members = array("q")
+        self.capacities = array("d")
         self._interrupts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def changed(self, now_s: float, index: int, capacity: float) -> None:

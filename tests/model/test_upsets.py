@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import simpy
 
+from sim.model.calendar import Calendar
 from sim.model.design import Design, Part
 from sim.model.distributions import Fixed
 from sim.model.recorder import Recorder
@@ -33,8 +34,8 @@ def test_reboots_take_the_unit_down_and_ignore_arrivals_while_down() -> None:
     env = simpy.Environment()
     sat, recorder = satellite(env)
     unit = sat.root.groups[0].units[0]
-    Outages(env, sat, unit, [DAY_S, 2 * DAY_S, 5 * DAY_S], [2 * DAY_S, 9 * DAY_S, DAY_S],
-            [CAUSE_REBOOT, CAUSE_REBOOT, CAUSE_LATCHUP])
+    Outages(env, Calendar(env, HORIZON_S), sat, unit, [DAY_S, 2 * DAY_S, 5 * DAY_S],
+            [2 * DAY_S, 9 * DAY_S, DAY_S], [CAUSE_REBOOT, CAUSE_REBOOT, CAUSE_LATCHUP])
     env.run(until=HORIZON_S)
     totals = recorder.finish()
     lost = {key: value / (2.0 * HORIZON_S) for key, value in totals.lost_pflop_s.items()}
@@ -48,7 +49,7 @@ def test_a_failure_during_a_reboot_is_not_undone_when_the_reboot_ends() -> None:
     env = simpy.Environment()
     sat, recorder = satellite(env)
     unit = sat.root.groups[0].units[0]
-    Outages(env, sat, unit, [DAY_S], [2 * DAY_S], [CAUSE_REBOOT])
+    Outages(env, Calendar(env, HORIZON_S), sat, unit, [DAY_S], [2 * DAY_S], [CAUSE_REBOOT])
     failure = env.timeout(2 * DAY_S)
     failure.callbacks.append(lambda _: sat.fail(env.now, unit, "hardware_failure"))
     env.run(until=HORIZON_S)

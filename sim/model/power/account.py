@@ -5,7 +5,8 @@ its brownouts and its energy ledger."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from sim.model.power.walk import Walk
 
 # Receives a satellite's settled power at the horizon, with its states (times, hardware).
-Report = Callable[[Settled, list[float], list[float]], None]
+Report = Callable[[Settled, Sequence[float], Sequence[float]], None]
 
 
 @dataclass
@@ -74,9 +75,10 @@ class PowerAccount:
         self._load = load
         self.weight = weight
         self.lag_s = lag_s
-        self.record_times_s = [0.0]
-        self.hardware_states = [hardware()]
-        self.battery_states = [battery_fraction()]
+        # Packed doubles: a large fleet holds hundreds of states per satellite.
+        self.record_times_s = array("d", [0.0])
+        self.hardware_states = array("d", [hardware()])
+        self.battery_states = array("d", [battery_fraction()])
         # The orbit-by-orbit walk deciding this account's orbits, if it is walked.
         self.walk: Walk | None = None
         self.totals = PowerTotals()

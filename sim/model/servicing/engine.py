@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sim.model.calendar import Calendar
 from sim.model.design import Design, Part
 from sim.model.distributions import Distribution
 from sim.model.modes import CAUSE_LATENT, EVENT_LATENT_FOUND, PRIMARY_MODE
@@ -55,6 +56,8 @@ class Maintenance:
         self.horizon_s = horizon_s
         self.stream = stream
         self.ledger = Ledger()
+        # Where the units' failures and preventive swaps wait until they are due.
+        self.calendar = Calendar(env, horizon_s)
         self.states: list[SatelliteState] = []
         self.by_group: list[list[SatelliteState]] = [[] for _ in group_names]
         self.queue: list[ReadyQueue] = [ReadyQueue() for _ in group_names]
@@ -153,13 +156,10 @@ class Maintenance:
     def _schedule(self, life: UnitLife, lifetime_s: float) -> None:
         now = self.env.now
         generation = life.generation
-        if now + lifetime_s < self.horizon_s:
-            failure = self.env.timeout(lifetime_s, value=(life, generation))
-            failure.callbacks.append(self._on_failure)
+        self.calendar.at(now + lifetime_s, self._on_failure, (life, generation))
         age_s = self.preventive_age_s.get(life.part.path)
-        if age_s is not None and age_s < lifetime_s and now + age_s < self.horizon_s:
-            due = self.env.timeout(age_s, value=(life, generation))
-            due.callbacks.append(self._on_age)
+        if age_s is not None and age_s < lifetime_s:
+            self.calendar.at(now + age_s, self._on_age, (life, generation))
 
     def _install(self, life: UnitLife) -> None:
         """A new unit goes in now."""
@@ -169,13 +169,13 @@ class Maintenance:
         life.failed_in_swap = False
         self._schedule(life, life.next_lifetime())
 
-    def _on_failure(self, event: simpy.Event) -> None:
-        life, generation = event.value
+    def _on_failure(self, due: tuple[UnitLife, int]) -> None:
+        life, generation = due
         if life.generation == generation:
             self._fail(life)
 
-    def _on_age(self, event: simpy.Event) -> None:
-        life, generation = event.value
+    def _on_age(self, due: tuple[UnitLife, int]) -> None:
+        life, generation = due
         if (life.generation == generation and life.job is None
                 and life.unit.failed_cause is None and not life.state.replacing):
             self.ledger.count("preventive_jobs")
