@@ -5,7 +5,6 @@ failed visits and collateral damage, refuelling, and periodic-review reordering.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -235,25 +234,13 @@ def test_timed_repairs_behave_the_same_inside_the_servicing_model() -> None:
 def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest.MonkeyPatch,
                                                              scope: str,
                                                              plane_change: str) -> None:
-    """Planes that cannot beat the best trip found are skipped, and a plane's own jobs are
-    timed in one array pass: every pick equals the earliest-ready job among those of least
-    trip time over the whole queue (within the plane: over the plane's jobs, though only the
-    nearest along it are timed), and every in-plane time the one ``trip`` gives."""
+    """Planes that cannot beat the best trip found are skipped: every pick equals the
+    earliest-ready job among those of least trip time over the whole queue, and within the
+    plane over the plane's jobs (though only the nearest along it are timed)."""
     from sim.model.servicing import engine, travel
 
     picks = []
     chosen_by_bound = engine._nearest
-    in_plane = travel.in_plane_durations_s
-    in_plane_picks = []
-
-    def checked_in_plane(origin: Any, arg_latitudes: Any, same: Any, a: float,
-                         mobility: Any) -> Any:
-        found = in_plane(origin, arg_latitudes, same, a, mobility)
-        for duration, u, at in zip(found, arg_latitudes, same, strict=True):
-            target = dataclasses.replace(origin, arg_latitude_rad=float(u), semi_major_axis_m=a)
-            assert duration == travel.trip(origin, target, bool(at), mobility).duration_s
-        in_plane_picks.append(len(found))
-        return found
 
     def checked(servicer: Any, queue: Any) -> Any:
         found = chosen_by_bound(servicer, queue)
@@ -264,22 +251,24 @@ def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest
         picks.append(len(queue))
         return found
 
-    chosen_in_plane = engine.Maintenance._nearest_in_plane
+    chosen = engine.Maintenance._pick
     plane_picks = []
 
-    def checked_plane(servicer: Any, candidates: Any, plane: Any) -> Any:
-        found = chosen_in_plane(servicer, candidates, plane)
-        queue = servicer.engine.queue[servicer.plan.group]
-        everyone = min(queue.in_plane(servicer.slot.plane), key=lambda job: travel.trip(
-            servicer.slot, job.life.state.slot, servicer.at == job.life.state.satellite.index,
-            servicer.plan.mobility).duration_s)
-        assert found is everyone
-        plane_picks.append(len(queue.in_plane(servicer.slot.plane)) - len(candidates))
+    def checked_pick(self: Any, servicer: Any, queue: Any) -> Any:
+        own_plane = queue.in_plane(servicer.slot.plane)
+        found = chosen(self, servicer, queue)
+        if scope == "plane" and own_plane:
+            everyone = min(own_plane, key=lambda job: travel.trip(
+                servicer.slot, job.life.state.slot,
+                servicer.at == job.life.state.satellite.index,
+                servicer.plan.mobility).duration_s)
+            assert found is everyone
+            timed = queue.around(servicer.slot.plane, servicer.slot.arg_latitude_rad)
+            plane_picks.append((len(own_plane), len(timed)))
         return found
 
     monkeypatch.setattr(engine, "_nearest", checked)
-    monkeypatch.setattr(travel, "in_plane_durations_s", checked_in_plane)
-    monkeypatch.setattr(engine.Maintenance, "_nearest_in_plane", staticmethod(checked_plane))
+    monkeypatch.setattr(engine.Maintenance, "_pick", checked_pick)
     root = Path(__file__).resolve().parents[2]
     scenario = load_scenario(root / "configs" / "reference-shell-serviced.yaml", [
         # Within a plane, more satellites than the nearest along it.
@@ -296,10 +285,10 @@ def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest
     # Picks among jobs in several planes; with scope "plane", among a plane's.
     assert len(picks) >= 5 and max(picks) > 10
     if scope == "plane":
-        # Picks within a plane time only the jobs nearest along it, and often fewer than
-        # the plane holds.
-        assert len(in_plane_picks) > 30 and max(in_plane_picks) > 3
-        assert max(plane_picks) > 0
+        # Picks within a plane time only the jobs nearest along it, often fewer than the
+        # plane holds.
+        assert len(plane_picks) > 30 and max(held for held, _ in plane_picks) > 5
+        assert any(timed < held for held, timed in plane_picks)
 
 
 def test_swapping_a_node_renews_the_parts_inside_it(tmp_path: Path) -> None:

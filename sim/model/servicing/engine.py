@@ -383,25 +383,13 @@ class Maintenance:
             if near:
                 plane = near[0].life.state.slot
                 if plane.formation or plane.semi_major_axis_m <= 0.0:
-                    return _quickest(servicer, queue.in_plane(origin.plane))
-                return self._nearest_in_plane(servicer, near, plane)
+                    near = queue.in_plane(origin.plane)
+                return _quickest(servicer, near)
         if policy.queue_order == "fifo":
             return queue.first()
         if policy.queue_order == "most_lost":
             return min(queue, key=lambda job: job.life.state.satellite.capacity)
         return _nearest(servicer, queue)
-
-    @staticmethod
-    def _nearest_in_plane(servicer: Servicer, candidates: list[Job],
-                          plane: travel.Slot) -> Job:
-        """The candidate (all in the servicer's plane) reached soonest, the oldest among
-        equals: their trips in one array pass."""
-        durations = travel.in_plane_durations_s(
-            servicer.slot,
-            np.array([job.life.state.slot.arg_latitude_rad for job in candidates]),
-            np.array([servicer.at == job.life.state.satellite.index for job in candidates]),
-            plane.semi_major_axis_m, servicer.plan.mobility)
-        return candidates[int(np.argmin(durations))]
 
     def serve(self, servicer: Any, jobs: list[Job]) -> Generator[simpy.Event, Any, None]:
         """Travel to the jobs' satellite and swap their units one after the other. ``jobs``

@@ -17,11 +17,8 @@ duration and Δv depend on the two slots and the servicer's mobility alone. Move
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 from typing import Literal
-
-import numpy as np
 
 from sim.model.servicing import orbital
 
@@ -110,28 +107,6 @@ def least_duration_s(origin: Slot, target: Slot, mobility: Mobility) -> float:
         return 0.5 * orbital.TWO_PI / orbital.mean_motion_rad_s(a) + mobility.rendezvous_s
     drift = nodal_drift(a, target.inclination_rad, delta_raan, mobility.drift_altitude_m)
     return drift.duration_s + mobility.rendezvous_s
-
-
-def in_plane_durations_s(origin: Slot, arg_latitudes_rad: np.ndarray, same: np.ndarray,
-                         semi_major_axis_m: float, mobility: Mobility) -> np.ndarray:
-    """What ``trip`` gives, in time, from ``origin`` to satellites of its own plane at these
-    arguments of latitude (``same``: the satellite the servicer is at), in one array pass with
-    the same floating-point steps."""
-    # math.remainder(x, 2π) is exact: fmod is, and so is one more 2π off a remainder in
-    # (π, 2π) (Sterbenz).
-    delta_u = np.fmod(arg_latitudes_rad - origin.arg_latitude_rad, orbital.TWO_PI)
-    delta_u = np.where(delta_u > math.pi, delta_u - orbital.TWO_PI, delta_u)
-    delta_u = np.where(delta_u < -math.pi, delta_u + orbital.TWO_PI, delta_u)
-    delta_u = np.where(delta_u == -math.pi, math.pi, delta_u)
-    durations = np.zeros(len(delta_u))
-    for ahead in (True, False):
-        chosen = (delta_u > 0.0) if ahead else (delta_u < 0.0)
-        offset = -mobility.phasing_altitude_m if ahead else mobility.phasing_altitude_m
-        rate, legs_s, _ = _drift_orbit(semi_major_axis_m, offset)
-        durations[chosen] = delta_u[chosen] / rate + legs_s
-    durations += mobility.rendezvous_s
-    durations[same] = 0.0
-    return durations
 
 
 def in_plane(semi_major_axis_m: float, delta_u_rad: float, mobility: Mobility) -> Trip:
