@@ -14,6 +14,7 @@ from sim.radiation.dose import (
     altitude_factor,
     dose_rate_rad_per_year,
 )
+from sim.units import DAY_S, YEAR_S
 
 # The per-year figures as quoted with the paper's table (5-year totals / 5, rounded), rad/yr.
 QUOTED_PER_YEAR = {
@@ -83,3 +84,28 @@ def test_out_of_range_input_names_the_argument(
     with pytest.raises(ValueError, match=f"^{name}: must be in \\[") as error:
         dose_rate_rad_per_year(altitude, inclination, thickness)
     assert "\n" not in str(error.value)
+
+
+def test_one_units_radiation_lifetime_is_the_batch_one_with_the_same_draws() -> None:
+    """``RadiationLife.after`` (scalars, at every swap) gives what ``lifetimes_s`` gives for
+    one unit from the same stream: dose tolerance and damaging latch-ups, with storms."""
+    from sim.model.distributions import LogNormal
+    from sim.model.radiation import RadiationLife
+    from sim.model.upsets import RadiationEffects
+    from sim.radiation.cycle import SolarCycle
+    from sim.radiation.exposure import Exposure
+    from sim.radiation.storms import Storm
+
+    horizon_s = 20 * YEAR_S
+    exposure = Exposure(horizon_s, SolarCycle(maximum_s=2 * YEAR_S, upset_amplitude=0.25),
+                        [Storm("S4", 3 * YEAR_S, 3 * YEAR_S + 2 * DAY_S, 30.0, 10.0)])
+    effects = RadiationEffects(latchup_per_s=2.0 / YEAR_S, latchup_damage_probability=0.5,
+                               power_cycle=LogNormal(60.0, 0.1),
+                               dose_tolerance_rad=LogNormal(2000.0, 0.5))
+    dose_rate = 150.0 / YEAR_S
+    for installed_s in (0.0, 1.5 * YEAR_S, 3 * YEAR_S + DAY_S, 19.9 * YEAR_S):
+        one = RadiationLife(effects, exposure, dose_rate, lambda: np.random.default_rng(4))
+        batch = RadiationLife(effects, exposure, dose_rate, lambda: np.random.default_rng(4))
+        expected = float(batch.lifetimes_s(np.array([installed_s]))[0])
+        found = one.after(installed_s)
+        assert found == pytest.approx(expected, rel=1e-12) or found == expected == math.inf
