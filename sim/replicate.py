@@ -213,12 +213,24 @@ class Wiring:
             env.run(until=until_s)
         if self.maintenance is not None:
             self.maintenance.finish()
-        for account in self.power:
-            account.finish(until_s)
-        if self.load is not None:
-            self.load.flush()
+        self._settle_power(until_s)
         self.job_outcomes = [job.settle(workload, until_s) for job, workload in self.jobs]
         return self.recorder.finish()
+
+    def _settle_power(self, until_s: float) -> None:
+        """Close every power account at ``until_s``; those sharing orbits are settled together
+        as soon as the last of them is closed (accounts sharing orbits come one after the
+        other), so that only one set's waiting states are held at a time."""
+        load = self.load
+        waiting: Orbits | None = None
+        for account in self.power:
+            shared = account.shared_orbits
+            if waiting is not None and shared is not waiting and load is not None:
+                load.flush(waiting)
+            account.finish(until_s)
+            waiting = shared
+        if load is not None:
+            load.flush()
 
     def release(self) -> None:
         """Let the satellites be freed as soon as this wiring is dropped (see

@@ -7,6 +7,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+# Points read at once when spans of lagged eclipse losses are added: bounds the memory a
+# plane's hand-over takes (some 80 MB), whatever the number of its satellites' spans.
+LAGGED_POINTS = 1_000_000
+
 
 class WindowGrid:
     """Windows of ``width_s`` covering [0, horizon_s]; the last one may be shorter.
@@ -87,6 +91,17 @@ class WindowGrid:
         start, end, rates, lags_s = start[keep], end[keep], rates[keep], lags_s[keep]
         first = self._indices(start)
         last = self._indices(end)
+        # Spans in batches of about ``LAGGED_POINTS`` points (each point takes some 80 bytes).
+        points_after = np.cumsum(last - first + 2)
+        batch = (points_after - 1) // LAGGED_POINTS
+        for cut in np.split(np.arange(len(first)), np.flatnonzero(np.diff(batch)) + 1):
+            self._add_lagged(eclipsed_s, start[cut], end[cut], rates[cut], lags_s[cut],
+                             first[cut], last[cut])
+
+    def _add_lagged(self, eclipsed_s: Callable[[np.ndarray], np.ndarray], start: np.ndarray,
+                    end: np.ndarray, rates: np.ndarray, lags_s: np.ndarray, first: np.ndarray,
+                    last: np.ndarray) -> None:
+        """``add_lagged`` for spans inside the horizon, in the windows ``first`` to ``last``."""
         # Each span's points: its start, the window edges inside it, its end; the curve is
         # read once at each, and a window takes the difference between consecutive points.
         touched = last - first + 1

@@ -168,7 +168,7 @@ class Radiation:
             self.counts["uncorrectable"] += int(np.count_nonzero(
                 rng.uniform(0.0, effects.job_interrupts_per_s, unit.size)
                 < effects.uncorrectable_per_s))
-            member = members[unit]
+            member = members[unit].astype(np.int32)
             uniforms = rng.uniform(0.0, 1.0, unit.size)
             # By member (stable: each member's arrivals stay in the order drawn), so that
             # each job's are one slice.
@@ -176,7 +176,7 @@ class Radiation:
             member, times, uniforms = member[order], times[order], uniforms[order]
             for job, job_members in jobs:
                 mine = slice(*np.searchsorted(member, [job_members.start, job_members.stop]))
-                job.add_upsets(member[mine] - job_members.start, times[mine], uniforms[mine])
+                job.add_upsets(member[mine], times[mine], uniforms[mine], job_members.start)
         else:
             self.counts["uncorrectable"] += poisson_count(effects.uncorrectable_per_s, units,
                                                           exposure, rng)

@@ -75,7 +75,7 @@ class JobLog:
         self.times_s = array("d")
         self.members = array("q")
         self.capacities = array("d")
-        self._interrupts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._interrupts: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
 
     def changed(self, now_s: float, index: int, capacity: float) -> None:
         """Satellite ``index`` (fleet-wide) now works at ``capacity`` of its nominal."""
@@ -83,12 +83,13 @@ class JobLog:
         self.members.append(index - self.first_index)
         self.capacities.append(capacity)
 
-    def add_upsets(self, members: np.ndarray, times_s: np.ndarray,
-                   uniforms: np.ndarray) -> None:
+    def add_upsets(self, members: np.ndarray, times_s: np.ndarray, uniforms: np.ndarray,
+                   first: int = 0) -> None:
         """Upsets that interrupt the job if they find their device working: member (within
-        the job), time, and a uniform draw compared with the member's capacity then (its
-        share of devices working)."""
-        self._interrupts.append((members, times_s, uniforms))
+        the job, once ``first`` is taken off: the arrays may be views of a fleet group's),
+        time, and a uniform draw compared with the member's capacity then (its share of
+        devices working)."""
+        self._interrupts.append((members, times_s, uniforms, first))
 
     def settle(self, workload: TrainingWorkload, horizon_s: float) -> JobOutcome:
         """Walk the job's intervals between interruptions (see the module docstring)."""
@@ -130,9 +131,9 @@ class JobLog:
         """The times of upsets that found their device working."""
         if not self._interrupts:
             return np.zeros(0)
-        who = np.concatenate([m for m, _, _ in self._interrupts])
-        when = np.concatenate([t for _, t, _ in self._interrupts])
-        draws = np.concatenate([u for _, _, u in self._interrupts])
+        who = np.concatenate([m - first for m, _, _, first in self._interrupts])
+        when = np.concatenate([t for _, t, _, _ in self._interrupts])
+        draws = np.concatenate([u for _, _, u, _ in self._interrupts])
         capacity = np.ones(when.size)
         for member in np.unique(who):
             mine = who == member

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.model import grid
 from sim.model.grid import WindowGrid
 
 
@@ -104,9 +105,13 @@ def test_spans_in_any_order_add_up_to_the_same_floats_as_adding_each_at_once() -
     assert np.array_equal(grid.totals, one_span_at_a_time(grid, spans))
 
 
-def test_lagged_eclipse_spans_equal_their_eclipses_moved_and_cut() -> None:
+@pytest.mark.parametrize("batch_points", [1_000_000, 7])
+def test_lagged_eclipse_spans_equal_their_eclipses_moved_and_cut(
+        monkeypatch: pytest.MonkeyPatch, batch_points: int) -> None:
     """``add_lagged`` against the eclipses themselves: each span's eclipses cut to the span,
-    moved ``lag`` earlier, cut to the horizon, added one by one."""
+    moved ``lag`` earlier, cut to the horizon, added one by one (all spans at once, and in
+    batches of a few points)."""
+    monkeypatch.setattr(grid, "LAGGED_POINTS", batch_points)
     rng = np.random.default_rng(3)
     horizon = 1_000.0
     eclipse_start = np.sort(rng.uniform(-50.0, 1_050.0, 60))

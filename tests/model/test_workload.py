@@ -36,6 +36,22 @@ def test_an_upset_rolls_back_to_the_last_checkpoint_and_restarts() -> None:
     assert outcome.restart_pflop_s == pytest.approx(R_S * 2.0)
 
 
+def test_upsets_given_as_fleet_wide_members_with_the_jobs_first_are_the_jobs_own() -> None:
+    """A job's upsets may come as views of a fleet group's arrays (members numbered in the
+    group, ``first`` the job's first member): the outcome is that of members within the job."""
+    fleet_members = np.array([6, 7, 7], dtype=np.int32)
+    times = np.array([5 * HOUR_S, 9 * HOUR_S, 13 * HOUR_S])
+    draws = np.array([0.5, 0.7, 0.2])
+    within, fleet_wide = JobLog(6, [1.0, 1.0]), JobLog(6, [1.0, 1.0])
+    within.changed(8 * HOUR_S, 7, 0.6)
+    fleet_wide.changed(8 * HOUR_S, 7, 0.6)
+    within.add_upsets(fleet_members - 6, times, draws)
+    fleet_wide.add_upsets(fleet_members, times, draws, first=6)
+    # The upset at 9 h draws 0.7 ≥ 0.6: it finds its device down and does not interrupt.
+    assert fleet_wide.settle(workload(), 20 * HOUR_S) == within.settle(workload(), 20 * HOUR_S)
+    assert within.settle(workload(), 20 * HOUR_S).interruptions == 3
+
+
 def test_an_interruption_during_a_restart_starts_it_over() -> None:
     job = JobLog(0, [1.0, 1.0])
     job.add_upsets(np.array([0, 0]), np.array([5 * HOUR_S, 5.5 * HOUR_S]), np.array([0.1, 0.1]))

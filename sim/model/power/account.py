@@ -90,6 +90,13 @@ class PowerAccount:
         return isinstance(self._orbits_source, Orbits)
 
     @property
+    def shared_orbits(self) -> Orbits | None:
+        """The orbits this account shares with others (settled with them when the load is
+        flushed), or None."""
+        source = self._orbits_source
+        return source if isinstance(source, Orbits) else None
+
+    @property
     def orbits(self) -> Orbits:
         """The satellite's orbits, built from their source when first needed (a large shell's
         orbits are built one satellite at a time and let go after ``finish``)."""
