@@ -29,14 +29,16 @@ class Calendar:
     """Callbacks at given times before ``horizon_s`` (those at or after it never run)."""
 
     __slots__ = ("_armed_s", "_bucket_s", "_buckets", "_current", "_env", "_horizon_s",
-                 "_index", "_order", "_token")
+                 "_index", "_later", "_order", "_token")
 
     def __init__(self, env: simpy.Environment, horizon_s: float, bucket_s: float = BUCKET_S):
         self._env = env
         self._horizon_s = horizon_s
         self._bucket_s = bucket_s
-        self._buckets: list[list[tuple[float, int, Callable[[Any], None], Any]]] = [
-            [] for _ in range(int(horizon_s // bucket_s) + 1)]
+        # Buckets after the current one that hold entries, by index, and their indices as a
+        # heap.
+        self._buckets: dict[int, list[tuple[float, int, Callable[[Any], None], Any]]] = {}
+        self._later: list[int] = []
         # The bucket being run, as a heap, and its index.
         self._current: list[tuple[float, int, Callable[[Any], None], Any]] = []
         self._index = 0
@@ -55,7 +57,11 @@ class Calendar:
         if bucket <= self._index:
             heapq.heappush(self._current, entry)
         else:
-            self._buckets[bucket].append(entry)
+            held = self._buckets.get(bucket)
+            if held is None:
+                held = self._buckets[bucket] = []
+                heapq.heappush(self._later, bucket)
+            held.append(entry)
         if time_s < self._armed_s:
             self._arm(time_s)
 
@@ -82,16 +88,10 @@ class Calendar:
 
     def _advance(self) -> bool:
         """Make the next bucket holding entries the current one (False: none left)."""
-        buckets = self._buckets
-        index = self._index + 1
-        while index < len(buckets) and not buckets[index]:
-            index += 1
-        if index >= len(buckets):
-            self._index = len(buckets)
+        if not self._later:
             return False
-        self._index = index
-        current = buckets[index]
-        buckets[index] = []
+        self._index = heapq.heappop(self._later)
+        current = self._buckets.pop(self._index)
         heapq.heapify(current)
         self._current = current
         return True

@@ -59,3 +59,14 @@ def test_ties_run_in_the_order_added_and_an_empty_calendar_arms_nothing() -> Non
     idle = simpy.Environment()
     Calendar(idle, HORIZON_S).at(HORIZON_S, ran.append, 9)
     assert idle.peek() == float("inf")
+
+
+def test_a_long_horizon_holds_only_the_buckets_in_use() -> None:
+    """Buckets exist only where entries wait: a horizon of a billion buckets costs nothing."""
+    env = simpy.Environment()
+    calendar = Calendar(env, 1e15, bucket_s=1e6)
+    ran: list[float] = []
+    for time_s in (5e14, 3e6, 7e13):
+        calendar.at(time_s, ran.append, time_s)
+    env.run(until=1e15)
+    assert ran == [3e6, 7e13, 5e14]
