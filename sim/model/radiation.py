@@ -174,8 +174,13 @@ class Radiation:
             # each job's are one slice.
             order = np.argsort(member, kind="stable")
             member, times, uniforms = member[order], times[order], uniforms[order]
-            for job, job_members in jobs:
-                mine = slice(*np.searchsorted(member, [job_members.start, job_members.stop]))
+            # Every job's slice at once (searching with the members' own type: a search
+            # with other values would convert the whole array at each call).
+            bounds = np.array([(m.start, m.stop) for _, m in jobs], dtype=np.int32)
+            firsts = np.searchsorted(member, bounds[:, 0]).tolist()
+            ends = np.searchsorted(member, bounds[:, 1]).tolist()
+            for (job, job_members), first, end in zip(jobs, firsts, ends, strict=True):
+                mine = slice(first, end)
                 job.add_upsets(member[mine], times[mine], uniforms[mine], job_members.start)
         else:
             self.counts["uncorrectable"] += poisson_count(effects.uncorrectable_per_s, units,
