@@ -122,7 +122,8 @@ def test_ctrl_c_on_a_campaign_prints_the_command_that_resumes_it(tmp_path: Path)
         assert first.startswith("replications: "), first
         process.send_signal(signal.SIGINT)
         rest = process.stderr.read()
-        assert process.wait(timeout=120) == 130, rest
+        code = process.wait(timeout=120)
+        assert code == 130, (code, rest)
     lines = [line.strip() for line in rest.splitlines() if line.strip()]
     assert lines[-2] == (f"interrupted: replications finished so far are kept in {out}; "
                          "resume it with:"), rest
