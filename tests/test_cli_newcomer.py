@@ -115,8 +115,12 @@ def test_ctrl_c_on_a_campaign_prints_the_command_that_resumes_it(tmp_path: Path)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "sim", "campaign", str(SMOKE), "-n", "600", "--workers",
                "1", "--out", str(out), "--seed", "3", "--set", "fleet.0.count=3"]
+    # Ctrl-C reaches the campaign even when the suite runs as a background job (which
+    # starts with SIGINT ignored, and passes that on).
     with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True, env={**os.environ, "ORBSIM_PROGRESS_S": "0"}) as process:
+                          text=True, env={**os.environ, "ORBSIM_PROGRESS_S": "0"},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+                          ) as process:
         assert process.stderr is not None
         first = process.stderr.readline()
         assert first.startswith("replications: "), first
