@@ -151,7 +151,7 @@ class Radiation:
         rng = self.streams.get(f"radiation/{group_name}/{stream_name}")
         per_satellite = groups[0].count if groups else 0
         units = len(groups) * per_satellite
-        members = np.repeat(np.arange(len(groups)), per_satellite)
+        members = np.repeat(np.arange(len(groups), dtype=np.int32), per_satellite)
         exposure = self.exposure
         self.counted.update(name for name, rate in (
             ("corrected_upsets", effects.corrected_per_s), ("sdc", effects.sdc_per_s),
@@ -168,7 +168,7 @@ class Radiation:
             self.counts["uncorrectable"] += int(np.count_nonzero(
                 rng.uniform(0.0, effects.job_interrupts_per_s, unit.size)
                 < effects.uncorrectable_per_s))
-            member = members[unit].astype(np.int32)
+            member = members[unit]
             uniforms = rng.uniform(0.0, 1.0, unit.size)
             # By member (stable: each member's arrivals stay in the order drawn), so that
             # each job's are one slice.

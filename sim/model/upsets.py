@@ -200,7 +200,8 @@ def replay(satellite: Satellite, failures: list[tuple[float, Unit, str]],
     """One satellite's failures (time, unit, cause; parts never repaired) and radiation
     outages (as ``Outages`` takes them), handed over in time order with no event: what the
     event loop would do with ``fail`` timeouts and ``Outages``, step for step (the same
-    arrival rule and the same floating-point times), for a satellite nothing else touches."""
+    arrival rule; each arrival at its drawn time, where the calendar's timeout may land a
+    rounding away), for a satellite nothing else touches."""
     queue: list[tuple[float, int, int, Any]] = []
     order = itertools.count()
     for at_s, unit, cause in failures:
@@ -213,8 +214,7 @@ def replay(satellite: Satellite, failures: list[tuple[float, Unit, str]],
             index += 1
         unit_outages.next = index
         if index < len(times):
-            heapq.heappush(queue, (now_s + (times[index] - now_s), next(order), _ARRIVE,
-                                   unit_outages))
+            heapq.heappush(queue, (times[index], next(order), _ARRIVE, unit_outages))
 
     for outage in outages:
         wait(_Replayed(*outage), 0.0)

@@ -87,7 +87,7 @@ class PowerAccount:
     def reuse(self) -> bool:
         """Whether the orbits outlive this account (shared, kept): then what is derived from
         them is kept on them too."""
-        return isinstance(self._orbits_source, Orbits)
+        return self.shared_orbits is not None
 
     @property
     def shared_orbits(self) -> Orbits | None:
