@@ -214,8 +214,16 @@ class Wiring:
         if self.maintenance is not None:
             self.maintenance.finish()
         self._settle_power(until_s)
-        self.job_outcomes = [job.settle(workload, until_s) for job, workload in self.jobs]
+        self.job_outcomes = [self._settled(job, workload, until_s)
+                             for job, workload in self.jobs]
         return self.recorder.finish()
+
+    @staticmethod
+    def _settled(job: JobLog, workload: TrainingWorkload, until_s: float) -> JobOutcome:
+        """Settle ``job`` and drop its upsets (the jobs settled after it need the memory)."""
+        outcome = job.settle(workload, until_s)
+        job.drop_upsets()
+        return outcome
 
     def _settle_power(self, until_s: float) -> None:
         """Close every power account at ``until_s``; those sharing orbits are settled together

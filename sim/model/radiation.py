@@ -107,6 +107,59 @@ class RadiationLife:
         return found
 
 
+class _JobUpsets:
+    """The upsets of one part across a fleet group that may interrupt its jobs. Only the
+    jobs' settling reads them, so they are drawn when the first of the jobs is settled (from
+    the part's stream, where its outages left it: the same draws as at the start) and each
+    job drops them once settled: one group's upsets are held at a time, not the fleet's."""
+
+    __slots__ = ("_effects", "_jobs", "_members", "_radiation", "_rng", "_units", "_where")
+
+    def __init__(self, radiation: Radiation, effects: RadiationEffects, units: int,
+                 members: np.ndarray, rng: np.random.Generator, where: ArrivalFilter | None,
+                 jobs: Sequence[tuple[JobLog, range]]):
+        self._radiation = radiation
+        self._effects = effects
+        self._units = units
+        self._members: np.ndarray | None = members
+        self._rng = rng
+        self._where = where
+        self._jobs = jobs
+
+    def draw(self) -> None:
+        """Draw the upsets (once) and hand each job its slice."""
+        members = self._members
+        if members is None:
+            return
+        self._members = None
+        effects, rng = self._effects, self._rng
+        unit, times = poisson_arrivals(effects.job_interrupts_per_s, self._units,
+                                       self._radiation.exposure, rng, members, self._where)
+        self._radiation.counts["uncorrectable"] += int(np.count_nonzero(
+            rng.uniform(0.0, effects.job_interrupts_per_s, unit.size)
+            < effects.uncorrectable_per_s))
+        member = members[unit]
+        del unit
+        uniforms = rng.uniform(0.0, 1.0, member.size)
+        # By member (stable: each member's arrivals stay in the order drawn), so that each
+        # job's are one slice; one array at a time, to hold one copy beside the originals.
+        order = np.argsort(member, kind="stable")
+        member = member[order]
+        times = times[order]
+        uniforms = uniforms[order]
+        del order
+        # Every job's slice at once (searching with the members' own type: a search with
+        # other values would convert the whole array at each call).
+        jobs = self._jobs
+        bounds = np.array([(m.start, m.stop) for _, m in jobs], dtype=np.int32)
+        firsts = np.searchsorted(member, bounds[:, 0]).tolist()
+        ends = np.searchsorted(member, bounds[:, 1]).tolist()
+        for (job, job_members), first, end in zip(jobs, firsts, ends, strict=True):
+            mine = slice(first, end)
+            job.add_upsets(member[mine], times[mine], uniforms[mine], job_members.start)
+        self._jobs = ()
+
+
 @dataclass
 class Radiation:
     """One replication's radiation model, wired part by part as the fleet is built."""
@@ -163,25 +216,9 @@ class Radiation:
         self.counts["sdc"] += poisson_count(effects.sdc_per_s, units, exposure, rng)
         self._outages(effects, satellites, groups, members, rng, where)
         if jobs and effects.job_interrupts_per_s > 0:
-            unit, times = poisson_arrivals(effects.job_interrupts_per_s, units, exposure, rng,
-                                           members, where)
-            self.counts["uncorrectable"] += int(np.count_nonzero(
-                rng.uniform(0.0, effects.job_interrupts_per_s, unit.size)
-                < effects.uncorrectable_per_s))
-            member = members[unit]
-            uniforms = rng.uniform(0.0, 1.0, unit.size)
-            # By member (stable: each member's arrivals stay in the order drawn), so that
-            # each job's are one slice.
-            order = np.argsort(member, kind="stable")
-            member, times, uniforms = member[order], times[order], uniforms[order]
-            # Every job's slice at once (searching with the members' own type: a search
-            # with other values would convert the whole array at each call).
-            bounds = np.array([(m.start, m.stop) for _, m in jobs], dtype=np.int32)
-            firsts = np.searchsorted(member, bounds[:, 0]).tolist()
-            ends = np.searchsorted(member, bounds[:, 1]).tolist()
-            for (job, job_members), first, end in zip(jobs, firsts, ends, strict=True):
-                mine = slice(first, end)
-                job.add_upsets(member[mine], times[mine], uniforms[mine], job_members.start)
+            upsets = _JobUpsets(self, effects, units, members, rng, where, jobs)
+            for job, _ in jobs:
+                job.before_settling(upsets.draw)
         else:
             self.counts["uncorrectable"] += poisson_count(effects.uncorrectable_per_s, units,
                                                           exposure, rng)

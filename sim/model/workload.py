@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,7 +67,8 @@ class JobLog:
     """One job's members' capacity changes and the upsets that may interrupt it, as they
     happen; settled at the horizon."""
 
-    __slots__ = ("_interrupts", "capacities", "first_index", "members", "times_s", "weights")
+    __slots__ = ("_interrupts", "_pending", "capacities", "first_index", "members", "times_s",
+                 "weights")
 
     def __init__(self, first_index: int, weights_pflops: list[float]):
         self.first_index = first_index
@@ -76,6 +78,8 @@ class JobLog:
         self.members = array("q")
         self.capacities = array("d")
         self._interrupts: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+        # Draws of upsets still to come, made when the job is settled.
+        self._pending: list[Callable[[], None]] = []
 
     def changed(self, now_s: float, index: int, capacity: float) -> None:
         """Satellite ``index`` (fleet-wide) now works at ``capacity`` of its nominal."""
@@ -91,8 +95,20 @@ class JobLog:
         devices working)."""
         self._interrupts.append((members, times_s, uniforms, first))
 
+    def before_settling(self, draw: Callable[[], None]) -> None:
+        """Call ``draw`` (which adds upsets to this job, and may to others) when the job is
+        settled, not before: upsets drawn late are not held through the event loop."""
+        self._pending.append(draw)
+
+    def drop_upsets(self) -> None:
+        """Forget the upsets (once settled: they are the largest thing a job holds)."""
+        self._interrupts = []
+
     def settle(self, workload: TrainingWorkload, horizon_s: float) -> JobOutcome:
         """Walk the job's intervals between interruptions (see the module docstring)."""
+        for draw in self._pending:
+            draw()
+        self._pending = []
         times = np.asarray(self.times_s, dtype=float)
         members = np.asarray(self.members, dtype=np.int64)
         capacities = np.asarray(self.capacities, dtype=float)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
+from support import CONFIGS
 
-from sim.model.workload import JobLog, TrainingWorkload
+from sim.config.loader import to_scenario, validate_document
+from sim.model.workload import JobLog, JobOutcome, TrainingWorkload
+from sim.replicate import build
+from sim.rng import Streams
 from sim.units import HOUR_S
 
 C_S = 2 * HOUR_S
@@ -90,3 +95,32 @@ def test_jobs_split_the_group_and_the_last_takes_the_rest() -> None:
         [0, 1, 2], [3, 4, 5], [6]]
     with pytest.raises(ValueError, match="checkpoint_interval"):
         TrainingWorkload(1, 0.0, 0.0, 0.0)
+
+
+def test_job_upsets_are_drawn_when_settled_whatever_the_order() -> None:
+    """A fleet group's job upsets are drawn when the first of its jobs is settled (none are
+    held through the event loop), each job drops its own once settled, and every job's
+    outcome is the same whichever job is settled first."""
+    doc = yaml.safe_load((CONFIGS / "validation" / "radiation_goodput.yaml").read_text(
+        encoding="utf-8"))
+    doc["fleet"][0]["workload"]["satellites_per_job"] = 3
+    doc["fleet"][0]["count"] = 10
+    scenario = to_scenario(validate_document(doc))
+
+    def outcomes(order: int) -> list[JobOutcome]:
+        wiring = build(scenario, Streams(7, 0))
+        jobs = wiring.jobs[::order]
+        assert len(jobs) == 4
+        assert all(not job._interrupts for job, _ in jobs)
+        wiring.env.run(until=scenario.horizon_s)
+        found = []
+        for job, work in jobs:
+            found.append(job.settle(work, scenario.horizon_s))
+            assert job._interrupts
+            job.drop_upsets()
+            assert not job._interrupts
+        return found[::order]
+
+    forward = outcomes(1)
+    assert sum(outcome.interruptions for outcome in forward) > 0
+    assert outcomes(-1) == forward
