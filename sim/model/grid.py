@@ -10,6 +10,9 @@ import numpy as np
 # Points read at once when spans of lagged eclipse losses are added: bounds the memory a
 # plane's hand-over takes (some 80 MB), whatever the number of its satellites' spans.
 LAGGED_POINTS = 1_000_000
+# Span values (three a span) kept before they are added: bounds what a fleet's capacity
+# changes hold between hand-overs (a gigawatt fleet makes some 15 million spans).
+SPAN_VALUES_KEPT = 300_000
 
 
 class WindowGrid:
@@ -42,12 +45,17 @@ class WindowGrid:
         """Add ``rate`` over [start_s, end_s)."""
         if end_s <= start_s or rate == 0.0:
             return
-        self._spans.extend((start_s, end_s, rate))
+        spans = self._spans
+        spans.extend((start_s, end_s, rate))
+        if len(spans) >= SPAN_VALUES_KEPT:
+            self._add_spans()
 
     def add_constants(self, spans: list[float]) -> None:
         """Add the spans ``[start_s, end_s, rate, start_s, …]``, one after the other, as
         ``add_constant`` would (each with end_s > start_s and a non-zero rate)."""
         self._spans.extend(spans)
+        if len(self._spans) >= SPAN_VALUES_KEPT:
+            self._add_spans()
 
     def add_spans(self, starts_s: np.ndarray, ends_s: np.ndarray, rates: np.ndarray) -> None:
         """Add ``rates[i]`` over [starts_s[i], ends_s[i]) for spans in any order, costing the

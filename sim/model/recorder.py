@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.model.grid import WindowGrid
+from sim.model.grid import SPAN_VALUES_KEPT, WindowGrid
 from sim.model.parts import Loss, LossKey
 
 
@@ -217,7 +217,10 @@ class Recorder:
         capacity = self._fleet_capacity
         self._delivered += capacity * (now_s - t)
         if capacity != 0.0:
-            self._spans.extend((t, now_s, capacity))
+            spans = self._spans
+            spans.extend((t, now_s, capacity))
+            if len(spans) >= SPAN_VALUES_KEPT:
+                self._hand_over_spans()
         self._t_last = now_s
 
     def _hand_over_spans(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -139,3 +141,32 @@ def test_lagged_eclipse_spans_equal_their_eclipses_moved_and_cut(
                     expected[k] += rate * overlap
     assert expected.sum() > 0
     np.testing.assert_allclose(lagged.totals, expected, rtol=1e-12, atol=1e-9)
+
+
+def test_spans_added_in_batches_are_the_same_sums_as_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Constant spans in time order, added by ``add_constant`` and ``add_constants`` in
+    batches of a few spans, give every window the same floating-point total as all of
+    them added at once, and as each added on its own."""
+    rng = np.random.default_rng(11)
+    ends = np.cumsum(rng.uniform(0.0, 40.0, 200))
+    starts = np.concatenate([[0.0], ends[:-1]])
+    rates = rng.uniform(-1.0, 3.0, 200)
+    values = np.stack([starts, ends, rates], axis=1).ravel().tolist()
+    horizon = float(ends[-1])
+    at_once = WindowGrid(70.0, horizon)
+    at_once.add_constants(values)
+    expected = at_once.totals.copy()
+    monkeypatch.setattr(grid, "SPAN_VALUES_KEPT", 3 * 7)
+    batched = WindowGrid(70.0, horizon)
+    one_by_one = WindowGrid(70.0, horizon)
+    for first in range(0, len(values), 3 * 5):
+        batched.add_constants(values[first:first + 3 * 5])
+    for start, end, rate in zip(starts, ends, rates, strict=True):
+        one_by_one.add_constant(float(start), float(end), float(rate))
+    assert np.array_equal(batched.totals, expected)
+    assert np.array_equal(one_by_one.totals, expected)
+    edges = at_once.edges_s
+    for k, (low, high) in enumerate(itertools.pairwise(edges)):
+        overlap = np.clip(np.minimum(ends, high) - np.maximum(starts, low), 0.0, None)
+        assert expected[k] == pytest.approx(float(np.sum(rates * overlap)), rel=1e-12, abs=1e-9)
