@@ -9,6 +9,7 @@ on the policy that decides when it is swapped.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -36,7 +37,8 @@ class RenewalDraws:
         self.wear = wear
         self.stream = stream
         self.columns = columns
-        self.rows: list[list[float]] = []
+        # Packed: a gigawatt's parts hold tens of millions of draws.
+        self.rows: list[array[float]] = []
         self._rng: np.random.Generator | None = None
 
     def get(self, renewal: int, column: int) -> float:
@@ -46,7 +48,10 @@ class RenewalDraws:
             if self._rng is None:
                 self._rng = self.stream()
             new = self.lifetime.sample_many(self._rng, BLOCK_ROWS * self.columns)
-            rows.extend(new.reshape(BLOCK_ROWS, self.columns).tolist())
+            for row in new.reshape(BLOCK_ROWS, self.columns):
+                packed = array("d")
+                packed.frombytes(row.tobytes())
+                rows.append(packed)
         return rows[renewal][column]
 
 

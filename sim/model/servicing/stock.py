@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
 from collections.abc import Callable
 
@@ -20,8 +21,8 @@ class Stock:
     """Live stock of one item at one depot. ``history`` holds (time_s, level) at every change
     of the level, for the stock-over-time series."""
 
-    __slots__ = ("backorders", "demands", "env", "filled_at_once", "history", "launch", "ledger",
-                 "level", "name", "on_order", "received", "rng", "rule")
+    __slots__ = ("_levels", "_times_s", "backorders", "demands", "env", "filled_at_once",
+                 "launch", "ledger", "level", "name", "on_order", "received", "rng", "rule")
 
     def __init__(self, env: simpy.Environment, name: str, rule: StockRule, launch: LaunchService,
                  ledger: Ledger, rng: np.random.Generator):
@@ -38,7 +39,9 @@ class Stock:
         self.filled_at_once = 0
         # Units that reached the depot after the start (arrivals, and spares put back).
         self.received = 0
-        self.history: list[tuple[float, float]] = [(0.0, self.level)]
+        # The level from each time on, packed (a gigawatt's depots change millions of times).
+        self._times_s = array("d", [0.0])
+        self._levels = array("d", [self.level])
         if rule.initial:
             self._buy(rule.initial)
             self._lift(rule.initial)
@@ -142,7 +145,13 @@ class Stock:
     def _set_level(self, level: float) -> None:
         self.level = level
         if math.isfinite(level):
-            self.history.append((self.env.now, level))
+            self._times_s.append(self.env.now)
+            self._levels.append(level)
+
+    @property
+    def history(self) -> list[tuple[float, float]]:
+        """(time_s, level) at the start and at every change of the level."""
+        return list(zip(self._times_s, self._levels, strict=True))
 
     @property
     def fill_rate(self) -> float:
