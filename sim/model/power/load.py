@@ -170,7 +170,7 @@ class EclipseCurve:
     def __init__(self, orbits: Orbits):
         self.start_s = orbits.start_s
         self.duration_s = orbits.duration_s
-        self.before_s = np.concatenate([[0.0], np.cumsum(orbits.duration_s)])
+        self.before_s = orbits.eclipse_before_s()
 
     @classmethod
     def of(cls, orbits: Orbits) -> EclipseCurve:

@@ -15,6 +15,9 @@ import numpy as np
 
 from sim.model.power.rules import PowerDesign
 
+# Where ``Orbits.eclipse_before_s`` keeps its array among the orbits' profiles.
+_ECLIPSE_BEFORE = "eclipse_before_s"
+
 
 @dataclass(frozen=True, slots=True)
 class ArrayOutput:
@@ -47,7 +50,6 @@ class Orbits:
     irradiance_eclipse: np.ndarray
     irradiance_sunlit: np.ndarray
     duration_s: np.ndarray = field(init=False, repr=False, compare=False)
-    sunlit_s: np.ndarray = field(init=False, repr=False, compare=False)
     _arrays: dict[PowerDesign, ArrayOutput] = field(default_factory=dict, repr=False,
                                                     compare=False)
     profiles: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -57,10 +59,24 @@ class Orbits:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "duration_s", self.eclipse_end_s - self.start_s)
-        object.__setattr__(self, "sunlit_s", self.end_s - self.eclipse_end_s)
 
     def __len__(self) -> int:
         return len(self.start_s)
+
+    @property
+    def sunlit_s(self) -> np.ndarray:
+        """Each orbit's sunlight after its eclipse, s (computed when asked: it is read only
+        where profiles are built)."""
+        return self.end_s - self.eclipse_end_s
+
+    def eclipse_before_s(self) -> np.ndarray:
+        """The eclipse time of the orbits before each orbit, s, with the total at the end
+        (kept: the power tables and the eclipse curve read the same array)."""
+        found = self.profiles.get(_ECLIPSE_BEFORE)
+        if found is None:
+            found = self.profiles[_ECLIPSE_BEFORE] = np.concatenate(
+                [[0.0], np.cumsum(self.duration_s)])
+        return found
 
     def array(self, design: PowerDesign) -> ArrayOutput:
         """The array's output per orbit (kept: satellites sharing these orbits, and later
@@ -96,9 +112,10 @@ class Orbits:
         ue = np.clip(umbra_end_s[keep], ps, pe)
         grazing = np.isnan(us) | np.isnan(ue)
         penumbra = np.where(grazing, pe - ps, (us - ps) + (pe - ue))
-        start = np.concatenate([[0.0], ps])
+        # Each orbit ends where the next begins: one array holds both.
+        bounds = np.concatenate([[0.0], ps, [horizon_s]])
+        start, end = bounds[:-1], bounds[1:]
         eclipse_end = np.concatenate([[0.0], pe])
-        end = np.concatenate([start[1:], [horizon_s]])
         recharge = end - eclipse_end
         if len(recharge) > 1:
             recharge[-1] = max(recharge[-1], recharge[-2])

@@ -84,7 +84,8 @@ def build_profile(design: PowerDesign, orbits: Orbits, hardware: float, start: i
     index = slice(start, stop)
     level = design.eclipse_compute_level
     compute_w = design.compute_load_w * hardware
-    duration, sunlit = orbits.duration_s[index], orbits.sunlit_s[index]
+    duration = orbits.duration_s[index]
+    sunlit = orbits.end_s[index] - orbits.eclipse_end_s[index]
     recharge = orbits.recharge_s[index]
     need_j = np.maximum(bus_deficit_w(design, orbits, array.eclipse_w[index], index)
                         + compute_w * level, 0.0) * duration
@@ -293,7 +294,7 @@ class LinearProfiles(ProfileSet):
         constant[3] = drawn_j - need_j + charge_in_j * (1.0 - battery.charge_efficiency)
         constant[4] = drawn_j > 0.0
         self.constant = _prefix(constant)
-        self.eclipse_s = _prefix(duration)
+        self.eclipse_s = orbits.eclipse_before_s()
         self.sunlit_compute_j = _prefix(load_w * sunlit)
         self._profiles: dict[float, LinearProfile] = {}
         self._tables = (self.constant[:, 0][None, :], needs[None, :])
