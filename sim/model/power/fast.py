@@ -275,14 +275,36 @@ def _lowest_clean(design: PowerDesign, item: Pending, covered: tuple[np.ndarray,
             chosen = run == r
             profile = item.runs[r].profile
             need[chosen] = profile.need_j[orbit[chosen] - profile.first]
-        for w in sorted_unique(window[need >= most[window]]).tolist():
-            a, b = found.first[w], found.first[w + 1]
-            need_w = item.runs[found.run[w]].profile.needs(a, b)[
-                _clean_at(covered, np.arange(a, b))]
-            most[w] = float(np.max(need_w, initial=0.0))
+        # (A window whose deepest draw is none keeps it: its clean orbits draw none.)
+        redo = sorted_unique(window[(need >= most[window]) & (most[window] > 0.0)])
+        if len(redo):
+            most[redo] = _deepest_clean(item, covered, redo)
     usable = found.usable_j
     drew = (most > 0.0) & (usable > 0.0)
     if not drew.any():
         return 1.0
     drawn = most[drew] / battery.discharge_efficiency
     return float(np.min(1.0 - drawn * battery.max_depth_of_discharge / usable[drew]))
+
+
+def _deepest_clean(item: Pending, covered: tuple[np.ndarray, np.ndarray],
+                   redo: np.ndarray) -> np.ndarray:
+    """The deepest draw of the clean orbits of each window in ``redo`` (0 if none draws)."""
+    found = item.windows
+    first = found.first[redo]
+    lengths = found.first[redo + 1] - first
+    offsets = np.cumsum(lengths) - lengths
+    orbit = np.arange(int(lengths.sum())) + np.repeat(first - offsets, lengths)
+    run = np.repeat(found.run[redo], lengths)
+    need = np.empty(len(orbit))
+    for r in sorted_unique(run).tolist():
+        chosen = run == r
+        profile = item.runs[r].profile
+        need[chosen] = profile.need_j[orbit[chosen] - profile.first]
+    # Draws are never negative: an orbit a chain covered counts as drawing none.
+    need[~_clean_at(covered, orbit)] = 0.0
+    deepest = np.zeros(len(redo))
+    some = lengths > 0
+    if some.any():
+        deepest[some] = np.maximum.reduceat(need, offsets[some])
+    return deepest
