@@ -11,7 +11,6 @@ reported too (what shows the eclipse seasons).
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -274,18 +273,21 @@ def _transitions(times_s: Sequence[float], hardware: Sequence[float],
                  down: list[tuple[float, float]], horizon_s: float) -> list[tuple[float, str]]:
     """When a satellite's capacity (its hardware's, zero while it is down) falls to zero
     (``satellite_outages``) and rises from it (``satellite_recoveries``) before the horizon."""
-    points = sorted(p for p in {*times_s, *(a for a, _ in down), *(b for _, b in down)}
-                    if p < horizon_s)
-    found = []
-    before = hardware[0] > 0.0
-    for at_s in points:
-        k = bisect.bisect_right(times_s, at_s) - 1
-        is_down = any(a <= at_s < b for a, b in down)
-        now = hardware[k] > 0.0 and not is_down
-        if now != before:
-            found.append((at_s, "satellite_recoveries" if now else "satellite_outages"))
-        before = now
-    return found
+    times = np.asarray(times_s, dtype=float)
+    levels = np.asarray(hardware, dtype=float)
+    starts = np.array([a for a, _ in down], dtype=float)
+    ends = np.array([b for _, b in down], dtype=float)
+    points = np.unique(np.concatenate([times, starts, ends]))
+    points = points[points < horizon_s]
+    if len(points) == 0:
+        return []
+    up = levels[np.searchsorted(times, points, side="right") - 1] > 0.0
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        up &= (points < a) | (points >= b)
+    was_up = np.concatenate([[levels[0] > 0.0], up[:-1]])
+    changed = np.flatnonzero(up != was_up)
+    return [(at_s, "satellite_recoveries" if now else "satellite_outages")
+            for at_s, now in zip(points[changed].tolist(), up[changed].tolist(), strict=True)]
 
 
 def _integral(rates: np.ndarray, starts_s: np.ndarray, ends_s: np.ndarray) -> float:
