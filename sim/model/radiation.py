@@ -90,20 +90,20 @@ class RadiationLife:
 
     def after(self, installed_s: float) -> float:
         """The radiation lifetime of one unit installed at ``installed_s``: as
-        ``lifetimes_s`` of one, with the same draws, in scalars (called at every swap)."""
+        ``lifetimes_s`` of one, with the same draws and the same values, in scalars (called
+        at every swap)."""
         rng = self._rng()
         exposure = self._exposure
         found = math.inf
         if self._tolerance is not None:
-            reached = float(exposure.dose_rad(self._dose_rate, installed_s))
+            reached = exposure.dose_one(self._dose_rate, installed_s)
             tolerance = self._tolerance.sample(rng)
-            found = float(exposure.time_at_dose(self._dose_rate, reached + tolerance)
-                          ) - installed_s
+            found = exposure.time_at_dose_one(self._dose_rate, reached + tolerance) - installed_s
         if self._damage_per_s > 0:
-            needed = float(exposure.upset_exposure_s_at(installed_s)) + rng.exponential(
+            needed = exposure.upset_exposure_one(installed_s) + rng.exponential(
                 1.0 / self._damage_per_s)
             if needed <= exposure.total_upset_exposure_s:
-                found = min(found, float(exposure.time_at_upset_exposure(needed)) - installed_s)
+                found = min(found, exposure.time_at_upset_exposure_one(needed) - installed_s)
         return found
 
 

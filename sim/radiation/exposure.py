@@ -11,6 +11,8 @@ their knots (storm edges, and a grid for the cycle's sinusoid, whose curvature b
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -57,6 +59,8 @@ class Exposure:
         self.storm_dose_rad = dose
         # Cumulative dose at the knots, by mean dose rate (rad/s), built on first use.
         self._doses: dict[float, np.ndarray] = {}
+        # The same clocks as lists, for reading one time at a time (``*_one``).
+        self._lists: dict[str | float, list[float]] = {}
 
     def _cycle_integral(self, t_s: np.ndarray | float) -> np.ndarray:
         if self.cycle is None:
@@ -86,6 +90,39 @@ class Exposure:
                               storm.upset_factor - 1.0, 0.0)
         return factor * (1.0 + extra)
 
+    def upset_exposure_one(self, t_s: float) -> float:
+        """H(t) at one time: ``upset_exposure_s_at``'s value, without numpy's per-call cost."""
+        return interp_one(t_s, self._as_list("knots"), self._as_list("upsets"))
+
+    def time_at_upset_exposure_one(self, exposure_s: float) -> float:
+        """H⁻¹ at one exposure (``time_at_upset_exposure``'s value)."""
+        return interp_one(exposure_s, self._as_list("upsets"), self._as_list("knots"))
+
+    def dose_one(self, rate_rad_per_s: float, t_s: float) -> float:
+        """Cumulative dose at one time (``dose_rad``'s value)."""
+        return interp_one(t_s, self._as_list("knots"), self._as_list(rate_rad_per_s))
+
+    def time_at_dose_one(self, rate_rad_per_s: float, dose_rad: float) -> float:
+        """When the cumulative dose reaches ``dose_rad`` (``time_at_dose``'s value)."""
+        cumulative = self._as_list(rate_rad_per_s)
+        if cumulative[-1] <= 0.0 or dose_rad > cumulative[-1]:
+            return math.inf
+        return interp_one(dose_rad, cumulative, self._as_list("knots"))
+
+    def _as_list(self, which: str | float) -> list[float]:
+        """The knots (``"knots"``), the upset exposure (``"upsets"``) or the dose at a
+        rate, as a list (kept)."""
+        found = self._lists.get(which)
+        if found is None:
+            if which == "knots":
+                array = self.knots_s
+            elif which == "upsets":
+                array = self.upset_exposure_s
+            else:
+                array = self._dose_at_knots(float(which))
+            found = self._lists[which] = array.tolist()
+        return found
+
     def _dose_at_knots(self, rate_rad_per_s: float) -> np.ndarray:
         found = self._doses.get(rate_rad_per_s)
         if found is None:
@@ -106,6 +143,26 @@ class Exposure:
             return np.full_like(dose, np.inf)
         times = np.interp(dose, cumulative, self.knots_s)
         return np.where(dose > cumulative[-1], np.inf, times)
+
+
+def interp_one(x: float, xp: list[float], fp: list[float]) -> float:
+    """``np.interp(x, xp, fp)`` for one x, step for step as numpy computes it (the same
+    floating-point value), at a bisection's cost: the clocks are read once per swap."""
+    last = len(xp) - 1
+    if x < xp[0]:
+        return fp[0]
+    if x >= xp[last]:
+        return fp[last]
+    j = bisect.bisect_right(xp, x) - 1
+    if xp[j] == x:
+        return fp[j]
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    found = slope * (x - xp[j]) + fp[j]
+    if math.isnan(found):
+        found = slope * (x - xp[j + 1]) + fp[j + 1]
+        if math.isnan(found) and fp[j] == fp[j + 1]:
+            found = fp[j]
+    return found
 
 
 def pooled_exposures(rate_per_s: float, total_s: float, rng: np.random.Generator) -> np.ndarray:

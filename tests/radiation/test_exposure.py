@@ -103,3 +103,27 @@ def test_storm_starts_follow_the_cycle_shape() -> None:
         return np.interp(x, grid, cdf)
 
     assert stats.kstest(phases, model_cdf).pvalue > 1e-4
+
+
+def test_clocks_read_at_one_time_equal_the_array_reads_bitwise() -> None:
+    """``*_one`` (bisection on lists, read at every swap) give numpy's interpolated values
+    exactly: at random times, at the knots, before the start and past the end."""
+    storms = [Storm(level="S3", start_s=3 * DAY_S, end_s=4.5 * DAY_S, upset_factor=10.0,
+                    dose_rad=1.0)]
+    exposure = Exposure(2 * YEAR_S, SolarCycle(maximum_s=1e7, upset_amplitude=0.3), storms)
+    rng = np.random.default_rng(5)
+    times = np.concatenate([rng.uniform(-DAY_S, 2 * YEAR_S + DAY_S, 3_000),
+                            exposure.knots_s[:50], exposure.knots_s[-3:]])
+    rate = 150.0 / YEAR_S
+    doses = exposure.dose_rad(rate, times)
+    upsets = exposure.upset_exposure_s_at(times)
+    after_end = exposure.total_upset_exposure_s + 1.0
+    for t, dose, upset in zip(times.tolist(), doses.tolist(), upsets.tolist(), strict=True):
+        assert exposure.upset_exposure_one(t) == upset
+        assert exposure.dose_one(rate, t) == dose
+        assert exposure.time_at_upset_exposure_one(upset) == float(
+            exposure.time_at_upset_exposure(np.array([upset]))[0])
+        assert exposure.time_at_dose_one(rate, dose + 0.5) == float(
+            exposure.time_at_dose(rate, np.array([dose + 0.5]))[0])
+    assert exposure.time_at_upset_exposure_one(after_end) == exposure.horizon_s
+    assert exposure.time_at_dose_one(rate, 1e9) == math.inf
