@@ -76,9 +76,7 @@ def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: 
     found = windows(design.battery, profiles, split, orbits.start_s, times_s,
                     hardware_states, battery_states, power_steps(step_s, horizon_s))
     short, dead = _short_orbits(profiles, split, found, efficiency)
-    unclean = [run.profile.unclean[np.searchsorted(run.profile.unclean, run.start):
-                                   np.searchsorted(run.profile.unclean, run.stop)]
-               for run in split]
+    unclean = _unclean_in_runs(split)
     rises = found.first[1:-1][np.diff(found.usable_j) > 0.0]
     candidates = sorted_unique(np.concatenate([
         short, *unclean, _straddling(orbits, times_s), rises[rises < len(orbits)],
@@ -88,6 +86,26 @@ def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: 
                              strings=found.strings, weight=weight, lag_s=lag_s)
     return Pending(split, found, states, _chain_starts(design, orbits, found, candidates, dead),
                    close)
+
+
+def _unclean_in_runs(split: list[Run]) -> list[np.ndarray]:
+    """The unclean orbits of each run's profile within the run, in pieces (one search per
+    profile, not two per run: a satellite passes through a few capacities many times)."""
+    by_profile: dict[int, tuple[np.ndarray, list[int], list[int]]] = {}
+    for run in split:
+        entry = by_profile.get(id(run.profile))
+        if entry is None:
+            entry = by_profile[id(run.profile)] = (run.profile.unclean, [], [])
+        entry[1].append(run.start)
+        entry[2].append(run.stop)
+    found = []
+    for unclean, starts, stops in by_profile.values():
+        if len(unclean) == 0:
+            continue
+        firsts = np.searchsorted(unclean, starts).tolist()
+        ends = np.searchsorted(unclean, stops).tolist()
+        found.extend(unclean[a:b] for a, b in zip(firsts, ends, strict=True) if b > a)
+    return found
 
 
 def _chain_starts(design: PowerDesign, orbits: Orbits, found: Windows, candidates: np.ndarray,
