@@ -45,22 +45,38 @@ class MeanTracks:
         self.cos_i = np.cos(inclination)
         jd, fr = clock.sgp4_time(np.zeros(1))
         self.gmst_at_start = float(gmst_rad(jd, fr)[0])
+        # The same values as one number where every member shares them (a Walker shell's
+        # rates and inclination): no gather per point.
+        self._node_rate = _shared(self.node_rate)
+        self._latitude_rate = _shared(self.latitude_rate)
+        self._sin_i = _shared(self.sin_i)
+        self._cos_i = _shared(self.cos_i)
 
     def within_latitudes(self, members: np.ndarray, times_s: np.ndarray, low_rad: float,
                          high_rad: float) -> np.ndarray:
         """Whether satellite ``members[k]`` is between two latitudes at ``times_s[k]`` (one
         sine per point: what ``points`` costs a fraction of)."""
-        u = self.latitude_at_start[members] + self.latitude_rate[members] * times_s
-        sin_latitude = self.sin_i[members] * np.sin(u)
+        u = self.latitude_at_start[members] + _of(self._latitude_rate, members) * times_s
+        sin_latitude = _of(self._sin_i, members) * np.sin(u)
         return (sin_latitude >= math.sin(low_rad)) & (sin_latitude <= math.sin(high_rad))
 
     def points(self, members: np.ndarray, times_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Geocentric latitude and longitude (degrees, longitude in [-180, 180)) of satellite
         ``members[k]`` at ``times_s[k]``."""
-        u = self.latitude_at_start[members] + self.latitude_rate[members] * times_s
+        u = self.latitude_at_start[members] + _of(self._latitude_rate, members) * times_s
         sin_u = np.sin(u)
-        latitude = np.arcsin(self.sin_i[members] * sin_u)
-        node = self.node_at_start[members] + self.node_rate[members] * times_s
-        longitude = (node + np.arctan2(self.cos_i[members] * sin_u, np.cos(u))
+        latitude = np.arcsin(_of(self._sin_i, members) * sin_u)
+        node = self.node_at_start[members] + _of(self._node_rate, members) * times_s
+        longitude = (node + np.arctan2(_of(self._cos_i, members) * sin_u, np.cos(u))
                      - self.gmst_at_start - EARTH_ROTATION_RAD_S * times_s)
         return np.degrees(latitude), (np.degrees(longitude) + 180.0) % 360.0 - 180.0
+
+
+def _shared(values: np.ndarray) -> float | np.ndarray:
+    """``values[0]`` if every member has it, else ``values``."""
+    return float(values[0]) if values.size and np.all(values == values[0]) else values
+
+
+def _of(values: float | np.ndarray, members: np.ndarray) -> float | np.ndarray:
+    """Each member's value (``_shared``'s number as it is)."""
+    return values if isinstance(values, float) else values[members]
