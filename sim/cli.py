@@ -105,9 +105,11 @@ class Progress:
     40 s``, and a last one at the end if any was printed."""
 
     def __init__(self, label: str, show: Callable[[float, float], str] = lambda d, t: (
-            f"{d:,.0f}/{t:,.0f}")):
+            f"{d:,.0f}/{t:,.0f}"), done: Callable[[float, float], str] | None = None):
         self.label = label
         self.show = show
+        # What the last line says once the step has ended (``show`` if not given).
+        self.done = done or show
         self.started = time.perf_counter()
         self.interval_s = _progress_line_s()
         self.printed_at: float | None = None
@@ -147,14 +149,22 @@ class Progress:
         if self.bar is not None:
             self.bar.stop()
         elif kind is None and self.printed_at is not None:
+            self.show = self.done
             self._line(time.perf_counter())
 
 
-def _simulated(done_s: float, horizon_s: float) -> str:
+def _simulated_time(done_s: float, horizon_s: float) -> str:
     """Simulated time of a replication, in days up to two years, else in years."""
     if horizon_s <= 2 * api.YEAR_S:
         return f"{done_s / api.DAY_S:,.1f}/{horizon_s / api.DAY_S:,.0f} days simulated"
     return f"{done_s / api.YEAR_S:,.2f}/{horizon_s / api.YEAR_S:g} years simulated"
+
+
+def _simulated(done_s: float, horizon_s: float) -> str:
+    """``_simulated_time``, and once the horizon is reached, that what is left is settling
+    (power, training jobs and their upsets: minutes for a gigawatt fleet)."""
+    shown = _simulated_time(done_s, horizon_s)
+    return f"{shown}; settling at the horizon" if done_s >= horizon_s else shown
 
 
 def _guard(debug: bool, action: Callable[[], T]) -> T:
@@ -240,7 +250,7 @@ def run(
     """Simulate one replication of a scenario and print its metrics."""
     scenario = _load(config, overrides, debug)
     geometry = _geometry(scenario, debug)
-    with Progress("replication", _simulated) as progress:
+    with Progress("replication", _simulated, _simulated_time) as progress:
         result = api.run_replicate(scenario, replicate=0, root_seed=seed, orbits=geometry,
                                    progress=progress)
     payload = result.to_dict()
