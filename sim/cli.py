@@ -138,10 +138,11 @@ class Progress:
         if due:
             self._line(now)
 
-    def _line(self, now: float) -> None:
+    def _line(self, now: float, show: Callable[[float, float], str] | None = None) -> None:
         assert self.last is not None
         self.printed_at = now
-        err.print(f"{self.label}: {self.show(*self.last)}, {now - self.started:.0f} s",
+        shown = (show or self.show)(*self.last)
+        err.print(f"{self.label}: {shown}, {now - self.started:.0f} s",
                   markup=False, emoji=False, soft_wrap=True)
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -149,8 +150,7 @@ class Progress:
         if self.bar is not None:
             self.bar.stop()
         elif kind is None and self.printed_at is not None:
-            self.show = self.done
-            self._line(time.perf_counter())
+            self._line(time.perf_counter(), self.done)
 
 
 def _simulated_time(done_s: float, horizon_s: float) -> str:

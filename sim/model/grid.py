@@ -19,9 +19,9 @@ class WindowGrid:
     """Windows of ``width_s`` covering [0, horizon_s]; the last one may be shorter.
 
     ``totals[k]`` holds the integral of everything added over window *k*. Constant rates are
-    kept as spans until the totals are read or segments arrive, then added in array passes,
-    term by term in the order they came: every total is the same floating-point sum as if
-    each span had been added at once.
+    kept as spans until the totals are read, segments arrive or ``SPAN_VALUES_KEPT`` values
+    wait, then added in array passes, term by term in the order they came: every total is
+    the same floating-point sum as if each span had been added at once.
     """
 
     def __init__(self, width_s: float, horizon_s: float):
@@ -50,12 +50,11 @@ class WindowGrid:
         if len(spans) >= SPAN_VALUES_KEPT:
             self._add_spans()
 
-    def add_constants(self, spans: list[float]) -> None:
-        """Add the spans ``[start_s, end_s, rate, start_s, …]``, one after the other, as
-        ``add_constant`` would (each with end_s > start_s and a non-zero rate)."""
-        self._spans.extend(spans)
-        if len(self._spans) >= SPAN_VALUES_KEPT:
-            self._add_spans()
+    def add_rows(self, spans: np.ndarray) -> None:
+        """Add spans given as rows ``(start_s, end_s, rate)``, one after the other, as
+        ``add_constant`` would have (each with end_s > start_s and a non-zero rate)."""
+        self._add_spans()
+        self._add_rows(spans)
 
     def add_spans(self, starts_s: np.ndarray, ends_s: np.ndarray, rates: np.ndarray) -> None:
         """Add ``rates[i]`` over [starts_s[i], ends_s[i]) for spans in any order, costing the
@@ -145,6 +144,12 @@ class WindowGrid:
             return
         spans = np.array(self._spans).reshape(-1, 3)
         self._spans = []
+        self._add_rows(spans)
+
+    def _add_rows(self, spans: np.ndarray) -> None:
+        """``_add_spans`` for spans already in rows (start_s, end_s, rate)."""
+        if len(spans) == 0:
+            return
         overlaps = np.flatnonzero(spans[1:, 0] < spans[:-1, 1])
         in_order = int(overlaps[0]) + 1 if len(overlaps) else len(spans)
         self._add_in_order(*spans[:in_order].T)

@@ -225,9 +225,10 @@ class Recorder:
     def _hand_over_spans(self) -> None:
         """Give both grids the hardware spans kept so far, before anything else reaches them."""
         if self._spans:
-            self._sla.add_constants(self._spans)
-            self._months.add_constants(self._spans)
+            rows = np.array(self._spans).reshape(-1, 3)
             self._spans = []
+            self._sla.add_rows(rows)
+            self._months.add_rows(rows)
 
     def finish(self) -> Totals:
         """Close every integral at the horizon and return the totals."""

@@ -12,6 +12,7 @@ their knots (storm edges, and a grid for the cycle's sinusoid, whose curvature b
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Sequence
 
@@ -59,8 +60,8 @@ class Exposure:
         self.storm_dose_rad = dose
         # Cumulative dose at the knots, by mean dose rate (rad/s), built on first use.
         self._doses: dict[float, np.ndarray] = {}
-        # The same clocks as lists, for reading one time at a time (``*_one``).
-        self._lists: dict[str | float, list[float]] = {}
+        # The dose clocks as lists, for reading one time at a time (``*_one``).
+        self._dose_lists: dict[float, list[float]] = {}
 
     def _cycle_integral(self, t_s: np.ndarray | float) -> np.ndarray:
         if self.cycle is None:
@@ -92,35 +93,36 @@ class Exposure:
 
     def upset_exposure_one(self, t_s: float) -> float:
         """H(t) at one time: ``upset_exposure_s_at``'s value, without numpy's per-call cost."""
-        return interp_one(t_s, self._as_list("knots"), self._as_list("upsets"))
+        return interp_one(t_s, self._knots, self._upsets)
 
     def time_at_upset_exposure_one(self, exposure_s: float) -> float:
         """H⁻¹ at one exposure (``time_at_upset_exposure``'s value)."""
-        return interp_one(exposure_s, self._as_list("upsets"), self._as_list("knots"))
+        return interp_one(exposure_s, self._upsets, self._knots)
 
     def dose_one(self, rate_rad_per_s: float, t_s: float) -> float:
         """Cumulative dose at one time (``dose_rad``'s value)."""
-        return interp_one(t_s, self._as_list("knots"), self._as_list(rate_rad_per_s))
+        return interp_one(t_s, self._knots, self._dose_list(rate_rad_per_s))
 
     def time_at_dose_one(self, rate_rad_per_s: float, dose_rad: float) -> float:
         """When the cumulative dose reaches ``dose_rad`` (``time_at_dose``'s value)."""
-        cumulative = self._as_list(rate_rad_per_s)
+        cumulative = self._dose_list(rate_rad_per_s)
         if cumulative[-1] <= 0.0 or dose_rad > cumulative[-1]:
             return math.inf
-        return interp_one(dose_rad, cumulative, self._as_list("knots"))
+        return interp_one(dose_rad, cumulative, self._knots)
 
-    def _as_list(self, which: str | float) -> list[float]:
-        """The knots (``"knots"``), the upset exposure (``"upsets"``) or the dose at a
-        rate, as a list (kept)."""
-        found = self._lists.get(which)
+    @functools.cached_property
+    def _knots(self) -> list[float]:
+        return self.knots_s.tolist()
+
+    @functools.cached_property
+    def _upsets(self) -> list[float]:
+        return self.upset_exposure_s.tolist()
+
+    def _dose_list(self, rate_rad_per_s: float) -> list[float]:
+        found = self._dose_lists.get(rate_rad_per_s)
         if found is None:
-            if which == "knots":
-                array = self.knots_s
-            elif which == "upsets":
-                array = self.upset_exposure_s
-            else:
-                array = self._dose_at_knots(float(which))
-            found = self._lists[which] = array.tolist()
+            found = self._dose_lists[rate_rad_per_s] = self._dose_at_knots(
+                rate_rad_per_s).tolist()
         return found
 
     def _dose_at_knots(self, rate_rad_per_s: float) -> np.ndarray:

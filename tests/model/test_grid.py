@@ -145,23 +145,24 @@ def test_lagged_eclipse_spans_equal_their_eclipses_moved_and_cut(
 
 def test_spans_added_in_batches_are_the_same_sums_as_at_once(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Constant spans in time order, added by ``add_constant`` and ``add_constants`` in
-    batches of a few spans, give every window the same floating-point total as all of
-    them added at once, and as each added on its own."""
+    """Constant spans in time order, added by ``add_constant`` (kept in batches of a few
+    spans) and by ``add_rows`` a few rows at a time, give every window the same
+    floating-point total as all of them added at once."""
     rng = np.random.default_rng(11)
     ends = np.cumsum(rng.uniform(0.0, 40.0, 200))
     starts = np.concatenate([[0.0], ends[:-1]])
     rates = rng.uniform(-1.0, 3.0, 200)
-    values = np.stack([starts, ends, rates], axis=1).ravel().tolist()
     horizon = float(ends[-1])
     at_once = WindowGrid(70.0, horizon)
-    at_once.add_constants(values)
+    for start, end, rate in zip(starts, ends, rates, strict=True):
+        at_once.add_constant(float(start), float(end), float(rate))
     expected = at_once.totals.copy()
     monkeypatch.setattr(grid, "SPAN_VALUES_KEPT", 3 * 7)
     batched = WindowGrid(70.0, horizon)
     one_by_one = WindowGrid(70.0, horizon)
-    for first in range(0, len(values), 3 * 5):
-        batched.add_constants(values[first:first + 3 * 5])
+    rows = np.stack([starts, ends, rates], axis=1)
+    for first in range(0, len(rows), 5):
+        batched.add_rows(rows[first:first + 5])
     for start, end, rate in zip(starts, ends, rates, strict=True):
         one_by_one.add_constant(float(start), float(end), float(rate))
     assert np.array_equal(batched.totals, expected)

@@ -172,15 +172,27 @@ def _short_orbits(profiles: ProfileSet, split: list[Run], found: Windows, effici
     lengths = np.maximum(stop - first, 0)
     if lengths.sum() == 0:
         return np.zeros(0, dtype=np.int64), (dead_first, dead_stop)
-    orbit = np.arange(int(lengths.sum())) + np.repeat(first - (np.cumsum(lengths) - lengths),
-                                                      lengths)
+    orbit, _ = _orbits_in(first, lengths)
     window = found.of(orbit)
+    need = _needs(split, found.run[window], orbit)
+    return orbit[need > can_give[window]], (dead_first, dead_stop)
+
+
+def _orbits_in(first: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every orbit of the ranges [first, first + lengths), range after range, and where each
+    range begins among them."""
+    offsets = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum())) + np.repeat(first - offsets, lengths), offsets
+
+
+def _needs(runs: list[Run], run: np.ndarray, orbit: np.ndarray) -> np.ndarray:
+    """What each ``orbit``'s eclipse asks of the battery, on the profile of run ``run``."""
     need = np.empty(len(orbit))
-    run = found.run[window]
     for r in sorted_unique(run).tolist():
         chosen = run == r
-        need[chosen] = split[r].profile.need_j[orbit[chosen] - split[r].profile.first]
-    return orbit[need > can_give[window]], (dead_first, dead_stop)
+        profile = runs[r].profile
+        need[chosen] = profile.need_j[orbit[chosen] - profile.first]
+    return need
 
 
 def _straddling(orbits: Orbits, times_s: np.ndarray) -> np.ndarray:
@@ -283,16 +295,9 @@ def _lowest_clean(design: PowerDesign, item: Pending, covered: tuple[np.ndarray,
     # drew as deep: then its clean orbits' deepest is taken.
     first, stop = covered
     if len(first):
-        lengths = stop - first
-        offsets = np.cumsum(lengths) - lengths
-        orbit = np.arange(int(lengths.sum())) + np.repeat(first - offsets, lengths)
+        orbit, _ = _orbits_in(first, stop - first)
         window = found.of(orbit)
-        need = np.empty(len(orbit))
-        run = found.run[window]
-        for r in sorted_unique(run).tolist():
-            chosen = run == r
-            profile = item.runs[r].profile
-            need[chosen] = profile.need_j[orbit[chosen] - profile.first]
+        need = _needs(item.runs, found.run[window], orbit)
         # (A window whose deepest draw is none keeps it: its clean orbits draw none.)
         redo = sorted_unique(window[(need >= most[window]) & (most[window] > 0.0)])
         if len(redo):
@@ -311,14 +316,8 @@ def _deepest_clean(item: Pending, covered: tuple[np.ndarray, np.ndarray],
     found = item.windows
     first = found.first[redo]
     lengths = found.first[redo + 1] - first
-    offsets = np.cumsum(lengths) - lengths
-    orbit = np.arange(int(lengths.sum())) + np.repeat(first - offsets, lengths)
-    run = np.repeat(found.run[redo], lengths)
-    need = np.empty(len(orbit))
-    for r in sorted_unique(run).tolist():
-        chosen = run == r
-        profile = item.runs[r].profile
-        need[chosen] = profile.need_j[orbit[chosen] - profile.first]
+    orbit, offsets = _orbits_in(first, lengths)
+    need = _needs(item.runs, np.repeat(found.run[redo], lengths), orbit)
     # Draws are never negative: an orbit a chain covered counts as drawing none.
     need[~_clean_at(covered, orbit)] = 0.0
     deepest = np.zeros(len(redo))
