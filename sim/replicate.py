@@ -34,6 +34,7 @@ from sim.model.parts import (
 )
 from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
 from sim.model.power.load import EclipseCurve
+from sim.model.power.shared import KEPT_ORBITS_BYTES, Keeper, SharedOrbits
 from sim.model.radiation import Radiation, RadiationEnvironment, RadiationLife
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
@@ -78,19 +79,22 @@ class GeometryOrbits:
     """Every satellite's eclipse cycles as the model reads them (``Orbits``), from a
     scenario's eclipse schedules.
 
-    Satellites sharing a schedule (a formation) share one ``Orbits``, built once and kept, with
-    what the power model keeps on it, for later replications. So do the members of a Walker
-    plane with ``members="shifted"``: each reads its plane reference's orbits at its own time
-    lag (``lag_s``), which moves its eclipse boundaries by up to about a minute at season
+    Satellites sharing a schedule (a formation) share one ``Orbits``. So do the members of a
+    Walker plane with ``members="shifted"``: each reads its plane reference's orbits at its own
+    time lag (``lag_s``), which moves its eclipse boundaries by up to about a minute at season
     edges but leaves its eclipse time over a season as it was (``docs/performance.md``).
-    With ``members="exact"`` a member's orbits are built from its own schedule when its power
-    is accounted, and dropped after.
+    Shared orbits, with what the power model keeps on them, are kept for later replications
+    while they fit ``kept_bytes`` in all, and rebuilt in each replication beyond that
+    (``sim.model.power.shared``). With ``members="exact"`` a member's orbits are built from its
+    own schedule when its power is accounted, and dropped after.
     """
 
-    def __init__(self, geometry: FleetGeometry, members: MemberOrbits = "shifted"):
+    def __init__(self, geometry: FleetGeometry, members: MemberOrbits = "shifted",
+                 kept_bytes: int = KEPT_ORBITS_BYTES):
         self.geometry = geometry
         self.members = members
-        self._shared: dict[int, Orbits] = {}
+        self._keeper = Keeper(kept_bytes)
+        self._shared: dict[int, SharedOrbits] = {}
 
     def _key(self, index: int) -> int | None:
         key = self.geometry.shared_key(index)
@@ -111,22 +115,32 @@ class GeometryOrbits:
         plane = self.geometry.plane_lag(index)
         return 0.0 if plane is None else plane[1]
 
-    def orbits_for(self, index: int) -> Orbits:
+    def shared_for(self, index: int) -> SharedOrbits:
+        """The orbits satellite ``index`` shares with others (``shares(index)`` is true)."""
         key = self._key(index)
-        found = self._shared.get(key) if key is not None else None
+        if key is None:
+            raise ValueError(f"satellite {index} shares no orbits")
+        found = self._shared.get(key)
         if found is None:
-            plane = key is not None and self.geometry.shared_key(index) is None
-            schedule = (self.geometry.plane_schedule(index) if plane
-                        else self.geometry.schedule(index))
-            sun = self.geometry.sun
-            found = Orbits.from_eclipses(schedule.penumbra_start, schedule.umbra_start,
-                                         schedule.umbra_end, schedule.penumbra_end,
-                                         self.geometry.horizon_s,
-                                         None if sun is None else sun.irradiance_factor,
-                                         linear_profiles=plane)
-            if key is not None:
-                self._shared[key] = found
+            found = self._shared[key] = SharedOrbits(
+                functools.partial(self._build, index), self._keeper)
         return found
+
+    def orbits_for(self, index: int) -> Orbits:
+        if self._key(index) is not None:
+            return self.shared_for(index).get()
+        return self._build(index)
+
+    def _build(self, index: int) -> Orbits:
+        plane = self._key(index) is not None and self.geometry.shared_key(index) is None
+        schedule = (self.geometry.plane_schedule(index) if plane
+                    else self.geometry.schedule(index))
+        sun = self.geometry.sun
+        return Orbits.from_eclipses(schedule.penumbra_start, schedule.umbra_start,
+                                    schedule.umbra_end, schedule.penumbra_end,
+                                    self.geometry.horizon_s,
+                                    None if sun is None else sun.irradiance_factor,
+                                    linear_profiles=plane)
 
 
 OrbitsSource = Sequence[Orbits | None] | OrbitsProvider
@@ -228,17 +242,20 @@ class Wiring:
     def _settle_power(self, until_s: float) -> None:
         """Close every power account at ``until_s``; those sharing orbits are settled together
         as soon as the last of them is closed (accounts sharing orbits come one after the
-        other), so that only one set's waiting states are held at a time."""
+        other), so that only one set's waiting states are held at a time, and their orbits
+        then kept or let go (``SharedOrbits.settled``)."""
         load = self.load
-        waiting: Orbits | None = None
+        waiting: Orbits | SharedOrbits | None = None
         for account in self.power:
-            shared = account.shared_orbits
+            shared = account.shared_source
             if waiting is not None and shared is not waiting and load is not None:
-                load.flush(waiting)
+                _settle_on(load, waiting)
             account.finish(until_s)
             waiting = shared
         if load is not None:
             load.flush()
+            if isinstance(waiting, SharedOrbits):
+                waiting.settled()
 
     def release(self) -> None:
         """Let the satellites be freed as soon as this wiring is dropped (see
@@ -515,14 +532,26 @@ def _schedule_failures(
         fail_in_order(env, failures, part.repair.cause_on_failure)
 
 
-def _orbits_of(source: OrbitsSource, index: int) -> Orbits | Callable[[], Orbits]:
+def _settle_on(load: FleetLoad, source: Orbits | SharedOrbits) -> None:
+    """Settle the satellites waiting on the orbits ``source`` gives, then let it keep or drop
+    them."""
+    if isinstance(source, SharedOrbits):
+        load.flush(source.get())
+        source.settled()
+    else:
+        load.flush(source)
+
+
+def _orbits_of(source: OrbitsSource, index: int
+               ) -> Orbits | SharedOrbits | Callable[[], Orbits]:
     if isinstance(source, Sequence):
         orbits = source[index]
         if orbits is None:
             raise ValueError(f"satellite {index} has a power design but no eclipse orbits")
         return orbits
     if source.shares(index):
-        return source.orbits_for(index)
+        shared_for = getattr(source, "shared_for", None)
+        return shared_for(index) if shared_for is not None else source.orbits_for(index)
     return functools.partial(source.orbits_for, index)
 
 
@@ -669,7 +698,7 @@ def summarise(
         horizon_years=scenario.horizon_s / YEAR_S,
         sim_events=sim_events,
         wall_s=wall_s,
-        power=power_summary(accounts),
+        power=power_summary(accounts, scenario.horizon_s),
         servicing=servicing_summary(maintenance, scenario.horizon_s),
         spares=spares_summary(maintenance),
         cost=cost_summary(scenario, maintenance, totals.delivered_pflop_s),
@@ -709,7 +738,7 @@ def jobs_summary(outcomes: Sequence[JobOutcome], horizon_s: float) -> dict[str, 
                 job_years * YEAR_S / HOUR_S / interruptions if interruptions else math.inf)}
 
 
-def power_summary(accounts: Sequence[PowerAccount]) -> dict[str, float]:
+def power_summary(accounts: Sequence[PowerAccount], horizon_s: float) -> dict[str, float]:
     """Fleet battery and energy figures: totals, and the lowest state of charge seen."""
     if not accounts:
         return {}
@@ -717,7 +746,7 @@ def power_summary(accounts: Sequence[PowerAccount]) -> dict[str, float]:
     return {
         "battery_cycles": sum(t.cycles for t in totals),
         "battery_cycles_per_satellite_year": sum(t.cycles for t in totals)
-        / (len(accounts) * accounts[0].orbits.end_s[-1] / YEAR_S),
+        / (len(accounts) * horizon_s / YEAR_S),
         "min_state_of_charge": min(t.min_state_of_charge for t in totals),
         "recharge_shortfall_orbits": sum(t.recharge_shortfall_orbits for t in totals),
         "bus_unpowered_hours": sum(t.bus_unpowered_s for t in totals) / HOUR_S,

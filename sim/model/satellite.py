@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sim.model.design import Design
 from sim.model.parts import Unit, dismantle, refresh
 from sim.model.power import FleetLoad, Orbits, PowerAccount, PowerDesign, Settled
+from sim.model.power.shared import SharedOrbits
 
 if TYPE_CHECKING:
     from sim.model.recorder import Recorder
@@ -32,7 +33,8 @@ class Satellite:
         battery_part = design.power.battery.part if design.power is not None else None
         self._battery = next((g for g in self.root.groups if g.part.path == battery_part), None)
 
-    def attach_power(self, design: PowerDesign, orbits: Orbits | Callable[[], Orbits],
+    def attach_power(self, design: PowerDesign,
+                     orbits: Orbits | SharedOrbits | Callable[[], Orbits],
                      load: FleetLoad, lag_s: float = 0.0) -> PowerAccount:
         """Give this satellite a power account over its orbits (which it runs ``lag_s``
         ahead of); it reports its losses by cause to the recorder, and when they happened

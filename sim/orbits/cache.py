@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import mmap
 import os
 import struct
 import zipfile
@@ -100,6 +101,23 @@ def _map_member(path: Path, raw: BinaryIO, info: zipfile.ZipInfo) -> np.ndarray:
     if shape[0] == 0:
         return np.empty(0)
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
+
+
+def drop_file_pages(arrays: tuple[np.ndarray, ...]) -> None:
+    """Give back the pages of the cache files ``arrays`` are mapped from (arrays in memory
+    are left alone). The data stays valid: the pages stay in the kernel's page cache, and
+    reading them again maps them back. A schedule read once, to build what is kept from it,
+    then no longer counts in the process's memory."""
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if advice is None:
+        return
+    for array in arrays:
+        base = array
+        while base is not None and not isinstance(base, np.memmap):
+            base = base.base if isinstance(base, np.ndarray) else None
+        mapping = getattr(base, "_mmap", None)
+        if mapping is not None:
+            mapping.madvise(advice)
 
 
 def _read_small(archive: zipfile.ZipFile, name: str) -> np.ndarray:

@@ -38,11 +38,12 @@ from typing import overload
 
 import numpy as np
 
+from sim.orbits.cache import drop_file_pages
 from sim.orbits.eclipse import clip_to_span, eclipse_schedules
 from sim.orbits.elements import OrbitalPlane, WalkerShell
 from sim.orbits.ephemeris import builtin_timescale
 from sim.orbits.propagation import secular_rates
-from sim.orbits.schedule import EclipseSchedule
+from sim.orbits.schedule import ARRAY_FIELDS, EclipseSchedule
 from sim.orbits.search import RawEclipses
 from sim.orbits.timebase import UtcClock, require_utc
 
@@ -224,8 +225,10 @@ class PlaneSchedules(Sequence[EclipseSchedule]):
         member's, time-shifted by its ``lag_s``, stands for its own. Taking the mean phase
         makes the lags of a plane add up to zero, so that what the shift moves past the span's
         ends cancels over the plane."""
-        return shift_schedule(self.reference, self.mean_phase_rad, self.latitude_rate_rad_s,
-                              self.offset_s, self.span_s)
+        found = shift_schedule(self.reference, self.mean_phase_rad, self.latitude_rate_rad_s,
+                               self.offset_s, self.span_s)
+        drop_file_pages(tuple(getattr(self.reference, name) for name in ARRAY_FIELDS))
+        return found
 
     @overload
     def __getitem__(self, index: int) -> EclipseSchedule: ...

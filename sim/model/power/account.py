@@ -17,6 +17,7 @@ from sim.model.power.load import FleetLoad
 from sim.model.power.orbits import Orbits
 from sim.model.power.profiles import profile_set
 from sim.model.power.rules import POWER_STEP_S, PowerDesign
+from sim.model.power.shared import SharedOrbits
 
 if TYPE_CHECKING:
     from sim.model.power.walk import Walk
@@ -61,7 +62,8 @@ class PowerAccount:
     orbits' [0, horizon], its own [−lag, horizon − lag].
     """
 
-    def __init__(self, design: PowerDesign, orbits: Orbits | Callable[[], Orbits],
+    def __init__(self, design: PowerDesign,
+                 orbits: Orbits | SharedOrbits | Callable[[], Orbits],
                  hardware: Callable[[], float], battery_fraction: Callable[[], float],
                  report: Report, load: FleetLoad, weight: float = 1.0,
                  step_s: float = POWER_STEP_S, lag_s: float = 0.0):
@@ -87,23 +89,27 @@ class PowerAccount:
     def reuse(self) -> bool:
         """Whether the orbits outlive this account (shared, kept): then what is derived from
         them is kept on them too."""
-        return self.shared_orbits is not None
+        return self.shared_source is not None
 
     @property
-    def shared_orbits(self) -> Orbits | None:
-        """The orbits this account shares with others (settled with them when the load is
-        flushed), or None."""
+    def shared_source(self) -> Orbits | SharedOrbits | None:
+        """What gives the orbits this account shares with others (it is settled with them
+        when the load is flushed), or None."""
         source = self._orbits_source
-        return source if isinstance(source, Orbits) else None
+        return source if isinstance(source, (Orbits, SharedOrbits)) else None
 
     @property
     def orbits(self) -> Orbits:
         """The satellite's orbits, built from their source when first needed (a large shell's
-        orbits are built one satellite at a time and let go after ``finish``)."""
-        if self._orbits is None:
-            source = self._orbits_source
-            assert callable(source)
-            self._orbits = source()
+        orbits are built one satellite at a time and let go after ``finish``; shared ones are
+        held by their source)."""
+        if self._orbits is not None:
+            return self._orbits
+        source = self._orbits_source
+        if isinstance(source, SharedOrbits):
+            return source.get()
+        assert callable(source)
+        self._orbits = source()
         return self._orbits
 
     def record(self, now_s: float, hardware: float, battery_fraction: float) -> None:

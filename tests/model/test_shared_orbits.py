@@ -1,0 +1,131 @@
+"""Orbits shared by satellites: kept across replications within a budget of bytes, rebuilt in
+each replication beyond it, with the same results either way."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from support import ROOT
+
+from sim.api import fleet_geometry, load_scenario, run_replicate
+from sim.model.design import Part
+from sim.model.power.orbits import Orbits
+from sim.model.power.shared import Keeper, SharedOrbits, held_bytes
+from sim.orbits.cache import drop_file_pages
+from sim.replicate import GeometryOrbits
+
+HORIZON_S = 10 * 86_400.0
+
+
+def _orbits(eclipses: int = 100) -> Orbits:
+    period_s = HORIZON_S / (eclipses + 1)
+    starts = period_s * (0.5 + np.arange(eclipses))
+    ends = starts + 0.35 * period_s
+    return Orbits.from_eclipses(starts, starts + 10.0, ends - 10.0, ends, HORIZON_S)
+
+
+def test_held_bytes_count_each_buffer_once() -> None:
+    """An orbit's start and end are views of one array, and without the Sun's distance both
+    irradiances are one array of ones: each buffer counted once (the bounds, one value more
+    than the orbits; eclipse end, penumbra, recharge, irradiance and duration)."""
+    orbits = _orbits()
+    assert held_bytes(orbits) == 6 * 8 * len(orbits) + 8
+
+
+def test_held_bytes_include_what_the_power_model_keeps_on_the_orbits() -> None:
+    orbits = _orbits()
+    bare = held_bytes(orbits)
+    orbits.profiles["table"] = (np.zeros(len(orbits)), {"again": orbits.start_s})
+    assert held_bytes(orbits) == bare + 8 * len(orbits)
+
+
+def test_a_keeper_keeps_the_first_orbits_that_fit_its_budget() -> None:
+    one = held_bytes(_orbits())
+    keeper = Keeper(2 * one + one // 2)
+    assert [keeper.keep(_orbits()) for _ in range(4)] == [True, True, False, False]
+    assert keeper.kept_bytes == 2 * one
+    assert not Keeper(0).keep(_orbits())
+    with pytest.raises(ValueError, match="budget_bytes"):
+        Keeper(-1)
+
+
+@pytest.mark.parametrize("budget, kept", [(10**9, True), (0, False)])
+def test_shared_orbits_are_built_once_and_kept_or_dropped_when_settled(budget, kept) -> None:
+    built = []
+
+    def build() -> Orbits:
+        built.append(None)
+        return _orbits()
+
+    shared = SharedOrbits(build, Keeper(budget))
+    first = shared.get()
+    assert shared.get() is first and len(built) == 1
+    shared.settled()
+    assert shared.kept is kept and shared.built is kept
+    again = shared.get()
+    assert (again is first) is kept
+    assert len(built) == (1 if kept else 2)
+
+
+def test_file_pages_dropped_leave_the_mapped_array_readable(tmp_path) -> None:
+    values = np.arange(100_000, dtype=np.float64)
+    path = tmp_path / "values.bin"
+    values.tofile(path)
+    mapped = np.memmap(path, dtype=np.float64, mode="r")
+    view = np.asarray(mapped)[10:]
+    assert float(view.sum()) == float(values[10:].sum())
+    drop_file_pages((view, values))
+    np.testing.assert_array_equal(view, values[10:])
+    np.testing.assert_array_equal(mapped, values)
+
+
+def _quiet(parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    return tuple(dataclasses.replace(p, radiation=None, parts=_quiet(p.parts)) for p in parts)
+
+
+@pytest.fixture(scope="module")
+def shell():
+    scenario = load_scenario(ROOT / "configs" / "reference-shell.yaml", [
+        "fleet.0.orbit.planes=3", "fleet.0.orbit.per_plane=4", "fleet.0.count=12",
+        "horizon_years=1"])
+    group = scenario.fleet[0]
+    quiet = dataclasses.replace(group, workload=None, design=dataclasses.replace(
+        group.design, parts=_quiet(group.design.parts)))
+    return dataclasses.replace(scenario, fleet=(quiet,), radiation=None, saa=None)
+
+
+def _results(scenario, orbits: GeometryOrbits) -> list[dict]:
+    found = []
+    for replicate in range(3):
+        result = dataclasses.asdict(run_replicate(scenario, replicate, 7, orbits))
+        result.pop("wall_s")
+        found.append(result)
+    return found
+
+
+def test_planes_rebuilt_in_every_replication_give_what_kept_planes_give(shell) -> None:
+    """Every plane kept, one kept, none: the same results, replication by replication (a
+    plane's orbits and tables are a function of its schedule alone)."""
+    geometry = fleet_geometry(shell)
+    kept = {}
+    results = {}
+    plane_bytes = 0
+    for name in ("every", "one", "none"):
+        budget = {"every": 10**10, "one": plane_bytes * 3 // 2, "none": 0}[name]
+        orbits = GeometryOrbits(geometry, kept_bytes=budget)
+        results[name] = _results(shell, orbits)
+        planes = list({id(orbits.shared_for(index)): orbits.shared_for(index)
+                       for index in range(shell.n_satellites)}.values())
+        assert len(planes) == 3
+        kept[name] = sum(plane.kept for plane in planes)
+        # Those not kept are not held between replications.
+        assert all(plane.built == plane.kept for plane in planes)
+        if name == "every":
+            # A plane with the tables the power model keeps on it.
+            plane_bytes = held_bytes(planes[0].get())
+            assert plane_bytes > held_bytes(GeometryOrbits(geometry).orbits_for(0))
+    assert kept == {"every": 3, "one": 1, "none": 0}
+    assert results["one"] == results["every"]
+    assert results["none"] == results["every"]
