@@ -87,14 +87,13 @@ def scenario_of(case: str):  # type: ignore[no-untyped-def]
 
 def run_case(case: str, replications: int, kept_mb: float | None) -> dict[str, float | str]:
     from sim.api import fleet_geometry, run_replicate
-    from sim.model.power.shared import KEPT_ORBITS_BYTES
     from sim.replicate import GeometryOrbits
 
     scenario = scenario_of(case)
     start = time.perf_counter()
     orbits = None
     if scenario.has_orbits:
-        kept_bytes = KEPT_ORBITS_BYTES if kept_mb is None else round(kept_mb * 2**20)
+        kept_bytes = None if kept_mb is None else round(kept_mb * 2**20)
         orbits = GeometryOrbits(fleet_geometry(scenario, workers=1),
                                 "exact" if case == "shell-exact" else "shifted", kept_bytes)
     geometry_s = time.perf_counter() - start
@@ -136,7 +135,7 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=2)
     parser.add_argument("--kept-mb", type=float, default=None,
                         help="MiB of shared orbits kept across replications (default: "
-                             "the model's, sim.model.power.shared.KEPT_ORBITS_BYTES)")
+                             "$ORBSIM_KEPT_ORBITS_MB, else the model's 1.5 GiB)")
     parser.add_argument("--one", choices=CASES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:

@@ -58,6 +58,7 @@ from sim.config import (
 from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
 from sim.eclipses import FleetGeometry, fleet_geometry
 from sim.model.design import Design, Part
+from sim.model.power.shared import KEPT_ORBITS_ENV, kept_orbits_bytes
 from sim.replicate import GeometryOrbits, ReplicateResult, run_replicate
 from sim.report import (
     CampaignResults,
@@ -89,6 +90,7 @@ __all__ = [
     "CAUSES",
     "DAY_S",
     "HOUR_S",
+    "KEPT_ORBITS_ENV",
     "YEAR_S",
     "CampaignOutcome",
     "CampaignResults",
@@ -130,6 +132,7 @@ __all__ = [
     "fleet_geometry",
     "holds_campaign",
     "json_ready",
+    "kept_orbits_bytes",
     "load_scenario",
     "metric_names",
     "plots",

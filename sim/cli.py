@@ -889,6 +889,11 @@ def _main(
     ] = False,
 ) -> None:
     """orbsim: what fraction of nominal compute an orbital data center delivers."""
+    try:
+        api.kept_orbits_bytes()
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def main() -> None:

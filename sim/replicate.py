@@ -34,7 +34,7 @@ from sim.model.parts import (
 )
 from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
 from sim.model.power.load import EclipseCurve
-from sim.model.power.shared import KEPT_ORBITS_BYTES, Keeper, SharedOrbits
+from sim.model.power.shared import Keeper, SharedOrbits, kept_orbits_bytes
 from sim.model.radiation import Radiation, RadiationEnvironment, RadiationLife
 from sim.model.recorder import Recorder, Totals
 from sim.model.satellite import Satellite
@@ -84,16 +84,17 @@ class GeometryOrbits:
     time lag (``lag_s``), which moves its eclipse boundaries by up to about a minute at season
     edges but leaves its eclipse time over a season as it was (``docs/performance.md``).
     Shared orbits, with what the power model keeps on them, are kept for later replications
-    while they fit ``kept_bytes`` in all, and rebuilt in each replication beyond that
-    (``sim.model.power.shared``). With ``members="exact"`` a member's orbits are built from its
-    own schedule when its power is accounted, and dropped after.
+    while they fit ``kept_bytes`` in all (default: ``$ORBSIM_KEPT_ORBITS_MB`` MiB, else
+    1.5 GiB), and rebuilt in each replication beyond that (``sim.model.power.shared``). With
+    ``members="exact"`` a member's orbits are built from its own schedule when its power is
+    accounted, and dropped after.
     """
 
     def __init__(self, geometry: FleetGeometry, members: MemberOrbits = "shifted",
-                 kept_bytes: int = KEPT_ORBITS_BYTES):
+                 kept_bytes: int | None = None):
         self.geometry = geometry
         self.members = members
-        self._keeper = Keeper(kept_bytes)
+        self._keeper = Keeper(kept_orbits_bytes() if kept_bytes is None else kept_bytes)
         self._shared: dict[int, SharedOrbits] = {}
 
     def _key(self, index: int) -> int | None:

@@ -8,11 +8,20 @@ import dataclasses
 import numpy as np
 import pytest
 from support import ROOT
+from typer.testing import CliRunner
 
 from sim.api import fleet_geometry, load_scenario, run_replicate
+from sim.cli import app
 from sim.model.design import Part
 from sim.model.power.orbits import Orbits
-from sim.model.power.shared import Keeper, SharedOrbits, held_bytes
+from sim.model.power.shared import (
+    KEPT_ORBITS_BYTES,
+    KEPT_ORBITS_ENV,
+    Keeper,
+    SharedOrbits,
+    held_bytes,
+    kept_orbits_bytes,
+)
 from sim.orbits.cache import drop_file_pages
 from sim.replicate import GeometryOrbits
 
@@ -129,3 +138,25 @@ def test_planes_rebuilt_in_every_replication_give_what_kept_planes_give(shell) -
     assert kept == {"every": 3, "one": 1, "none": 0}
     assert results["one"] == results["every"]
     assert results["none"] == results["every"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, KEPT_ORBITS_BYTES), ("", KEPT_ORBITS_BYTES), ("0", 0), ("64", 64 * 2**20),
+    (" 0.5 ", 2**19)])
+def test_the_budget_is_read_in_mib_from_the_environment(raw, expected) -> None:
+    environ = {} if raw is None else {KEPT_ORBITS_ENV: raw}
+    assert kept_orbits_bytes(environ) == expected
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "nan", "inf", "1e400"])
+def test_a_bad_budget_is_refused_naming_the_variable(raw) -> None:
+    with pytest.raises(ValueError, match=f"{KEPT_ORBITS_ENV}: must be a number of MiB ≥ 0"):
+        kept_orbits_bytes({KEPT_ORBITS_ENV: raw})
+
+
+def test_the_command_line_refuses_a_bad_budget_in_one_line_with_status_2() -> None:
+    result = CliRunner().invoke(app, ["validate", str(ROOT / "configs" / "smoke.yaml")],
+                                env={KEPT_ORBITS_ENV: "lots"})
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"error: {KEPT_ORBITS_ENV}: must be a number of MiB ≥ 0, "
+                                     "got 'lots'")

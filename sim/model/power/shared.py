@@ -6,12 +6,15 @@ years of LEO (some 20 arrays of 104,000 orbits), and rebuilding them takes about
 (``docs/performance.md``). Keeping every plane suits a shell of 72 planes (1.2 GB); a
 gigawatt fleet of 160 planes of 300 would hold 2.7 GB through every replication. So a
 replication keeps planes while their bytes fit a budget (``Keeper``) and rebuilds the others
-each time, one at a time: what a replication computes is the same either way.
+each time, one at a time: what a replication computes is the same either way. The budget is
+``$ORBSIM_KEPT_ORBITS_MB`` (MiB) where set: 0 keeps nothing, the least memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -21,6 +24,23 @@ from sim.model.power.orbits import Orbits
 # Bytes of shared orbits (with their tables) a process keeps across replications by default:
 # the 72-plane reference shell (1.2 GB) fits; a gigawatt fleet keeps about 90 of its 160 planes.
 KEPT_ORBITS_BYTES = 1536 * 2**20
+# The environment variable that sets another budget, in MiB.
+KEPT_ORBITS_ENV = "ORBSIM_KEPT_ORBITS_MB"
+
+
+def kept_orbits_bytes(environ: Mapping[str, str] = os.environ) -> int:
+    """The budget of shared orbits kept across replications, bytes: ``$ORBSIM_KEPT_ORBITS_MB``
+    MiB where set, else ``KEPT_ORBITS_BYTES``."""
+    raw = environ.get(KEPT_ORBITS_ENV, "").strip()
+    if not raw:
+        return KEPT_ORBITS_BYTES
+    try:
+        mib = float(raw)
+    except ValueError:
+        mib = math.nan
+    if not (math.isfinite(mib) and mib >= 0.0):
+        raise ValueError(f"{KEPT_ORBITS_ENV}: must be a number of MiB ≥ 0, got {raw!r}")
+    return round(mib * 2**20)
 
 
 class Keeper:
