@@ -61,9 +61,14 @@ RELATIVE_NOISE = 1e-9
 # Metrics that are shares (of nominal compute, of time): their intervals lie in [0, 1].
 SHARE_NAMES = ("uptime", "goodput", "availability")
 SHARE_PREFIXES = ("downtime.", "downtime_part.", "goodput_lost.", "outage.")
-# Metrics that count things (or, like a dose, cannot be negative): their intervals start at 0.
+# Metrics that count things, or cannot be negative for another reason (a dose, an energy, a
+# duration, a cost): their intervals start at 0.
 COUNT_NAMES = ("satellites_down_at_end",)
-COUNT_PREFIXES = ("events.", "failures.", "repairs.", "radiation.", "jobs.")
+COUNT_PREFIXES = ("events.", "failures.", "repairs.", "radiation.", "jobs.", "power.",
+                  "cost.")
+# Of those, the ones that can be negative: the battery may end the horizon holding less
+# energy than it started with.
+SIGNED_NAMES = ("power.stored_change_kwh",)
 # What training jobs lose beyond their members' downtime (``goodput_lost.<cause>`` columns).
 JOBS_LOST = "goodput_lost."
 JOBS_TABLE = "Lost by training jobs beyond downtime (share of nominal)"
@@ -446,12 +451,14 @@ def tidy(name: str, entry: Mapping[str, float], scale: float = math.nan) -> dict
     metric it is ``RELATIVE_NOISE`` (10⁻⁹) × its scale: ``scale`` when given (the array's
     mean energy, for an energy in kWh: all energy comes from the array), else the largest
     magnitude among the entry's own statistics. Then a share's statistics are clipped to
-    [0, 1] and a count's (or a dose's) at 0: Student's t interval of a mean near 0 reaches
-    below it, which no share or count can.
+    [0, 1] and those of a count, a dose, an energy, a duration or a cost at 0 (all but the
+    battery's stored-energy change): Student's t interval of a mean near 0 reaches below it,
+    which none of them can.
     """
     share = (name in (*SHARE_NAMES, "probability_meeting_sla")
              or name.startswith(SHARE_PREFIXES))
-    count = name in COUNT_NAMES or name.startswith(COUNT_PREFIXES)
+    count = ((name in COUNT_NAMES or name.startswith(COUNT_PREFIXES))
+             and name not in SIGNED_NAMES)
     values = [abs(v) for v in entry.values() if isinstance(v, int | float) and math.isfinite(v)]
     if share:
         floor = SHARE_NOISE
@@ -507,7 +514,8 @@ def report_blocks(results: CampaignResults, figures: Sequence[str]) -> list[Bloc
                         "quantiles across replications, from summary.json"
                         + (" (here computed from the committed parts)" if results.partial
                            else "") + "; zero-to-rounding values are shown as 0 and "
-                        "intervals of shares and counts are clipped at 0."))
+                        "intervals of shares, counts, energies, hours and costs are "
+                        "clipped at 0."))
     headline = [_stat_row(name, metrics[name]) for name in HEADLINE if name in metrics]
     headline.append((f"P(uptime ≥ SLA {results.sla_fraction:g})", format_number(sla["mean"]),
                      "", f"{format_number(sla['ci95_low'])} – {format_number(sla['ci95_high'])}"
@@ -663,7 +671,8 @@ def _core_meanings(results: CampaignResults) -> list[tuple[str, str]]:
         *(JOBS_LOST_MEANINGS if results.has_jobs else ()),
         ("95 % interval of the mean", "where the mean of very many replications would lie, "
                                       "95 % of the time (Student's t; Wilson for P(uptime ≥ "
-                                      "SLA)); clipped to [0, 1] for shares, at 0 for counts"),
+                                      "SLA)); clipped to [0, 1] for shares, at 0 for counts, "
+                                      "energies, hours and costs"),
         ("P5, P50, P95", "the spread across replications: 5 %, 50 %, 95 % of them lie at or "
                          "below"),
         ("0", f"zero to rounding: a share below {SHARE_NOISE:g}, or another value below "

@@ -127,6 +127,13 @@ def test_tidy_prints_noise_as_zero_and_clips_share_intervals() -> None:
     assert report.tidy("goodput", {"ci95_high": 1.02})["ci95_high"] == 1.0
     assert report.tidy("goodput_lost.job_restart", {"ci95_low": -0.001})["ci95_low"] == 0.0
     assert report.tidy("radiation.latchups", {"ci95_low": -0.4})["ci95_low"] == 0.0
+    # Energies and hours never negative: a rare brownout's mean is near 0, its interval not
+    # below it; the battery's stored-energy change may be negative.
+    assert report.tidy("power.bus_unpowered_hours", {"ci95_low": -0.3})["ci95_low"] == 0.0
+    assert report.tidy("power.unmet_bus_kwh", {"ci95_low": -3.0}, scale=2e7)["ci95_low"] == 0.0
+    assert report.tidy("cost.total_usd", {"ci95_low": -1e6})["ci95_low"] == 0.0
+    assert report.tidy("power.stored_change_kwh", {"ci95_low": -90.0},
+                       scale=2e7)["ci95_low"] == -90.0
     # Relative to its own scale when none is given: 5 is not noise next to 1e9.
     assert report.tidy("cost.total_usd", {"mean": 1e9, "p5": 5.0})["p5"] == 5.0
     assert report.format_number(-0.0) == "0"
