@@ -584,7 +584,9 @@ def _shadow(source: OrbitsSource | None, index: int) -> tuple[EclipseCurve, floa
     if source is None:
         raise ValueError(f"satellite {index} has a mode that ages in eclipse but no orbits")
     orbits = _orbits_of(source, index)
-    if callable(orbits):
+    if isinstance(orbits, SharedOrbits):
+        orbits = orbits.get()
+    elif callable(orbits):
         orbits = orbits()
     return EclipseCurve.of(orbits), _lag_of(source, index)
 

@@ -160,3 +160,15 @@ def test_the_command_line_refuses_a_bad_budget_in_one_line_with_status_2() -> No
     assert result.exit_code == 2
     assert result.output.strip() == (f"error: {KEPT_ORBITS_ENV}: must be a number of MiB ≥ 0, "
                                      "got 'lots'")
+
+
+def test_modes_that_age_in_eclipse_read_a_formation_s_orbits_kept_or_not() -> None:
+    """The reliability cluster's modes age in eclipse: they read the shared orbits at build,
+    before the power model does; kept or rebuilt, the same replications."""
+    scenario = load_scenario(ROOT / "configs" / "reference-cluster-reliability.yaml",
+                             ["horizon_years=2"])
+    geometry = fleet_geometry(scenario)
+    kept = _results(scenario, GeometryOrbits(geometry, kept_bytes=10**10))
+    rebuilt = _results(scenario, GeometryOrbits(geometry, kept_bytes=0))
+    assert rebuilt == kept
+    assert kept[0]["events"]["failures"] > 0
