@@ -67,6 +67,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+# Sets of parts shown, largest first, for the compute lost while satellites were down.
+OUTAGE_ROWS = 8
 # Tables keep their full width when piped to a file (rich would otherwise assume 80 columns).
 PIPED_WIDTH = 160
 out = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
@@ -290,6 +292,15 @@ def _print_run(result: dict[str, Any]) -> None:
     lost.add_section()
     for part, share in result["downtime_by_part"].items():
         lost.add_row(f"part: {part}", f"{share:.6f}")
+    if result["outage_by_parts"]:
+        lost.add_section()
+        ranked = sorted(result["outage_by_parts"].items(), key=lambda item: -item[1])
+        for parts, share in ranked[:OUTAGE_ROWS]:
+            lost.add_row(f"satellite down, charged to: {parts}", f"{share:.6f}")
+        rest = ranked[OUTAGE_ROWS:]
+        if rest:
+            lost.add_row(f"satellite down, charged to: {len(rest)} other sets of parts "
+                         "(--json lists all)", f"{math.fsum(share for _, share in rest):.6f}")
     out.print(lost)
 
     events = Table(title="Events")

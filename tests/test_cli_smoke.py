@@ -7,7 +7,7 @@ import pytest
 from support import CONFIGS, SMOKE, orbsim, orbsim_json
 from typer.testing import CliRunner
 
-from sim.cli import app
+from sim.cli import OUTAGE_ROWS, app
 
 # One training job per satellite, interrupted 4 times a day: goodput ≈ 0.775, uptime 1.
 TRAINING = CONFIGS / "validation" / "radiation_goodput.yaml"
@@ -63,3 +63,22 @@ def test_campaign_table_shows_goodput_after_uptime_and_jobs_lost_after_downtime(
     names = rows(result.stdout)
     assert names[:5] == ["uptime", "goodput", "availability", "goodput_lost.checkpoint_write",
                          "goodput_lost.job_restart"]
+
+
+def test_run_lists_what_satellite_outages_were_charged_to_largest_first() -> None:
+    """The reliability cluster's satellites go down for many sets of parts: the largest
+    ``OUTAGE_ROWS`` are listed in order, the rest summed in one row, and all of them add up to
+    what the JSON gives."""
+    config = CONFIGS / "reference-cluster-reliability.yaml"
+    result = CliRunner().invoke(app, ["run", str(config)])
+    assert result.exit_code == 0, result.stderr
+    prefix = "satellite down, charged to: "
+    shown = [line for line in result.stdout.splitlines() if prefix in line]
+    shares = [float(line.split("│")[2]) for line in shown]
+    listed = shares[:OUTAGE_ROWS]
+    assert len(shown) == OUTAGE_ROWS + 1 and "other sets of parts" in shown[-1]
+    assert listed == sorted(listed, reverse=True)
+    payload = orbsim_json("run", str(config))
+    outages = payload["outage_by_parts"]
+    assert len(outages) > OUTAGE_ROWS + 1
+    assert sum(shares) == pytest.approx(sum(outages.values()), abs=OUTAGE_ROWS * 1e-6)
