@@ -4,6 +4,8 @@ each replication beyond it, with the same results either way."""
 from __future__ import annotations
 
 import dataclasses
+import gc
+import weakref
 
 import numpy as np
 import pytest
@@ -172,3 +174,19 @@ def test_modes_that_age_in_eclipse_read_a_formation_s_orbits_kept_or_not() -> No
     rebuilt = _results(scenario, GeometryOrbits(geometry, kept_bytes=0))
     assert rebuilt == kept
     assert kept[0]["events"]["failures"] > 0
+
+
+def test_orbits_let_go_are_freed_at_once_not_by_the_cycle_collector(shell) -> None:
+    """The power model's tables refer back to the orbits they are kept on: a plane let go
+    must not wait for the cycle collector, which is held while a replication runs (a
+    gigawatt fleet would hold every plane it rebuilt until the replication ended)."""
+    orbits = GeometryOrbits(fleet_geometry(shell), kept_bytes=0)
+    plane = weakref.ref(orbits.shared_for(0).get())
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        run_replicate(shell, 0, 7, orbits)
+        assert plane() is None
+    finally:
+        if was_enabled:
+            gc.enable()

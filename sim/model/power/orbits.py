@@ -78,6 +78,17 @@ class Orbits:
                 [[0.0], np.cumsum(self.duration_s)])
         return found
 
+    def forget(self) -> None:
+        """Drop what the power model keeps on these orbits. Its profile sets refer back to the
+        orbits; cutting the references frees both as soon as the orbits are let go, rather
+        than when the cycle collector runs (it is paused while a replication runs)."""
+        for kept in self.profiles.values():
+            forget = getattr(kept, "forget", None)
+            if forget is not None:
+                forget()
+        self.profiles.clear()
+        self._arrays.clear()
+
     def array(self, design: PowerDesign) -> ArrayOutput:
         """The array's output per orbit (kept: satellites sharing these orbits, and later
         replications, reuse it)."""

@@ -184,6 +184,12 @@ class ProfileSet:
         """The profiles kept so far (on shared orbits)."""
         return list(self._kept.values())
 
+    def forget(self) -> None:
+        """Drop the kept profiles (they and these orbits refer to each other: the orbits let
+        go of them are then freed at once, not by the cycle collector)."""
+        self._kept.clear()
+        self._row.clear()
+
     def row(self, profile: Profile) -> int:
         """The row of a kept profile in ``tables``."""
         return self._row[id(profile)]
@@ -309,6 +315,10 @@ class LinearProfiles(ProfileSet):
     @property
     def kept(self) -> list[LinearProfile]:  # type: ignore[override]
         return list(self._profiles.values())
+
+    def forget(self) -> None:
+        super().forget()
+        self._profiles.clear()
 
     def row(self, profile: Profile | LinearProfile) -> int:
         """Every capacity reads the same row of ``tables``."""

@@ -88,6 +88,7 @@ class SharedOrbits:
         if self._keeper.keep(orbits):
             self.kept = True
         else:
+            orbits.forget()
             self._orbits = None
 
     @property
