@@ -154,6 +154,8 @@ class ScheduleCache:
                 start = datetime.fromisoformat(str(_read_small(archive, "start_utc")))
                 span_s = float(_read_small(archive, "span_s"))
             folds = [xor_fold(arrays[name]) for name in ARRAY_FIELDS]
+            # The check read every page: give them back until the schedule is used.
+            drop_file_pages(tuple(arrays.values()))
             if checksums.shape != (len(ARRAY_FIELDS),) or not np.array_equal(checksums, folds):
                 return None
             return EclipseSchedule(start_utc=start, span_s=span_s, **arrays)
