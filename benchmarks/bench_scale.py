@@ -17,11 +17,11 @@ Cases:
 Each case runs ``--replications`` replications after building what replications share (the
 eclipse schedules from the cache; the first replication, timed apart, builds the planes' power
 tables) and prints the mean wall time, satellite-years per second and peak memory. Planes'
-orbits and tables are kept across replications up to the model's budget, or ``--kept-mb``
+orbits and tables are kept across replications up to the model's budget, or ``--kept-mib``
 (0: every plane rebuilt in each replication, the least memory).
 
     python benchmarks/bench_scale.py [--cases shell hardware-1000 ...] [--replications 2]
-                                     [--kept-mb MiB]
+                                     [--kept-mib MiB]
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def scenario_of(case: str):  # type: ignore[no-untyped-def]
     return scenario if case == "gigawatt" else power_only(scenario)
 
 
-def run_case(case: str, replications: int, kept_mb: float | None) -> dict[str, float | str]:
+def run_case(case: str, replications: int, kept_mib: float | None) -> dict[str, float | str]:
     from sim.api import fleet_geometry, run_replicate
     from sim.replicate import GeometryOrbits
 
@@ -93,7 +93,7 @@ def run_case(case: str, replications: int, kept_mb: float | None) -> dict[str, f
     start = time.perf_counter()
     orbits = None
     if scenario.has_orbits:
-        kept_bytes = None if kept_mb is None else round(kept_mb * 2**20)
+        kept_bytes = None if kept_mib is None else round(kept_mib * 2**20)
         orbits = GeometryOrbits(fleet_geometry(scenario, workers=1),
                                 "exact" if case == "shell-exact" else "shifted", kept_bytes)
     geometry_s = time.perf_counter() - start
@@ -133,19 +133,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--replications", type=int, default=2)
-    parser.add_argument("--kept-mb", type=float, default=None,
+    parser.add_argument("--kept-mib", type=float, default=None,
                         help="MiB of shared orbits kept across replications (default: "
-                             "$ORBSIM_KEPT_ORBITS_MB, else the model's 1.5 GiB)")
+                             "$ORBSIM_KEPT_ORBITS_MIB, else the model's 1.5 GiB)")
     parser.add_argument("--one", choices=CASES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_case(args.one, args.replications, args.kept_mb)))
+        print(json.dumps(run_case(args.one, args.replications, args.kept_mib)))
         return
     print(f"{'case':<16} {'sats':>7} {'first s':>8} {'s/rep':>8} {'sat-yr/s':>9} "
           f"{'peak MiB':>9} {'kB/sat':>7}")
     found = {}
     for case in args.cases:
-        kept = [] if args.kept_mb is None else ["--kept-mb", str(args.kept_mb)]
+        kept = [] if args.kept_mib is None else ["--kept-mib", str(args.kept_mib)]
         done = subprocess.run([sys.executable, __file__, "--one", case, "--replications",
                                str(0 if case == "shell-exact" else args.replications), *kept],
                               capture_output=True, text=True, check=True)

@@ -84,7 +84,7 @@ class GeometryOrbits:
     time lag (``lag_s``), which moves its eclipse boundaries by up to about a minute at season
     edges but leaves its eclipse time over a season as it was (``docs/performance.md``).
     Shared orbits, with what the power model keeps on them, are kept for later replications
-    while they fit ``kept_bytes`` in all (default: ``$ORBSIM_KEPT_ORBITS_MB`` MiB, else
+    while they fit ``kept_bytes`` in all (default: ``$ORBSIM_KEPT_ORBITS_MIB`` MiB, else
     1.5 GiB), and rebuilt in each replication beyond that (``sim.model.power.shared``). With
     ``members="exact"`` a member's orbits are built from its own schedule when its power is
     accounted, and dropped after.
@@ -126,6 +126,13 @@ class GeometryOrbits:
             found = self._shared[key] = SharedOrbits(
                 functools.partial(self._build, index), self._keeper)
         return found
+
+    def settled(self) -> None:
+        """A replication is over: let go of the shared orbits it built that are not kept
+        (the power model settles those it reads; modes that age in eclipse read theirs
+        without it)."""
+        for shared in self._shared.values():
+            shared.settled()
 
     def orbits_for(self, index: int) -> Orbits:
         if self._key(index) is not None:
@@ -551,8 +558,9 @@ def _orbits_of(source: OrbitsSource, index: int
             raise ValueError(f"satellite {index} has a power design but no eclipse orbits")
         return orbits
     if source.shares(index):
-        shared_for = getattr(source, "shared_for", None)
-        return shared_for(index) if shared_for is not None else source.orbits_for(index)
+        if isinstance(source, GeometryOrbits):
+            return source.shared_for(index)
+        return source.orbits_for(index)
     return functools.partial(source.orbits_for, index)
 
 
@@ -620,6 +628,8 @@ def run_replicate(
         wiring = build(scenario, Streams(root_seed, replicate), orbits, power_mode=power_mode)
         totals = wiring.run(scenario.horizon_s, progress)
         wiring.release()
+        if isinstance(orbits, GeometryOrbits):
+            orbits.settled()
         result = summarise(scenario, replicate, root_seed, totals, wiring.events,
                            time.perf_counter() - start, wiring.power, wiring.maintenance,
                            wiring.radiation, wiring.job_outcomes)

@@ -103,21 +103,25 @@ def _map_member(path: Path, raw: BinaryIO, info: zipfile.ZipInfo) -> np.ndarray:
     return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
 
 
-def drop_file_pages(arrays: tuple[np.ndarray, ...]) -> None:
-    """Give back the pages of the cache files ``arrays`` are mapped from (arrays in memory
-    are left alone). The data stays valid: the pages stay in the kernel's page cache, and
-    reading them again maps them back. A schedule read once, to build what is kept from it,
-    then no longer counts in the process's memory."""
+def drop_file_pages(arrays: tuple[np.ndarray, ...]) -> int:
+    """Give back the pages of the read-only cache files ``arrays`` are mapped from, and say
+    how many maps were given back (arrays in memory, and maps that may hold writes, are left
+    alone). The data stays valid: the pages stay in the kernel's page cache, and reading them
+    again maps them back. A schedule read once, to check it or to build what is kept from
+    it, then no longer counts in the process's memory."""
     advice = getattr(mmap, "MADV_DONTNEED", None)
     if advice is None:
-        return
+        return 0
+    given = 0
     for array in arrays:
         base = array
         while base is not None and not isinstance(base, np.memmap):
             base = base.base if isinstance(base, np.ndarray) else None
         mapping = getattr(base, "_mmap", None)
-        if mapping is not None:
+        if mapping is not None and getattr(base, "mode", None) == "r":
             mapping.madvise(advice)
+            given += 1
+    return given
 
 
 def _read_small(archive: zipfile.ZipFile, name: str) -> np.ndarray:

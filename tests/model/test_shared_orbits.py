@@ -80,16 +80,23 @@ def test_shared_orbits_are_built_once_and_kept_or_dropped_when_settled(budget, k
     assert len(built) == (1 if kept else 2)
 
 
-def test_file_pages_dropped_leave_the_mapped_array_readable(tmp_path) -> None:
+def test_file_pages_are_given_back_only_for_read_only_maps_and_stay_readable(tmp_path
+                                                                             ) -> None:
+    """A read-only map's pages go back to the kernel and read the same again; arrays in
+    memory and copy-on-write maps (whose pages may hold writes) are left alone."""
     values = np.arange(100_000, dtype=np.float64)
     path = tmp_path / "values.bin"
     values.tofile(path)
     mapped = np.memmap(path, dtype=np.float64, mode="r")
     view = np.asarray(mapped)[10:]
     assert float(view.sum()) == float(values[10:].sum())
-    drop_file_pages((view, values))
+    assert drop_file_pages((view, values)) == 1
     np.testing.assert_array_equal(view, values[10:])
     np.testing.assert_array_equal(mapped, values)
+    written = np.memmap(path, dtype=np.float64, mode="c")
+    written[0] = 42.0
+    assert drop_file_pages((written,)) == 0
+    assert written[0] == 42.0
 
 
 def _quiet(parts: tuple[Part, ...]) -> tuple[Part, ...]:
@@ -190,3 +197,31 @@ def test_orbits_let_go_are_freed_at_once_not_by_the_cycle_collector(shell) -> No
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_orbits_read_while_building_are_settled_without_power(shell) -> None:
+    """Modes that age in eclipse read their orbits at build: with no power design to settle
+    them, a replication still lets them go when it ends (or keeps them within the budget)."""
+    scenario = load_scenario(ROOT / "configs" / "reference-cluster-reliability.yaml",
+                             ["horizon_years=1"])
+    unpowered = dataclasses.replace(scenario, fleet=tuple(
+        dataclasses.replace(group, design=dataclasses.replace(group.design, power=None))
+        for group in scenario.fleet))
+    geometry = fleet_geometry(unpowered)
+    for budget, kept in ((0, False), (10**10, True)):
+        orbits = GeometryOrbits(geometry, kept_bytes=budget)
+        run_replicate(unpowered, 0, 7, orbits)
+        plane = orbits.shared_for(0)
+        assert plane.kept is kept and plane.built is kept
+
+
+def test_the_budget_from_the_environment_reaches_the_orbits(shell, monkeypatch) -> None:
+    geometry = fleet_geometry(shell)
+    monkeypatch.setenv(KEPT_ORBITS_ENV, "0")
+    orbits = GeometryOrbits(geometry)
+    run_replicate(shell, 0, 7, orbits)
+    assert not orbits.shared_for(0).built
+    monkeypatch.delenv(KEPT_ORBITS_ENV)
+    orbits = GeometryOrbits(geometry)
+    run_replicate(shell, 0, 7, orbits)
+    assert orbits.shared_for(0).kept

@@ -87,8 +87,9 @@ class PowerAccount:
 
     @property
     def reuse(self) -> bool:
-        """Whether the orbits outlive this account (shared, kept): then what is derived from
-        them is kept on them too."""
+        """Whether the orbits are shared with other accounts: then what is derived from them
+        is kept on them too (for the others, and for later replications if the orbits are
+        kept)."""
         return self.shared_source is not None
 
     @property

@@ -2,12 +2,13 @@
 once their satellites' power is settled, kept for later replications or let go.
 
 A plane's orbits and the tables the power model derives from them take about 17 MB for 20
-years of LEO (some 20 arrays of 104,000 orbits), and rebuilding them takes about 50 ms
+years of LEO (some 20 arrays of 104,000 orbits), and rebuilding them takes about 40 ms
 (``docs/performance.md``). Keeping every plane suits a shell of 72 planes (1.2 GB); a
-gigawatt fleet of 160 planes of 300 would hold 2.7 GB through every replication. So a
-replication keeps planes while their bytes fit a budget (``Keeper``) and rebuilds the others
-each time, one at a time: what a replication computes is the same either way. The budget is
-``$ORBSIM_KEPT_ORBITS_MB`` (MiB) where set: 0 keeps nothing, the least memory.
+gigawatt fleet of 160 planes of 300 would hold 2.7 GB through every replication. So the
+orbits of one fleet geometry (a campaign's) are kept while their bytes fit a budget
+(``Keeper``), and the others are rebuilt in each replication, one at a time: what a
+replication computes is the same either way. The budget is ``$ORBSIM_KEPT_ORBITS_MIB`` where
+set: 0 keeps nothing, the least memory.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ import numpy as np
 
 from sim.model.power.orbits import Orbits
 
-# Bytes of shared orbits (with their tables) a process keeps across replications by default:
-# the 72-plane reference shell (1.2 GB) fits; a gigawatt fleet keeps about 90 of its 160 planes.
+# Bytes of shared orbits (with their tables) one fleet geometry keeps across replications by
+# default: the 72-plane reference shell (1.2 GB) fits; a gigawatt fleet keeps about 90 of its
+# 160 planes.
 KEPT_ORBITS_BYTES = 1536 * 2**20
 # The environment variable that sets another budget, in MiB.
-KEPT_ORBITS_ENV = "ORBSIM_KEPT_ORBITS_MB"
+KEPT_ORBITS_ENV = "ORBSIM_KEPT_ORBITS_MIB"
 
 
 def kept_orbits_bytes(environ: Mapping[str, str] = os.environ) -> int:
-    """The budget of shared orbits kept across replications, bytes: ``$ORBSIM_KEPT_ORBITS_MB``
+    """The budget of shared orbits kept across replications, bytes: ``$ORBSIM_KEPT_ORBITS_MIB``
     MiB where set, else ``KEPT_ORBITS_BYTES``."""
     raw = environ.get(KEPT_ORBITS_ENV, "").strip()
     if not raw:
@@ -54,6 +56,8 @@ class Keeper:
         self.kept_bytes = 0
 
     def keep(self, orbits: Orbits) -> bool:
+        """Whether to keep ``orbits`` (counted against the budget if so), by what they hold
+        now: tables a later replication adds to kept orbits are not counted."""
         size = held_bytes(orbits)
         if self.kept_bytes + size > self.budget_bytes:
             return False
@@ -75,6 +79,7 @@ class SharedOrbits:
         self.kept = False
 
     def get(self) -> Orbits:
+        """The orbits, built if they are not held."""
         found = self._orbits
         if found is None:
             found = self._orbits = self._build()
@@ -99,11 +104,12 @@ class SharedOrbits:
 
 def held_bytes(orbits: Orbits) -> int:
     """Bytes of the arrays ``orbits`` holds: its own, its array outputs' and those of what the
-    power model keeps on it (each buffer once, however many views read it)."""
+    power model keeps on it (each buffer once, however many views read it). The walk follows
+    containers and the power model's own objects only."""
     seen: set[int] = set()
+    visited: set[int] = set()
     total = 0
     pending: list[Any] = [orbits]
-    visited: set[int] = set()
     while pending:
         current = pending.pop()
         if id(current) in visited:
@@ -120,9 +126,13 @@ def held_bytes(orbits: Orbits) -> int:
             pending.extend(current.values())
         elif isinstance(current, (list, tuple)):
             pending.extend(current)
-        elif hasattr(current, "__dict__") or hasattr(type(current), "__slots__"):
+        elif type(current).__module__.startswith(_POWER_MODEL):
             pending.extend(_attributes(current))
     return total
+
+
+# The package whose objects ``held_bytes`` looks into.
+_POWER_MODEL = "sim.model.power."
 
 
 def _attributes(obj: Any) -> list[Any]:
