@@ -92,3 +92,23 @@ def not_a_campaign(folder: Path, make: str) -> Path:
         folder.mkdir()
         (folder / "manifest.json").write_text("{}")
     return folder
+
+
+def quiet_shell(planes: int = 3, per_plane: int = 4, years: int = 1) -> Any:
+    """A cut of the reference shell with eclipses and power only (no radiation, no training
+    jobs): small enough for a test, with several planes sharing their orbits."""
+    import dataclasses
+
+    from sim.api import load_scenario
+
+    scenario = load_scenario(CONFIGS / "reference-shell.yaml", [
+        f"fleet.0.orbit.planes={planes}", f"fleet.0.orbit.per_plane={per_plane}",
+        f"fleet.0.count={planes * per_plane}", f"horizon_years={years}"])
+
+    def quiet(parts: Any) -> Any:
+        return tuple(dataclasses.replace(p, radiation=None, parts=quiet(p.parts)) for p in parts)
+
+    group = scenario.fleet[0]
+    group = dataclasses.replace(group, workload=None, design=dataclasses.replace(
+        group.design, parts=quiet(group.design.parts)))
+    return dataclasses.replace(scenario, fleet=(group,), radiation=None, saa=None)

@@ -3,15 +3,13 @@ against each member on its own interpolated schedule (``members="exact"``), the 
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import pytest
-from support import ROOT
+from support import quiet_shell
 
-from sim.api import fleet_geometry, load_scenario, run_replicate
+from sim.api import fleet_geometry, run_replicate
 from sim.eclipses import orbit_period_s
-from sim.model.design import Part
 from sim.replicate import GeometryOrbits
 from sim.units import MONTH_S
 
@@ -20,19 +18,9 @@ from sim.units import MONTH_S
 SHADOW_RELATIVE = 5e-5
 
 
-def _quiet(parts: tuple[Part, ...]) -> tuple[Part, ...]:
-    return tuple(dataclasses.replace(p, radiation=None, parts=_quiet(p.parts)) for p in parts)
-
-
 @pytest.fixture(scope="module")
 def shell():
-    scenario = load_scenario(ROOT / "configs" / "reference-shell.yaml", [
-        "fleet.0.orbit.planes=3", "fleet.0.orbit.per_plane=4", "fleet.0.count=12",
-        "horizon_years=1"])
-    group = scenario.fleet[0]
-    quiet = dataclasses.replace(group, workload=None, design=dataclasses.replace(
-        group.design, parts=_quiet(group.design.parts)))
-    return dataclasses.replace(scenario, fleet=(quiet,), radiation=None, saa=None)
+    return quiet_shell()
 
 
 @pytest.mark.parametrize("seed", [1, 2])

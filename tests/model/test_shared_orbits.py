@@ -9,12 +9,11 @@ import weakref
 
 import numpy as np
 import pytest
-from support import ROOT
+from support import ROOT, quiet_shell
 from typer.testing import CliRunner
 
 from sim.api import fleet_geometry, load_scenario, run_replicate
 from sim.cli import app
-from sim.model.design import Part
 from sim.model.power.orbits import Orbits
 from sim.model.power.shared import (
     KEPT_ORBITS_BYTES,
@@ -99,19 +98,9 @@ def test_file_pages_are_given_back_only_for_read_only_maps_and_stay_readable(tmp
     assert written[0] == 42.0
 
 
-def _quiet(parts: tuple[Part, ...]) -> tuple[Part, ...]:
-    return tuple(dataclasses.replace(p, radiation=None, parts=_quiet(p.parts)) for p in parts)
-
-
 @pytest.fixture(scope="module")
 def shell():
-    scenario = load_scenario(ROOT / "configs" / "reference-shell.yaml", [
-        "fleet.0.orbit.planes=3", "fleet.0.orbit.per_plane=4", "fleet.0.count=12",
-        "horizon_years=1"])
-    group = scenario.fleet[0]
-    quiet = dataclasses.replace(group, workload=None, design=dataclasses.replace(
-        group.design, parts=_quiet(group.design.parts)))
-    return dataclasses.replace(scenario, fleet=(quiet,), radiation=None, saa=None)
+    return quiet_shell()
 
 
 def _results(scenario, orbits: GeometryOrbits) -> list[dict]:
