@@ -6,8 +6,9 @@ Cases:
 - ``shell``: the 1,584-satellite reference shell with eclipses and power (radiation and the
   training jobs taken out), members read from their planes' orbits at their phase lags, beside
   ``shell-exact`` (each member on its own interpolated schedule, the reference) and
-  ``shell-shipped`` (as shipped: radiation and training jobs too). ``--compare`` prints the
-  largest differences of the lagged members from the exact ones.
+  ``shell-shipped`` (as shipped: radiation and training jobs too). When ``shell`` and
+  ``shell-exact`` both run, the largest differences of the lagged members from the exact ones
+  are printed after the table.
 - ``hardware-1000`` and ``hardware-48000``: the reference cluster's design without orbits,
   power, radiation or jobs (failures alone), 1,000 and 48,000 satellites.
 - ``power-1200`` and ``power-48000``: the gigawatt fleet (configs/gigawatt.yaml) with eclipses
@@ -138,6 +139,8 @@ def main() -> None:
                              "$ORBSIM_KEPT_ORBITS_MIB, else the model's 1.5 GiB)")
     parser.add_argument("--one", choices=CASES, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.kept_mib is not None and not args.kept_mib >= 0:
+        parser.error(f"--kept-mib: must be ≥ 0, got {args.kept_mib}")
     if args.one:
         print(json.dumps(run_case(args.one, args.replications, args.kept_mib)))
         return

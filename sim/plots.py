@@ -28,6 +28,9 @@ Described = Mapping[str, float]
 MONTHS_PER_YEAR = 12
 WIDE_IN = (8.0, 4.5)
 BAR_HEIGHT_IN = 0.45
+# Characters on a line of a bar's label naming a set of parts (longer sets go on more lines,
+# so that the panels keep their width).
+OUTAGE_LABEL_CHARS = 36
 BAND_COLOUR = "tab:blue"
 SLA_COLOUR = "tab:red"
 MEAN_COLOUR = "black"
@@ -339,8 +342,11 @@ def importance_summary(
     on top), and the mean share of nominal compute lost while satellites were down by the
     combination of parts that held them down, with 95 % intervals (the ``shown`` largest of
     each)."""
+    top = {_wrapped_parts(parts): described for parts, described in
+           sorted(outages.items(), key=lambda item: item[1]["mean"])[-shown:]}
+    lines = max((label.count("\n") + 1 for label in top), default=1)
     rows = max(1, min(shown, max(len(importance), len(outages))))
-    figure = new_figure((WIDE_IN[0] * 1.5, 1.6 + BAR_HEIGHT_IN * rows))
+    figure = new_figure((WIDE_IN[0] * 1.5, 1.6 + BAR_HEIGHT_IN * rows * max(1.0, 0.45 * lines)))
     left, right = figure.subplots(1, 2)
     ranked = sorted(importance, key=lambda part: importance[part])[-shown:]
     positions = np.arange(len(ranked))
@@ -356,7 +362,6 @@ def importance_summary(
     if not ranked:
         left.text(0.5, 0.5, "no cut-set analysis", ha="center", va="center",
                   transform=left.transAxes)
-    top = dict(sorted(outages.items(), key=lambda item: item[1]["mean"])[-shown:])
     if top:
         _lost_share_bars(right, top, "lost while down (% of nominal), 95 % interval")
     else:
@@ -365,6 +370,19 @@ def importance_summary(
         right.set_axis_off()
     figure.suptitle(_titled("most important parts", scenario))
     return figure
+
+
+def _wrapped_parts(parts: str, width: int = OUTAGE_LABEL_CHARS) -> str:
+    """A set of parts ("a + b + c") on as many lines as it takes to keep each within
+    ``width`` characters with its trailing " +", broken between parts (a part longer than
+    that has a line of its own)."""
+    lines: list[str] = []
+    for part in parts.split(" + "):
+        if lines and len(lines[-1]) + len(" + ") + len(part) + len(" +") <= width:
+            lines[-1] += " + " + part
+        else:
+            lines.append(part)
+    return " +\n".join(lines)
 
 
 def cumulative_events(

@@ -340,3 +340,21 @@ def test_without_training_jobs_goodput_is_uptime_and_jobs_go_unmentioned(smoke: 
     assert "all of it useful (goodput equals uptime)" in text.split("\n## ")[0]
     assert rows_of(text, "goodput") and not rows_of(text, "goodput_lost.job_restart")
     assert "training jobs" not in text.split("\n## ")[0]
+
+
+def test_long_sets_of_parts_are_labelled_on_lines_that_keep_the_panel_wide() -> None:
+    """A set of five parts goes on several lines, broken between parts, each within the
+    width (a lone part longer than it keeps its line); the figure grows to fit them."""
+    parts = ("node/accelerator + node/accelerator:commissioning_start + "
+             "node/accelerator:thermal_cycling + node/host + node/ssd")
+    label = plots._wrapped_parts(parts)
+    lines = label.split("\n")
+    assert len(lines) > 1
+    assert all(len(line) <= plots.OUTAGE_LABEL_CHARS or " + " not in line for line in lines)
+    assert plots._wrapped_parts("a + b + c", width=7) == "a + b +\nc"
+    assert label.replace(" +\n", " + ") == parts
+    assert plots._wrapped_parts("bus") == "bus"
+    described = {"mean": 0.01, "ci95_low": 0.005, "ci95_high": 0.015}
+    short = plots.importance_summary({}, None, {"bus": described})
+    tall = plots.importance_summary({}, None, {parts: described})
+    assert tall.get_size_inches()[1] > short.get_size_inches()[1]
