@@ -358,3 +358,18 @@ def test_long_sets_of_parts_are_labelled_on_lines_that_keep_the_panel_wide() -> 
     short = plots.importance_summary({}, None, {"bus": described})
     tall = plots.importance_summary({}, None, {parts: described})
     assert tall.get_size_inches()[1] > short.get_size_inches()[1]
+
+
+def test_outages_by_parts_are_tabled_largest_first(tmp_path: Path) -> None:
+    """The reliability cluster's satellites go down for dozens of sets of parts: the
+    report's table of them starts with the largest."""
+    out = tmp_path / "campaign"
+    run_campaign(CONFIGS / "reference-cluster-reliability.yaml", overrides=["horizon_years=10"],
+                 n=2, workers=1, out=out)
+    report.write_report(out)
+    text = (out / "report.md").read_text()
+    table = text.split("by the parts charged (largest first)")[1].split("\n### ")[0]
+    means = [float(row.split("|")[2]) for row in table.splitlines()
+             if row.startswith("| outage.")]
+    assert len(means) > 3
+    assert means == sorted(means, reverse=True)
