@@ -261,9 +261,9 @@ class Wiring:
             account.finish(until_s)
             waiting = shared
         if load is not None:
+            if waiting is not None:
+                _settle_on(load, waiting)
             load.flush()
-            if isinstance(waiting, SharedOrbits):
-                waiting.settled()
 
     def release(self) -> None:
         """Let the satellites be freed as soon as this wiring is dropped (see
@@ -590,12 +590,11 @@ def _shadow(source: OrbitsSource | None, index: int) -> tuple[EclipseCurve, floa
     """The eclipse-time curve of a satellite's orbits and its lag on them, for modes that
     age in eclipse."""
     if source is None:
+        orbits = None
+    else:
+        orbits = source[index] if isinstance(source, Sequence) else source.orbits_for(index)
+    if orbits is None:
         raise ValueError(f"satellite {index} has a mode that ages in eclipse but no orbits")
-    orbits = _orbits_of(source, index)
-    if isinstance(orbits, SharedOrbits):
-        orbits = orbits.get()
-    elif callable(orbits):
-        orbits = orbits()
     return EclipseCurve.of(orbits), _lag_of(source, index)
 
 
