@@ -4,8 +4,8 @@ the outages (reboots, latch-up power cycles) they cause.
 Arrivals are drawn at once per part across a fleet group, never stepped through time: a
 unit's effects form a Poisson process of rate λ·m(t) (m from the solar cycle and storms, read
 from the replication's ``Exposure``), further modulated along the orbit by the South Atlantic
-Anomaly when a filter is given (thinning: candidates at the highest rate, each kept with the
-ratio of its rate to that highest rate). Only outages become SimPy events; upsets that are
+Anomaly when a filter is given (``sim.radiation.where``: the lower rate everywhere, plus the
+difference where the higher one holds). Only outages become SimPy events; upsets that are
 only counted are drawn as one Poisson count, and the job interruptions that leave the device
 up go to the workload, which settles them at the horizon.
 """

@@ -3,10 +3,11 @@ Anomaly's share, from the satellites' own ground tracks.
 
 An orbit-averaged upset rate λ is split into λ·inside while the sub-satellite point is in the
 SAA region and λ·outside elsewhere (``saa.rate_factors``: the orbit average stays λ and the
-ratio inside ÷ outside is the stated ``rate_ratio``). Arrivals are thinned from candidates
-drawn at the higher of the two rates, each kept with probability (its rate) ÷ (that rate),
-which needs the track only at the candidates' times: the mean ground track
-(``sim.radiation.track``), evaluated for every candidate of a fleet group at once.
+ratio inside ÷ outside is the stated ``rate_ratio``). Arrivals are the sum of two Poisson
+processes: one at the lower of the two rates everywhere, and one at their difference kept
+only where the higher applies (thinning, which needs the track only at the candidates'
+times: the mean ground track of ``sim.radiation.track``, evaluated for every candidate of a
+fleet group at once, from ``sim.radiation.region_table``'s tables for a shell's members).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from sim.orbits.timebase import UtcClock
 from sim.radiation.exposure import Exposure, pooled_exposures
+from sim.radiation.region_table import RegionTable
 from sim.radiation.saa import SaaRegion, rate_factors
 from sim.radiation.track import MeanTracks
 from sim.units import DAY_S
@@ -74,6 +76,8 @@ class SaaTracks:
         self.inside_factor, self.outside_factor = rate_factors(self.time_share,
                                                                settings.rate_ratio)
         self.peak_factor = max(self.inside_factor, self.outside_factor)
+        # The members' test from tables, where they share one inclination and rates.
+        self.table = RegionTable.build(self.tracks, settings.region) if shell else None
 
     def inside(self, members: np.ndarray, times_s: np.ndarray) -> np.ndarray:
         """Whether each (member, time) finds its satellite over the SAA."""
@@ -82,6 +86,13 @@ class SaaTracks:
             window = np.searchsorted(starts, times_s, side="right") - 1
             return (window >= 0) & (times_s < ends[np.maximum(window, 0)])
         return self._on_track(members, times_s)
+
+    def inside_thinning(self, members: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+        """``inside`` for the many candidates of thinning: from the tables where there are
+        some (``RegionTable``: within 1e-7 rad of the formula)."""
+        if self.table is not None:
+            return self.table.inside(members, times_s)
+        return self.inside(members, times_s)
 
     def _on_track(self, members: np.ndarray, times_s: np.ndarray) -> np.ndarray:
         """``inside`` from the tracks themselves: the region's latitude band first (one sine
@@ -140,8 +151,8 @@ class SaaFilter:
         """``units`` processes at ``rate_per_s``·m(t)·(the SAA factor where each member is).
 
         With windows (a formation): the outside rate everywhere plus the excess inside the
-        windows, each drawn exactly by its own clock. Without (a shell): thinning of
-        candidates drawn at the inside rate, kept at (their factor) ÷ (inside factor)."""
+        windows, each drawn exactly by its own clock. Without (a shell): the lower rate
+        everywhere plus the excess thinned, candidates kept where their track is inside."""
         tracks = self.tracks
         total_s = exposure.total_upset_exposure_s
         if tracks.windows is None:
@@ -170,16 +181,25 @@ class SaaFilter:
 
     def _thinned(self, rate_per_s: float, first: int, stop: int, exposure: Exposure,
                  rng: np.random.Generator, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Units ``first`` to ``stop`` by thinning: candidates at the inside rate, each kept
-        with probability (its factor) ÷ (the inside factor)."""
+        """Units ``first`` to ``stop`` as the sum of two Poisson processes: one at the lower of
+        the two factors everywhere, all kept, and one at the difference, kept where that
+        factor is the higher (inside the SAA unless the ratio is below 1)."""
         tracks = self.tracks
-        times = exposure.time_at_upset_exposure(pooled_exposures(
-            rate_per_s * (stop - first) * tracks.peak_factor,
-            exposure.total_upset_exposure_s, rng))
-        unit = first + rng.integers(0, stop - first, times.size)
-        inside = tracks.inside(members[unit], times)
-        factor = np.where(inside, tracks.inside_factor, tracks.outside_factor)
-        kept = rng.uniform(0.0, tracks.peak_factor, times.size) < factor
-        self.kept += int(np.count_nonzero(kept))
-        self.kept_inside += int(np.count_nonzero(kept & inside))
-        return unit[kept], times[kept]
+        total_s = exposure.total_upset_exposure_s
+        units = stop - first
+        low = min(tracks.inside_factor, tracks.outside_factor)
+        excess_inside = tracks.inside_factor > tracks.outside_factor
+        everywhere = exposure.time_at_upset_exposure(pooled_exposures(
+            rate_per_s * units * low, total_s, rng))
+        everywhere_unit = first + rng.integers(0, units, everywhere.size)
+        candidates = exposure.time_at_upset_exposure(pooled_exposures(
+            rate_per_s * units * (tracks.peak_factor - low), total_s, rng))
+        candidate_unit = first + rng.integers(0, units, candidates.size)
+        inside = tracks.inside_thinning(members[candidate_unit], candidates)
+        kept = inside if excess_inside else ~inside
+        kept_count = int(np.count_nonzero(kept))
+        self.kept += everywhere.size + kept_count
+        self.kept_inside += int(np.count_nonzero(tracks.inside_thinning(
+            members[everywhere_unit], everywhere))) + (kept_count if excess_inside else 0)
+        return (np.concatenate([everywhere_unit, candidate_unit[kept]]),
+                np.concatenate([everywhere, candidates[kept]]))

@@ -222,6 +222,47 @@ def test_share_of_upsets_inside_the_saa_is_the_orbits_computed_share() -> None:
     assert abs(observed - expected) <= K_SIGMA * error, (observed, expected, error)
 
 
+SAA_SHELL = {"kind": "walker", "altitude_km": 550, "inclination_deg": 53.0, "raan_deg": 0,
+             "planes": 4, "per_plane": 5, "phasing": 1}
+
+
+def test_a_shells_upsets_follow_its_members_own_time_in_the_saa() -> None:
+    """A shell's arrivals, drawn as the outside rate everywhere plus the excess thinned on
+    the members' tracks (from tables): their count is Poisson of mean
+    λ·N·T·(r·f̄ + 1 − f̄)·outside, and the share met over the SAA is r·f̄/(r·f̄ + 1 − f̄), f̄
+    the members' own time share, measured here on the exact track at random points (its
+    sampling error added to the binomial one)."""
+    rate_per_year, units_per_satellite, ratio = 400.0, 5, 10.0
+    doc = counting_scenario({"functional_interrupts_per_year": rate_per_year,
+                             "reboot": {"distribution": "fixed", "duration_s": 1}},
+                            count=units_per_satellite, years=1.0,
+                            extra={"radiation": {"saa": {"rate_ratio": ratio}}})
+    doc["fleet"][0]["orbit"] = SAA_SHELL
+    doc["fleet"][0]["count"] = 20
+    scenario = to_scenario(validate_document(doc))
+    tracks = saa_tracks(scenario.saa, scenario.fleet[0].orbit, scenario.start_utc,
+                        scenario.horizon_s)
+    assert tracks.windows is None and tracks.table is not None
+    probes = 400_000
+    rng = np.random.default_rng(11)
+    inside = tracks.inside(rng.integers(0, 20, probes), rng.uniform(0.0, scenario.horizon_s,
+                                                                     probes))
+    share = float(np.mean(inside))
+    share_error = math.sqrt(share * (1 - share) / probes)
+    weight = ratio * share + 1 - share
+    expected_share = ratio * share / weight
+    results = [run_replicate(scenario, replicate, 8) for replicate in range(2)]
+    arrivals = sum(r.radiation["functional_interrupts"] for r in results)
+    units = 20 * units_per_satellite
+    check_poisson(arrivals, rate_per_year * units * len(results) * weight
+                  * tracks.outside_factor, "arrivals")
+    observed = statistics.fmean(r.radiation["saa_upset_share"] for r in results)
+    # The expected share moves by r/weight² per unit of time share.
+    error = math.hypot(math.sqrt(expected_share * (1 - expected_share) / arrivals),
+                       ratio / weight**2 * share_error)
+    assert abs(observed - expected_share) <= K_SIGMA * error, (observed, expected_share, error)
+
+
 def test_a_storm_hits_every_satellite_in_the_same_window() -> None:
     """One storm level, frequent and ten thousand times harder (about 14 reboots per
     satellite per storm): every satellite's reboots crowd into the shared storm windows."""
