@@ -188,10 +188,22 @@ def _orbits_in(first: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.n
 def _needs(runs: list[Run], run: np.ndarray, orbit: np.ndarray) -> np.ndarray:
     """What each ``orbit``'s eclipse asks of the battery, on the profile of run ``run``."""
     need = np.empty(len(orbit))
+    # Runs whose profiles read one table (a linear set's, whatever the capacity) are read
+    # together: a satellite passes through a few tables in many runs.
+    tables: dict[tuple[int, int], tuple[np.ndarray, int, list[int]]] = {}
     for r in sorted_unique(run).tolist():
-        chosen = run == r
         profile = runs[r].profile
-        need[chosen] = profile.need_j[orbit[chosen] - profile.first]
+        table = profile.need_j
+        entry = tables.get((id(table), profile.first))
+        if entry is None:
+            entry = tables[(id(table), profile.first)] = (table, profile.first, [])
+        entry[2].append(r)
+    if len(tables) == 1:
+        table, first, _ = next(iter(tables.values()))
+        return table[orbit - first]
+    for table, first, chosen_runs in tables.values():
+        chosen = np.isin(run, chosen_runs)
+        need[chosen] = table[orbit[chosen] - first]
     return need
 
 
@@ -205,10 +217,11 @@ def _straddling(orbits: Orbits, times_s: np.ndarray) -> np.ndarray:
 
 def settle(design: PowerDesign, orbits: Orbits, pending: list[Pending],
            sink: Callable[[np.ndarray, np.ndarray, np.ndarray], None],
-           add_clean: Callable[[Profile, float, float, int, int], None]) -> None:
+           add_clean: Callable[[Profile, float, float, list[int], list[int]], None]
+           ) -> None:
     """Run the chains of every pending satellite (all on ``orbits`` with ``design``), sum
     their clean orbits, and close each; the clean orbits' losses over time go to
-    ``add_clean(profile, weight, lag_s, start, stop)``, the chains' to ``sink``."""
+    ``add_clean(profile, weight, lag_s, starts, stops)``, the chains' to ``sink``."""
     if not pending:
         return
     chains = run_chains(design, orbits, [p.states for p in pending],
@@ -241,14 +254,23 @@ def _clean_at(covered: tuple[np.ndarray, np.ndarray], orbit: np.ndarray) -> np.n
 
 
 def _settled(design: PowerDesign, orbits: Orbits, item: Pending, chains: ChainResults,
-             k: int, add_clean: Callable[[Profile, float, float, int, int], None]) -> Settled:
+             k: int, add_clean: Callable[[Profile, float, float, list[int], list[int]], None]
+             ) -> Settled:
     covered = chains.covered[k]
     spans = _clean_spans(item.runs, covered, len(orbits))
     clean = np.zeros(ROWS)
+    # The spans of each profile at once: a satellite follows a few profiles in many runs.
+    by_profile: dict[int, tuple[Profile, list[int], list[int]]] = {}
     for r, a, b in spans:
         profile = item.runs[r].profile
-        clean += profile.totals(a, b)
-        add_clean(profile, item.states.weight, item.states.lag_s, a, b)
+        entry = by_profile.get(id(profile))
+        if entry is None:
+            entry = by_profile[id(profile)] = (profile, [], [])
+        entry[1].append(a)
+        entry[2].append(b)
+    for profile, starts, stops in by_profile.values():
+        clean += profile.totals_over(np.array(starts), np.array(stops))
+        add_clean(profile, item.states.weight, item.states.lag_s, starts, stops)
     found = item.windows
     stored_lost = _lost_at_clean_starts(found, covered)
     lowest = min(_lowest_clean(design, item, covered),

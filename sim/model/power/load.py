@@ -79,8 +79,8 @@ class FleetLoad:
             shared, by_design = waiting
             for design, pending in by_design.items():
                 settle(design, shared, pending, self._chain_sink,
-                       lambda profile, weight, lag, a, b, o=shared: self._add(
-                           o, profile, weight, lag, a, b))
+                       lambda profile, weight, lag, starts, stops, o=shared: self._add(
+                           o, profile, weight, lag, starts, stops))
             entry = self._followers.pop(key, None)
             if entry is not None:
                 self._hand_over(*entry)
@@ -98,14 +98,15 @@ class FleetLoad:
         self._sink(starts, ends, rates, False)
 
     def _add(self, orbits: Orbits, profile: Profile | LinearProfile, weight: float,
-             lag_s: float, start: int, stop: int) -> None:
+             lag_s: float, starts: list[int], stops: list[int]) -> None:
         """One satellite of ``weight``, running ``lag_s`` ahead of ``orbits``, follows
-        ``profile`` over clean orbits [start, stop)."""
+        ``profile`` over the clean orbits of spans [starts[k], stops[k])."""
         key = (id(profile), weight)
         if orbits.linear_profiles and self._lagged_sink is not None:
             shed = profile.hardware * (1.0 - profile.level) * weight
             if shed:
-                self._lagged.setdefault(id(orbits), []).append((start, stop, shed, lag_s))
+                self._lagged.setdefault(id(orbits), []).extend(
+                    (start, stop, shed, lag_s) for start, stop in zip(starts, stops, strict=True))
             if profile.sun_rate is None:
                 return
             # Sunlit losses (a design that keeps some compute in eclipse) go by the orbits'
@@ -115,8 +116,8 @@ class FleetLoad:
         followers = by_profile.get(key)
         if followers is None:
             followers = by_profile[key] = _Followers(profile, weight)
-        followers.starts.append(start)
-        followers.stops.append(stop)
+        followers.starts.extend(starts)
+        followers.stops.extend(stops)
 
     def _hand_over(self, orbits: Orbits, by_profile: dict[tuple[int, float], _Followers]
                    ) -> None:

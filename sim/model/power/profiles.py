@@ -65,9 +65,10 @@ class Profile:
     def stop(self) -> int:
         return self.first + len(self.need_j)
 
-    def totals(self, start: int, stop: int) -> np.ndarray:
-        """Every row summed over orbits [start, stop)."""
-        return self.prefix[stop - self.first] - self.prefix[start - self.first]
+    def totals_over(self, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+        """Every row summed over the orbits of the spans [starts[k], stops[k])."""
+        prefix = self.prefix
+        return np.sum(prefix[stops - self.first] - prefix[starts - self.first], axis=0)
 
     def needs(self, start: int, stop: int) -> np.ndarray:
         """What the eclipses of orbits [start, stop) ask of the battery."""
@@ -227,13 +228,13 @@ class LinearProfile:
     def stop(self) -> int:
         return len(self.base.need_j)
 
-    def totals(self, start: int, stop: int) -> np.ndarray:
-        """Every row summed over orbits [start, stop)."""
+    def totals_over(self, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+        """Every row summed over the orbits of the spans [starts[k], stops[k])."""
         base = self.base
         found = np.zeros(ROWS)
-        found[base.CONSTANT_ROWS] = base.constant[stop] - base.constant[start]
-        eclipse_s = base.eclipse_s[stop] - base.eclipse_s[start]
-        sunlit_j = base.sunlit_compute_j[stop] - base.sunlit_compute_j[start]
+        found[base.CONSTANT_ROWS] = np.sum(base.constant[stops] - base.constant[starts], axis=0)
+        eclipse_s = float(np.sum(base.eclipse_s[stops] - base.eclipse_s[starts]))
+        sunlit_j = float(np.sum(base.sunlit_compute_j[stops] - base.sunlit_compute_j[starts]))
         found[ECLIPSE_LOSS] = self.hardware * eclipse_s
         found[COMPUTE_ROW] = self.hardware * sunlit_j
         found[ARRAY_ROW] += self.hardware * sunlit_j
