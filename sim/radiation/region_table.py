@@ -90,6 +90,22 @@ class RegionTable:
         found[near] = offset * offset <= width[near]
         return found
 
+    def reach(self) -> list[tuple[float, float]]:
+        """The arguments of latitude at which ``inside`` can answer yes, as (start, width)
+        rad: the table's intervals where g is not below 0 at either end, one interval wider
+        on each side."""
+        points = self._points
+        near = (self._width >= 0.0) | (self._width + self._width_slope >= 0.0)
+        near = near | np.roll(near, 1) | np.roll(near, -1)
+        if near.all():
+            return [(0.0, _TWO_PI)]
+        # Runs of cells, starting after a cell out of reach so that none wraps around.
+        shift = int(np.flatnonzero(~near)[0]) + 1
+        rolled = np.roll(near, -shift)
+        edges = np.flatnonzero(np.diff(np.concatenate([[False], rolled, [False]]).astype(int)))
+        return [(((start + shift) % points) / self._scale, (stop - start) / self._scale)
+                for start, stop in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)]
+
     def _phase_at(self, u: np.ndarray) -> np.ndarray:
         """φ(u), rad."""
         return np.arctan2(self._cos_i * np.sin(u), np.cos(u))

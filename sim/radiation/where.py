@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.orbits.timebase import UtcClock
 from sim.radiation.exposure import Exposure, pooled_exposures
+from sim.radiation.plane_bands import PlaneBands
 from sim.radiation.region_table import RegionTable
 from sim.radiation.saa import SaaRegion, rate_factors
 from sim.radiation.track import MeanTracks
@@ -76,8 +77,11 @@ class SaaTracks:
         self.inside_factor, self.outside_factor = rate_factors(self.time_share,
                                                                settings.rate_ratio)
         self.peak_factor = max(self.inside_factor, self.outside_factor)
-        # The members' test from tables, where they share one inclination and rates.
+        # The members' test from tables, where they share one inclination and rates, and
+        # the runs of each plane's members within its reach.
         self.table = RegionTable.build(self.tracks, settings.region) if shell else None
+        self.bands = PlaneBands.build(self.table, orbit, self.tracks.latitude_at_start,
+                                      float(self.tracks.latitude_rate[0]))
 
     def inside(self, members: np.ndarray, times_s: np.ndarray) -> np.ndarray:
         """Whether each (member, time) finds its satellite over the SAA."""
@@ -156,6 +160,13 @@ class SaaFilter:
         tracks = self.tracks
         total_s = exposure.total_upset_exposure_s
         if tracks.windows is None:
+            bands = tracks.bands
+            per_member = _units_per_member(members, units)
+            if (bands is not None and per_member
+                    and units == per_member * bands.planes * bands.per_plane
+                    and tracks.inside_factor > tracks.outside_factor):
+                return self._in_bands(bands, rate_per_s, per_member, exposure, rng,
+                                      members)
             candidates_per_unit = rate_per_s * tracks.peak_factor * total_s
             step = max(1, int(CANDIDATES_PER_PASS / max(candidates_per_unit, 1.0)))
             found = [self._thinned(rate_per_s, first, min(first + step, units), exposure, rng,
@@ -203,3 +214,43 @@ class SaaFilter:
             members[everywhere_unit], everywhere))) + (kept_count if excess_inside else 0)
         return (np.concatenate([everywhere_unit, candidate_unit[kept]]),
                 np.concatenate([everywhere, candidates[kept]]))
+
+    def _in_bands(self, bands: PlaneBands, rate_per_s: float, per_member: int,
+                  exposure: Exposure, rng: np.random.Generator, members: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """As ``_thinned`` for every unit, the excess drawn plane by plane for the members
+        within reach of the SAA only (``PlaneBands``); ``per_member`` units a member, each
+        member's consecutive."""
+        tracks = self.tracks
+        units = members.size
+        everywhere = exposure.time_at_upset_exposure(pooled_exposures(
+            rate_per_s * units * tracks.outside_factor, exposure.total_upset_exposure_s, rng))
+        everywhere_unit = rng.integers(0, units, everywhere.size)
+        found_units, found_times = [everywhere_unit], [everywhere]
+        excess_per_member_s = rate_per_s * per_member * (tracks.inside_factor
+                                                         - tracks.outside_factor)
+        kept = 0
+        for plane in range(bands.planes):
+            member, times = bands.candidates(plane, excess_per_member_s, exposure, rng)
+            inside = tracks.inside_thinning(member, times)
+            member, times = member[inside], times[inside]
+            kept += times.size
+            found_units.append(member * per_member + rng.integers(0, per_member, times.size))
+            found_times.append(times)
+        self.kept += everywhere.size + kept
+        self.kept_inside += kept + int(np.count_nonzero(tracks.inside_thinning(
+            members[everywhere_unit], everywhere)))
+        return np.concatenate(found_units), np.concatenate(found_times)
+
+
+def _units_per_member(members: np.ndarray, units: int) -> int:
+    """How many units each member has when every member has as many, one after the other
+    (``members`` is then 0, 0, 1, 1, ...), else 0."""
+    if units == 0 or members.size != units:
+        return 0
+    count = int(members[-1]) + 1
+    if units % count:
+        return 0
+    per_member = units // count
+    expected = np.repeat(np.arange(count, dtype=members.dtype), per_member)
+    return per_member if np.array_equal(members, expected) else 0

@@ -226,23 +226,40 @@ SAA_SHELL = {"kind": "walker", "altitude_km": 550, "inclination_deg": 53.0, "raa
              "planes": 4, "per_plane": 5, "phasing": 1}
 
 
-def test_a_shells_upsets_follow_its_members_own_time_in_the_saa() -> None:
-    """A shell's arrivals, drawn as the outside rate everywhere plus the excess thinned on
-    the members' tracks (from tables): their count is Poisson of mean
-    λ·N·T·(r·f̄ + 1 − f̄)·outside, and the share met over the SAA is r·f̄/(r·f̄ + 1 − f̄), f̄
-    the members' own time share, measured here on the exact track at random points (its
-    sampling error added to the binomial one)."""
-    rate_per_year, units_per_satellite, ratio = 400.0, 5, 10.0
+# A region around the south pole, which a polar shell's tables cannot follow (the formula
+# decides every candidate there, for every member).
+POLAR_CAP = {"centre_lat_deg": -80.0, "centre_lon_deg": 0.0, "half_lat_deg": 15.0,
+             "half_lon_deg": 180.0}
+
+
+@pytest.mark.parametrize(("ratio", "inclination_deg", "region", "banded"), [
+    (10.0, 53.0, None, True), (10.0, 90.0, POLAR_CAP, False), (1.0, 53.0, None, False)])
+def test_a_shells_upsets_follow_its_members_own_time_in_the_saa(
+        ratio: float, inclination_deg: float, region: dict[str, float] | None,
+        banded: bool) -> None:
+    """A shell's arrivals, drawn as the lower rate everywhere plus the excess thinned on the
+    members' tracks (from tables; inside the SAA for the members within its reach only, plane
+    by plane, when the ratio is above 1; outside it for every member otherwise): their count
+    is Poisson of mean λ·N·T·(r·f̄ + 1 − f̄)·outside, and the share met over the SAA is
+    r·f̄/(r·f̄ + 1 − f̄), f̄ the members' own time share, measured here on the exact track at
+    random points (its sampling error added to the binomial one)."""
+    rate_per_year, units_per_satellite = 400.0, 5
     doc = counting_scenario({"functional_interrupts_per_year": rate_per_year,
                              "reboot": {"distribution": "fixed", "duration_s": 1}},
                             count=units_per_satellite, years=1.0,
                             extra={"radiation": {"saa": {"rate_ratio": ratio}}})
-    doc["fleet"][0]["orbit"] = SAA_SHELL
+    if region is not None:
+        doc["radiation"]["saa"]["region"] = region
+    doc["fleet"][0]["orbit"] = {**SAA_SHELL, "inclination_deg": inclination_deg}
     doc["fleet"][0]["count"] = 20
     scenario = to_scenario(validate_document(doc))
     tracks = saa_tracks(scenario.saa, scenario.fleet[0].orbit, scenario.start_utc,
                         scenario.horizon_s)
-    assert tracks.windows is None and tracks.table is not None
+    assert tracks.windows is None
+    assert (tracks.table is not None) == (region is None)
+    assert (tracks.bands is not None) == (region is None)
+    drawn_in_bands = tracks.bands is not None and tracks.inside_factor > tracks.outside_factor
+    assert drawn_in_bands == banded
     probes = 400_000
     rng = np.random.default_rng(11)
     inside = tracks.inside(rng.integers(0, 20, probes), rng.uniform(0.0, scenario.horizon_s,
