@@ -105,3 +105,33 @@ def test_members_not_evenly_spaced_get_no_bands() -> None:
     assert PlaneBands.build(found.table, object(), found.tracks.latitude_at_start, 1e-3) is None
     assert PlaneBands.build(None, WalkerShell(START, 550e3, math.radians(53.0), 3, 40),
                             found.tracks.latitude_at_start, 1e-3) is None
+
+
+def test_drawing_within_reach_meets_the_same_upsets_as_thinning_every_member() -> None:
+    """The same shell's upsets drawn plane by plane for the members within reach, and by
+    thinning candidates of every member (the reference): their totals, and the totals met
+    over the SAA, are Poisson counts of one mean (difference within 4σ of √(sum))."""
+    import copy
+
+    from sim.radiation.where import SaaFilter
+
+    banded = tracks()
+    thinned = copy.copy(banded)
+    thinned.bands = None
+    units_per_member = 4
+    members = np.repeat(np.arange(120, dtype=np.int32), units_per_member)
+    rate_per_s = 50.0 / YEAR_S
+    exposure = Exposure(20 * YEAR_S)
+    totals = {}
+    for name, found in (("banded", banded), ("thinned", thinned)):
+        arrivals = inside = 0
+        for seed in range(4):
+            where = SaaFilter(found)
+            unit, _ = where.arrivals(rate_per_s, members.size, exposure,
+                                     np.random.default_rng(seed), members)
+            assert where.kept == unit.size
+            arrivals += unit.size
+            inside += where.kept_inside
+        totals[name] = (arrivals, inside)
+    for a, b in zip(totals["banded"], totals["thinned"], strict=True):
+        assert abs(a - b) <= K_SIGMA * math.sqrt(a + b), totals
