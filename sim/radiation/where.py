@@ -196,24 +196,35 @@ class SaaFilter:
         the two factors everywhere, all kept, and one at the difference, kept where that
         factor is the higher (inside the SAA unless the ratio is below 1)."""
         tracks = self.tracks
-        total_s = exposure.total_upset_exposure_s
         units = stop - first
         low = min(tracks.inside_factor, tracks.outside_factor)
         excess_inside = tracks.inside_factor > tracks.outside_factor
-        everywhere = exposure.time_at_upset_exposure(pooled_exposures(
-            rate_per_s * units * low, total_s, rng))
-        everywhere_unit = first + rng.integers(0, units, everywhere.size)
+        everywhere_unit, everywhere = self._everywhere(rate_per_s * low, first, units,
+                                                       exposure, rng, members)
         candidates = exposure.time_at_upset_exposure(pooled_exposures(
-            rate_per_s * units * (tracks.peak_factor - low), total_s, rng))
+            rate_per_s * units * (tracks.peak_factor - low), exposure.total_upset_exposure_s,
+            rng))
         candidate_unit = first + rng.integers(0, units, candidates.size)
         inside = tracks.inside_thinning(members[candidate_unit], candidates)
         kept = inside if excess_inside else ~inside
         kept_count = int(np.count_nonzero(kept))
-        self.kept += everywhere.size + kept_count
-        self.kept_inside += int(np.count_nonzero(tracks.inside_thinning(
-            members[everywhere_unit], everywhere))) + (kept_count if excess_inside else 0)
+        self.kept += kept_count
+        self.kept_inside += kept_count if excess_inside else 0
         return (np.concatenate([everywhere_unit, candidate_unit[kept]]),
                 np.concatenate([everywhere, candidates[kept]]))
+
+    def _everywhere(self, rate_per_s: float, first: int, units: int, exposure: Exposure,
+                    rng: np.random.Generator, members: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """(unit, time) of units ``first`` to ``first + units`` at ``rate_per_s``·m(t) wherever
+        they are, all kept (and counted, with those that fell inside)."""
+        times = exposure.time_at_upset_exposure(pooled_exposures(
+            rate_per_s * units, exposure.total_upset_exposure_s, rng))
+        unit = first + rng.integers(0, units, times.size)
+        self.kept += times.size
+        self.kept_inside += int(np.count_nonzero(self.tracks.inside_thinning(members[unit],
+                                                                             times)))
+        return unit, times
 
     def _in_bands(self, bands: PlaneBands, rate_per_s: float, per_member: int,
                   exposure: Exposure, rng: np.random.Generator, members: np.ndarray
@@ -222,10 +233,8 @@ class SaaFilter:
         within reach of the SAA only (``PlaneBands``); ``per_member`` units a member, each
         member's consecutive."""
         tracks = self.tracks
-        units = members.size
-        everywhere = exposure.time_at_upset_exposure(pooled_exposures(
-            rate_per_s * units * tracks.outside_factor, exposure.total_upset_exposure_s, rng))
-        everywhere_unit = rng.integers(0, units, everywhere.size)
+        everywhere_unit, everywhere = self._everywhere(rate_per_s * tracks.outside_factor, 0,
+                                                       members.size, exposure, rng, members)
         found_units, found_times = [everywhere_unit], [everywhere]
         excess_per_member_s = rate_per_s * per_member * (tracks.inside_factor
                                                          - tracks.outside_factor)
@@ -237,9 +246,8 @@ class SaaFilter:
             kept += times.size
             found_units.append(member * per_member + rng.integers(0, per_member, times.size))
             found_times.append(times)
-        self.kept += everywhere.size + kept
-        self.kept_inside += kept + int(np.count_nonzero(tracks.inside_thinning(
-            members[everywhere_unit], everywhere)))
+        self.kept += kept
+        self.kept_inside += kept
         return np.concatenate(found_units), np.concatenate(found_times)
 
 
