@@ -135,3 +135,37 @@ def test_drawing_within_reach_meets_the_same_upsets_as_thinning_every_member() -
         totals[name] = (arrivals, inside)
     for a, b in zip(totals["banded"], totals["thinned"], strict=True):
         assert abs(a - b) <= K_SIGMA * math.sqrt(a + b), totals
+
+
+def test_a_ratio_below_one_keeps_the_excess_outside_the_region() -> None:
+    """Below 1 (reachable from Python only: scenario files ask for at least 1), the higher
+    rate is outside: the excess is thinned over every member and kept where the track is
+    outside. Arrivals are Poisson of mean λ·N·T·(r·f̄ + 1 − f̄)·outside, and the share met
+    inside is r·f̄/(r·f̄ + 1 − f̄), f̄ measured on the exact track (its error added)."""
+    from sim.radiation.where import SaaFilter
+
+    ratio = 0.2
+    shell = WalkerShell(START, 550e3, math.radians(53.0), planes=3, satellites_per_plane=40,
+                        phasing=1, raan0_rad=0.3)
+    found = SaaTracks(SaaSettings(SaaRegion(), ratio), shell, START, YEAR_S)
+    assert found.inside_factor < found.outside_factor
+    members = np.repeat(np.arange(120, dtype=np.int32), 4)
+    rate_per_s = 20.0 / YEAR_S
+    horizon_s = 5 * YEAR_S
+    rng = np.random.default_rng(12)
+    probes = 400_000
+    share = float(np.mean(found.inside(rng.integers(0, 120, probes),
+                                       rng.uniform(0.0, horizon_s, probes))))
+    weight = ratio * share + 1 - share
+    where = SaaFilter(found)
+    unit, _ = where.arrivals(rate_per_s, members.size, Exposure(horizon_s), rng, members)
+    expected = rate_per_s * members.size * horizon_s * weight * found.outside_factor
+    # The mean moves with the measured share by (r − 1)·outside per unit of share.
+    share_error = math.sqrt(share * (1 - share) / probes)
+    spread = math.hypot(math.sqrt(expected), expected / weight * (1 - ratio) * share_error)
+    assert abs(unit.size - expected) <= K_SIGMA * spread
+    inside_share = ratio * share / weight
+    observed = where.kept_inside / where.kept
+    error = math.hypot(math.sqrt(inside_share * (1 - inside_share) / where.kept),
+                       1.0 / weight**2 * ratio * share_error)
+    assert abs(observed - inside_share) <= K_SIGMA * error
