@@ -54,24 +54,18 @@ class PlaneBands:
         self.slots = int(slots.sum())
 
     @classmethod
-    def build(cls, table: RegionTable | None, orbit: object, latitude_at_start: np.ndarray,
-              latitude_rate: float) -> PlaneBands | None:
-        """The bands of a Walker shell's members, or None (no table, not a shell, or members
-        not evenly spaced)."""
+    def build(cls, table: RegionTable | None, orbit: object) -> PlaneBands | None:
+        """The bands of a Walker shell's members (their phases as ``table`` reads them), or
+        None (no table, not a shell, or members not evenly spaced)."""
         from sim.orbits import WalkerShell
 
         if table is None or not isinstance(orbit, WalkerShell):
             return None
         try:
-            return cls(table, latitude_at_start, latitude_rate, orbit.planes,
+            return cls(table, table.latitude_at_start, table.latitude_rate, orbit.planes,
                        orbit.satellites_per_plane)
         except ValueError:
             return None
-
-    @property
-    def share(self) -> float:
-        """Slots per member: the share of candidates drawn, against drawing for every one."""
-        return self.slots / self.per_plane
 
     def candidates(self, plane: int, rate_per_member_s: float, exposure: Exposure,
                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -43,8 +43,9 @@ class RegionTable:
                                            tracks.node_rate))
         self._sin_i, self._cos_i = sin_i, cos_i
         self._region = region
-        self._latitude_at_start = tracks.latitude_at_start
-        self._latitude_rate = latitude_rate
+        # Each member's argument of latitude at the start, rad, and its rate, rad/s.
+        self.latitude_at_start = tracks.latitude_at_start
+        self.latitude_rate = latitude_rate
         # Λ − λc at the start, per member, and its drift (node regression less the Earth's
         # rotation), rad and rad/s.
         self._longitude_at_start = (tracks.node_at_start - tracks.gmst_at_start
@@ -55,7 +56,7 @@ class RegionTable:
         u = np.arange(points + 1) / self._scale
         self._phase, self._phase_slope = _table(np.unwrap(self._phase_at(u)))
         self._width, self._width_slope = _table(self._width_at(u))
-        self.phase_error_rad, self.width_error_rad2 = self._errors(points)
+        self.phase_error_rad, self.width_error_rad2 = self._errors()
 
     @classmethod
     def build(cls, tracks: MeanTracks, region: SaaRegion) -> RegionTable | None:
@@ -72,7 +73,7 @@ class RegionTable:
 
     def inside(self, members: np.ndarray, times_s: np.ndarray) -> np.ndarray:
         """Whether satellite ``members[k]`` is over the region at ``times_s[k]``."""
-        u = self._latitude_at_start[members] + self._latitude_rate * times_s
+        u = self.latitude_at_start[members] + self.latitude_rate * times_s
         points = self._points
         x = u * self._scale
         x -= np.floor(x * (1.0 / points)) * points
@@ -117,11 +118,11 @@ class RegionTable:
         across = (latitude_deg - region.centre_lat_deg) / region.half_lat_deg
         return math.radians(region.half_lon_deg) ** 2 * (1.0 - across * across)
 
-    def _errors(self, points: int) -> tuple[float, float]:
+    def _errors(self) -> tuple[float, float]:
         """The tables' largest errors at the middles of their intervals, where a point there
         could be inside (the formula's or the table's g not below 0 at either end or in the
         middle)."""
-        middle = (np.arange(points) + 0.5) / self._scale
+        middle = (np.arange(self._points) + 0.5) / self._scale
         width = self._width_at(middle)
         left, slope = self._width, self._width_slope
         read_width = left + 0.5 * slope

@@ -80,8 +80,7 @@ class SaaTracks:
         # The members' test from tables, where they share one inclination and rates, and
         # the runs of each plane's members within its reach.
         self.table = RegionTable.build(self.tracks, settings.region) if shell else None
-        self.bands = PlaneBands.build(self.table, orbit, self.tracks.latitude_at_start,
-                                      float(self.tracks.latitude_rate[0]))
+        self.bands = PlaneBands.build(self.table, orbit)
 
     def inside(self, members: np.ndarray, times_s: np.ndarray) -> np.ndarray:
         """Whether each (member, time) finds its satellite over the SAA."""

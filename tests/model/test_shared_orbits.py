@@ -188,7 +188,7 @@ def test_orbits_let_go_are_freed_at_once_not_by_the_cycle_collector(shell) -> No
             gc.enable()
 
 
-def test_orbits_read_while_building_are_settled_without_power(shell) -> None:
+def test_orbits_read_while_building_are_settled_without_power() -> None:
     """Modes that age in eclipse read their orbits at build: with no power design to settle
     them, a replication still lets them go when it ends (or keeps them within the budget)."""
     scenario = load_scenario(ROOT / "configs" / "reference-cluster-reliability.yaml",

@@ -82,7 +82,8 @@ def test_slots_cover_the_longest_run_and_save_the_rest() -> None:
     found = tracks(per_plane=300, planes=1)
     bands = found.bands
     assert bands is not None and found.table is not None
-    assert bands.share == pytest.approx(reach_share(found.table.reach()), abs=2 / 300)
+    assert bands.slots / bands.per_plane == pytest.approx(reach_share(found.table.reach()),
+                                                           abs=2 / 300)
     # At every time, no arc holds more members than it has slots.
     times = np.linspace(0.0, DAY_S, 5000)
     phases = (found.tracks.latitude_at_start[None, :]
@@ -96,15 +97,17 @@ def test_slots_cover_the_longest_run_and_save_the_rest() -> None:
 
 
 def test_members_not_evenly_spaced_get_no_bands() -> None:
+    import copy
+
     found = tracks()
     assert found.table is not None
-    shuffled = found.tracks.latitude_at_start.copy()
-    shuffled[[3, 7]] = shuffled[[7, 3]]
-    assert PlaneBands.build(found.table, WalkerShell(START, 550e3, math.radians(53.0), 3, 40),
-                            shuffled, float(found.tracks.latitude_rate[0])) is None
-    assert PlaneBands.build(found.table, object(), found.tracks.latitude_at_start, 1e-3) is None
-    assert PlaneBands.build(None, WalkerShell(START, 550e3, math.radians(53.0), 3, 40),
-                            found.tracks.latitude_at_start, 1e-3) is None
+    shell = WalkerShell(START, 550e3, math.radians(53.0), 3, 40)
+    shuffled = copy.copy(found.table)
+    shuffled.latitude_at_start = found.table.latitude_at_start.copy()
+    shuffled.latitude_at_start[[3, 7]] = shuffled.latitude_at_start[[7, 3]]
+    assert PlaneBands.build(shuffled, shell) is None
+    assert PlaneBands.build(found.table, object()) is None
+    assert PlaneBands.build(None, shell) is None
 
 
 def test_drawing_within_reach_meets_the_same_upsets_as_thinning_every_member() -> None:

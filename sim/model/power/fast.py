@@ -13,7 +13,7 @@ rest. Their losses over time are summed over satellites (``load``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,21 +91,30 @@ def prepare(design: PowerDesign, orbits: Orbits, profiles: ProfileSet, times_s: 
 def _unclean_in_runs(split: list[Run]) -> list[np.ndarray]:
     """The unclean orbits of each run's profile within the run, in pieces (one search per
     profile, not two per run: a satellite passes through a few capacities many times)."""
-    by_profile: dict[int, tuple[np.ndarray, list[int], list[int]]] = {}
-    for run in split:
-        entry = by_profile.get(id(run.profile))
-        if entry is None:
-            entry = by_profile[id(run.profile)] = (run.profile.unclean, [], [])
-        entry[1].append(run.start)
-        entry[2].append(run.stop)
     found = []
-    for unclean, starts, stops in by_profile.values():
+    for profile, starts, stops in _by_profile((run.profile, run.start, run.stop)
+                                              for run in split):
+        unclean = profile.unclean
         if len(unclean) == 0:
             continue
         firsts = np.searchsorted(unclean, starts).tolist()
         ends = np.searchsorted(unclean, stops).tolist()
         found.extend(unclean[a:b] for a, b in zip(firsts, ends, strict=True) if b > a)
     return found
+
+
+def _by_profile(spans: Iterable[tuple[Profile, int, int]]
+                ) -> list[tuple[Profile, list[int], list[int]]]:
+    """The (profile, start, stop) spans of one satellite gathered by profile, in the order
+    profiles first come: (profile, starts, stops)."""
+    found: dict[int, tuple[Profile, list[int], list[int]]] = {}
+    for profile, start, stop in spans:
+        entry = found.get(id(profile))
+        if entry is None:
+            entry = found[id(profile)] = (profile, [], [])
+        entry[1].append(start)
+        entry[2].append(stop)
+    return list(found.values())
 
 
 def _chain_starts(design: PowerDesign, orbits: Orbits, found: Windows, candidates: np.ndarray,
@@ -187,7 +196,6 @@ def _orbits_in(first: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.n
 
 def _needs(runs: list[Run], run: np.ndarray, orbit: np.ndarray) -> np.ndarray:
     """What each ``orbit``'s eclipse asks of the battery, on the profile of run ``run``."""
-    need = np.empty(len(orbit))
     # Runs whose profiles read one table (a linear set's, whatever the capacity) are read
     # together: a satellite passes through a few tables in many runs.
     tables: dict[tuple[int, int], tuple[np.ndarray, int, list[int]]] = {}
@@ -201,6 +209,7 @@ def _needs(runs: list[Run], run: np.ndarray, orbit: np.ndarray) -> np.ndarray:
     if len(tables) == 1:
         table, first, _ = next(iter(tables.values()))
         return table[orbit - first]
+    need = np.empty(len(orbit))
     for table, first, chosen_runs in tables.values():
         chosen = np.isin(run, chosen_runs)
         need[chosen] = table[orbit[chosen] - first]
@@ -260,15 +269,8 @@ def _settled(design: PowerDesign, orbits: Orbits, item: Pending, chains: ChainRe
     spans = _clean_spans(item.runs, covered, len(orbits))
     clean = np.zeros(ROWS)
     # The spans of each profile at once: a satellite follows a few profiles in many runs.
-    by_profile: dict[int, tuple[Profile, list[int], list[int]]] = {}
-    for r, a, b in spans:
-        profile = item.runs[r].profile
-        entry = by_profile.get(id(profile))
-        if entry is None:
-            entry = by_profile[id(profile)] = (profile, [], [])
-        entry[1].append(a)
-        entry[2].append(b)
-    for profile, starts, stops in by_profile.values():
+    for profile, starts, stops in _by_profile((item.runs[r].profile, a, b)
+                                              for r, a, b in spans):
         clean += profile.totals_over(np.array(starts), np.array(stops))
         add_clean(profile, item.states.weight, item.states.lag_s, starts, stops)
     found = item.windows
