@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 # Causes of the capacity a unit loses while radiation holds it down.
 CAUSE_REBOOT = "radiation_reboot"
 CAUSE_LATCHUP = "radiation_latchup"
+# The causes of a working unit held down for a while (a failure then takes it over).
+OUTAGE_CAUSES = frozenset((CAUSE_REBOOT, CAUSE_LATCHUP))
 # Event kinds counted per part.
 EVENT_REBOOT = "radiation_reboots"
 EVENT_LATCHUP = "radiation_latchups"

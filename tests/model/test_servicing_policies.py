@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from sim.api import DAY_S, YEAR_S, load_scenario
+from sim.model.upsets import CAUSE_REBOOT
 from sim.replicate import build, run_replicate
 from sim.rng import Streams
 
@@ -410,3 +411,52 @@ def test_servicer_repair_refuses_what_it_cannot_model(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.path == "fleet.0.design.parts.0.repair"
     assert "not modelled with it yet" in problem.message
+
+
+
+def with_long_reboots(path: Path) -> Path:
+    """The case at ``path`` with gpus rebooting 12 times a year for 10 days each (down about
+    a quarter of the time)."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["radiation"] = {"dose_rad_per_year": 0}
+    document["fleet"][0]["design"]["parts"][0]["radiation"] = {
+        "functional_interrupts_per_year": 12,
+        "reboot": {"distribution": "fixed", "duration_days": 10}}
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def test_a_failure_during_a_reboot_gets_a_job_and_a_swap(tmp_path: Path) -> None:
+    """A serviced unit that fails while radiation holds it down for a reboot stays failed
+    when the reboot ends, and is swapped like any other: under the corrective policy every
+    failure makes a job at once, and the failures not yet repaired are the units down at the
+    horizon for a cause other than a reboot."""
+    path = with_long_reboots(scenario_file(tmp_path, {"servicers": [robot(count="unlimited")],
+                                                      "policy": {"kind": "corrective"}}))
+    _, wiring = run_log(path, seed=6)
+    log = wiring.recorder.log
+    failures = [entry for entry in log if entry[2] == "failures"]
+    reboots = [entry for entry in log if entry[2] == "radiation_reboots"]
+    assert len(reboots) > 100 and len(failures) > 30
+    assert wiring.maintenance.ledger.counts["jobs"] == len(failures)
+    repairs = [entry for entry in log if entry[2] == "repairs"]
+    failed_at_end = [unit for satellite in wiring.satellites
+                     for unit in satellite.root.groups[0].units
+                     if unit.failed_cause not in (None, CAUSE_REBOOT)]
+    assert len(failures) - len(repairs) == len(failed_at_end)
+
+
+def test_a_preventive_job_leaves_a_rebooting_unit_to_its_reboot(tmp_path: Path) -> None:
+    """A working unit waiting for its preventive swap is not held down by the job while it
+    reboots: with parts that never fail, the only causes of lost compute are the reboots
+    and the swaps themselves. (One servicer, three days a visit: busy most of the time, so
+    jobs wait; a unit rebooting when its age comes is swapped all the same.)"""
+    path = with_long_reboots(scenario_file(tmp_path, {
+        "servicers": [robot(visit={"distribution": "fixed", "duration_days": 3})],
+        "policy": {"kind": "corrective", "preventive": [{"part": "gpu", "age_years": 1}]}}))
+    result = run_replicate(load_scenario(path, ("fleet.0.design.parts.0.failure.mean_years=1e9",)),
+                           0, 6)
+    # 80 gpus swapped about once a year (a year, then the wait) over 10 years.
+    assert result.servicing["preventive_swaps"] > 600
+    assert result.servicing["utilisation"] > 0.5
+    assert set(result.downtime_by_cause) == {CAUSE_REBOOT, "repair"}

@@ -38,6 +38,7 @@ from sim.model.servicing.lives import RenewalDraws, SatelliteState, UnitLife
 from sim.model.servicing.plan import SATELLITE, DepotPlan, ServicerPlan, ServicingPlan, StockRule
 from sim.model.servicing.servicer import Servicer, servicer_lifetime_s
 from sim.model.servicing.stock import Stock
+from sim.model.upsets import OUTAGE_CAUSES
 from sim.units import YEAR_S
 
 StreamOf = Callable[[str], np.random.Generator]
@@ -177,7 +178,7 @@ class Maintenance:
     def _on_age(self, due: tuple[UnitLife, int]) -> None:
         life, generation = due
         if (life.generation == generation and life.job is None
-                and life.unit.failed_cause is None and not life.state.replacing):
+                and not _failed(life.unit) and not life.state.replacing):
             self.ledger.count("preventive_jobs")
             self._make_job(life, preventive=True)
 
@@ -187,7 +188,7 @@ class Maintenance:
         state = life.state
         satellite = state.satellite
         job: Job | None = life.job  # type: ignore[assignment]
-        if unit.failed_cause is not None:
+        if _failed(unit):
             # Down for a preventive swap under way: the swap will find it failed.
             life.failed_in_swap = True
             if job is not None:
@@ -294,7 +295,7 @@ class Maintenance:
         """The job moves on; its unit, if down, is charged to ``cause`` from now."""
         job.phase = cause
         unit = job.life.unit
-        if (unit.failed_cause is not None or cause == CAUSE_REPAIR) and unit.failed_cause != cause:
+        if (_failed(unit) or cause == CAUSE_REPAIR) and unit.failed_cause != cause:
             job.life.state.satellite.set_cause(self.env.now, unit, cause)
 
     def _make_job(self, life: UnitLife, preventive: bool = False) -> None:
@@ -532,7 +533,7 @@ class Maintenance:
     def _collateral(self, state: SatelliteState, spared: UnitLife) -> None:
         """The visit damaged another working unit of the satellite."""
         working = [life for life in state.lives
-                   if life is not spared and life.unit.failed_cause is None]
+                   if life is not spared and not _failed(life.unit)]
         if working:
             self.ledger.count("collateral_failures")
             victim = working[int(self._outcomes.integers(len(working)))]
@@ -615,7 +616,7 @@ class Maintenance:
         replace = self.policy.replace
         if replace == "never" or state.replacing or state.satellite.capacity > 0.0:
             return
-        failed = [life for life in state.lives if life.unit.failed_cause is not None]
+        failed = [life for life in state.lives if _failed(life.unit)]
         for_good = any(life.unit.failed_cause == CAUSE_FAILED for life in failed)
         if not for_good and (replace != "cheaper"
                              or self._repair_cost(failed) <= self._replace_cost(state)):
@@ -781,3 +782,10 @@ def _nearest(servicer: Any, queue: ReadyQueue) -> Job:
                 best, chosen = key, job
     assert chosen is not None
     return chosen
+
+
+def _failed(unit: Unit) -> bool:
+    """Whether ``unit`` is down for anything but a radiation outage: a unit rebooting or
+    power-cycling works as far as servicing is concerned (a failure or a swap takes it over,
+    and the outage's end then leaves it alone)."""
+    return unit.failed_cause is not None and unit.failed_cause not in OUTAGE_CAUSES
