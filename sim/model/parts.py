@@ -237,6 +237,45 @@ def refresh(unit: Unit) -> None:
         current = parent
 
 
+def recharge(unit: Unit, cause: str) -> bool:
+    """Charge failed ``unit``'s loss to ``cause`` from now on instead of its present cause
+    (a repair moving to its next phase), without re-evaluating anything: every loss share is
+    a sum of the shares below it times weights that depend on capacities and never on causes,
+    so the shares of the old key move to the new one at every ancestor, each level in the
+    proportion its share of the old key held to its group's. False, with nothing changed,
+    where that does not hold: a unit with modes or standby (its keys may sever or degrade its
+    parent), a degradation, or a shared part on the way up (the units it feeds read it too).
+    """
+    old = unit.failed_cause
+    if (type(unit) is not Unit or old is None or old == cause
+            or CAUSE_DEGRADED in (old, cause)):
+        return False
+    current = unit
+    while current.group is not None:
+        if current.group.fed_units:
+            return False
+        current = current.group.parent
+    old_key, new_key = (old, unit.path), (cause, unit.path)
+    unit.failed_cause = cause
+    unit.loss = {new_key: 1.0}
+    moved = 1.0
+    current = unit
+    while (group := current.group) is not None:
+        held = group.loss_sum[old_key]
+        _move_loss(group.loss_sum, {old_key: moved}, {new_key: moved})
+        parent = group.parent
+        share = parent.loss.get(old_key, 0.0)
+        if share == 0.0:
+            # The parent reads none of this group's shares (failed, or held down by others).
+            return True
+        moved *= share / held
+        loss = dict(parent.loss)
+        _move_loss(loss, {old_key: moved}, {new_key: moved})
+        parent.loss = loss
+        current = parent
+    return True
+
+
 def _feed(shared: Group, moved: int) -> None:
     """A shared part's group changed: the units it feeds re-read it."""
     for unit in shared.fed_units:

@@ -114,10 +114,11 @@ class Recorder:
     def satellite_changed(
         self, now_s: float, index: int, before: float, after: float, loss: Loss
     ) -> None:
-        """Satellite ``index`` went from capacity fraction ``before`` to ``after`` at ``now_s``."""
-        self._advance(now_s)
+        """Satellite ``index`` went from capacity fraction ``before`` to ``after`` at ``now_s``
+        (the fleet's capacity is integrated only up to a change of it)."""
         self._own_change(now_s, index, before, after, loss)
         if after != before:
+            self._advance(now_s)
             self._fleet_capacity += (after - before) * self._nominal[index]
 
     def _own_change(self, now_s: float, index: int, before: float, after: float, loss: Loss

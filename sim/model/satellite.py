@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sim.model.design import Design
-from sim.model.parts import Unit, dismantle, refresh
+from sim.model.parts import Unit, dismantle, recharge, refresh
 from sim.model.power import FleetLoad, Orbits, PowerAccount, PowerDesign, Settled
 from sim.model.power.shared import SharedOrbits
 
@@ -86,8 +86,14 @@ class Satellite:
         self.recorder.event(now_s, self.index, "failures", unit.label)
         self._set(now_s, unit, cause)
 
-    def set_cause(self, now_s: float, unit: Unit, cause: str) -> None:
-        """A failed unit moves to another phase (waiting for a spare, in repair, ...)."""
+    def set_cause(self, now_s: float, unit: Unit, cause: str | None) -> None:
+        """A failed unit moves to another phase (waiting for a spare, in repair, ...); a
+        change of cause alone concerns the recorder only."""
+        if cause is not None and recharge(unit, cause):
+            capacity = self.root.capacity
+            self.recorder.satellite_changed(now_s, self.index, capacity, capacity,
+                                            self.root.loss)
+            return
         self._set(now_s, unit, cause)
 
     def interrupt(self, now_s: float, unit: Unit, cause: str, kind: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from sim.model.design import Part
 from sim.model.distributions import Fixed
-from sim.model.parts import Unit, refresh
+from sim.model.parts import Unit, all_groups, recharge, refresh
 from sim.model.repair import NoRepair
 
 LIFE = Fixed(1.0)
@@ -132,3 +132,56 @@ def test_every_unit_holds_what_it_evaluates_to_after_any_change() -> None:
             fail(unit, cause=rng.choice(["hardware_failure", "repair", "waiting_for_spare"]))
         for each in all_units(root):
             assert each.evaluate() == (each.capacity, each.loss)
+
+
+def test_a_change_of_cause_alone_moves_the_shares_as_a_full_evaluation_would() -> None:
+    """``recharge`` (no re-evaluation) leaves every unit and group as re-evaluating the
+    whole tree would, to rounding, through any mix of failures, repairs and phase changes;
+    where it declines (a working unit) nothing has moved."""
+    rng = random.Random(5)
+    accelerator = part("accelerator", "compute", 4, 2, parent="node")
+    psu = part("psu", "bus", 2, 1, parent="node")
+    root = Unit(None, (part("battery", "battery", 4, 3), part("bus", "bus", 2, 1),
+                       part("node", "compute", 3, 1, accelerator, psu),
+                       part("radio", "compute", 2, 1)))
+    units = all_units(root)[1:]
+    causes = ["hardware_failure", "repair", "waiting_for_spare", "servicer_travel"]
+    recharged = 0
+    for _ in range(3000):
+        unit = rng.choice(units)
+        if unit.failed_cause is None:
+            assert not recharge(unit, "repair")
+            fail(unit, cause=rng.choice(causes))
+        elif rng.random() < 0.3:
+            restore(unit)
+        else:
+            recharged += recharge(unit, rng.choice(causes))
+        for each in all_units(root):
+            capacity, loss = each.evaluate()
+            assert each.capacity == capacity
+            assert each.loss == pytest.approx(loss, abs=1e-12)
+        for group in all_groups(root):
+            sums: dict = {}
+            for member in group.units:
+                for key, value in member.loss.items():
+                    sums[key] = sums.get(key, 0.0) + value
+            assert group.loss_sum == pytest.approx(
+                {key: value for key, value in sums.items() if value > 1e-12}, abs=1e-12)
+    assert recharged > 1000
+
+
+def test_a_change_of_cause_stops_where_the_parent_reads_other_groups() -> None:
+    """A node held down by its bus group reads the bus's shares only: an accelerator's new
+    cause changes the node's group sums, and nothing above."""
+    accelerator = part("accelerator", "compute", 2, 1, parent="node")
+    bus = part("psu", "bus", 1, 1, parent="node")
+    root = Unit(None, (part("node", "compute", 2, 1, accelerator, bus),))
+    node = root.groups[0].units[0]
+    gpu, psu = node.groups[0].units[0], node.groups[1].units[0]
+    fail(gpu, "waiting_for_spare")
+    fail(psu, "hardware_failure")
+    root_loss = dict(root.loss)
+    assert recharge(gpu, "repair")
+    assert node.groups[0].loss_sum == {("repair", "node/accelerator"): 1.0}
+    assert node.loss == {("hardware_failure", "node/psu"): 1.0}
+    assert root.loss == root_loss
