@@ -203,7 +203,8 @@ def _parse_toml(text: str, name: str) -> Any:
 
 
 def apply_overrides(document: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
-    """A copy of ``document`` with each ``PATH=VALUE`` applied (VALUE read as a YAML scalar)."""
+    """A copy of ``document`` with each ``PATH=VALUE`` applied (VALUE read as a YAML scalar;
+    a missing last key is added, and a list's index one past its end appends an item)."""
     result = copy.deepcopy(document)
     problems = []
     for item in overrides:
@@ -252,9 +253,12 @@ def _apply_one(document: dict[str, Any], item: str) -> None:
         last = depth == len(keys) - 1
         where = ".".join(keys[:depth]) or "the scenario"
         if isinstance(node, list):
-            if not (key.isascii() and key.isdigit()) or int(key) >= len(node):
+            digits = key.isascii() and key.isdigit()
+            if last and digits and int(key) == len(node):
+                node.append(value)
+            elif not digits or int(key) >= len(node):
                 raise ValueError(f"{where} has {len(node)} item(s); no index {key!r}")
-            if last:
+            elif last:
                 node[int(key)] = value
             else:
                 node = node[int(key)]

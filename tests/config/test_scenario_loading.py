@@ -415,6 +415,24 @@ def test_override_can_create_a_missing_top_level_key() -> None:
     assert scenario_of(result).horizon_s == 2 * UNIT_SECONDS["years"]
 
 
+def test_override_one_past_the_end_of_a_list_appends_an_item() -> None:
+    document = smoke_document()
+    parts = len(parts_of(document))
+    radio = {"name": "radio", "role": "bus", "count": 1,
+             "failure": {"distribution": "exponential", "mean_years": 10}}
+    result = apply_overrides(document, [
+        f"fleet.0.design.parts.{parts}={{name: radio, role: bus, count: 1, "
+        "failure: {distribution: exponential, mean_years: 10}}"])
+    assert parts_of(result)[:parts] == parts_of(document)
+    assert parts_of(result)[parts] == radio
+    assert scenario_of(result).fleet[0].design.parts[parts].name == "radio"
+    with pytest.raises(ScenarioError) as error:
+        apply_overrides(document, [f"fleet.0.design.parts.{parts + 1}={{name: x}}"])
+    assert problem_lines(error) == [f"--set fleet.0.design.parts.{parts + 1}: "
+                                    f"fleet.0.design.parts has {parts} item(s); "
+                                    f"no index '{parts + 1}'"]
+
+
 def test_override_replaces_the_same_value_given_another_way() -> None:
     """A file gives a horizon in days; ``--set horizon_years=2`` replaces it (as a duration in
     another unit, an LTAN for a RAAN, an altitude for a semi-major axis)."""
