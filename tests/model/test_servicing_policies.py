@@ -243,8 +243,8 @@ def test_the_nearest_job_is_found_without_trying_every_plane(monkeypatch: pytest
     picks = []
     chosen_by_bound = engine._nearest
 
-    def checked(servicer: Any, queue: Any) -> Any:
-        found = chosen_by_bound(servicer, queue)
+    def checked(servicer: Any, queue: Any, planes: Any) -> Any:
+        found = chosen_by_bound(servicer, queue, planes)
         everyone = min(queue, key=lambda job: travel.trip(
             servicer.slot, job.life.state.slot, servicer.at == job.life.state.satellite.index,
             servicer.plan.mobility).duration_s)

@@ -81,6 +81,9 @@ class Maintenance:
         # Satellites with latent failures nobody has found yet.
         self.hidden: set[SatelliteState] = set()
         self._outcomes = stream("servicing/outcomes")
+        # Per servicer origin (group, plane, node, mobility): its group's planes by least trip.
+        self._plane_orders: dict[tuple[int, int, float, travel.Mobility],
+                                 list[tuple[float, int]]] = {}
         self._first: list[tuple[UnitLife, float]] = []
 
     # -- building ---------------------------------------------------------------------------
@@ -390,7 +393,24 @@ class Maintenance:
             return queue.first()
         if policy.queue_order == "most_lost":
             return min(queue, key=lambda job: job.life.state.satellite.capacity)
-        return _nearest(servicer, queue)
+        return _nearest(servicer, queue, self._planes_by_least_trip(servicer))
+
+    def _planes_by_least_trip(self, servicer: Any) -> list[tuple[float, int]]:
+        """(least trip time, plane) for every plane of the servicer's group, from where it is,
+        sorted: a lower bound depends on the two planes alone (``travel.least_duration_s``),
+        so each origin's order is computed once per replication, not at every pick."""
+        origin = servicer.slot
+        mobility = servicer.plan.mobility
+        key = (origin.group, origin.plane, origin.raan_rad, mobility)
+        order = self._plane_orders.get(key)
+        if order is None:
+            slots: dict[int, travel.Slot] = {}
+            for state in self.by_group[origin.group]:
+                slots.setdefault(state.slot.plane, state.slot)
+            order = sorted((travel.least_duration_s(origin, slot, mobility), plane)
+                           for plane, slot in slots.items())
+            self._plane_orders[key] = order
+        return order
 
     def serve(self, servicer: Any, jobs: list[Job]) -> Generator[simpy.Event, Any, None]:
         """Travel to the jobs' satellite and swap their units one after the other. ``jobs``
@@ -760,21 +780,22 @@ def _quickest(servicer: Any, candidates: list[Job]) -> Job:
         mobility).duration_s)
 
 
-def _nearest(servicer: Any, queue: ReadyQueue) -> Job:
+def _nearest(servicer: Any, queue: ReadyQueue, planes: list[tuple[float, int]]) -> Job:
     """The job the servicer reaches soonest, the earliest ready among equals (as ``min`` over
-    the queue in order): planes are taken by the least time to reach them, and planes that
-    cannot beat the best trip found are not looked into."""
+    the queue in order): ``planes`` (the group's, by least time to reach them) are taken in
+    order, and those that cannot beat the best trip found are not looked into."""
     mobility = servicer.plan.mobility
     origin = servicer.slot
-    planes = sorted((travel.least_duration_s(origin, next(iter(jobs)).life.state.slot,
-                                             mobility), plane)
-                    for plane, jobs in queue.by_plane().items())
+    waiting = queue.by_plane()
     best: tuple[float, int] | None = None
     chosen: Job | None = None
     for least_s, plane in planes:
         if best is not None and least_s > best[0]:
             break
-        for job in queue.by_plane()[plane]:
+        jobs = waiting.get(plane)
+        if jobs is None:
+            continue
+        for job in jobs:
             state = job.life.state
             key = (travel.trip(origin, state.slot, servicer.at == state.satellite.index,
                                mobility).duration_s, queue.place(job))
