@@ -262,7 +262,7 @@ def recharge(unit: Unit, cause: str) -> bool:
     current = unit
     while (group := current.group) is not None:
         held = group.loss_sum[old_key]
-        _move_loss(group.loss_sum, {old_key: moved}, {new_key: moved})
+        _shift(group.loss_sum, old_key, new_key, moved)
         parent = group.parent
         share = parent.loss.get(old_key, 0.0)
         if share == 0.0:
@@ -270,10 +270,20 @@ def recharge(unit: Unit, cause: str) -> bool:
             return True
         moved *= share / held
         loss = dict(parent.loss)
-        _move_loss(loss, {old_key: moved}, {new_key: moved})
+        _shift(loss, old_key, new_key, moved)
         parent.loss = loss
         current = parent
     return True
+
+
+def _shift(shares: Loss, old_key: LossKey, new_key: LossKey, amount: float) -> None:
+    """Move ``amount`` of ``shares`` from ``old_key`` to ``new_key`` (as ``_move_loss``)."""
+    remaining = shares[old_key] - amount
+    if remaining > _RESIDUE:
+        shares[old_key] = remaining
+    else:
+        del shares[old_key]
+    shares[new_key] = shares.get(new_key, 0.0) + amount
 
 
 def _feed(shared: Group, moved: int) -> None:
