@@ -115,14 +115,20 @@ def all_units(unit: Unit) -> list[Unit]:
     return [unit] + [u for group in unit.groups for child in group.units for u in all_units(child)]
 
 
+def mixed_tree() -> Unit:
+    """A satellite with battery strings, a redundant bus, nodes of accelerators and power
+    supplies, and radios."""
+    accelerator = part("accelerator", "compute", 4, 2, parent="node")
+    psu = part("psu", "bus", 2, 1, parent="node")
+    return Unit(None, (part("battery", "battery", 4, 3), part("bus", "bus", 2, 1),
+                       part("node", "compute", 3, 1, accelerator, psu),
+                       part("radio", "compute", 2, 1)))
+
+
 def test_every_unit_holds_what_it_evaluates_to_after_any_change() -> None:
     """Refresh stops where a parent does not read what changed; nothing it skips is stale."""
     rng = random.Random(3)
-    accelerator = part("accelerator", "compute", 4, 2, parent="node")
-    psu = part("psu", "bus", 2, 1, parent="node")
-    root = Unit(None, (part("battery", "battery", 4, 3), part("bus", "bus", 2, 1),
-                       part("node", "compute", 3, 1, accelerator, psu),
-                       part("radio", "compute", 2, 1)))
+    root = mixed_tree()
     units = all_units(root)[1:]
     for _ in range(2000):
         unit = rng.choice(units)
@@ -139,11 +145,7 @@ def test_a_change_of_cause_alone_moves_the_shares_as_a_full_evaluation_would() -
     whole tree would, to rounding, through any mix of failures, repairs and phase changes;
     where it declines (a working unit) nothing has moved."""
     rng = random.Random(5)
-    accelerator = part("accelerator", "compute", 4, 2, parent="node")
-    psu = part("psu", "bus", 2, 1, parent="node")
-    root = Unit(None, (part("battery", "battery", 4, 3), part("bus", "bus", 2, 1),
-                       part("node", "compute", 3, 1, accelerator, psu),
-                       part("radio", "compute", 2, 1)))
+    root = mixed_tree()
     units = all_units(root)[1:]
     causes = ["hardware_failure", "repair", "waiting_for_spare", "servicer_travel"]
     recharged = 0
