@@ -17,9 +17,10 @@ Cases:
 
 Each case runs ``--replications`` replications after building what replications share (the
 eclipse schedules from the cache; the first replication, timed apart, builds the planes' power
-tables) and prints the mean wall time, satellite-years per second and peak memory. Planes'
-orbits and tables are kept across replications up to the model's budget, or ``--kept-mib``
-(0: every plane rebuilt in each replication, the least memory).
+tables) and prints the mean wall time, satellite-years per second and peak memory, then each
+scale goal the cases run can judge, met or not. Planes' orbits and tables are kept across
+replications up to the model's budget, or ``--kept-mib`` (0: every plane rebuilt in each
+replication, the least memory).
 
     python benchmarks/bench_scale.py [--cases shell hardware-1000 ...] [--replications 2]
                                      [--kept-mib MiB]
@@ -130,6 +131,36 @@ def compare(lagged: dict, exact: dict) -> None:  # type: ignore[type-arg]
         print(f"  power.{name:<20} {lagged['power'][name]:.6g} vs {exact['power'][name]:.6g}")
 
 
+# The scale goals, on one core: the reference shell with power at 10,000 satellite-years/s
+# or more; a gigawatt replication in under 2 minutes and 8 GB; satellite-years/s at 48,000
+# satellites within 20 % of the figure at 1,000 or 1,200 (hardware alone, and with power).
+SHELL_SAT_YEARS_PER_S = 10_000
+GIGAWATT_S = 120.0
+GIGAWATT_MIB = 8e9 / 2**20
+LINEAR_WITHIN = 0.2
+
+
+def goals(found: dict) -> list[tuple[str, str, bool]]:  # type: ignore[type-arg]
+    """(goal, what was measured, met) for each goal the cases run can judge."""
+    judged = []
+    if "shell" in found:
+        rate = found["shell"]["sat_years_per_s"]
+        judged.append((f"shell with power >= {SHELL_SAT_YEARS_PER_S:,} sat-yr/s",
+                       f"{rate:,.0f}", rate >= SHELL_SAT_YEARS_PER_S))
+    for small, large in (("hardware-1000", "hardware-48000"), ("power-1200", "power-48000")):
+        if small in found and large in found:
+            ratio = found[large]["sat_years_per_s"] / found[small]["sat_years_per_s"]
+            judged.append((f"{large} sat-yr/s within {LINEAR_WITHIN:.0%} of {small}",
+                           f"{ratio:.2f} of it", ratio >= 1.0 - LINEAR_WITHIN))
+    if "gigawatt" in found:
+        row = found["gigawatt"]
+        judged.append((f"gigawatt replication < {GIGAWATT_S:.0f} s", f"{row['wall_s']:.0f} s",
+                       row["wall_s"] < GIGAWATT_S))
+        judged.append(("gigawatt peak memory < 8 GB", f"{row['peak_rss_mib']:,.0f} MiB",
+                       row["peak_rss_mib"] < GIGAWATT_MIB))
+    return judged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
@@ -158,6 +189,11 @@ def main() -> None:
               f"{1024 * row['peak_rss_mib'] / row['satellites']:>7.1f}", flush=True)
     if "shell" in found and "shell-exact" in found:
         compare(found["shell"], found["shell-exact"])
+    judged = goals(found)
+    if judged:
+        print("goals (one core):")
+        for goal, measured, met in judged:
+            print(f"  {'met    ' if met else 'NOT MET'}  {goal}: {measured}")
 
 
 if __name__ == "__main__":
