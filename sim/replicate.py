@@ -87,14 +87,18 @@ class GeometryOrbits:
     while they fit ``kept_bytes`` in all (default: ``$ORBSIM_KEPT_ORBITS_MIB`` MiB, else
     1.5 GiB), and rebuilt in each replication beyond that (``sim.model.power.shared``). With
     ``members="exact"`` a member's orbits are built from its own schedule when its power is
-    accounted, and dropped after.
+    accounted, and dropped after. Geometries held at once in one process may share a
+    ``keeper``, and with it one budget.
     """
 
     def __init__(self, geometry: FleetGeometry, members: MemberOrbits = "shifted",
-                 kept_bytes: int | None = None):
+                 kept_bytes: int | None = None, keeper: Keeper | None = None):
+        if keeper is not None and kept_bytes is not None:
+            raise ValueError("give kept_bytes or keeper, not both")
         self.geometry = geometry
         self.members = members
-        self._keeper = Keeper(kept_orbits_bytes() if kept_bytes is None else kept_bytes)
+        self.keeper = keeper or Keeper(kept_orbits_bytes() if kept_bytes is None
+                                       else kept_bytes)
         self._shared: dict[int, SharedOrbits] = {}
 
     def _key(self, index: int) -> int | None:
@@ -124,7 +128,7 @@ class GeometryOrbits:
         found = self._shared.get(key)
         if found is None:
             found = self._shared[key] = SharedOrbits(
-                functools.partial(self._build, index), self._keeper)
+                functools.partial(self._build, index), self.keeper)
         return found
 
     def settled(self) -> None:

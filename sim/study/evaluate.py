@@ -14,6 +14,7 @@ from typing import Any
 from sim.campaign.rows import replicate_row
 from sim.config.loader import apply_overrides, to_scenario, validate_document
 from sim.eclipses import fleet_geometry
+from sim.model.power.shared import Keeper, kept_orbits_bytes
 from sim.replicate import GeometryOrbits, run_replicate
 from sim.scenario import Scenario
 
@@ -29,7 +30,8 @@ def variant(document: dict[str, Any], values: dict[str, float]) -> Scenario:
 
 
 # Each process's eclipse orbits by fleet geometry, kept across a study's variants: what the
-# power model derives from them (profiles, keyed by power design) is then built once.
+# power model derives from them (profiles, keyed by power design) is then built once. The
+# geometries held at once share one budget of kept orbits (``sim.model.power.shared``).
 _ORBITS: dict[tuple[Any, ...], GeometryOrbits] = {}
 # Geometries kept at once (a study varies a few at most).
 KEPT_GEOMETRIES = 4
@@ -45,7 +47,9 @@ def shared_orbits(scenario: Scenario) -> GeometryOrbits | None:
     if found is None:
         if len(_ORBITS) >= KEPT_GEOMETRIES:
             _ORBITS.clear()
-        found = _ORBITS[key] = GeometryOrbits(fleet_geometry(scenario))
+        held = next(iter(_ORBITS.values()), None)
+        keeper = held.keeper if held is not None else Keeper(kept_orbits_bytes())
+        found = _ORBITS[key] = GeometryOrbits(fleet_geometry(scenario), keeper=keeper)
     return found
 
 

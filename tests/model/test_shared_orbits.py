@@ -214,3 +214,35 @@ def test_the_budget_from_the_environment_reaches_the_orbits(shell, monkeypatch) 
     orbits = GeometryOrbits(geometry)
     run_replicate(shell, 0, 7, orbits)
     assert orbits.shared_for(0).kept
+
+
+def test_the_geometries_a_study_holds_share_one_budget(shell, monkeypatch) -> None:
+    """A study's variants of other geometries (here a second altitude) keep their orbits
+    within one budget for the process, not one each; once the geometries held are let go,
+    the budget is free again."""
+    from sim.study import evaluate
+
+    monkeypatch.setattr(evaluate, "_ORBITS", {})
+    geometry = fleet_geometry(shell)
+    measured = GeometryOrbits(geometry, kept_bytes=10**10)
+    run_replicate(shell, 0, 7, measured)
+    plane_bytes = held_bytes(measured.shared_for(0).get())
+    monkeypatch.setenv(KEPT_ORBITS_ENV, str(4.5 * plane_bytes / 2**20))
+    group = shell.fleet[0]
+    higher = dataclasses.replace(shell, fleet=(dataclasses.replace(
+        group, orbit=dataclasses.replace(group.orbit, altitude_m=group.orbit.altitude_m + 2e4)),))
+    first = evaluate.shared_orbits(shell)
+    second = evaluate.shared_orbits(higher)
+    assert second.keeper is first.keeper
+    kept = 0
+    for scenario, orbits in ((shell, first), (higher, second)):
+        run_replicate(scenario, 0, 7, orbits)
+        kept += sum(orbits.shared_for(i).kept for i in range(0, scenario.n_satellites, 4))
+    # 3 planes of each geometry, 4.5 planes' worth of budget (a plane at the other altitude
+    # is within a few per cent of the same size).
+    assert kept == 4
+    for extra in range(evaluate.KEPT_GEOMETRIES - 1):
+        evaluate.shared_orbits(dataclasses.replace(higher, horizon_s=shell.horizon_s - extra - 1))
+    assert evaluate.shared_orbits(shell).keeper is not first.keeper
+    with pytest.raises(ValueError, match="kept_bytes or keeper"):
+        GeometryOrbits(geometry, kept_bytes=0, keeper=first.keeper)

@@ -5,9 +5,10 @@ A plane's orbits and the tables the power model derives from them take about 17 
 years of LEO (some 20 arrays of 104,000 orbits), and rebuilding them takes about 30 ms
 (``docs/performance.md``). Keeping every plane suits a shell of 72 planes (1.2 GB); a
 gigawatt fleet of 160 planes of 300 would hold 2.7 GB through every replication. So the
-orbits of one fleet geometry (a campaign's) are kept while their bytes fit a budget
-(``Keeper``), and the others are rebuilt in each replication, one at a time: what a
-replication computes is the same either way. The budget is ``$ORBSIM_KEPT_ORBITS_MIB`` where
+orbits of a fleet geometry (a campaign's; or the few a study's variants hold at once, one
+``Keeper`` between them) are kept while their bytes fit a budget, and the others are rebuilt
+in each replication, one at a time: what a replication computes is the same either way. The
+budget is ``$ORBSIM_KEPT_ORBITS_MIB`` where
 set: 0 keeps nothing, the least memory.
 """
 
