@@ -8,8 +8,7 @@ gigawatt fleet of 160 planes of 300 would hold 2.7 GB through every replication.
 orbits of a fleet geometry (a campaign's; or the few a study's variants hold at once, one
 ``Keeper`` between them) are kept while their bytes fit a budget, and the others are rebuilt
 in each replication, one at a time: what a replication computes is the same either way. The
-budget is ``$ORBSIM_KEPT_ORBITS_MIB`` where
-set: 0 keeps nothing, the least memory.
+budget is ``$ORBSIM_KEPT_ORBITS_MIB`` where set: 0 keeps nothing, the least memory.
 """
 
 from __future__ import annotations
