@@ -271,13 +271,25 @@ def _child(node: Any, part: str | int) -> Any:
 def problems_from_validation(
     error: ValidationError, document: Any, tags: frozenset[str], known_keys: Sequence[str]
 ) -> list[Problem]:
-    """Turn pydantic's errors on ``document`` into one Problem each, paths as in the file."""
+    """Turn pydantic's errors on ``document`` into one Problem each, paths as in the file. A
+    required key reported missing beside an unknown key that is its misspelling is left out:
+    the unknown key's line already says which key was meant."""
     problems = []
+    meant: set[str] = set()
+    missing: list[tuple[int, str]] = []
     for item in error.errors(include_url=False):
         loc = _file_path(item["loc"], document, tags)
         if item["type"] == "invalid_key":
             problems.append(_invalid_key(loc, item.get("input")))
             continue
         extra, message = _message(item, known_keys)
-        problems.append(Problem(format_path([*loc, *extra]), message))
-    return problems
+        path = format_path([*loc, *extra])
+        if item["type"] == "extra_forbidden" and loc:
+            hint = closest_key(str(loc[-1]), known_keys)
+            if hint is not None and str(loc[-1]) not in known_keys:
+                meant.add(format_path([*loc[:-1], hint]))
+        elif item["type"] == "missing":
+            missing.append((len(problems), path))
+        problems.append(Problem(path, message))
+    dropped = {index for index, path in missing if path in meant}
+    return [problem for index, problem in enumerate(problems) if index not in dropped]

@@ -610,3 +610,19 @@ def test_validate_document_reports_every_problem() -> None:
         "got 'payload'",
         "sla_fraction: must be > 0, got 0",
     ]
+
+
+def test_a_misspelled_required_key_is_one_line_not_two() -> None:
+    """``cuont`` for ``count``: the unknown key's line names the key meant, so the required
+    key is not also reported missing; a key truly missing still is."""
+    document = smoke_document()
+    part = parts_of(document)[0]
+    part["cuont"] = part.pop("count")
+    with pytest.raises(ScenarioError) as error:
+        validate_document(document)
+    assert problem_lines(error) == [
+        "fleet.0.design.parts.0.cuont: unknown key (did you mean 'count'?)"]
+    del part["cuont"]
+    with pytest.raises(ScenarioError) as error:
+        validate_document(document)
+    assert problem_lines(error) == ["fleet.0.design.parts.0.count: required key is missing"]
