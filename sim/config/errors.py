@@ -274,22 +274,18 @@ def problems_from_validation(
     """Turn pydantic's errors on ``document`` into one Problem each, paths as in the file. A
     required key reported missing beside an unknown key that is its misspelling is left out:
     the unknown key's line already says which key was meant."""
-    problems = []
+    # Each problem, with whether it says a required key is missing.
+    found: list[tuple[Problem, bool]] = []
     meant: set[str] = set()
-    missing: list[tuple[int, str]] = []
     for item in error.errors(include_url=False):
         loc = _file_path(item["loc"], document, tags)
         if item["type"] == "invalid_key":
-            problems.append(_invalid_key(loc, item.get("input")))
+            found.append((_invalid_key(loc, item.get("input")), False))
             continue
         extra, message = _message(item, known_keys)
-        path = format_path([*loc, *extra])
-        if item["type"] == "extra_forbidden" and loc:
+        if item["type"] == "extra_forbidden" and loc and str(loc[-1]) not in known_keys:
             hint = closest_key(str(loc[-1]), known_keys)
-            if hint is not None and str(loc[-1]) not in known_keys:
+            if hint is not None:
                 meant.add(format_path([*loc[:-1], hint]))
-        elif item["type"] == "missing":
-            missing.append((len(problems), path))
-        problems.append(Problem(path, message))
-    dropped = {index for index, path in missing if path in meant}
-    return [problem for index, problem in enumerate(problems) if index not in dropped]
+        found.append((Problem(format_path([*loc, *extra]), message), item["type"] == "missing"))
+    return [problem for problem, missing in found if not (missing and problem.path in meant)]

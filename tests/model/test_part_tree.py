@@ -152,7 +152,9 @@ def test_a_change_of_cause_alone_moves_the_shares_as_a_full_evaluation_would() -
     for _ in range(3000):
         unit = rng.choice(units)
         if unit.failed_cause is None:
+            loss = root.loss
             assert not recharge(unit, "repair")
+            assert unit.failed_cause is None and root.loss is loss
             fail(unit, cause=rng.choice(causes))
         elif rng.random() < 0.3:
             restore(unit)
@@ -187,3 +189,20 @@ def test_a_change_of_cause_stops_where_the_parent_reads_other_groups() -> None:
     assert node.groups[0].loss_sum == {("repair", "node/accelerator"): 1.0}
     assert node.loss == {("hardware_failure", "node/psu"): 1.0}
     assert root.loss == root_loss
+
+
+def test_a_change_of_cause_is_declined_below_a_shared_part() -> None:
+    """A unit whose group feeds other units (they read its shares too) is left to the full
+    re-evaluation: ``recharge`` declines and nothing moves."""
+    psu = Part(name="psu", path="psu", role="bus", count=2, required=1, failure=LIFE,
+               repair=NoRepair(), feeds=("node",))
+    node = Part(name="node", path="node", role="compute", count=2, required=1, failure=LIFE,
+                repair=NoRepair(), fed=True)
+    root = Unit(None, (psu, node))
+    supply = root.groups[0].units[0]
+    fail(supply, "waiting_for_spare")
+    before = ([dict(u.loss) for u in all_units(root)],
+              [dict(g.loss_sum) for g in all_groups(root)])
+    assert not recharge(supply, "repair")
+    assert supply.failed_cause == "waiting_for_spare"
+    assert ([u.loss for u in all_units(root)], [g.loss_sum for g in all_groups(root)]) == before

@@ -413,7 +413,6 @@ def test_servicer_repair_refuses_what_it_cannot_model(tmp_path: Path) -> None:
     assert "not modelled with it yet" in problem.message
 
 
-
 def with_long_reboots(path: Path) -> Path:
     """The case at ``path`` with gpus rebooting 12 times a year for 10 days each (down about
     a quarter of the time)."""

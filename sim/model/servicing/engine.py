@@ -81,9 +81,11 @@ class Maintenance:
         # Satellites with latent failures nobody has found yet.
         self.hidden: set[SatelliteState] = set()
         self._outcomes = stream("servicing/outcomes")
-        # Per servicer origin (group, plane, node, mobility): its group's planes by least trip.
+        # Per servicer origin (group, plane, node, mobility): its group's planes by least trip;
+        # and per group, a slot of each of its planes.
         self._plane_orders: dict[tuple[int, int, float, travel.Mobility],
                                  list[tuple[float, int]]] = {}
+        self._plane_slots: dict[int, dict[int, travel.Slot]] = {}
         self._first: list[tuple[UnitLife, float]] = []
 
     # -- building ---------------------------------------------------------------------------
@@ -404,9 +406,11 @@ class Maintenance:
         key = (origin.group, origin.plane, origin.raan_rad, mobility)
         order = self._plane_orders.get(key)
         if order is None:
-            slots: dict[int, travel.Slot] = {}
-            for state in self.by_group[origin.group]:
-                slots.setdefault(state.slot.plane, state.slot)
+            slots = self._plane_slots.get(origin.group)
+            if slots is None:
+                slots = self._plane_slots[origin.group] = {}
+                for state in self.by_group[origin.group]:
+                    slots.setdefault(state.slot.plane, state.slot)
             order = sorted((travel.least_duration_s(origin, slot, mobility), plane)
                            for plane, slot in slots.items())
             self._plane_orders[key] = order
