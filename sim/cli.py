@@ -69,9 +69,11 @@ app = typer.Typer(
 )
 # Sets of parts shown, largest first, for the compute lost while satellites were down.
 OUTAGE_ROWS = 8
-# Tables keep their full width when piped to a file (rich would otherwise assume 80 columns).
+# Tables keep their full width when piped to a file (rich would otherwise assume 80 columns),
+# unless COLUMNS says how wide to be.
 PIPED_WIDTH = 160
-out = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
+out = Console(highlight=False,
+              width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH)
 err = Console(stderr=True, highlight=False)
 
 T = TypeVar("T")

@@ -1,6 +1,9 @@
 """The two commands every user starts with work on the smoke scenario; run and campaign show
 goodput beside uptime."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,3 +86,16 @@ def test_run_lists_what_satellite_outages_were_charged_to_largest_first() -> Non
     assert len(outages) > OUTAGE_ROWS + 1
     # Each row is printed to 6 decimals: off by at most half of 1e-6.
     assert sum(shares) == pytest.approx(sum(outages.values()), abs=len(shares) * 0.5e-6)
+
+
+def test_piped_output_is_as_wide_as_columns_says() -> None:
+    """Piped, tables are 160 columns wide unless COLUMNS gives the width."""
+    command = [sys.executable, "-m", "sim", "cutsets", str(CONFIGS / "reference-shell.yaml")]
+    widths = {}
+    for columns in ("80", None):
+        env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
+        if columns is not None:
+            env["COLUMNS"] = columns
+        result = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+        widths[columns] = max(len(line) for line in result.stdout.splitlines())
+    assert widths["80"] <= 80 < widths[None]

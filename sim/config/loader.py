@@ -253,7 +253,8 @@ def _apply_one(document: dict[str, Any], item: str) -> None:
         last = depth == len(keys) - 1
         where = ".".join(keys[:depth]) or "the scenario"
         if isinstance(node, list):
-            digits = key.isascii() and key.isdigit()
+            # An index is written as it is read back: "3", never "03" or "+3".
+            digits = key.isascii() and key.isdigit() and key == str(int(key))
             if last and digits and int(key) == len(node):
                 node.append(value)
             elif not digits or int(key) >= len(node):

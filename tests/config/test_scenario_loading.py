@@ -456,6 +456,7 @@ def test_override_replaces_the_same_value_given_another_way() -> None:
         ("fleet.-1.count=3", "--set fleet.-1.count: fleet has 1 item(s); no index '-1'"),
         ("fleet.first.count=3", "--set fleet.first.count: fleet has 1 item(s); no index 'first'"),
         ("fleet.².count=3", "--set fleet.².count: fleet has 1 item(s); no index '²'"),
+        ("fleet.00.count=3", "--set fleet.00.count: fleet has 1 item(s); no index '00'"),
         ("fleet.0.name.x=3",
          "--set fleet.0.name.x: fleet.0.name is a value, not a mapping or list"),
         ("fleet.0.desing.parts=3", "--set fleet.0.desing.parts: fleet.0 has no key 'desing'"),
