@@ -42,7 +42,7 @@ from sim.results import (
     committed_chunks,
     read_committed,
 )
-from sim.statistics import summarise
+from sim.statistics import is_count, is_share, summarise
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -58,17 +58,6 @@ DEFAULT_SLA_WINDOW_H = 1.0
 SHARE_NOISE = 1e-12
 # ... and any other value below this fraction of its metric's scale.
 RELATIVE_NOISE = 1e-9
-# Metrics that are shares (of nominal compute, of time): their intervals lie in [0, 1].
-SHARE_NAMES = ("uptime", "goodput", "availability")
-SHARE_PREFIXES = ("downtime.", "downtime_part.", "goodput_lost.", "outage.")
-# Metrics that count things, or cannot be negative for another reason (a dose, an energy, a
-# duration, a cost): their intervals start at 0.
-COUNT_NAMES = ("satellites_down_at_end",)
-COUNT_PREFIXES = ("events.", "failures.", "repairs.", "radiation.", "jobs.", "power.",
-                  "cost.")
-# Of those, the ones that can be negative: the battery may end the horizon holding less
-# energy than it started with.
-SIGNED_NAMES = ("power.stored_change_kwh",)
 # What training jobs lose beyond their members' downtime (``goodput_lost.<cause>`` columns).
 JOBS_LOST = "goodput_lost."
 JOBS_TABLE = "Lost by training jobs beyond downtime (share of nominal)"
@@ -458,10 +447,8 @@ def tidy(name: str, entry: Mapping[str, float], scale: float = math.nan) -> dict
     battery's stored-energy change): Student's t interval of a mean near 0 reaches below it,
     which none of them can.
     """
-    share = (name in (*SHARE_NAMES, "probability_meeting_sla")
-             or name.startswith(SHARE_PREFIXES))
-    count = ((name in COUNT_NAMES or name.startswith(COUNT_PREFIXES))
-             and name not in SIGNED_NAMES)
+    share = is_share(name)
+    count = is_count(name)
     values = [abs(v) for v in entry.values() if isinstance(v, int | float) and math.isfinite(v)]
     if share:
         floor = SHARE_NOISE

@@ -20,7 +20,7 @@ from support import SMOKE
 
 from sim.campaign import StoreError, run_campaign
 from sim.campaign.runner import MIN_REPLICATIONS_FOR_CI, checkpoints, chunk_size, chunks
-from sim.campaign.stats import ci95_width, describe, summarise, wilson
+from sim.campaign.stats import bounds, ci95_width, describe, summarise, wilson
 from sim.campaign.store import (
     DIGEST_KEY,
     MANIFEST,
@@ -281,6 +281,27 @@ def test_describe_is_the_mean_its_standard_error_a_t_interval_and_quantiles() ->
     assert (d["ci95_low"], d["ci95_high"]) == pytest.approx((low, high), rel=1e-12)
     assert [d["p5"], d["p50"], d["p95"]] == pytest.approx(np.percentile(values, [5, 50, 95]))
     assert ci95_width(values) == pytest.approx(high - low, rel=1e-12)
+
+
+def test_an_interval_is_cut_to_the_range_of_its_metric() -> None:
+    """A count's or a share's t interval stops at 0 (and a share's at 1); the mean, its
+    standard error and a signed metric's interval are left as they are."""
+    rare = np.zeros(40)
+    rare[[3, 17]] = 1.0
+    plain = describe(rare)
+    assert plain["ci95_low"] < 0.0
+    for name in ("events.failures", "downtime.repair", "cost.total_usd"):
+        d = describe(rare, *bounds(name))
+        assert d["ci95_low"] == 0.0, name
+        assert d["ci95_high"] == plain["ci95_high"]
+        assert d["mean"] == plain["mean"] and d["standard_error"] == plain["standard_error"]
+    near_one = describe(1.0 - rare, *bounds("uptime"))
+    assert near_one["ci95_high"] == 1.0 and near_one["ci95_low"] == describe(1.0 - rare)[
+        "ci95_low"]
+    assert describe(rare, *bounds("power.stored_change_kwh")) == plain
+    summary = summarise({"uptime": 1.0 - rare, "events.failures": rare}, sla_fraction=0.5)
+    assert summary["metrics"]["events.failures"]["ci95_low"] == 0.0
+    assert summary["metrics"]["uptime"]["ci95_high"] == 1.0
 
 
 def test_one_replication_has_no_interval_and_summary_json_stays_strict(tmp_path: Path) -> None:
