@@ -10,7 +10,7 @@ import pytest
 from support import CONFIGS, SMOKE, orbsim, orbsim_json
 from typer.testing import CliRunner
 
-from sim.cli import OUTAGE_ROWS, app
+from sim.cli import OUTAGE_ROWS, PIPED_WIDTH, app, out
 
 # One training job per satellite, interrupted 4 times a day: goodput ≈ 0.775, uptime 1.
 TRAINING = CONFIGS / "validation" / "radiation_goodput.yaml"
@@ -59,7 +59,9 @@ def test_run_json_goodput_adds_up_with_downtime_and_what_jobs_lose() -> None:
 
 
 def test_campaign_table_shows_goodput_after_uptime_and_jobs_lost_after_downtime(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Wide enough for no name to wrap, whatever COLUMNS the tests run with.
+    monkeypatch.setattr(out, "width", PIPED_WIDTH)
     result = CliRunner().invoke(app, ["campaign", str(TRAINING), *ONE_YEAR, "-n", "2",
                                       "--workers", "1", "--out", str(tmp_path / "training")])
     assert result.exit_code == 0, result.stderr
