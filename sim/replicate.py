@@ -30,6 +30,7 @@ from sim.model.parts import (
     failing_groups,
     irradiated_groups,
     leaf_groups,
+    plain,
     radiation_groups,
 )
 from sim.model.power import FleetLoad, Orbits, PowerAccount, eclipse_walk
@@ -37,7 +38,7 @@ from sim.model.power.load import EclipseCurve
 from sim.model.power.shared import Keeper, SharedOrbits, kept_orbits_bytes
 from sim.model.radiation import Radiation, RadiationEnvironment, RadiationLife
 from sim.model.recorder import Recorder, Totals
-from sim.model.satellite import Satellite
+from sim.model.satellite import OutageEffects, Satellite
 from sim.model.servicing.engine import Maintenance
 from sim.model.servicing.ledger import COST_CATEGORIES
 from sim.model.servicing.lives import SatelliteState
@@ -55,6 +56,7 @@ from sim.slots import fleet_slots
 from sim.units import HOUR_S, KWH_J, MONTH_S, YEAR_S
 
 PowerMode = Literal["aggregated", "walk"]
+OutageEnds = Literal["deferred", "events"]
 # Events between two progress reports of a replication: about a second of a large fleet's run.
 PROGRESS_EVENTS = 50_000
 
@@ -237,6 +239,8 @@ class Wiring:
             progress(until_s, until_s)
         if env.now < until_s:
             env.run(until=until_s)
+        for satellite in self.satellites:
+            satellite.settle(until_s)
         if self.maintenance is not None:
             self.maintenance.finish()
         self._settle_power(until_s)
@@ -284,6 +288,7 @@ def build(
     orbits: OrbitsSource | None = None,
     keep_log: bool = False,
     power_mode: PowerMode = "aggregated",
+    outage_ends: OutageEnds = "deferred",
 ) -> Wiring:
     """Every satellite with its unit processes and, where it has a power design, its power
     account over ``orbits[satellite]``.
@@ -295,7 +300,10 @@ def build(
     leaves every other part's draws as they were. With ``keep_log`` the recorder also keeps
     every event as (time_s, satellite, kind, path). ``power_mode`` "walk" wakes each power
     account at every orbit to decide it (the reference); "aggregated" decides every orbit at the
-    horizon, in array passes.
+    horizon, in array passes. ``outage_ends`` "events" makes the end of every radiation outage
+    an event (the reference); "deferred" hands it over when the satellite next changes
+    (``Satellite.brief_outage``), where the power is not walked, the design has only plain
+    units and each training job has one satellite.
     """
     env = simpy.Environment()
     nominal = [g.design.nominal_compute_pflops for g in scenario.fleet for _ in range(g.count)]
@@ -376,6 +384,12 @@ def build(
         if alone:
             outages = radiation.alone_outages if radiation is not None else {}
             _settle_alone(satellites, unrepaired, outages, horizon_s)
+        elif (radiation is not None and outage_ends == "deferred" and power_mode != "walk"
+              and plain(satellites[0].root)):
+            effects: OutageEffects = {}
+            for satellite in satellites:
+                if satellite.job is None or len(satellite.job.weights) == 1:
+                    satellite.enable_brief_outages(env, effects)
     if maintenance is not None:
         maintenance.start()
     if power_mode == "walk":

@@ -411,6 +411,22 @@ def all_groups(unit: Unit) -> list[Group]:
     return found
 
 
+def plain(unit: Unit) -> bool:
+    """Whether every unit below ``unit`` is a plain ``Unit`` in a group without standby or
+    shared parts: then units of one part path in trees of one design, all working, are
+    interchangeable."""
+    pending = [unit]
+    while pending:
+        current = pending.pop()
+        for group in current.groups:
+            if group.fed_units or group.active != group.count or group.part.feeds:
+                return False
+            if any(type(child) is not Unit for child in group.units):
+                return False
+            pending.extend(group.units)
+    return True
+
+
 def dismantle(unit: Unit) -> None:
     """Cut the links from every unit below ``unit`` back to its parents, so that the tree is
     freed by reference counting once dropped, not left to the cycle collector (which would

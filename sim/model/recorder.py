@@ -12,6 +12,7 @@ reported too (what shows the eclipse seasons).
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -80,6 +81,9 @@ class Recorder:
         self._down_at_end_by_power: set[int] = set()
         self.log: list[tuple[float, int, str, str]] | None = [] if keep_log else None
         self._alone: AloneView | None = None
+        # (start_s, end_s, change of the fleet's capacity) of the dips of brief outages, in
+        # any order, not yet in the grids.
+        self._dips = array("d")
 
     def event(self, now_s: float, satellite: int, kind: str, path: str = "") -> None:
         """Count one event of a kind on a part path ('' for the satellite), and log it if asked."""
@@ -120,6 +124,41 @@ class Recorder:
         if after != before:
             self._advance(now_s)
             self._fleet_capacity += (after - before) * self._nominal[index]
+
+    def fleet_change(self, now_s: float, index: int, before: float, after: float) -> None:
+        """The fleet's part of ``satellite_changed``: satellite ``index``'s capacity went from
+        ``before`` to ``after`` at ``now_s``, its own losses handed over already."""
+        if after != before:
+            self._advance(now_s)
+            self._fleet_capacity += (after - before) * self._nominal[index]
+
+    def dip(self, start_s: float, end_s: float, index: int, before: float, after: float
+            ) -> None:
+        """Satellite ``index`` worked at ``after`` instead of ``before`` over [start_s,
+        end_s), earlier than changes already handed over (its own losses come through
+        ``own_change``)."""
+        if after == before or end_s <= start_s:
+            return
+        change = (after - before) * self._nominal[index]
+        self._delivered += change * (end_s - start_s)
+        dips = self._dips
+        dips.extend((start_s, end_s, change))
+        if len(dips) >= SPAN_VALUES_KEPT:
+            self._hand_over_dips()
+
+    def _hand_over_dips(self) -> None:
+        """Give both grids the dips kept so far."""
+        if self._dips:
+            rows = np.frombuffer(self._dips, dtype=float).reshape(-1, 3)
+            for grid in (self._sla, self._months):
+                grid.add_spans(rows[:, 0], rows[:, 1], rows[:, 2])
+            self._dips = array("d")
+
+    def own_change(self, now_s: float, index: int, before: float, after: float, loss: Loss
+                   ) -> None:
+        """What a change concerns satellite ``index`` alone (``satellite_changed`` without
+        the fleet's capacity): handed over in the satellite's own time order."""
+        self._own_change(now_s, index, before, after, loss)
 
     def _own_change(self, now_s: float, index: int, before: float, after: float, loss: Loss
                     ) -> None:
@@ -236,6 +275,7 @@ class Recorder:
         horizon = self.horizon_s
         self._advance(horizon)
         self._hand_over_spans()
+        self._hand_over_dips()
         if self._alone is not None:
             self._alone.hand_over()
         lost = dict(self._lost)

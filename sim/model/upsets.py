@@ -135,8 +135,8 @@ class Outages:
     An arrival while the unit is down (for any reason) is not met: a unit that is off meets no
     effect, and for a Poisson process dropping those arrivals leaves the later ones exact. A
     unit that failed (or was swapped) during an outage is left to whatever took it over. An
-    outage's arrival waits in ``calendar`` and its end is a SimPy timeout (no process to
-    resume)."""
+    outage's arrival waits in ``calendar``; its end is a SimPy timeout (no process to resume)
+    only where the satellite cannot take it as a brief outage (``Satellite.brief_outage``)."""
 
     __slots__ = ("_causes", "_durations", "_next", "_times", "calendar", "env", "satellite",
                  "unit")
@@ -153,11 +153,12 @@ class Outages:
         self._next = 0
         self._wait()
 
-    def _wait(self) -> None:
-        """Sleep until the next arrival met (one not in the past), if any."""
+    def _wait(self, from_s: float | None = None) -> None:
+        """Sleep until the next arrival met (one not before ``from_s``, by default now), if
+        any."""
         times = self._times
         index = self._next
-        now = self.env.now
+        now = self.env.now if from_s is None else from_s
         while index < len(times) and times[index] < now:
             index += 1
         self._next = index
@@ -172,13 +173,22 @@ class Outages:
             self._wait()
             return
         cause = self._causes[index]
-        self.satellite.interrupt(self.env.now, unit, cause,
-                                 EVENT_REBOOT if cause == CAUSE_REBOOT else EVENT_LATCHUP)
+        kind = EVENT_REBOOT if cause == CAUSE_REBOOT else EVENT_LATCHUP
+        now = self.env.now
+        end_s = now + self._durations[index]
+        if self.satellite.brief_outage(now, unit, cause, kind, end_s, self._resume):
+            self._wait(end_s)
+            return
+        self.satellite.interrupt(now, unit, cause, kind)
         self.env.timeout(self._durations[index], value=cause).callbacks.append(self._end)
 
-    def _end(self, event: simpy.Event) -> None:
+    def _resume(self, event: simpy.Event) -> None:
+        """The outage's end: the unit works again unless something else took it over."""
         if self.unit.failed_cause == event.value:
             self.satellite.resume(self.env.now, self.unit)
+
+    def _end(self, event: simpy.Event) -> None:
+        self._resume(event)
         self._wait()
 
 
