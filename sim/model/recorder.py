@@ -120,10 +120,8 @@ class Recorder:
     ) -> None:
         """Satellite ``index`` went from capacity fraction ``before`` to ``after`` at ``now_s``
         (the fleet's capacity is integrated only up to a change of it)."""
-        self._own_change(now_s, index, before, after, loss)
-        if after != before:
-            self._advance(now_s)
-            self._fleet_capacity += (after - before) * self._nominal[index]
+        self.own_change(now_s, index, before, after, loss)
+        self.fleet_change(now_s, index, before, after)
 
     def fleet_change(self, now_s: float, index: int, before: float, after: float) -> None:
         """The fleet's part of ``satellite_changed``: satellite ``index``'s capacity went from
@@ -157,13 +155,8 @@ class Recorder:
     def own_change(self, now_s: float, index: int, before: float, after: float, loss: Loss
                    ) -> None:
         """What a change concerns satellite ``index`` alone (``satellite_changed`` without
-        the fleet's capacity): handed over in the satellite's own time order."""
-        self._own_change(now_s, index, before, after, loss)
-
-    def _own_change(self, now_s: float, index: int, before: float, after: float, loss: Loss
-                    ) -> None:
-        """What a change concerns the satellite alone: its losses up to ``now_s`` by the
-        shares it had, its shares from now, and its outage or recovery."""
+        the fleet's capacity), handed over in the satellite's own time order: its losses up
+        to ``now_s`` by the shares it had, its shares from now, and its outage or recovery."""
         nominal = self._nominal[index]
         elapsed = now_s - self._sat_t_last[index]
         if elapsed > 0.0:
@@ -357,7 +350,7 @@ class AloneView:
                           loss: Loss) -> None:
         """As ``Recorder.satellite_changed``, but the fleet's capacity is settled later."""
         recorder = self._recorder
-        recorder._own_change(now_s, index, before, after, loss)
+        recorder.own_change(now_s, index, before, after, loss)
         if after != before:
             self._changes.extend((now_s, (after - before) * recorder._nominal[index]))
 
