@@ -1,4 +1,5 @@
-"""Helpers for tests: repository paths, and the orbsim command line run as a user runs it."""
+"""Helpers for tests: repository paths, the orbsim command line run as a user runs it, and
+small scenarios shared by several test modules."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
@@ -112,3 +115,56 @@ def quiet_shell(planes: int = 3, per_plane: int = 4, years: int = 1) -> Any:
     group = dataclasses.replace(group, workload=None, design=dataclasses.replace(
         group.design, parts=quiet(group.design.parts)))
     return dataclasses.replace(scenario, fleet=(group,), radiation=None, saa=None)
+
+
+def scenario_file(tmp_path: Path, servicing: dict[str, Any], **extra: Any) -> Path:
+    """20 satellites without orbits for 10 years; each one node of 4 accelerators (1 needed,
+    mean life 5 years, swapped by servicers) and a bus that never fails in 10 years."""
+    document = {
+        "name": "policy-case",
+        "horizon_years": 10,
+        "sla_fraction": 0.5,
+        "launch": {"lead": {"distribution": "fixed", "duration_days": 30}, "usd_per_kg": 1000},
+        "fleet": [{
+            "name": "fleet",
+            "count": 20,
+            "design": {
+                "nominal_compute_pflops": 4.0,
+                "mass_kg": 500,
+                "cost_usd": 1.0e6,
+                "parts": [
+                    {"name": "gpu", "role": "compute", "count": 4, "required": 1,
+                     "failure": {"distribution": "exponential", "mean_years": 5},
+                     "repair": "servicer", "mass_kg": 2, "cost_usd": 1000},
+                    {"name": "bus", "role": "bus", "count": 1,
+                     "failure": {"distribution": "exponential", "mean_years": 1.0e6}},
+                ],
+            },
+        }],
+        "servicing": servicing,
+    }
+    document.update(extra)
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def robot(**fields: Any) -> dict[str, Any]:
+    """One servicer of the fleet of ``scenario_file`` in visits of 6 hours, or as ``fields``
+    say."""
+    found = {"name": "robot", "group": "fleet", "count": 1,
+             "visit": {"distribution": "fixed", "duration_h": 6}}
+    found.update(fields)
+    return found
+
+
+def with_long_reboots(path: Path) -> Path:
+    """The case at ``path`` with gpus rebooting 12 times a year for 10 days each (down about
+    a quarter of the time)."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["radiation"] = {"dose_rad_per_year": 0}
+    document["fleet"][0]["design"]["parts"][0]["radiation"] = {
+        "functional_interrupts_per_year": 12,
+        "reboot": {"distribution": "fixed", "duration_days": 10}}
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path

@@ -13,6 +13,7 @@ sees with each end an event (``build(outage_ends="events")``, the reference).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.model.design import Design
@@ -31,22 +32,20 @@ if TYPE_CHECKING:
 OutageEffects = dict[tuple[str, str], tuple[float, Loss]]
 
 
+@dataclass(slots=True)
 class _Dip:
     """A radiation outage handed over at its start but not put into the part tree."""
 
-    __slots__ = ("after", "before", "before_loss", "cause", "end_s", "on_end", "start_s", "unit")
-
-    def __init__(self, unit: Unit, cause: str, start_s: float, end_s: float, before: float,
-                 after: float, before_loss: Loss, on_end: Callable[[simpy.Event], None]):
-        self.unit = unit
-        self.cause = cause
-        self.start_s = start_s
-        self.end_s = end_s
-        self.before = before
-        self.after = after
-        self.before_loss = before_loss
-        # What the outage's end runs once it is an event (the unit put down in the tree).
-        self.on_end = on_end
+    unit: Unit
+    cause: str
+    start_s: float
+    end_s: float
+    # The satellite's capacity before and during the outage, and its loss shares before.
+    before: float
+    after: float
+    before_loss: Loss
+    # What the outage's end runs once it is an event (the unit put down in the tree).
+    on_end: Callable[[simpy.Event], None]
 
 
 class Satellite:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from support import robot, scenario_file, with_long_reboots
 
 from sim.api import fleet_geometry, load_scenario
 from sim.model import satellite as satellite_module
@@ -119,41 +120,12 @@ def test_a_serviced_shell_with_power_and_training_jobs(monkeypatch: pytest.Monke
 
 
 def long_reboots(tmp_path: Path, policy: dict[str, Any], visit_h: float = 6.0) -> Path:
-    """20 satellites of one node of 4 gpus (1 needed; mean life 5 years, swapped by one
-    servicer in visits of ``visit_h``, 30-day launches) for 10 years, the gpus rebooting 12
-    times a year for 10 days: outages overlap failures, swaps and each other."""
-    document = {
-        "name": "long-reboots",
-        "horizon_years": 10,
-        "sla_fraction": 0.5,
-        "launch": {"lead": {"distribution": "fixed", "duration_days": 30}, "usd_per_kg": 1000},
-        "radiation": {"dose_rad_per_year": 0},
-        "fleet": [{
-            "name": "fleet",
-            "count": 20,
-            "design": {
-                "nominal_compute_pflops": 4.0,
-                "mass_kg": 500,
-                "cost_usd": 1.0e5,
-                "parts": [
-                    {"name": "gpu", "role": "compute", "count": 4, "required": 1,
-                     "failure": {"distribution": "exponential", "mean_years": 5},
-                     "repair": "servicer", "mass_kg": 2, "cost_usd": 1000,
-                     "radiation": {"functional_interrupts_per_year": 12,
-                                   "reboot": {"distribution": "fixed", "duration_days": 10}}},
-                    {"name": "bus", "role": "bus", "count": 1,
-                     "failure": {"distribution": "exponential", "mean_years": 1.0e6}},
-                ],
-            },
-        }],
-        "servicing": {"servicers": [{"name": "robot", "group": "fleet", "count": 1,
-                                     "visit": {"distribution": "fixed",
-                                               "duration_h": visit_h}}],
-                      "policy": policy},
-    }
-    path = tmp_path / "case.yaml"
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return path
+    """The servicing case (``support.scenario_file``: 20 satellites of 4 gpus, 1 needed) with
+    one servicer in visits of ``visit_h`` and the gpus rebooting 12 times a year for 10 days:
+    outages overlap failures, swaps and each other."""
+    visit = {"distribution": "fixed", "duration_h": visit_h}
+    return with_long_reboots(scenario_file(tmp_path, {"servicers": [robot(visit=visit)],
+                                                      "policy": policy}))
 
 
 @pytest.mark.parametrize(("policy", "visit_h"), [
@@ -167,7 +139,9 @@ def long_reboots(tmp_path: Path, policy: dict[str, Any], visit_h: float = 6.0) -
 ], ids=["corrective", "preventive", "threshold", "replacement", "opportunistic", "most-lost"])
 def test_servicing_meets_long_outages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       policy: dict[str, Any], visit_h: float) -> None:
-    scenario = load_scenario(long_reboots(tmp_path, policy, visit_h))
+    # A satellite costs less than its four gpus' swaps: replacement is sometimes cheaper.
+    scenario = load_scenario(long_reboots(tmp_path, policy, visit_h),
+                             ["fleet.0.design.cost_usd=1e5"])
     taken = Taken(monkeypatch)
     brief, events = both(scenario, 6)
     assert taken.brief > 1000

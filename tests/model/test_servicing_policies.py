@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from support import robot, scenario_file, with_long_reboots
 
 from sim.api import DAY_S, YEAR_S, load_scenario
 from sim.model.upsets import CAUSE_REBOOT
@@ -19,45 +20,6 @@ from sim.rng import Streams
 
 # Standard errors allowed in the binomial checks (dimensionless).
 K_SIGMA = 4.0
-
-
-def scenario_file(tmp_path: Path, servicing: dict[str, Any], **extra: Any) -> Path:
-    """20 satellites without orbits for 10 years; each one node of 4 accelerators (1 needed,
-    mean life 5 years, swapped by servicers) and a bus that never fails in 10 years."""
-    document = {
-        "name": "policy-case",
-        "horizon_years": 10,
-        "sla_fraction": 0.5,
-        "launch": {"lead": {"distribution": "fixed", "duration_days": 30}, "usd_per_kg": 1000},
-        "fleet": [{
-            "name": "fleet",
-            "count": 20,
-            "design": {
-                "nominal_compute_pflops": 4.0,
-                "mass_kg": 500,
-                "cost_usd": 1.0e6,
-                "parts": [
-                    {"name": "gpu", "role": "compute", "count": 4, "required": 1,
-                     "failure": {"distribution": "exponential", "mean_years": 5},
-                     "repair": "servicer", "mass_kg": 2, "cost_usd": 1000},
-                    {"name": "bus", "role": "bus", "count": 1,
-                     "failure": {"distribution": "exponential", "mean_years": 1.0e6}},
-                ],
-            },
-        }],
-        "servicing": servicing,
-    }
-    document.update(extra)
-    path = tmp_path / "case.yaml"
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return path
-
-
-def robot(**fields: Any) -> dict[str, Any]:
-    found = {"name": "robot", "group": "fleet", "count": 1,
-             "visit": {"distribution": "fixed", "duration_h": 6}}
-    found.update(fields)
-    return found
 
 
 def run_log(path: Path, seed: int = 1, overrides: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
@@ -411,18 +373,6 @@ def test_servicer_repair_refuses_what_it_cannot_model(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.path == "fleet.0.design.parts.0.repair"
     assert "not modelled with it yet" in problem.message
-
-
-def with_long_reboots(path: Path) -> Path:
-    """The case at ``path`` with gpus rebooting 12 times a year for 10 days each (down about
-    a quarter of the time)."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    document["radiation"] = {"dose_rad_per_year": 0}
-    document["fleet"][0]["design"]["parts"][0]["radiation"] = {
-        "functional_interrupts_per_year": 12,
-        "reboot": {"distribution": "fixed", "duration_days": 10}}
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return path
 
 
 def test_a_failure_during_a_reboot_gets_a_job_and_a_swap(tmp_path: Path) -> None:
