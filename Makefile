@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The reference cluster over 20 years, 1,000 replications, without servicing and with it, each
+# The reference cluster over 20 years, 500 replications without servicing and 500 with it, each
 # with its report, then the two compared replication by replication (same seed: common random
 # numbers). A finished or killed campaign is resumed (nothing recomputed); remove its folder
 # under results/ to start afresh.

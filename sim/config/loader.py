@@ -281,7 +281,7 @@ def _override_value(text: str) -> Any:
     try:
         value = _load_yaml(text) if text.strip() else None
     except (yaml.YAMLError, RecursionError):
-        raise ValueError(f"value {describe(text)} is not a YAML scalar") from None
+        raise ValueError(f"value {describe(text)} is not valid YAML") from None
     reason = _oversized(value)
     if reason:
         raise ValueError(f"value {reason}")

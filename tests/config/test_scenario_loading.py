@@ -463,8 +463,8 @@ def test_override_replaces_the_same_value_given_another_way() -> None:
         ("horizon.days=3", "--set horizon.days: the scenario has no key 'horizon'"),
         ("fleet.0.count", "--set fleet.0.count: expected PATH=VALUE, e.g. fleet.0.count=12"),
         ("=3", "--set =3: expected PATH=VALUE, e.g. fleet.0.count=12"),
-        ("name=[a, b", "--set name: value '[a, b' is not a YAML scalar"),
-        ("name=a: b: c", "--set name: value 'a: b: c' is not a YAML scalar"),
+        ("name=[a, b", "--set name: value '[a, b' is not valid YAML"),
+        ("name=a: b: c", "--set name: value 'a: b: c' is not valid YAML"),
     ],
 )
 def test_bad_override_paths(item: str, line: str) -> None:
