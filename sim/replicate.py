@@ -793,7 +793,7 @@ def power_summary(accounts: Sequence[PowerAccount], horizon_s: float) -> dict[st
 # Counters of the maintenance ledger reported as ``servicing.<name>`` (0 when none occurred).
 SERVICING_COUNTS = ("jobs", "trips", "visits", "failed_visits", "collateral_failures", "refuels",
                     "servicer_losses", "replacements", "launches", "launches_failed",
-                    "preventive_swaps", "inspection_tours", "oru_swaps")
+                    "preventive_swaps", "inspection_tours", "oru_swaps", "units_down_at_end")
 
 
 def servicing_summary(maintenance: Maintenance | None, horizon_s: float) -> dict[str, float]:

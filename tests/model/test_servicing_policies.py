@@ -393,6 +393,23 @@ def test_a_failure_during_a_reboot_gets_a_job_and_a_swap(tmp_path: Path) -> None
                      for unit in satellite.root.groups[0].units
                      if unit.failed_cause not in (None, CAUSE_REBOOT)]
     assert len(failures) - len(repairs) == len(failed_at_end)
+    assert wiring.maintenance.ledger.counts["units_down_at_end"] == len(failed_at_end)
+
+
+def test_units_down_at_the_end_are_the_backlog(tmp_path: Path) -> None:
+    """With one servicer taking 12 weeks a visit, failures outrun swaps: the units still down
+    at the horizon are the failures not repaired, and the metric counts them."""
+    visit = {"distribution": "fixed", "duration_h": 2016}
+    path = scenario_file(tmp_path, {"servicers": [robot(visit=visit)],
+                                    "policy": {"kind": "corrective"}})
+    _, wiring = run_log(path, seed=2)
+    log = wiring.recorder.log
+    failures = sum(entry[2] == "failures" for entry in log)
+    repairs = sum(entry[2] == "repairs" for entry in log)
+    down = sum(unit.failed_cause is not None for satellite in wiring.satellites
+               for unit in satellite.root.groups[0].units)
+    assert wiring.maintenance.ledger.counts["units_down_at_end"] == down == failures - repairs
+    assert down > 10
 
 
 def test_a_preventive_job_leaves_a_rebooting_unit_to_its_reboot(tmp_path: Path) -> None:

@@ -702,8 +702,11 @@ class Maintenance:
     # -- results ----------------------------------------------------------------------------
 
     def finish(self) -> None:
-        """Close the servicers' working time at the horizon, and pay each servicer's yearly
-        cost for the time it worked."""
+        """Close the servicers' working time at the horizon, pay each servicer's yearly cost
+        for the time it worked, and count the serviced units still down (waiting for a
+        spare, a servicer or a replacement; not those only rebooting)."""
+        self.ledger.count("units_down_at_end", sum(
+            _failed(life.unit) for state in self.states for life in state.lives))
         for servicer in self.servicers:
             if servicer.alive:
                 servicer.alive = False
