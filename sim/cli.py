@@ -317,7 +317,9 @@ def _print_run(result: dict[str, Any]) -> None:
                 ("servicing", "Servicing (counts over the horizon; utilisation of the fleet)"),
                 ("spares", "Spares (demands on the depots' part stocks)"),
                 ("cost", "Cost (US dollars)"),
-                ("radiation", "Radiation (whole fleet over the horizon; dose per satellite)"),
+                ("radiation", "Radiation (whole fleet over the horizon, upsets as they arrived: "
+                              "one meeting a unit already down causes no reboot, so Events may "
+                              "count fewer; dose per satellite)"),
                 ("jobs", "Training jobs (over the horizon)"))
     for key, title in sections:
         if result.get(key):
