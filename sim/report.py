@@ -42,7 +42,7 @@ from sim.results import (
     committed_chunks,
     read_committed,
 )
-from sim.statistics import is_count, is_share, summarise
+from sim.statistics import bounds, is_share, summarise
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -448,7 +448,7 @@ def tidy(name: str, entry: Mapping[str, float], scale: float = math.nan) -> dict
     which none of them can.
     """
     share = is_share(name)
-    count = is_count(name)
+    low, high = bounds(name)
     values = [abs(v) for v in entry.values() if isinstance(v, int | float) and math.isfinite(v)]
     if share:
         floor = SHARE_NOISE
@@ -458,10 +458,7 @@ def tidy(name: str, entry: Mapping[str, float], scale: float = math.nan) -> dict
     for key, value in entry.items():
         if isinstance(value, int | float) and math.isfinite(value):
             value = 0.0 if abs(value) < floor else float(value)
-            if share or count:
-                value = max(value, 0.0)
-            if share:
-                value = min(value, 1.0)
+            value = min(max(value, low), high)
         shown[key] = value
     return shown
 

@@ -27,7 +27,7 @@ SHARE_PREFIXES = ("downtime.", "downtime_part.", "goodput_lost.", "outage.")
 # duration, a cost): their means are at least 0.
 COUNT_NAMES = ("satellites_down_at_end",)
 COUNT_PREFIXES = ("events.", "failures.", "repairs.", "radiation.", "jobs.", "power.",
-                  "cost.")
+                  "cost.", "servicing.", "spares.")
 # Of those, the ones that can be negative: the battery may end the horizon holding less
 # energy than it started with.
 SIGNED_NAMES = ("power.stored_change_kwh",)

@@ -132,6 +132,7 @@ def test_tidy_prints_noise_as_zero_and_clips_share_intervals() -> None:
     assert report.tidy("power.bus_unpowered_hours", {"ci95_low": -0.3})["ci95_low"] == 0.0
     assert report.tidy("power.unmet_bus_kwh", {"ci95_low": -3.0}, scale=2e7)["ci95_low"] == 0.0
     assert report.tidy("cost.total_usd", {"ci95_low": -1e6})["ci95_low"] == 0.0
+    assert report.tidy("servicing.units_down_at_end", {"ci95_low": -0.4})["ci95_low"] == 0.0
     assert report.tidy("power.stored_change_kwh", {"ci95_low": -90.0},
                        scale=2e7)["ci95_low"] == -90.0
     # Relative to its own scale when none is given: 5 is not noise next to 1e9.

@@ -419,7 +419,7 @@ def plain(unit: Unit) -> bool:
     while pending:
         current = pending.pop()
         for group in current.groups:
-            if group.fed_units or group.active != group.count or group.part.feeds:
+            if group.active != group.count or group.part.feeds:
                 return False
             if any(type(child) is not Unit for child in group.units):
                 return False

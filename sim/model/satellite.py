@@ -172,7 +172,9 @@ class Satellite:
 
     def settle(self, now_s: float) -> None:
         """Bring the part tree up to ``now_s``: a pending brief outage that has ended is handed
-        over as ended; one still under way goes into the tree, and its end becomes an event."""
+        over as ended; one still under way goes into the tree, and its end becomes an event.
+        Every change of the satellite calls it first, so that whatever reads the tree right
+        after a change (servicing does) reads it up to date."""
         dip = self._dip
         if dip is None:
             return
@@ -200,8 +202,6 @@ class Satellite:
     def fail(self, now_s: float, unit: Unit, cause: str) -> None:
         """``unit`` stops working; its lost capacity is charged to ``cause`` (under the mode
         that failed it, for a unit that has modes)."""
-        if self._dip is not None:
-            self.settle(now_s)
         self.recorder.event(now_s, self.index, "failures", unit.label)
         self._set(now_s, unit, cause)
 
@@ -220,21 +220,15 @@ class Satellite:
     def interrupt(self, now_s: float, unit: Unit, cause: str, kind: str) -> None:
         """A working ``unit`` goes down for a while (a reboot, a power cycle): counted as
         ``kind``, not as a failure."""
-        if self._dip is not None:
-            self.settle(now_s)
         self.recorder.event(now_s, self.index, kind, unit.path)
         self._set(now_s, unit, cause)
 
     def resume(self, now_s: float, unit: Unit) -> None:
         """``unit`` is back from an interruption (not counted as a repair)."""
-        if self._dip is not None:
-            self.settle(now_s)
         self._set(now_s, unit, None)
 
     def restore(self, now_s: float, unit: Unit) -> None:
         """``unit`` works again."""
-        if self._dip is not None:
-            self.settle(now_s)
         self.recorder.event(now_s, self.index, "repairs", unit.path)
         self._set(now_s, unit, None)
 
@@ -264,6 +258,8 @@ class Satellite:
         self._changed(now_s, before)
 
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
+        if self._dip is not None:
+            self.settle(now_s)
         root = self.root
         before = root.capacity
         self._down += (cause is not None) - (unit.failed_cause is not None)

@@ -290,7 +290,8 @@ def test_an_interval_is_cut_to_the_range_of_its_metric() -> None:
     rare[[3, 17]] = 1.0
     plain = describe(rare)
     assert plain["ci95_low"] < 0.0
-    for name in ("events.failures", "downtime.repair", "cost.total_usd"):
+    for name in ("events.failures", "downtime.repair", "cost.total_usd",
+                 "servicing.units_down_at_end", "spares.backorders_at_end"):
         d = describe(rare, *bounds(name))
         assert d["ci95_low"] == 0.0, name
         assert d["ci95_high"] == plain["ci95_high"]

@@ -256,7 +256,6 @@ class Maintenance:
 
     def _below_threshold(self, state: SatelliteState) -> bool:
         policy = self.policy
-        state.satellite.settle(self.env.now)
         if policy.capacity_below is not None and state.satellite.capacity < policy.capacity_below:
             return True
         return policy.margin_below is not None and state.margin() < policy.margin_below
@@ -661,7 +660,6 @@ class Maintenance:
 
     def _replace(self, state: SatelliteState) -> None:
         env = self.env
-        state.satellite.settle(env.now)
         state.replacing = True
         self.ledger.count("replacement_orders")
         queue = self.queue[state.group]
