@@ -15,7 +15,8 @@
   ``timeseries``, for analysis), ``read_campaign`` → ``CampaignResults`` (the Arrow tables and
   arrays the report draws from; a stopped campaign is read from its committed chunks),
   ``export_csv`` (the tables as CSV, as ``orbsim export``), ``tidy`` (a statistic as
-  reports print it: rounding noise as 0, shares in [0, 1]), ``write_report`` → ``Report``;
+  reports print it: rounding noise as 0, shares in [0, 1]; ``noise_floor``, below which a
+  value is that noise), ``write_report`` → ``Report``;
   ``compare_campaigns`` → ``Comparison`` (two campaigns of one seed, paired by replication;
   ``CompareError`` when they cannot be), ``write_comparison_figure``; ``plots``
   (``sim.plots``, imported on first use: matplotlib is slow to load) draws any figure from
@@ -64,6 +65,7 @@ from sim.report import (
     CampaignResults,
     Report,
     ReportError,
+    noise_floor,
     read_campaign,
     tidy,
     write_report,
@@ -135,6 +137,7 @@ __all__ = [
     "kept_orbits_bytes",
     "load_scenario",
     "metric_names",
+    "noise_floor",
     "plots",
     "read_campaign",
     "read_document",

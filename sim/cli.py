@@ -24,6 +24,7 @@ from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
 from sim import __version__, api
+from sim.console_tables import fit
 
 EXIT_BAD_INPUT = 2
 # The shell's status for a command stopped by Ctrl-C (128 + SIGINT).
@@ -75,6 +76,11 @@ PIPED_WIDTH = 160
 out = Console(highlight=False,
               width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH)
 err = Console(stderr=True, highlight=False)
+
+
+def _show(table: Table) -> None:
+    """Print a table whole, folding cells the console is too narrow for."""
+    out.print(fit(table, out.width))
 
 T = TypeVar("T")
 
@@ -280,7 +286,7 @@ def _print_run(result: dict[str, Any]) -> None:
     summary.add_row("satellite-years", f"{result['satellite_years']:,.1f}")
     summary.add_row("simulation events", f"{result['sim_events']:,}")
     summary.add_row("wall time (s)", f"{result['wall_s']:.3f}")
-    out.print(summary)
+    _show(summary)
 
     lost = Table(title="Lost compute (fraction of nominal capacity-time)")
     lost.add_column("cause")
@@ -303,7 +309,7 @@ def _print_run(result: dict[str, Any]) -> None:
         if rest:
             lost.add_row(f"satellite down, charged to: {len(rest)} other sets of parts "
                          "(--json lists all)", f"{math.fsum(share for _, share in rest):.6f}")
-    out.print(lost)
+    _show(lost)
 
     events = Table(title="Events")
     events.add_column("event")
@@ -312,7 +318,7 @@ def _print_run(result: dict[str, Any]) -> None:
         events.add_row(kind, f"{count:,}")
     for part, count in result["failures_by_part"].items():
         events.add_row(f"failures: {part}", f"{count:,}")
-    out.print(events)
+    _show(events)
     sections = (("power", "Power (fleet totals; lowest state of charge of any battery)"),
                 ("servicing", "Servicing (counts over the horizon; utilisation of the fleet)"),
                 ("spares", "Spares (demands on the depots' part stocks)"),
@@ -328,7 +334,7 @@ def _print_run(result: dict[str, Any]) -> None:
             table.add_column("value", justify="right")
             for name, value in result[key].items():
                 table.add_row(name, _quantity(value))
-            out.print(table)
+            _show(table)
 
 
 def _quantity(value: float) -> str:
@@ -454,7 +460,7 @@ def _print_campaign(outcome: Any) -> None:
     table.add_section()
     table.add_row(f"P(uptime ≥ SLA {summary['sla_fraction']:g})", f"{sla['mean']:.4f}", "",
                   f"{sla['ci95_low']:.4f} – {sla['ci95_high']:.4f}", "", "", "")
-    out.print(table)
+    _show(table)
 
 
 @app.command(cls=_Command)
@@ -517,11 +523,17 @@ def _print_comparison(comparison: api.Comparison) -> None:
     for column in ("metric", f"A: {label_a}", f"B: {label_b}", "B − A", "95 % interval", ""):
         table.add_column(column, justify="left" if column == "metric" else "right")
     for name, m in comparison.metrics.items():
-        interval = (f"{_number(m.ci95[0], True)} – {_number(m.ci95[1], True)}" if m.defined
+        # As the report shows it: a value within rounding of 0 is 0.
+        floor = api.noise_floor(name, max(abs(m.a_mean), abs(m.b_mean)))
+
+        def shown(value: float, signed: bool = False, floor: float = floor) -> str:
+            return _number(0.0 if abs(value) < floor else value, signed)
+
+        interval = (f"{shown(m.ci95[0], True)} – {shown(m.ci95[1], True)}" if m.defined
                     else "undefined (n < 2)")
-        table.add_row(name, _number(m.a_mean), _number(m.b_mean), _number(m.difference, True),
+        table.add_row(name, shown(m.a_mean), shown(m.b_mean), shown(m.difference, True),
                       interval, "*" if m.significant else "")
-    out.print(table)
+    _show(table)
     notes = [f"A: {comparison.a.directory} ({comparison.a.replications} replications); "
              f"B: {comparison.b.directory} ({comparison.b.replications})",
              f"paired {comparison.paired} replications by index, left {comparison.unpaired} "
@@ -533,7 +545,8 @@ def _print_comparison(comparison: api.Comparison) -> None:
         if names:
             notes.append(f"only in {side}, not compared: {', '.join(names)}")
     for note in notes:
-        out.print(note, markup=False, soft_wrap=True)
+        # Wrapped at the console's width, so that a long list of metrics stays readable.
+        out.print(note, markup=False)
 
 
 class OutputFormat(StrEnum):
@@ -601,14 +614,14 @@ def _print_eclipses(document: dict[str, Any]) -> None:
         table.add_row(f"is_sunlit every {check['step_s']:g} s",
                       f"{verdict}: {check['samples']:,} samples, "
                       f"{check['shadowed_outside_penumbra'] + check['sunlit_inside_umbra']} off")
-    out.print(table)
+    _show(table)
     rows = Table(title="First eclipses (--format csv|json for all)")
     for column in ("penumbra_start", "umbra_start", "umbra_end", "penumbra_end", "beta_deg"):
         rows.add_column(column)
     for row in document["eclipses"][:10]:
         rows.add_row(*(_cell(row[c]) for c in ("penumbra_start", "umbra_start", "umbra_end",
                                                "penumbra_end", "beta_deg")))
-    out.print(rows)
+    _show(rows)
 
 
 def _cell(value: Any) -> str:
@@ -726,7 +739,7 @@ def sensitivity(
             table.add_row(metric_name, path, f"{found.S1:.3f}", f"{found.S1_conf:.3f}",
                           f"{found.ST:.3f}", f"{found.ST_conf:.3f}")
         table.add_section()
-    out.print(table)
+    _show(table)
 
 
 @app.command(cls=_Command)
@@ -792,7 +805,7 @@ def _print_tune(outcome: api.TuneOutcome, objective: Any) -> None:
             table.add_row(name, f"{c['baseline']:.6g}", f"{c['tuned']:.6g}",
                           f"{c['difference']:+.4g}", f"{low:+.4g} – {high:+.4g}"
                           + (" *" if c["significant"] else ""))
-        out.print(table)
+        _show(table)
     out.print(f"study: {outcome.study_path} ({outcome.trials} trials); report: "
               f"{outcome.report}; figures: " + (", ".join(p.name for p in outcome.figures)
                                                 or "none"), markup=False, soft_wrap=True)
@@ -867,7 +880,7 @@ def _print_cut_sets(group: dict[str, Any], top: int) -> None:
                            for part, units in kind["parts"].items())
         kinds.add_row(parts, str(kind["order"]), f"{kind['sets']:,}",
                       f"{kind['expected_failed']:.3g}")
-    out.print(kinds)
+    _show(kinds)
     if len(group["kinds"]) > top:
         out.print(f"({len(group['kinds']) - top} more kinds; --top N or --json for all)",
                   markup=False)
@@ -882,7 +895,7 @@ def _print_cut_sets(group: dict[str, Any], top: int) -> None:
                           f"{item['birnbaum']:.4f}", f"{item['fussell_vesely']:.4f}",
                           f"{item['fussell_vesely_part']:.4f}",
                           f"{item['risk_achievement_worth']:.3f}")
-        out.print(table)
+        _show(table)
 
 
 @app.command(cls=_Command)

@@ -447,13 +447,9 @@ def tidy(name: str, entry: Mapping[str, float], scale: float = math.nan) -> dict
     battery's stored-energy change): Student's t interval of a mean near 0 reaches below it,
     which none of them can.
     """
-    share = is_share(name)
     low, high = bounds(name)
     values = [abs(v) for v in entry.values() if isinstance(v, int | float) and math.isfinite(v)]
-    if share:
-        floor = SHARE_NOISE
-    else:
-        floor = RELATIVE_NOISE * (scale if math.isfinite(scale) else max(values, default=0.0))
+    floor = noise_floor(name, scale if math.isfinite(scale) else max(values, default=0.0))
     shown: dict[str, float] = {}
     for key, value in entry.items():
         if isinstance(value, int | float) and math.isfinite(value):
@@ -461,6 +457,12 @@ def tidy(name: str, entry: Mapping[str, float], scale: float = math.nan) -> dict
             value = min(max(value, low), high)
         shown[key] = value
     return shown
+
+
+def noise_floor(name: str, scale: float) -> float:
+    """Magnitude below which a statistic of metric ``name`` is rounding noise, shown as 0:
+    ``SHARE_NOISE`` for a share, else ``RELATIVE_NOISE`` × ``scale`` (the metric's size)."""
+    return SHARE_NOISE if is_share(name) else RELATIVE_NOISE * scale
 
 
 def _percent(fraction: float) -> str:

@@ -48,6 +48,8 @@ MODULE_FORBIDDEN = {
     "statistics.py": ("sim.",),
     # A stored scenario document in words, for the report: nothing of the package.
     "document_tables.py": ("sim.",),
+    # The command's tables fitted to the terminal: nothing of the package.
+    "console_tables.py": ("sim.",),
     "report.py": ("sim.model", "sim.replicate", "sim.campaign", "sim.orbits", "sim.config",
                   "sim.scenario", "sim.eclipses", "sim.checks", "sim.api", "sim.cli", "simpy"),
     # The results as DataFrames, and their CSV export: read through the report's reader.

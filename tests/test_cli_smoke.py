@@ -91,7 +91,7 @@ def test_run_lists_what_satellite_outages_were_charged_to_largest_first() -> Non
 
 
 def test_piped_output_is_as_wide_as_columns_says() -> None:
-    """Piped, tables are 160 columns wide unless COLUMNS gives the width."""
+    """Piped, tables are 160 columns wide unless COLUMNS gives the width; every cell whole."""
     command = [sys.executable, "-m", "sim", "cutsets", str(CONFIGS / "reference-shell.yaml")]
     widths = {}
     for columns in ("80", None):
@@ -100,4 +100,6 @@ def test_piped_output_is_as_wide_as_columns_says() -> None:
             env["COLUMNS"] = columns
         result = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
         widths[columns] = max(len(line) for line in result.stdout.splitlines())
+        # Narrow, a cell folds onto more lines rather than losing its end to an ellipsis.
+        assert "…" not in result.stdout
     assert widths["80"] <= 80 < widths[None]

@@ -22,7 +22,7 @@ from support import CONFIGS, SMOKE, cli_problems, orbsim
 from typer.testing import CliRunner
 
 from sim.api import CompareError, compare_campaigns, run_campaign
-from sim.cli import app
+from sim.cli import app, out
 
 SEED = 3
 N = 8
@@ -220,3 +220,43 @@ def test_table_and_figure(runs: dict[str, Path], tmp_path: Path) -> None:
     assert f"wrote {figure}" in ran.stdout
     data = figure.read_bytes()
     assert len(data) > 1000 and data.startswith(PNG_SIGNATURE)
+
+
+def test_notes_wrap_to_the_console_width(runs: dict[str, Path], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """B with every metric but the headline ones renamed: the long list of metrics only in B
+    wraps at 80 columns."""
+    renamed = tmp_path / "renamed"
+    shutil.copytree(runs["base"], renamed)
+    table = pq.read_table(renamed / "replicates.parquet")
+    kept = {"replicate", "horizon_years", "sim_events", "uptime", "goodput", "availability"}
+    names = [name if name in kept else f"renamed_{name}" for name in table.column_names]
+    pq.write_table(table.rename_columns(names), renamed / "replicates.parquet")
+    monkeypatch.setattr(out, "width", 80)
+    ran = in_process(str(runs["base"]), str(renamed))
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    start = next(k for k, line in enumerate(lines) if line.startswith("only in B"))
+    note = "".join(lines[start:])
+    moved = [name for name in names if name.startswith("renamed_")]
+    assert len(", ".join(moved)) > 160
+    assert all(name in note for name in moved)
+
+
+def test_rounding_noise_is_shown_as_zero(runs: dict[str, Path], tmp_path: Path) -> None:
+    """A share of 3e-13 (below the report's floor for shares) in every replication is shown
+    as 0, as the report would show it."""
+    noisy = tmp_path / "noisy"
+    shutil.copytree(runs["base"], noisy)
+    table = pq.read_table(noisy / "replicates.parquet")
+    name = "downtime_part.bus"
+    index = table.column_names.index(name)
+    table = table.set_column(index, name, pa.array([3e-13] * table.num_rows, pa.float64()))
+    pq.write_table(table, noisy / "replicates.parquet")
+    assert compare_campaigns(noisy, noisy).metrics[name].a_mean == pytest.approx(3e-13)
+    ran = in_process(str(noisy), str(noisy))
+    assert ran.returncode == 0, ran.stderr
+    row = next(line for line in ran.stdout.splitlines() if line.startswith(f"│ {name} "))
+    cells = [cell.strip() for cell in row.strip("│").split("│")]
+    assert cells[1:3] == ["0", "0"], row

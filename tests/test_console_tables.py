@@ -1,0 +1,54 @@
+"""Tables on a narrow console: folded, never cut short with an ellipsis."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.console_tables import fit
+
+NAME = "node/accelerator/high-bandwidth-memory"
+NUMBERS = ("0.6672", "-1,234,567", "+0.0293025 – +0.055467")
+
+
+def rendered(width: int) -> list[str]:
+    table = Table(title="importance")
+    table.add_column("part")
+    for header in ("P(unit failed)", "Birnbaum", "95 % interval"):
+        table.add_column(header, justify="right")
+    table.add_row(NAME, *NUMBERS)
+    table.add_row("bus", "1", "2", "3")
+    console = Console(width=width, file=io.StringIO())
+    console.print(fit(table, width))
+    return console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+
+
+def column_text(lines: list[str], index: int) -> str:
+    """The text of one column's body, its cells' pieces joined line after line."""
+    body = [line for line in lines if line.startswith("│")]
+    return "".join(line.split("│")[index + 1].strip() for line in body)
+
+
+def test_at_80_columns_numbers_stay_whole_and_the_name_folds() -> None:
+    lines = rendered(80)
+    assert max(len(line) for line in lines) <= 80
+    assert not any("…" in line for line in lines)
+    assert any(NAME[:10] in line for line in lines) and NAME not in "".join(lines)
+    for number in NUMBERS:
+        assert any(number in line for line in lines), number
+    assert column_text(lines, 0) == NAME + "bus"
+
+
+def test_too_narrow_for_whole_numbers_every_character_is_still_shown() -> None:
+    lines = rendered(36)
+    assert max(len(line) for line in lines) <= 36
+    assert not any("…" in line for line in lines)
+    assert column_text(lines, 0) == NAME + "bus"
+    assert column_text(lines, 2) == "-1,234,5672"
+
+
+def test_wide_enough_the_table_is_as_rich_draws_it() -> None:
+    lines = rendered(160)
+    assert any(NAME in line and all(n in line for n in NUMBERS) for line in lines)
