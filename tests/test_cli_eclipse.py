@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from support import CONFIGS, SMOKE, orbsim
+from support import CONFIGS, SMOKE, orbsim, orbsim_here
 
 from sim.orbits.elements import tle_checksum
 from sim.orbits.export import COLUMNS
@@ -42,7 +42,7 @@ LONGEST_MAX_S = CYLINDRICAL_LONGEST_S + 3.0 + 2 * 40.0
 
 
 def eclipse(*args: str) -> subprocess.CompletedProcess[str]:
-    return orbsim("eclipse", *args, check=True)
+    return orbsim_here("eclipse", *args, check=True)
 
 
 def eclipse_json(*args: str) -> dict[str, Any]:
@@ -299,7 +299,7 @@ BAD_OPTIONS = [
 
 @pytest.mark.parametrize(("args", "path", "fragment"), BAD_OPTIONS)
 def test_bad_options(args: tuple[str, ...], path: str, fragment: str) -> None:
-    result = orbsim("eclipse", *args, "--format", "json")
+    result = orbsim_here("eclipse", *args, "--format", "json")
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert result.stdout == ""
     assert "Traceback" not in result.stderr

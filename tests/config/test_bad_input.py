@@ -1,6 +1,9 @@
 """Bad input through the command line: exit status 2, one ``error: PATH: message`` line per
 problem on stderr, nothing on stdout, and no traceback unless ``--debug``.
 
+The many cases run the command in this process (``orbsim_here``); a missing file, a directory
+and ``--debug`` run it as a user does, in a process of its own.
+
 Each case names the exact paths it expects; ``FILE`` stands for the scenario file's own path.
 """
 
@@ -13,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from support import SMOKE, cli_problems, orbsim
+from support import SMOKE, cli_problems, orbsim, orbsim_here
 
 FILE = "<file>"
 PARTS = "fleet.0.design.parts"
@@ -53,7 +56,7 @@ def validate_file(tmp_path: Path, content: bytes, suffix: str = ".yaml"
                   ) -> tuple[Path, subprocess.CompletedProcess[str]]:
     path = tmp_path / f"scenario{suffix}"
     path.write_bytes(content)
-    return path, orbsim("validate", str(path))
+    return path, orbsim_here("validate", str(path))
 
 
 # --- files that cannot be read as a scenario -------------------------------------------------
@@ -152,7 +155,7 @@ def test_directory(tmp_path: Path) -> None:
 def test_run_reports_file_problems_too(tmp_path: Path) -> None:
     path = tmp_path / "empty.yaml"
     path.write_bytes(b"")
-    check(orbsim("run", str(path), "--set", "fleet.0.count=2"), (FILE,), "is empty", path)
+    check(orbsim_here("run", str(path), "--set", "fleet.0.count=2"), (FILE,), "is empty", path)
 
 
 # --- documents that parse but break the schema ----------------------------------------------
@@ -455,7 +458,7 @@ SET_CASES = [
 @pytest.mark.parametrize(("overrides", "paths", "fragment"), SET_CASES)
 def test_bad_override(overrides: list[str], paths: tuple[str, ...], fragment: str) -> None:
     args = [arg for item in overrides for arg in ("--set", item)]
-    check(orbsim("run", str(SMOKE), *args), paths, fragment)
+    check(orbsim_here("run", str(SMOKE), *args), paths, fragment)
 
 
 # --- several problems, and --debug ----------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from support import SMOKE, orbsim
+from support import SMOKE, orbsim_here
 
 from sim.config import ScenarioError, validate_document
 from sim.config.errors import format_path
@@ -353,7 +353,7 @@ def test_mutations_through_the_command_line(case: tuple[dict[str, Any], Mutation
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "mutated.yaml"
         path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-        result = orbsim("validate", str(path))
+        result = orbsim_here("validate", str(path))
     assert "Traceback" not in result.stderr
     if expected is None:
         assert result.returncode == 0, result.stderr

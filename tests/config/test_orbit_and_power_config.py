@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from support import cli_problems, orbsim
+from support import cli_problems, orbsim, orbsim_here
 
 from sim.config import ScenarioError, load_scenario
 from sim.orbits import Formation, MeanElements, TwoLineElements, WalkerShell
@@ -266,7 +266,7 @@ def test_validate_accepts_each_orbit_kind(tmp_path: Path) -> None:
         "tle": document(orbit(kind="tle", line1=line1, line2=line2)),
     }
     for name, content in cases.items():
-        result = orbsim("validate", str(write(tmp_path, content, f"{name}.yaml")))
+        result = orbsim_here("validate", str(write(tmp_path, content, f"{name}.yaml")))
         assert result.returncode == 0, (name, result.stderr)
         assert result.stdout.startswith("ok: orbit-power: 4 satellites"), result.stdout
 
@@ -424,7 +424,7 @@ BAD_CASES = [
 
 @pytest.mark.parametrize(("change", "path", "fragment"), BAD_CASES)
 def test_bad_input(tmp_path: Path, change: Change, path: str, fragment: str) -> None:
-    result = orbsim("validate", str(write(tmp_path, document(change))))
+    result = orbsim_here("validate", str(write(tmp_path, document(change))))
     found = cli_problems(result)
     assert [p for p, _ in found] == [path], result.stderr
     assert fragment in found[0][1], result.stderr

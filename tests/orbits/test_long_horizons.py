@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from support import SMOKE, cli_problems, orbsim
+from support import SMOKE, cli_problems, orbsim, orbsim_here
 
 from sim.config import load_scenario
 from sim.orbits import Formation, circular_orbit, eclipse_schedule
@@ -115,7 +115,7 @@ def test_range_ends_are_accepted_with_orbits(tmp_path: Path, cache_dir: Path,
 
 @pytest.mark.parametrize("start", ["1950-01-01", "2100-12-31T23:59:59Z"])
 def test_range_ends_are_accepted(tmp_path: Path, start: str) -> None:
-    result = orbsim("validate", str(scenario_file(tmp_path, start)))
+    result = orbsim_here("validate", str(scenario_file(tmp_path, start)))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok: smoke:")
 
@@ -129,7 +129,7 @@ def test_range_ends_are_accepted(tmp_path: Path, start: str) -> None:
 def test_starts_outside_the_range_are_refused(tmp_path: Path, start: str, shown: str) -> None:
     """Exit status 2 and one line naming the key, with or without orbits."""
     for orbit in (None, LEO):
-        result = orbsim("validate", str(scenario_file(tmp_path, start, orbit)))
+        result = orbsim_here("validate", str(scenario_file(tmp_path, start, orbit)))
         assert cli_problems(result) == [
             ("start_utc", f"{shown} is outside the supported range (1950-01-01 to 2100-12-31)")]
         assert len(result.stderr.splitlines()) == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import CONFIGS, cli_problems, orbsim
+from support import CONFIGS, cli_problems, orbsim, orbsim_here
 
 from sim.api import load_scenario
 from sim.model.design import Design, Part
@@ -196,14 +196,14 @@ def test_cutsets_command_on_the_reference_cluster() -> None:
 
 
 def test_cutsets_command_refuses_bad_options(tmp_path: Path) -> None:
-    problems = cli_problems(orbsim("cutsets", str(CONFIGS / "reference-cluster.yaml"),
-                                   "--at-years", "0", "--max-order", "0"))
+    problems = cli_problems(orbsim_here("cutsets", str(CONFIGS / "reference-cluster.yaml"),
+                                        "--at-years", "0", "--max-order", "0"))
     assert [path for path, _ in problems] == ["--at-years", "--max-order"]
     bad = tmp_path / "bad.yaml"
     document = yaml.safe_load((CONFIGS / "validation" / "cold_standby.yaml").read_text())
     document["fleet"][0]["design"]["parts"][0]["feeds"] = ["computer"]
     bad.write_text(yaml.safe_dump(document))
-    (problem,) = cli_problems(orbsim("cutsets", str(bad)))
+    (problem,) = cli_problems(orbsim_here("cutsets", str(bad)))
     assert problem[0] == "fleet.0.design.parts.0.feeds.0"
 
 
