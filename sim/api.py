@@ -10,7 +10,9 @@
 - One replication: ``run_replicate`` → ``ReplicateResult``.
 - Campaigns: ``run_campaign`` → ``CampaignOutcome`` (a results directory), with
   ``StoreError``/``ExecutorError`` for a folder or an executor that cannot be used;
-  ``default_directory`` (where a campaign goes without --out), ``holds_campaign``.
+  ``default_directory`` (where a campaign goes without --out), ``holds_campaign``;
+  ``worker_plan`` (local workers the memory free holds: ``replication_bytes`` each, of
+  ``available_bytes``).
 - Results and reports: ``read_results`` → ``Results`` (pandas DataFrames ``replicates`` and
   ``timeseries``, for analysis), ``read_campaign`` → ``CampaignResults`` (the Arrow tables and
   arrays the report draws from; a stopped campaign is read from its committed chunks),
@@ -39,6 +41,13 @@ from sim.campaign import (
     json_ready,
     read_scenario,
     run_campaign,
+)
+from sim.campaign.memory import (
+    MEMORY_ENV,
+    WorkerPlan,
+    available_bytes,
+    replication_bytes,
+    worker_plan,
 )
 from sim.checks import check_power, check_power_bound, checked_geometry
 from sim.compare import (
@@ -88,11 +97,13 @@ from sim.units import DAY_S, HOUR_S, YEAR_S
 if TYPE_CHECKING:
     from sim import plots
 
+
 __all__ = [
     "CAUSES",
     "DAY_S",
     "HOUR_S",
     "KEPT_ORBITS_ENV",
+    "MEMORY_ENV",
     "YEAR_S",
     "CampaignOutcome",
     "CampaignResults",
@@ -118,8 +129,10 @@ __all__ = [
     "StoreError",
     "StudyError",
     "TuneOutcome",
+    "WorkerPlan",
     "ages_in_eclipse",
     "apply_overrides",
+    "available_bytes",
     "check_power",
     "check_power_bound",
     "checked_geometry",
@@ -143,6 +156,7 @@ __all__ = [
     "read_document",
     "read_results",
     "read_scenario",
+    "replication_bytes",
     "run_campaign",
     "run_eclipse_query",
     "run_replicate",
@@ -154,6 +168,7 @@ __all__ = [
     "study_goal",
     "study_inputs",
     "tidy",
+    "worker_plan",
     "write_comparison_figure",
     "write_eclipse_csv",
     "write_replication_figure",

@@ -203,6 +203,18 @@ def _geometry(scenario: api.Scenario, debug: bool) -> api.FleetGeometry | None:
             scenario, workers=api.default_workers(), progress=progress))
 
 
+def _workers(scenario: api.Scenario, workers: int | None, scheduler: str | None) -> int:
+    """Workers for a campaign or study: ``--workers``, else one a core; run locally, no more
+    by default than the memory free holds, with a line on stderr where memory decided or
+    ``--workers`` asks for more than it holds."""
+    if scheduler is not None:
+        return workers or api.default_workers()
+    plan = api.worker_plan(scenario, workers)
+    if plan.note is not None:
+        err.print(plan.note, markup=False, emoji=False, soft_wrap=True)
+    return plan.workers
+
+
 def _workers_problem(workers: int | None) -> list[str]:
     return [f"--workers: must be ≥ 1, got {workers}"] if workers is not None and workers < 1 else []
 
@@ -374,7 +386,7 @@ def campaign(
     loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
     _warn(loaded.scenario)
     directory = out if out is not None else api.default_directory(loaded)
-    worker_count = workers or api.default_workers()
+    worker_count = _workers(loaded.scenario, workers, scheduler)
     started = time.perf_counter()
 
     def replications(done: float, total: float) -> str:
@@ -714,11 +726,11 @@ def sensitivity(
                                                         for name in names})
     directory = out_dir if out_dir is not None else Path("results") / (
         f"{loaded.scenario.name}-sensitivity")
+    worker_count = _workers(loaded.scenario, workers, scheduler)
     try:
         with Progress("variants", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
             result = api.run_sensitivity(loaded.document, uncertain, n, replications, seed,
-                                         workers or api.default_workers(), names, advance,
-                                         scheduler, directory)
+                                         worker_count, names, advance, scheduler, directory)
     except (api.ExecutorError, api.StudyError, KeyboardInterrupt) as exc:
         _study_stopped(exc, "variants", directory)
     (directory / "indices.json").write_text(
@@ -769,11 +781,11 @@ def tune(
                                                     for name in objective.metrics()})
     path = study if study is not None else Path("results") / f"{loaded.scenario.name}-tune" / (
         "study.db")
+    worker_count = _workers(loaded.scenario, workers, scheduler)
     try:
         with Progress("trials", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
             outcome = api.run_tune(loaded.document, search, objective, trials, n, seed,
-                                   workers or api.default_workers(), path, path.parent,
-                                   advance, scheduler)
+                                   worker_count, path, path.parent, advance, scheduler)
     except (api.ExecutorError, api.StudyError, KeyboardInterrupt) as exc:
         _study_stopped(exc, "trials", path)
     if not outcome.feasible:
@@ -919,6 +931,7 @@ def _main(
     """orbsim: what fraction of nominal compute an orbital data center delivers."""
     try:
         api.kept_orbits_bytes()
+        api.available_bytes()
     except ValueError as exc:
         err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -1,0 +1,139 @@
+"""Local workers bounded by the memory free: the estimate of a replication's peak, checked
+against one measured, and the plan the command line follows."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+from support import CONFIGS, SMOKE, orbsim_here
+
+from sim.api import fleet_geometry, load_scenario
+from sim.campaign import memory
+from sim.campaign.memory import (
+    MEMORY_ENV,
+    MIB,
+    USABLE_SHARE,
+    available_bytes,
+    plan_workers,
+    replication_bytes,
+)
+
+GIB = 2**30
+GIGAWATT = CONFIGS / "gigawatt.yaml"
+
+
+def gigawatt_cut() -> list[str]:
+    """The gigawatt's four shells cut to one plane of 300 each (1,200 satellites), its
+    servicers and depots to match."""
+    found = []
+    for k in range(4):
+        found += [f"fleet.{k}.orbit.planes=1", f"fleet.{k}.orbit.phasing=0",
+                  f"fleet.{k}.count=300", f"servicing.servicers.{k}.count=9"]
+    return found
+
+
+@pytest.fixture(scope="module")
+def gigawatt():
+    return load_scenario(GIGAWATT)
+
+
+def test_a_default_plan_takes_no_more_workers_than_memory_holds(gigawatt) -> None:
+    each = replication_bytes(gigawatt)
+    free = 64 * GIB
+    plan = plan_workers(gigawatt, None, cores=16, available_bytes=free)
+    assert plan.workers * each <= USABLE_SHARE * free < (plan.workers + 1) * each
+    assert 1 <= plan.workers < 16
+    assert plan.note is not None and plan.note.startswith(f"note: {plan.workers} worker(s)")
+    assert "--workers" in plan.note
+
+
+def test_a_request_beyond_memory_is_kept_with_a_warning_naming_what_fits(gigawatt) -> None:
+    fits = plan_workers(gigawatt, None, cores=64, available_bytes=64 * GIB).workers
+    plan = plan_workers(gigawatt, 16, cores=2, available_bytes=64 * GIB)
+    assert plan.workers == 16
+    assert plan.note is not None and plan.note.startswith("warning: --workers 16:")
+    assert f"--workers {fits} fits" in plan.note
+    assert plan_workers(gigawatt, fits, cores=2, available_bytes=64 * GIB).note is None
+
+
+def test_one_worker_at_least_and_one_a_core_where_memory_is_unknown_or_ample(gigawatt) -> None:
+    assert plan_workers(gigawatt, None, cores=8, available_bytes=GIB).workers == 1
+    assert plan_workers(gigawatt, None, cores=8, available_bytes=None).workers == 8
+    smoke = load_scenario(SMOKE)
+    plan = plan_workers(smoke, None, cores=8, available_bytes=16 * GIB)
+    assert (plan.workers, plan.note) == (8, None)
+
+
+def test_the_estimate_grows_with_the_fleet_the_horizon_and_the_planes_kept(gigawatt) -> None:
+    cut = load_scenario(GIGAWATT, gigawatt_cut())
+    shorter = load_scenario(GIGAWATT, ["horizon_years=5"])
+    assert replication_bytes(cut) < replication_bytes(gigawatt)
+    assert replication_bytes(shorter) < replication_bytes(gigawatt)
+    assert (replication_bytes(gigawatt, kept_budget_bytes=0)
+            < replication_bytes(gigawatt, kept_budget_bytes=10 * GIB))
+    # Without power, no orbit planes; without radiation, servicing or jobs, little per satellite.
+    plain = load_scenario(SMOKE, ["horizon_years=40", "fleet.0.count=1000"])
+    per_satellite = (replication_bytes(plain) - memory.PROCESS_BYTES) / plain.n_satellites
+    assert per_satellite == pytest.approx(memory.SATELLITE_FIXED_BYTES
+                                          + 2 * memory.SATELLITE_20_YEARS_BYTES, rel=1e-3)
+
+
+@pytest.mark.slow
+def test_the_estimate_is_at_or_above_a_measured_peak_and_close_to_it() -> None:
+    """One replication of a 1,200-satellite cut of the gigawatt (servicing, radiation, jobs,
+    power; 20 years) in a process of its own: its peak resident memory is at most the estimate
+    and at least 80 % of it."""
+    overrides = gigawatt_cut()
+    cut = load_scenario(GIGAWATT, overrides)
+    fleet_geometry(cut)  # the schedules cached before, as a campaign's workers receive them
+    code = (
+        "import json, resource, sys\n"
+        "from sim.api import fleet_geometry, load_scenario, run_replicate\n"
+        "from sim.replicate import GeometryOrbits\n"
+        "scenario = load_scenario(sys.argv[1], sys.argv[2:])\n"
+        "run_replicate(scenario, 0, 2027, GeometryOrbits(fleet_geometry(scenario)))\n"
+        "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))\n")
+    ran = subprocess.run([sys.executable, "-c", code, str(GIGAWATT), *overrides],
+                         capture_output=True, text=True, check=True)
+    peak = json.loads(ran.stdout.splitlines()[-1])
+    estimate = replication_bytes(cut)
+    assert 0.8 * estimate <= peak <= estimate, (peak / MIB, estimate / MIB)
+
+
+def test_memory_free_is_read_from_the_environment_in_mib() -> None:
+    assert available_bytes({MEMORY_ENV: "1024"}) == GIB
+    assert available_bytes({MEMORY_ENV: " 0.5 "}) == MIB // 2
+    found = available_bytes({})
+    assert found is None or found > 0
+
+
+@pytest.mark.parametrize("raw", ["lots", "0", "-5", "nan", "inf"])
+def test_a_bad_memory_setting_is_refused_naming_the_variable(raw: str) -> None:
+    with pytest.raises(ValueError, match=f"{MEMORY_ENV}: must be a number of MiB > 0"):
+        available_bytes({MEMORY_ENV: raw})
+
+
+def test_the_command_line_refuses_a_bad_memory_setting_in_one_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MEMORY_ENV, "lots")
+    result = orbsim_here("validate", str(SMOKE))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"error: {MEMORY_ENV}: must be a number of MiB > 0, got 'lots'\n"
+
+
+def test_a_campaign_says_when_memory_sets_its_workers(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path) -> None:
+    """Four cores and room for one smoke replication: one worker, and a line saying why."""
+    monkeypatch.setattr(memory.os, "sched_getaffinity", lambda _pid: set(range(4)))
+    each = replication_bytes(load_scenario(SMOKE))
+    monkeypatch.setenv(MEMORY_ENV, f"{math.ceil(1.5 * each / MIB)}")
+    result = orbsim_here("campaign", str(SMOKE), "-n", "2", "--out", str(tmp_path / "c"),
+                         "--json")
+    assert result.returncode == 0, result.stderr
+    assert "note: 1 worker(s), not 4 (one a core): a replication of smoke takes" in (
+        result.stderr)
+    assert json.loads(result.stdout)["replications"] == 2
