@@ -271,6 +271,10 @@ def run(
 ) -> None:
     """Simulate one replication of a scenario and print its metrics."""
     scenario = _load(config, overrides, debug)
+    # A replication larger than the memory free is warned of before hours are spent on it.
+    tight = api.worker_plan(scenario, 1).note
+    if tight is not None:
+        err.print(tight, markup=False, emoji=False, soft_wrap=True)
     geometry = _geometry(scenario, debug)
     with Progress("replication", _simulated, _simulated_time) as progress:
         result = api.run_replicate(scenario, replicate=0, root_seed=seed, orbits=geometry,

@@ -81,12 +81,17 @@ class WorkerPlan:
 def plan_workers(scenario: Scenario, requested: int | None, cores: int,
                  available_bytes: int | None) -> WorkerPlan:
     """As many workers as ``requested``, or as cores, but by default no more than the memory
-    available holds (at least one); a request beyond it is kept, with a warning."""
+    available holds (at least one, with a warning where not even one fits); a request beyond
+    it is kept, with a warning."""
     each = replication_bytes(scenario)
     if available_bytes is None:
         return WorkerPlan(requested or cores, each, None)
-    fits = max(1, math.floor(USABLE_SHARE * available_bytes / each))
+    fits = math.floor(USABLE_SHARE * available_bytes / each)
     needed = f"a replication of {scenario.name} takes about {_gb(each)}"
+    if fits < 1:
+        return WorkerPlan(requested or 1, each, available_bytes,
+                          f"warning: {needed}, more than the {_gb(available_bytes)} free: it "
+                          f"may not finish (ORBSIM_KEPT_ORBITS_MIB=0 takes less)")
     if requested is None:
         if fits >= cores:
             return WorkerPlan(cores, each, available_bytes)

@@ -61,7 +61,11 @@ def test_a_request_beyond_memory_is_kept_with_a_warning_naming_what_fits(gigawat
 
 
 def test_one_worker_at_least_and_one_a_core_where_memory_is_unknown_or_ample(gigawatt) -> None:
-    assert plan_workers(gigawatt, None, cores=8, available_bytes=GIB).workers == 1
+    tight = plan_workers(gigawatt, None, cores=8, available_bytes=GIB)
+    assert tight.workers == 1
+    assert tight.note is not None and tight.note.startswith(
+        "warning: a replication of gigawatt takes about")
+    assert "more than the 1.1 GB free" in tight.note
     assert plan_workers(gigawatt, None, cores=8, available_bytes=None).workers == 8
     smoke = load_scenario(SMOKE)
     plan = plan_workers(smoke, None, cores=8, available_bytes=16 * GIB)
@@ -137,3 +141,14 @@ def test_a_campaign_says_when_memory_sets_its_workers(monkeypatch: pytest.Monkey
     assert "note: 1 worker(s), not 4 (one a core): a replication of smoke takes" in (
         result.stderr)
     assert json.loads(result.stdout)["replications"] == 2
+
+
+def test_a_run_larger_than_the_memory_free_is_warned_of(monkeypatch: pytest.MonkeyPatch) -> None:
+    each = replication_bytes(load_scenario(SMOKE))
+    monkeypatch.setenv(MEMORY_ENV, f"{math.floor(0.5 * each / MIB)}")
+    result = orbsim_here("run", str(SMOKE), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "warning: a replication of smoke takes about" in result.stderr
+    assert json.loads(result.stdout)["satellites"] == 4
+    monkeypatch.setenv(MEMORY_ENV, f"{math.ceil(2 * each / MIB)}")
+    assert "warning" not in orbsim_here("run", str(SMOKE), "--json").stderr
