@@ -204,10 +204,10 @@ def _geometry(scenario: api.Scenario, debug: bool) -> api.FleetGeometry | None:
 
 
 def _workers(scenario: api.Scenario, workers: int | None, scheduler: str | None) -> int:
-    """Workers for a campaign or study: ``--workers``, else one a core; run locally, no more
-    by default than the memory free holds, with a line on stderr where memory decided or
-    ``--workers`` asks for more than it holds."""
-    if scheduler is not None:
+    """Workers for a campaign or study: ``--workers``, else one a core; on this machine
+    (local processes or a local Dask cluster), no more by default than the memory free holds,
+    with a line on stderr where memory decided or ``--workers`` asks for more than it holds."""
+    if scheduler is not None and scheduler != "local":
         return workers or api.default_workers()
     plan = api.worker_plan(scenario, workers)
     if plan.note is not None:
