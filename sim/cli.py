@@ -58,7 +58,63 @@ class _Command(_NoFlagValues, TyperCommand):
 
 
 class _Group(_NoFlagValues, TyperGroup):
-    """The top-level command without ``<bool>`` in its help (``--version``, ``--help``)."""
+    """The top-level command without ``<bool>`` in its help (``--version``, ``--help``), whose
+    command-line mistakes (an unknown option, a value of the wrong type or range) are one
+    ``error: OPTION: message`` line with status 2, as bad input is everywhere else."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except _USAGE_ERROR as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                exc.show()
+                sys.exit(exc.exit_code)
+            err.print(f"error: {_usage_problem(exc)}", markup=False, emoji=False,
+                      soft_wrap=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except typer.Abort:
+            err.print("aborted", markup=False, emoji=False)
+            sys.exit(1)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+# The command-line library's class of usage errors (typer may bring its own copy of click).
+_USAGE_ERROR: type[Exception] = next(cls for cls in typer.BadParameter.__mro__
+                                     if cls.__name__ == "UsageError")
+
+
+def _usage_problem(exc: Any) -> str:
+    """A command-line mistake as ``OPTION: message (see orbsim COMMAND --help)``."""
+    command = exc.ctx.command_path if exc.ctx is not None else "orbsim"
+    hint = f" (see {command} --help)"
+    kind = type(exc).__name__
+    if kind == "NoSuchOption":
+        return f"{exc.option_name}: no such option{hint}"
+    if kind == "MissingParameter" and exc.param is not None:
+        return f"{_param_name(exc.param)}: missing{hint}"
+    if isinstance(exc, typer.BadParameter) and exc.param is not None:
+        return f"{_param_name(exc.param)}: {_sentence(exc.message)}{hint}"
+    if kind == "BadOptionUsage":
+        message = _sentence(exc.message).removeprefix(f"option '{exc.option_name}' ")
+        return f"{exc.option_name}: {message}{hint}"
+    return f"{_sentence(exc.format_message())}{hint}"
+
+
+def _param_name(param: Any) -> str:
+    """An option's longest name (``--seed``), or an argument's as its help shows it."""
+    options = [name for name in getattr(param, "opts", ()) if name.startswith("-")]
+    if options:
+        return max(options, key=len)
+    return getattr(param, "metavar", None) or str(param.name).upper()
+
+
+def _sentence(message: str) -> str:
+    """A library's message as this command's: lower-case first, no final stop."""
+    message = " ".join(message.split()).rstrip(".")
+    message = message.removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
 
 app = typer.Typer(
     cls=_Group,
@@ -94,7 +150,8 @@ SetOpt = Annotated[
 SeedOpt = Annotated[int, typer.Option(min=0, metavar="N", help="Root seed of the random streams.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for bad input.")]
 WorkersOpt = Annotated[int | None, typer.Option(
-    metavar="N", help="Worker processes (default: one per CPU).")]
+    metavar="N", help="Worker processes (default: one per CPU, as many as the memory free "
+                      "holds).")]
 SchedulerOpt = Annotated[str | None, typer.Option(metavar="ADDRESS", help=(
     "Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster."))]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object only.")]
