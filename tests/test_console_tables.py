@@ -31,14 +31,25 @@ def column_text(lines: list[str], index: int) -> str:
     return "".join(line.split("│")[index + 1].strip() for line in body)
 
 
-def test_at_80_columns_numbers_stay_whole_and_the_name_folds() -> None:
+def test_at_80_columns_names_and_numbers_stay_whole_and_an_interval_wraps() -> None:
+    """The name takes the width it needs; the interval wraps between its two numbers."""
     lines = rendered(80)
     assert max(len(line) for line in lines) <= 80
     assert not any("…" in line for line in lines)
-    assert any(NAME[:10] in line for line in lines) and NAME not in "".join(lines)
-    for number in NUMBERS:
+    assert any(NAME in line for line in lines)
+    for number in ("0.6672", "-1,234,567", "+0.0293025", "+0.055467"):
         assert any(number in line for line in lines), number
+    assert not any(NUMBERS[2] in line for line in lines)
+
+
+def test_at_66_columns_the_name_folds_and_every_number_stays_whole() -> None:
+    lines = rendered(66)
+    assert max(len(line) for line in lines) <= 66
+    assert not any("…" in line for line in lines)
+    assert not any(NAME in line for line in lines)
     assert column_text(lines, 0) == NAME + "bus"
+    for number in ("0.6672", "-1,234,567", "+0.0293025", "+0.055467"):
+        assert any(number in line for line in lines), number
 
 
 def test_too_narrow_for_whole_numbers_every_character_is_still_shown() -> None:
