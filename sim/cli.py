@@ -25,6 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from sim import __version__, api
 from sim.console_tables import fit
+from sim.usage_errors import USAGE_ERROR, usage_problem
 
 EXIT_BAD_INPUT = 2
 # The shell's status for a command stopped by Ctrl-C (128 + SIGINT).
@@ -65,11 +66,11 @@ class _Group(_NoFlagValues, TyperGroup):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
-        except _USAGE_ERROR as exc:
+        except USAGE_ERROR as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":
                 exc.show()
                 sys.exit(exc.exit_code)
-            err.print(f"error: {_usage_problem(exc)}", markup=False, emoji=False,
+            err.print(f"error: {usage_problem(exc)}", markup=False, emoji=False,
                       soft_wrap=True)
             sys.exit(EXIT_BAD_INPUT)
         except typer.Abort:
@@ -79,42 +80,6 @@ class _Group(_NoFlagValues, TyperGroup):
             return result
         sys.exit(result if isinstance(result, int) else 0)
 
-
-# The command-line library's class of usage errors (typer may bring its own copy of click).
-_USAGE_ERROR: type[Exception] = next(cls for cls in typer.BadParameter.__mro__
-                                     if cls.__name__ == "UsageError")
-
-
-def _usage_problem(exc: Any) -> str:
-    """A command-line mistake as ``OPTION: message (see orbsim COMMAND --help)``."""
-    command = exc.ctx.command_path if exc.ctx is not None else "orbsim"
-    hint = f" (see {command} --help)"
-    kind = type(exc).__name__
-    if kind == "NoSuchOption":
-        return f"{exc.option_name}: no such option{hint}"
-    if kind == "MissingParameter" and exc.param is not None:
-        return f"{_param_name(exc.param)}: missing{hint}"
-    if isinstance(exc, typer.BadParameter) and exc.param is not None:
-        return f"{_param_name(exc.param)}: {_sentence(exc.message)}{hint}"
-    if kind == "BadOptionUsage":
-        message = _sentence(exc.message).removeprefix(f"option '{exc.option_name}' ")
-        return f"{exc.option_name}: {message}{hint}"
-    return f"{_sentence(exc.format_message())}{hint}"
-
-
-def _param_name(param: Any) -> str:
-    """An option's longest name (``--seed``), or an argument's as its help shows it."""
-    options = [name for name in getattr(param, "opts", ()) if name.startswith("-")]
-    if options:
-        return max(options, key=len)
-    return getattr(param, "metavar", None) or str(param.name).upper()
-
-
-def _sentence(message: str) -> str:
-    """A library's message as this command's: lower-case first, no final stop."""
-    message = " ".join(message.split()).rstrip(".")
-    message = message.removeprefix("Value error, ")
-    return message[:1].lower() + message[1:]
 
 app = typer.Typer(
     cls=_Group,

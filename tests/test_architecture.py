@@ -50,6 +50,8 @@ MODULE_FORBIDDEN = {
     "document_tables.py": ("sim.",),
     # The command's tables fitted to the terminal: nothing of the package.
     "console_tables.py": ("sim.",),
+    # Command-line mistakes in one line: nothing of the package.
+    "usage_errors.py": ("sim.",),
     "report.py": ("sim.model", "sim.replicate", "sim.campaign", "sim.orbits", "sim.config",
                   "sim.scenario", "sim.eclipses", "sim.checks", "sim.api", "sim.cli", "simpy"),
     # The results as DataFrames, and their CSV export: read through the report's reader.

@@ -1,4 +1,5 @@
-"""Monte Carlo campaigns: seeds, executors (local processes, Dask), results store, statistics."""
+"""Monte Carlo campaigns: seeds, executors (local processes, Dask), results store, statistics,
+and how many local workers the memory free holds."""
 
 from sim.campaign.executors import ExecutorError, default_workers
 from sim.campaign.runner import (
