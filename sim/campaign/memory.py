@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.campaign.executors import default_workers
 from sim.model.power.shared import kept_orbits_bytes
 from sim.scenario import Scenario
 from sim.units import YEAR_S
@@ -88,10 +89,13 @@ def plan_workers(scenario: Scenario, requested: int | None, cores: int,
         return WorkerPlan(requested or cores, each, None)
     fits = math.floor(USABLE_SHARE * available_bytes / each)
     needed = f"a replication of {scenario.name} takes about {_gb(each)}"
+    # Keeping no orbit plane across replications takes less, where there are planes to keep.
+    less = (" (ORBSIM_KEPT_ORBITS_MIB=0 takes less)"
+            if replication_bytes(scenario, kept_budget_bytes=0) < each else "")
     if fits < 1:
         return WorkerPlan(requested or 1, each, available_bytes,
                           f"warning: {needed}, more than the {_gb(available_bytes)} free: it "
-                          f"may not finish (ORBSIM_KEPT_ORBITS_MIB=0 takes less)")
+                          f"may not finish{less}")
     if requested is None:
         if fits >= cores:
             return WorkerPlan(cores, each, available_bytes)
@@ -102,15 +106,14 @@ def plan_workers(scenario: Scenario, requested: int | None, cores: int,
         return WorkerPlan(requested, each, available_bytes,
                           f"warning: --workers {requested}: {needed}, {_gb(requested * each)} "
                           f"for {requested} at once, and {_gb(available_bytes)} is free; "
-                          f"--workers {fits} fits (ORBSIM_KEPT_ORBITS_MIB=0 takes less)")
+                          f"--workers {fits} fits{less}")
     return WorkerPlan(requested, each, available_bytes)
 
 
 def worker_plan(scenario: Scenario, requested: int | None = None) -> WorkerPlan:
     """``plan_workers`` on this machine: its cores (those this process may run on) and the
     memory free (``available_bytes``)."""
-    return plan_workers(scenario, requested, max(1, len(os.sched_getaffinity(0))),
-                        available_bytes())
+    return plan_workers(scenario, requested, default_workers(), available_bytes())
 
 
 def available_bytes(environ: Mapping[str, str] = os.environ) -> int | None:

@@ -66,6 +66,10 @@ def test_one_worker_at_least_and_one_a_core_where_memory_is_unknown_or_ample(gig
     assert tight.note is not None and tight.note.startswith(
         "warning: a replication of gigawatt takes about")
     assert "more than the 1.1 GB free" in tight.note
+    assert tight.note.endswith("(ORBSIM_KEPT_ORBITS_MIB=0 takes less)")
+    # Without power there are no planes to keep, and no such hint.
+    smoke_tight = plan_workers(load_scenario(SMOKE), None, cores=8, available_bytes=MIB)
+    assert smoke_tight.note is not None and "ORBSIM_KEPT_ORBITS_MIB" not in smoke_tight.note
     assert plan_workers(gigawatt, None, cores=8, available_bytes=None).workers == 8
     smoke = load_scenario(SMOKE)
     plan = plan_workers(smoke, None, cores=8, available_bytes=16 * GIB)
@@ -132,7 +136,7 @@ def test_the_command_line_refuses_a_bad_memory_setting_in_one_line(
 def test_a_campaign_says_when_memory_sets_its_workers(monkeypatch: pytest.MonkeyPatch,
                                                       tmp_path) -> None:
     """Four cores and room for one smoke replication: one worker, and a line saying why."""
-    monkeypatch.setattr(memory.os, "sched_getaffinity", lambda _pid: set(range(4)))
+    monkeypatch.setattr(memory, "default_workers", lambda: 4)
     each = replication_bytes(load_scenario(SMOKE))
     monkeypatch.setenv(MEMORY_ENV, f"{math.ceil(1.5 * each / MIB)}")
     result = orbsim_here("campaign", str(SMOKE), "-n", "2", "--out", str(tmp_path / "c"),
