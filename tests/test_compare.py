@@ -146,7 +146,10 @@ def test_only_common_replications_are_paired(runs: dict[str, Path]) -> None:
     assert f"paired 3 replications by index, left {N - 3} unpaired" in ran.stdout
 
 
-def test_one_pair_has_no_interval_and_says_so(runs: dict[str, Path]) -> None:
+def test_one_pair_has_no_interval_and_says_so(runs: dict[str, Path],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Wide enough for no cell to wrap, whatever COLUMNS the tests run with.
+    monkeypatch.setattr(out, "width", 160)
     m = compare_campaigns(runs["base"], runs["one"]).metrics["uptime"]
     assert m.n == 1 and not m.defined and m.significant is None
     ran = in_process(str(runs["base"]), str(runs["one"]))
