@@ -1,4 +1,5 @@
-"""Tables on a narrow console: folded, never cut short with an ellipsis."""
+"""Tables on a narrow console: folded, or as records where even the numbers do not fit,
+never cut short with an ellipsis."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def test_at_80_columns_names_and_numbers_stay_whole_and_an_interval_wraps() -> N
     for number in ("0.6672", "-1,234,567", "+0.0293025", "+0.055467"):
         assert any(number in line for line in lines), number
     assert not any(NUMBERS[2] in line for line in lines)
+    # The dash stays with the number before it.
+    assert any("+0.0293025 –" in line for line in lines)
 
 
 def test_at_66_columns_the_name_folds_and_every_number_stays_whole() -> None:
@@ -52,12 +55,17 @@ def test_at_66_columns_the_name_folds_and_every_number_stays_whole() -> None:
         assert any(number in line for line in lines), number
 
 
-def test_too_narrow_for_whole_numbers_every_character_is_still_shown() -> None:
+def test_too_narrow_for_the_numbers_each_row_is_a_record_with_every_number_whole() -> None:
     lines = rendered(36)
     assert max(len(line) for line in lines) <= 36
-    assert not any("…" in line for line in lines)
-    assert column_text(lines, 0) == NAME + "bus"
-    assert column_text(lines, 2) == "-1,234,5672"
+    assert not any("…" in line or "│" in line for line in lines)
+    assert lines[0] == "importance"
+    first_numbers = next(k for k, line in enumerate(lines) if line.startswith("  "))
+    assert "".join(lines[1:first_numbers]) == NAME
+    for number in ("0.6672", "-1,234,567", "+0.0293025", "+0.055467"):
+        assert any(number in line for line in lines), number
+    assert "  P(unit failed): 0.6672;" in lines
+    assert "bus" in lines and "  P(unit failed): 1; Birnbaum: 2;" in lines
 
 
 def test_wide_enough_the_table_is_as_rich_draws_it() -> None:
