@@ -94,6 +94,19 @@ def scenario_of(case: str):  # type: ignore[no-untyped-def]
     return scenario if case == "gigawatt" else power_only(scenario)
 
 
+def peak_rss_mib() -> float:
+    """This process's own peak resident memory, MiB: ``VmHWM`` where Linux gives it, since
+    ``ru_maxrss`` keeps across ``exec`` the peak of the parent this case was forked from."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def run_case(case: str, replications: int, kept_mib: float | None) -> dict[str, float | str]:
     from sim.api import fleet_geometry, run_replicate
     from sim.replicate import GeometryOrbits
@@ -118,7 +131,7 @@ def run_case(case: str, replications: int, kept_mib: float | None) -> dict[str, 
         "case": case, "satellites": scenario.n_satellites,
         "satellite_years": scenario.satellite_years, "geometry_s": geometry_s,
         "first_s": walls[0], "wall_s": wall, "sat_years_per_s": scenario.satellite_years / wall,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "peak_rss_mib": peak_rss_mib(),
         "uptime": first.uptime, "availability": first.availability,
         "causes": first.downtime_by_cause, "power": first.power,
         "monthly": first.monthly_capacity_fraction,
