@@ -66,7 +66,8 @@ def records(table: Table, width: int) -> Group:
         items = [f"{column.header}: {cells[row]}" if str(column.header) else str(cells[row])
                  for column, cells in zip(numbers, number_cells, strict=True)
                  if str(cells[row])]
-        for line in _packed(items, width - RECORD_INDENT):
+        # One character kept for the ";" that ends every line but the last.
+        for line in _packed(items, width - RECORD_INDENT - 1):
             lines.append(Text(" " * RECORD_INDENT + line, overflow="fold"))
     return Group(*lines)
 
