@@ -225,13 +225,14 @@ def _geometry(scenario: api.Scenario, debug: bool) -> api.FleetGeometry | None:
             scenario, workers=api.default_workers(), progress=progress))
 
 
-def _workers(scenario: api.Scenario, workers: int | None, scheduler: str | None) -> int:
+def _workers(scenario: api.Scenario, workers: int | None, scheduler: str | None,
+             replications: int | None = None) -> int:
     """Workers for a campaign or study: ``--workers``, else one a core; on this machine
     (local processes or a local Dask cluster), no more by default than the memory free holds,
     with a line on stderr where memory decided or ``--workers`` asks for more than it holds."""
     if scheduler is not None and scheduler != "local":
         return workers or api.default_workers()
-    plan = api.worker_plan(scenario, workers)
+    plan = api.worker_plan(scenario, workers, replications)
     if plan.note is not None:
         err.print(plan.note, markup=False, emoji=False, soft_wrap=True)
     return plan.workers
@@ -412,7 +413,9 @@ def campaign(
     loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
     _warn(loaded.scenario)
     directory = out if out is not None else api.default_directory(loaded)
-    worker_count = _workers(loaded.scenario, workers, scheduler)
+    # With --until-ci, -n caps what may run; a resumed campaign's count is its stored plan's.
+    worker_count = _workers(loaded.scenario, workers, scheduler,
+                            n if n is not None and not resume else None)
     started = time.perf_counter()
 
     def replications(done: float, total: float) -> str:

@@ -6,7 +6,7 @@ leaves room, no number is split: each column of numbers is at least as wide as i
 number (an interval "a – b" may wrap between its two numbers); the columns of words take what
 they need of the rest, and what is left widens the columns of numbers to their whole cells,
 then to their headers' words. On a console too narrow for that, each row is printed as a
-record instead: its name, then its numbers after their headers.
+record instead: its name, then ``header = number`` for each of its numbers.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ def fit(table: Table, width: int) -> RenderableType:
 
 def records(table: Table, width: int) -> Group:
     """A table too wide for a console ``width`` characters wide, as one record a row: its
-    words (the left-aligned cells) on a line, then each number after its column's header,
-    indented, lines breaking between numbers and never inside one."""
+    words (the left-aligned cells) on a line, then each number after its column's header
+    (``header = number``), indented, lines breaking between numbers and never inside one."""
     words = [column for column in table.columns if column.justify != "right"]
     numbers = [column for column in table.columns if column.justify == "right"]
     lines: list[RenderableType] = []
@@ -63,7 +63,7 @@ def records(table: Table, width: int) -> Group:
     for row in range(table.row_count):
         lines.append(Text(" · ".join(str(cells[row]) for cells in word_cells
                                      if str(cells[row])), overflow="fold"))
-        items = [f"{column.header}: {cells[row]}" if str(column.header) else str(cells[row])
+        items = [f"{column.header} = {cells[row]}" if str(column.header) else str(cells[row])
                  for column, cells in zip(numbers, number_cells, strict=True)
                  if str(cells[row])]
         # One character kept for the ";" that ends every line but the last.

@@ -64,8 +64,8 @@ def test_too_narrow_for_the_numbers_each_row_is_a_record_with_every_number_whole
     assert "".join(lines[1:first_numbers]) == NAME
     for number in ("0.6672", "-1,234,567", "+0.0293025", "+0.055467"):
         assert any(number in line for line in lines), number
-    assert "  P(unit failed): 0.6672;" in lines
-    assert "bus" in lines and "  P(unit failed): 1; Birnbaum: 2;" in lines
+    assert "  P(unit failed) = 0.6672;" in lines
+    assert "bus" in lines and "  P(unit failed) = 1; Birnbaum = 2;" in lines
 
 
 def test_wide_enough_the_table_is_as_rich_draws_it() -> None:

@@ -80,11 +80,16 @@ class WorkerPlan:
 
 
 def plan_workers(scenario: Scenario, requested: int | None, cores: int,
-                 available_bytes: int | None) -> WorkerPlan:
+                 available_bytes: int | None, replications: int | None = None) -> WorkerPlan:
     """As many workers as ``requested``, or as cores, but by default no more than the memory
     available holds (at least one, with a warning where not even one fits); a request beyond
-    it is kept, with a warning."""
+    it is kept, with a warning. With ``replications`` to run, no more than those run at
+    once, and only those are weighed against the memory."""
     each = replication_bytes(scenario)
+    if replications is not None:
+        cores = max(1, min(cores, replications))
+        if requested is not None:
+            requested = max(1, min(requested, replications))
     if available_bytes is None:
         return WorkerPlan(requested or cores, each, None)
     fits = math.floor(USABLE_SHARE * available_bytes / each)
@@ -110,10 +115,12 @@ def plan_workers(scenario: Scenario, requested: int | None, cores: int,
     return WorkerPlan(requested, each, available_bytes)
 
 
-def worker_plan(scenario: Scenario, requested: int | None = None) -> WorkerPlan:
+def worker_plan(scenario: Scenario, requested: int | None = None,
+                replications: int | None = None) -> WorkerPlan:
     """``plan_workers`` on this machine: its cores (those this process may run on) and the
     memory free (``available_bytes``)."""
-    return plan_workers(scenario, requested, default_workers(), available_bytes())
+    return plan_workers(scenario, requested, default_workers(), available_bytes(),
+                        replications)
 
 
 def available_bytes(environ: Mapping[str, str] = os.environ) -> int | None:
@@ -156,4 +163,6 @@ def _cgroup_room() -> int | None:
 
 
 def _gb(value: float) -> str:
-    return f"{value / 1e9:.1f} GB"
+    """Bytes as GB to a tenth, or as MB below 1 GB (where tenths of a GB would make two
+    different sizes look the same)."""
+    return f"{value / 1e9:.1f} GB" if value >= 1e9 else f"{value / 1e6:.0f} MB"

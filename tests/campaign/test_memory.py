@@ -61,12 +61,26 @@ def test_a_request_beyond_memory_is_kept_with_a_warning_naming_what_fits(gigawat
     assert plan_workers(gigawatt, fits, cores=2, available_bytes=64 * GIB).note is None
 
 
+def test_only_the_replications_to_run_are_weighed(gigawatt) -> None:
+    """Two replications run at most two at once, however many workers are asked for."""
+    fits = plan_workers(gigawatt, None, cores=64, available_bytes=24 * GIB).workers
+    assert fits >= 2
+    plan = plan_workers(gigawatt, 8, cores=2, available_bytes=24 * GIB, replications=2)
+    assert (plan.workers, plan.note) == (2, None)
+    assert plan_workers(gigawatt, None, cores=16, available_bytes=24 * GIB,
+                        replications=1).workers == 1
+
+
 def test_one_worker_at_least_and_one_a_core_where_memory_is_unknown_or_ample(gigawatt) -> None:
     tight = plan_workers(gigawatt, None, cores=8, available_bytes=GIB)
     assert tight.workers == 1
     assert tight.note is not None and tight.note.startswith(
         "warning: a replication of gigawatt takes about")
     assert "more than the 1.1 GB free" in tight.note
+    # Below 1 GB in MB, so that two different sizes do not read alike.
+    small = plan_workers(load_scenario(SMOKE), None, cores=2, available_bytes=150 * MIB)
+    assert small.note is not None and "takes about 210 MB, more than the 157 MB free" in (
+        small.note)
     assert tight.note.endswith("(ORBSIM_KEPT_ORBITS_MIB=0 takes less)")
     # Without power there are no planes to keep, and no such hint.
     smoke_tight = plan_workers(load_scenario(SMOKE), None, cores=8, available_bytes=MIB)
@@ -147,12 +161,12 @@ def test_a_campaign_says_when_memory_sets_its_workers(monkeypatch: pytest.Monkey
     monkeypatch.setattr(memory, "default_workers", lambda: 4)
     each = replication_bytes(load_scenario(SMOKE))
     monkeypatch.setenv(MEMORY_ENV, f"{math.ceil(1.5 * each / MIB)}")
-    result = orbsim_here("campaign", str(SMOKE), "-n", "2", "--out", str(tmp_path / "c"),
+    result = orbsim_here("campaign", str(SMOKE), "-n", "4", "--out", str(tmp_path / "c"),
                          "--json")
     assert result.returncode == 0, result.stderr
     assert "note: 1 worker(s), not 4 (one a core): a replication of smoke takes" in (
         result.stderr)
-    assert json.loads(result.stdout)["replications"] == 2
+    assert json.loads(result.stdout)["replications"] == 4
 
 
 def test_a_run_larger_than_the_memory_free_is_warned_of(monkeypatch: pytest.MonkeyPatch) -> None:
