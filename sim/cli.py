@@ -435,9 +435,12 @@ def campaign(
     except KeyboardInterrupt:
         command = _resume_command(config, n, until_ci, workers, scheduler, directory, seed,
                                   overrides or [], as_json)
-        stored = "resume it" if api.holds_campaign(directory) else "start it again"
-        err.print(f"interrupted: replications finished so far are kept in {directory}; "
-                  f"{stored} with:\n  {command}", markup=False, emoji=False, soft_wrap=True)
+        if api.holds_campaign(directory):
+            said = f"replications finished so far are kept in {directory}; resume it"
+        else:
+            said = "no replication was stored yet; start it again"
+        err.print(f"interrupted: {said} with:\n  {command}", markup=False, emoji=False,
+                  soft_wrap=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if failure is not None:
         err.print(f"error: {failure}", markup=False, emoji=False, soft_wrap=True)

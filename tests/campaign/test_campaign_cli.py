@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from scipy import stats as sps
-from support import SMOKE, orbsim
+from support import SMOKE, orbsim, orbsim_here
 from typer.testing import CliRunner
 
 from sim import __version__
@@ -352,3 +352,21 @@ def test_an_out_holding_another_campaign_is_refused(
     result = in_process("campaign", str(SMOKE), "-n", "3", "--out", str(out), *args)
     assert_one_error_line(result, pattern)
     assert snapshot(out) == before
+
+
+def test_ctrl_c_before_any_replication_is_stored_says_none_was(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Interrupted before its folder holds anything (while eclipse schedules are searched, say),
+    a campaign does not claim to keep replications there, and offers to start it again."""
+    import sim.api
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.api, "run_campaign", interrupted)
+    out = tmp_path / "never"
+    result = orbsim_here("campaign", str(SMOKE), "-n", "3", "--out", str(out))
+    assert result.returncode == 130, result.stderr
+    *_, said, command = result.stderr.splitlines()
+    assert said == "interrupted: no replication was stored yet; start it again with:"
+    assert str(out) in command and "--resume" not in command
