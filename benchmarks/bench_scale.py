@@ -95,16 +95,13 @@ def scenario_of(case: str):  # type: ignore[no-untyped-def]
 
 
 def peak_rss_mib() -> float:
-    """This process's own peak resident memory, MiB: ``VmHWM`` where Linux gives it, since
-    ``ru_maxrss`` keeps across ``exec`` the peak of the parent this case was forked from."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """This process's own peak resident memory, MiB (``ru_maxrss`` off Linux)."""
+    from sim.campaign.memory import peak_resident_bytes
+
+    found = peak_resident_bytes()
+    if found is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return found / 2**20
 
 
 def run_case(case: str, replications: int, kept_mib: float | None) -> dict[str, float | str]:

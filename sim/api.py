@@ -97,7 +97,6 @@ from sim.units import DAY_S, HOUR_S, YEAR_S
 if TYPE_CHECKING:
     from sim import plots
 
-
 __all__ = [
     "CAUSES",
     "DAY_S",

@@ -569,14 +569,12 @@ def _print_comparison(comparison: api.Comparison) -> None:
     for name, m in comparison.metrics.items():
         # As the report shows it: a value within rounding of 0 is 0.
         floor = api.noise_floor(name, max(abs(m.a_mean), abs(m.b_mean)))
-
-        def shown(value: float, signed: bool = False, floor: float = floor) -> str:
-            return _number(0.0 if abs(value) < floor else value, signed)
-
-        interval = (f"{shown(m.ci95[0], True)} – {shown(m.ci95[1], True)}" if m.defined
+        a, b, difference, low, high = (0.0 if abs(v) < floor else v for v in (
+            m.a_mean, m.b_mean, m.difference, *m.ci95))
+        interval = (f"{_number(low, True)} – {_number(high, True)}" if m.defined
                     else "undefined (n < 2)")
-        table.add_row(name, shown(m.a_mean), shown(m.b_mean), shown(m.difference, True),
-                      interval, "*" if m.significant else "")
+        table.add_row(name, _number(a), _number(b), _number(difference, True), interval,
+                      "*" if m.significant else "")
     _show(table)
     notes = [f"A: {comparison.a.directory} ({comparison.a.replications} replications); "
              f"B: {comparison.b.directory} ({comparison.b.replications})",

@@ -10,7 +10,6 @@ import json
 import math
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from scipy import stats as sps
-from support import CONFIGS, SMOKE, cli_problems, orbsim
-from typer.testing import CliRunner
+from support import CONFIGS, SMOKE, cli_problems, orbsim, orbsim_here
 
 from sim.api import CompareError, compare_campaigns, run_campaign
-from sim.cli import app, out
+from sim.cli import out
 
 SEED = 3
 N = 8
@@ -63,19 +61,6 @@ def training(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         run_campaign(TRAINING, overrides=list(overrides), n=3, workers=1, out=root / name,
                      seed=SEED)
     return {"base": root / "base", "hourly": root / "hourly"}
-
-
-@dataclass(frozen=True)
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def in_process(*args: str) -> Ran:
-    """The command line in this process (quicker than a subprocess, same output)."""
-    result = CliRunner().invoke(app, ["compare", *args])
-    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def column(directory: Path, name: str) -> np.ndarray:
@@ -141,7 +126,7 @@ def test_only_common_replications_are_paired(runs: dict[str, Path]) -> None:
     assert (result.paired, result.unpaired_a, result.unpaired_b) == (3, N - 3, 0)
     assert result.metrics["uptime"].a_mean == pytest.approx(column(runs["base"], "uptime")[:3]
                                                             .mean())
-    ran = in_process(str(runs["base"]), str(runs["short"]))
+    ran = orbsim_here("compare", str(runs["base"]), str(runs["short"]))
     assert ran.returncode == 0, ran.stderr
     assert f"paired 3 replications by index, left {N - 3} unpaired" in ran.stdout
 
@@ -152,10 +137,11 @@ def test_one_pair_has_no_interval_and_says_so(runs: dict[str, Path],
     monkeypatch.setattr(out, "width", 160)
     m = compare_campaigns(runs["base"], runs["one"]).metrics["uptime"]
     assert m.n == 1 and not m.defined and m.significant is None
-    ran = in_process(str(runs["base"]), str(runs["one"]))
+    ran = orbsim_here("compare", str(runs["base"]), str(runs["one"]))
     assert ran.returncode == 0, ran.stderr
     assert "undefined (n < 2)" in ran.stdout and "no interval is defined" in ran.stdout
-    payload = json.loads(in_process(str(runs["base"]), str(runs["one"]), "--json").stdout)
+    payload = json.loads(orbsim_here("compare", str(runs["base"]), str(runs["one"]),
+                                     "--json").stdout)
     assert payload["metrics"]["uptime"]["ci95"] == [None, None]
 
 
@@ -171,7 +157,7 @@ def test_refuses_different_seeds_in_one_line_naming_the_seed(runs: dict[str, Pat
 
 
 def test_refuses_different_horizons(runs: dict[str, Path]) -> None:
-    ran = in_process(str(runs["base"]), str(runs["days60"]))
+    ran = orbsim_here("compare", str(runs["base"]), str(runs["days60"]))
     assert ran.returncode == 2 and ran.stdout == ""
     assert re.fullmatch(r"error: .*days60: horizon of 60 days differs from .*base's 91 days\n",
                         ran.stderr), ran.stderr
@@ -180,7 +166,7 @@ def test_refuses_different_horizons(runs: dict[str, Path]) -> None:
 def test_refuses_a_directory_that_is_not_results(runs: dict[str, Path],
                                                   tmp_path: Path) -> None:
     for other in (tmp_path, tmp_path / "missing"):
-        ran = in_process(str(runs["base"]), str(other))
+        ran = orbsim_here("compare", str(runs["base"]), str(other))
         assert ran.returncode == 2 and ran.stdout == "", ran.stderr
         assert len(ran.stderr.splitlines()) == 1 and ran.stderr.startswith(f"error: {other}")
 
@@ -195,12 +181,12 @@ def test_refuses_campaigns_without_a_common_replication(runs: dict[str, Path],
     pq.write_table(table, moved / "replicates.parquet")
     with pytest.raises(CompareError, match="no replication index in common"):
         compare_campaigns(runs["base"], moved)
-    ran = in_process(str(runs["base"]), str(moved))
+    ran = orbsim_here("compare", str(runs["base"]), str(moved))
     assert ran.returncode == 2 and len(ran.stderr.splitlines()) == 1, ran.stderr
 
 
 def test_json_shape(runs: dict[str, Path]) -> None:
-    ran = in_process(str(runs["base"]), str(runs["fragile"]), "--json")
+    ran = orbsim_here("compare", str(runs["base"]), str(runs["fragile"]), "--json")
     assert ran.returncode == 0, ran.stderr
     payload = json.loads(ran.stdout)
     assert payload["a"] == {"dir": str(runs["base"]), "scenario": "smoke", "replications": N}
@@ -215,7 +201,7 @@ def test_json_shape(runs: dict[str, Path]) -> None:
 
 def test_table_and_figure(runs: dict[str, Path], tmp_path: Path) -> None:
     figure = tmp_path / "figures" / "fragile-vs-base.png"
-    ran = in_process(str(runs["base"]), str(runs["fragile"]), "--figure", str(figure))
+    ran = orbsim_here("compare", str(runs["base"]), str(runs["fragile"]), "--figure", str(figure))
     assert ran.returncode == 0, ran.stderr
     lines = ran.stdout.splitlines()
     uptime = next(line for line in lines if line.startswith("│ uptime "))
@@ -236,7 +222,7 @@ def test_notes_wrap_to_the_console_width(runs: dict[str, Path], tmp_path: Path,
     names = [name if name in kept else f"renamed_{name}" for name in table.column_names]
     pq.write_table(table.rename_columns(names), renamed / "replicates.parquet")
     monkeypatch.setattr(out, "width", 80)
-    ran = in_process(str(runs["base"]), str(renamed))
+    ran = orbsim_here("compare", str(runs["base"]), str(renamed))
     assert ran.returncode == 0, ran.stderr
     lines = ran.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
@@ -258,7 +244,7 @@ def test_rounding_noise_is_shown_as_zero(runs: dict[str, Path], tmp_path: Path) 
     table = table.set_column(index, name, pa.array([3e-13] * table.num_rows, pa.float64()))
     pq.write_table(table, noisy / "replicates.parquet")
     assert compare_campaigns(noisy, noisy).metrics[name].a_mean == pytest.approx(3e-13)
-    ran = in_process(str(noisy), str(noisy))
+    ran = orbsim_here("compare", str(noisy), str(noisy))
     assert ran.returncode == 0, ran.stderr
     row = next(line for line in ran.stdout.splitlines() if line.startswith(f"│ {name} "))
     cells = [cell.strip() for cell in row.strip("│").split("│")]

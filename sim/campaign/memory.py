@@ -46,6 +46,7 @@ USABLE_SHARE = 0.9
 # Memory a campaign may use, MiB (unset: what the machine, or its control group, has free).
 MEMORY_ENV = "ORBSIM_MEMORY_MIB"
 _MEMINFO = Path("/proc/meminfo")
+_STATUS = Path("/proc/self/status")
 _CGROUP = Path("/sys/fs/cgroup")
 
 
@@ -140,11 +141,24 @@ def available_bytes(environ: Mapping[str, str] = os.environ) -> int | None:
     return min(found) if found else None
 
 
+def peak_resident_bytes() -> int | None:
+    """This process's own peak resident memory, bytes (``VmHWM``; None off Linux). Not
+    ``ru_maxrss``, which keeps across ``exec`` the peak of the parent a process was forked
+    from."""
+    return _proc_kib(_STATUS, "VmHWM:")
+
+
 def _meminfo_available() -> int | None:
     """``MemAvailable`` of /proc/meminfo, bytes (None off Linux)."""
+    return _proc_kib(_MEMINFO, "MemAvailable:")
+
+
+def _proc_kib(path: Path, key: str) -> int | None:
+    """The value in kB of the line starting with ``key`` in a /proc file, in bytes (None
+    where there is no such file or line)."""
     try:
-        for line in _MEMINFO.read_text().splitlines():
-            if line.startswith("MemAvailable:"):
+        for line in path.read_text().splitlines():
+            if line.startswith(key):
                 return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         return None

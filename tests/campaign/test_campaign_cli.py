@@ -8,8 +8,8 @@ import json
 import math
 import re
 import shutil
+import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 import pytest
 from scipy import stats as sps
 from support import SMOKE, orbsim, orbsim_here
-from typer.testing import CliRunner
 
 from sim import __version__
 from sim.api import load_scenario, run_replicate
@@ -27,7 +26,6 @@ from sim.campaign import run_campaign
 from sim.campaign.rows import SCALARS, replicate_row
 from sim.campaign.runner import checkpoints
 from sim.campaign.store import document_hash
-from sim.cli import app
 from sim.config.loader import apply_overrides, read_document
 from sim.statistics import bounds
 
@@ -267,20 +265,7 @@ def test_damaged_parts_are_recomputed_never_read(
 
 # --- bad input: one line, exit status 2 --------------------------------------------------------
 
-@dataclass(frozen=True)
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def in_process(*args: str) -> Ran:
-    """The command line in this process (quicker than a subprocess, same output)."""
-    result = CliRunner().invoke(app, list(args))
-    return Ran(result.exit_code, result.stdout, result.stderr)
-
-
-def assert_one_error_line(result: Ran | Any, pattern: str) -> None:
+def assert_one_error_line(result: subprocess.CompletedProcess[str], pattern: str) -> None:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert result.returncode == 2, result.stderr
     assert len(lines) == 1, result.stderr
@@ -305,7 +290,7 @@ BAD_OPTIONS = [
 def test_bad_options_are_one_line_and_status_2(
         tmp_path: Path, how: str, args: list[str], pattern: str) -> None:
     (tmp_path / "empty").mkdir()
-    run = orbsim if how == "orbsim" else in_process
+    run = orbsim if how == "orbsim" else orbsim_here
     result = run("campaign", str(SMOKE), "--out", str(tmp_path / "empty"), *args)
     assert_one_error_line(result, pattern)
     assert list((tmp_path / "empty").iterdir()) == []
@@ -349,7 +334,7 @@ def test_an_out_holding_another_campaign_is_refused(
     out = tmp_path / "out"
     shutil.copytree(finished[0], out)
     before = snapshot(out)
-    result = in_process("campaign", str(SMOKE), "-n", "3", "--out", str(out), *args)
+    result = orbsim_here("campaign", str(SMOKE), "-n", "3", "--out", str(out), *args)
     assert_one_error_line(result, pattern)
     assert snapshot(out) == before
 
