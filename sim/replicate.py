@@ -300,9 +300,10 @@ def build(
     leaves every other part's draws as they were. With ``keep_log`` the recorder also keeps
     every event as (time_s, satellite, kind, path). ``power_mode`` "walk" wakes each power
     account at every orbit to decide it (the reference); "aggregated" decides every orbit at the
-    horizon, in array passes. ``outage_ends`` "events" makes the end of every radiation outage
-    an event (the reference); "deferred" hands it over when the satellite next changes
-    (``Satellite.brief_outage``), where the power is not walked, the design has only plain
+    horizon, in array passes. ``outage_ends`` "events" makes the start and the end of every
+    radiation outage an event (the reference); "deferred" takes each outage, and hands its end
+    over, when the satellite next changes or is read (``upsets.OutageStream``,
+    ``Satellite.brief_outage``), where the power is not walked, the design has only plain
     units and each training job has one satellite.
     """
     env = simpy.Environment()
@@ -329,9 +330,16 @@ def build(
         all_jobs.extend((job, workload) for job, _, workload in jobs)
         if radiation is not None and alone:
             radiation.alone.update(satellite.index for satellite in satellites)
+        elif (radiation is not None and outage_ends == "deferred" and power_mode != "walk"
+              and plain(satellites[0].root)):
+            effects: OutageEffects = {}
+            for satellite in satellites:
+                if satellite.job is None or len(satellite.job.weights) == 1:
+                    satellite.enable_brief_outages(env, effects)
         if radiation is not None:
             _irradiate(radiation, scenario, group, satellites,
                        [(job, members) for job, members, _ in jobs])
+            radiation.start_streams()
         if group.design.power is not None:
             if orbits is None:
                 raise ValueError(f"fleet group {group.name!r} has a power design but no orbits")
@@ -384,12 +392,6 @@ def build(
         if alone:
             outages = radiation.alone_outages if radiation is not None else {}
             _settle_alone(satellites, unrepaired, outages, horizon_s)
-        elif (radiation is not None and outage_ends == "deferred" and power_mode != "walk"
-              and plain(satellites[0].root)):
-            effects: OutageEffects = {}
-            for satellite in satellites:
-                if satellite.job is None or len(satellite.job.weights) == 1:
-                    satellite.enable_brief_outages(env, effects)
     if maintenance is not None:
         maintenance.start()
     if power_mode == "walk":

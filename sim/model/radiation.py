@@ -25,6 +25,7 @@ from sim.model.upsets import (
     CAUSE_REBOOT,
     ArrivalFilter,
     Outages,
+    OutageStream,
     RadiationEffects,
     poisson_arrivals,
     poisson_count,
@@ -186,6 +187,9 @@ class Radiation:
     alone: set[int] = field(default_factory=set)
     alone_outages: dict[int, list[tuple[Unit, list[float], list[float], list[str]]]] = field(
         default_factory=dict)
+    # Outages of satellites that take them as a stream, by index, until ``start_streams``.
+    streamed: dict[int, tuple[Satellite, list[tuple[Unit, list[float], list[float], list[str]]]]
+                   ] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         storms = []
@@ -252,11 +256,20 @@ class Radiation:
             member, slot = divmod(u, per_satellite)
             outages = (groups[member].units[slot], times[block].tolist(),
                        durations[block].tolist(), causes[block].tolist())
-            index = satellites[member].index
-            if index in self.alone:
-                self.alone_outages.setdefault(index, []).append(outages)
+            satellite = satellites[member]
+            if satellite.index in self.alone:
+                self.alone_outages.setdefault(satellite.index, []).append(outages)
+            elif satellite.takes_brief_outages and outages[0].group.gates:
+                self.streamed.setdefault(satellite.index, (satellite, []))[1].append(outages)
             else:
-                Outages(self.env, self.calendar, satellites[member], *outages)
+                Outages(self.env, self.calendar, satellite, *outages)
+
+    def start_streams(self) -> None:
+        """Give each satellite that takes brief outages the outages of every part added so far
+        as one stream (``OutageStream``)."""
+        for satellite, outages in self.streamed.values():
+            satellite.take_outages(OutageStream(self.env, self.calendar, satellite, outages))
+        self.streamed = {}
 
     def life(self, group_name: str, stream_name: str, effects: RadiationEffects,
              dose_rad_per_s: float) -> RadiationLife | None:

@@ -6,8 +6,10 @@ start over at once with what the tree would give (kept per design for a satellit
 unit working, the common case), and its end when the satellite next changes or the run ends
 (``settle``). Whatever reaches the satellite while the outage lasts first puts the unit down in
 the tree, from then on as any outage; the recorder takes the capacity missing before that as a
-dip of the fleet's capacity out of time order. What every part of the model sees is what it
-sees with each end an event (``build(outage_ends="events")``, the reference).
+dip of the fleet's capacity out of time order. A satellite given its outages as a stream
+(``upsets.OutageStream``) takes even their starts only when it next changes or is read. What
+every part of the model sees is what it sees with each start and end an event
+(``build(outage_ends="events")``, the reference).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     import simpy
 
     from sim.model.recorder import Recorder
+    from sim.model.upsets import OutageStream
     from sim.model.workload import JobLog
 
 # What an outage of a unit (by part path) for a cause does to a satellite whose units all
@@ -51,8 +54,8 @@ class _Dip:
 class Satellite:
     """One satellite; its capacity is the root unit's, as a fraction of its nominal compute."""
 
-    __slots__ = ("_battery", "_clock", "_dip", "_down", "_effects", "group_name", "index", "job",
-                 "nominal_pflops", "power", "recorder", "root")
+    __slots__ = ("_battery", "_clock", "_dip", "_down", "_effects", "_outages", "group_name",
+                 "index", "job", "nominal_pflops", "power", "recorder", "root")
 
     def __init__(self, index: int, group_name: str, design: Design, recorder: Recorder):
         self.index = index
@@ -72,6 +75,9 @@ class Satellite:
         self._clock: simpy.Environment | None = None
         self._effects: OutageEffects | None = None
         self._dip: _Dip | None = None
+        # The radiation outages taken when the satellite next changes or is read (None: each
+        # comes as an event).
+        self._outages: OutageStream | None = None
 
     def enable_brief_outages(self, clock: simpy.Environment, effects: OutageEffects) -> None:
         """Let ``brief_outage`` take this satellite's outages; ``effects`` is shared by the
@@ -79,6 +85,18 @@ class Satellite:
         shared parts), and each satellite's training job, if any, must be its own."""
         self._clock = clock
         self._effects = effects
+
+    @property
+    def takes_brief_outages(self) -> bool:
+        """Whether ``brief_outage`` takes this satellite's outages."""
+        return self._effects is not None
+
+    def take_outages(self, outages: OutageStream) -> None:
+        """Take the outages of ``outages`` as the satellite changes or is read, not each as an
+        event (brief outages must be enabled)."""
+        if self._effects is None:
+            raise ValueError("an outage stream needs brief outages")
+        self._outages = outages
 
     def attach_power(self, design: PowerDesign,
                      orbits: Orbits | SharedOrbits | Callable[[], Orbits],
@@ -125,6 +143,11 @@ class Satellite:
     @property
     def capacity(self) -> float:
         """Fraction of nominal compute available now."""
+        outages = self._outages
+        if outages is not None:
+            now_s = self._clock.now  # type: ignore[union-attr]
+            if outages.next_s < now_s:
+                outages.catch_up(now_s)
         dip = self._dip
         if dip is not None and self._clock.now < dip.end_s:  # type: ignore[union-attr]
             return dip.after
@@ -139,7 +162,7 @@ class Satellite:
         effects = self._effects
         if effects is None or not unit.group.gates:  # type: ignore[union-attr]
             return False
-        if self._dip is not None:
+        if self._dip is not None or self._outages is not None:
             self.settle(now_s)
         self.recorder.event(now_s, self.index, kind, unit.path)
         root = self.root
@@ -171,10 +194,14 @@ class Satellite:
         return effect
 
     def settle(self, now_s: float) -> None:
-        """Bring the part tree up to ``now_s``: a pending brief outage that has ended is handed
-        over as ended; one still under way goes into the tree, and its end becomes an event.
-        Every change of the satellite calls it first, so that whatever reads the tree right
-        after a change (servicing does) reads it up to date."""
+        """Bring the part tree up to ``now_s``: the outages of its stream that began before
+        ``now_s`` are taken first; a pending brief outage that has ended is handed over as
+        ended; one still under way goes into the tree, and its end becomes an event. Every
+        change of the satellite calls it first, so that whatever reads the tree right after a
+        change (servicing does) reads it up to date."""
+        outages = self._outages
+        if outages is not None and outages.next_s < now_s:
+            outages.catch_up(now_s)
         dip = self._dip
         if dip is None:
             return
@@ -208,7 +235,7 @@ class Satellite:
     def set_cause(self, now_s: float, unit: Unit, cause: str | None) -> None:
         """A failed unit moves to another phase (waiting for a spare, in repair, ...); a
         change of cause alone concerns the recorder only."""
-        if self._dip is not None:
+        if self._dip is not None or self._outages is not None:
             self.settle(now_s)
         if cause is not None and recharge(unit, cause):
             capacity = self.root.capacity
@@ -235,7 +262,7 @@ class Satellite:
     def renew(self, now_s: float, units: list[Unit]) -> None:
         """The satellite is replaced by a new one: every unit in ``units`` works again (no
         repair is counted)."""
-        if self._dip is not None:
+        if self._dip is not None or self._outages is not None:
             self.settle(now_s)
         root = self.root
         before = root.capacity
@@ -250,7 +277,7 @@ class Satellite:
         """Run ``action`` (which changes and refreshes units of this satellite's tree), then
         hand the result over as any other change (units it puts down are not counted, so
         brief outages are off from then on)."""
-        if self._dip is not None:
+        if self._dip is not None or self._outages is not None:
             self.settle(now_s)
         self._effects = None
         before = self.root.capacity
@@ -258,7 +285,7 @@ class Satellite:
         self._changed(now_s, before)
 
     def _set(self, now_s: float, unit: Unit, cause: str | None) -> None:
-        if self._dip is not None:
+        if self._dip is not None or self._outages is not None:
             self.settle(now_s)
         root = self.root
         before = root.capacity

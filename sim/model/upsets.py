@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -190,6 +191,99 @@ class Outages:
     def _end(self, event: simpy.Event) -> None:
         self._resume(event)
         self._wait()
+
+
+class OutageStream:
+    """The radiation outages of one satellite's units, in time order, taken as brief outages
+    (``Satellite.brief_outage``) when the satellite next changes or is read, not each at its
+    own event.
+
+    Between two changes of a satellite nothing else touches it, so every outage that began in
+    between met the state the satellite was left in and the outages before it: taken late, in
+    order, at their drawn times, they give what events would have given (the fleet's capacity
+    takes them as dips out of time order, as it takes every brief outage). An outage that
+    begins before an earlier one of the same satellite has ended would meet that one while it
+    is under way, which puts it into the part tree at the later one's time: such an outage
+    waits in ``calendar`` and is taken at its time. The same arrival rule as ``Outages``: an
+    arrival while its unit is down, or during its unit's own outage, is not met.
+    """
+
+    __slots__ = ("_causes", "_clock", "_durations", "_ends", "_next", "_resumers", "_times",
+                 "_units", "next_s", "satellite")
+
+    def __init__(self, clock: simpy.Environment, calendar: Calendar, satellite: Satellite,
+                 outages: list[tuple[Unit, list[float], list[float], list[str]]]):
+        merged = sorted((time_s, order, unit, duration_s, cause)
+                        for order, (unit, times_s, durations_s, causes) in enumerate(outages)
+                        for time_s, duration_s, cause in zip(times_s, durations_s, causes,
+                                                             strict=True))
+        self.satellite = satellite
+        self._clock = clock
+        self._times = [row[0] for row in merged]
+        self._units = [row[2] for row in merged]
+        self._durations = [row[3] for row in merged]
+        self._causes = [row[4] for row in merged]
+        self._next = 0
+        # When each unit's outage under way ends (an arrival before then is not met).
+        self._ends: dict[int, float] = {}
+        self._resumers: dict[int, Callable[[simpy.Event], None]] = {}
+        latest_end_s = -math.inf
+        for index, (time_s, duration_s) in enumerate(zip(self._times, self._durations,
+                                                         strict=True)):
+            if time_s < latest_end_s:
+                calendar.at(time_s, self._timed, index)
+            latest_end_s = max(latest_end_s, time_s + duration_s)
+        # When the first outage not yet taken begins (inf: none left).
+        self.next_s = self._times[0] if self._times else math.inf
+
+    def catch_up(self, now_s: float) -> None:
+        """Take every outage that began before ``now_s``."""
+        self._take(now_s, 0)
+
+    def _timed(self, index: int) -> None:
+        """An outage that may meet an earlier one under way, at its time."""
+        if self._next <= index:
+            now_s = self._clock.now
+            self._take(now_s, index + 1, now_s)
+
+    def _take(self, now_s: float, through: int, at_s: float | None = None) -> None:
+        """Take the outages that began before ``now_s``, and every one before index
+        ``through`` (the last of those at ``at_s`` if given: the time its event came)."""
+        times, units = self._times, self._units
+        satellite = self.satellite
+        ends = self._ends
+        index = self._next
+        while index < len(times) and (times[index] < now_s or index < through):
+            time_s = times[index]
+            if at_s is not None and index == through - 1:
+                time_s = at_s
+            unit = units[index]
+            index += 1
+            self._next = index
+            self.next_s = times[index] if index < len(times) else math.inf
+            key = id(unit)
+            if unit.failed_cause is not None or time_s < ends.get(key, -math.inf):
+                continue
+            cause = self._causes[index - 1]
+            end_s = time_s + self._durations[index - 1]
+            ends[key] = end_s
+            kind = EVENT_REBOOT if cause == CAUSE_REBOOT else EVENT_LATCHUP
+            if not satellite.brief_outage(time_s, unit, cause, kind, end_s,
+                                          self._resumer(unit)):
+                raise AssertionError("an outage stream needs brief outages on gating units")
+
+    def _resumer(self, unit: Unit) -> Callable[[simpy.Event], None]:
+        """What ends ``unit``'s outage once it is in the part tree (as ``Outages._resume``)."""
+        found = self._resumers.get(id(unit))
+        if found is None:
+            satellite, clock = self.satellite, self._clock
+
+            def resume(event: simpy.Event) -> None:
+                if unit.failed_cause == event.value:
+                    satellite.resume(clock.now, unit)
+
+            found = self._resumers[id(unit)] = resume
+        return found
 
 
 class _Replayed:
