@@ -70,8 +70,8 @@ class _Group(_NoFlagValues, TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":
                 exc.show()
                 sys.exit(exc.exit_code)
-            err.print(f"error: {usage_problem(exc)}", markup=False, emoji=False,
-                      soft_wrap=True)
+            err.print(f"error: {usage_problem(exc, self._named(args, kwargs))}",
+                      markup=False, emoji=False, soft_wrap=True)
             sys.exit(EXIT_BAD_INPUT)
         except typer.Abort:
             err.print("aborted", markup=False, emoji=False)
@@ -79,6 +79,13 @@ class _Group(_NoFlagValues, TyperGroup):
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
+
+    def _named(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        """``orbsim COMMAND`` for the first command named on the command line, or ``orbsim``."""
+        given = args[0] if args else kwargs.get("args")
+        words = sys.argv[1:] if given is None else list(given)
+        command = next((word for word in words if word in self.commands), None)
+        return "orbsim" if command is None else f"orbsim {command}"
 
 
 app = typer.Typer(

@@ -13,9 +13,10 @@ USAGE_ERROR: type[Exception] = next(cls for cls in typer.BadParameter.__mro__
                                      if cls.__name__ == "UsageError")
 
 
-def usage_problem(exc: Any) -> str:
-    """A command-line mistake as ``OPTION: message (see orbsim COMMAND --help)``."""
-    command = exc.ctx.command_path if exc.ctx is not None else "orbsim"
+def usage_problem(exc: Any, command: str = "orbsim") -> str:
+    """A command-line mistake as ``OPTION: message (see orbsim COMMAND --help)``; ``command``
+    names the command where the mistake does not (the library leaves some without one)."""
+    command = exc.ctx.command_path if exc.ctx is not None else command
     hint = f" (see {command} --help)"
     kind = type(exc).__name__
     if kind == "NoSuchOption":
