@@ -112,7 +112,7 @@ class JobLog:
         times = np.asarray(self.times_s, dtype=float)
         members = np.asarray(self.members, dtype=np.int64)
         capacities = np.asarray(self.capacities, dtype=float)
-        previous = _previous_capacity(members, capacities, len(self.weights))
+        previous = _previous_capacity(members, capacities)
         drops = times[capacities < previous]
         upsets = self._upsets_met(times, members, capacities)
         interrupts = np.unique(np.concatenate([drops, upsets]))
@@ -162,12 +162,18 @@ class JobLog:
         return when[draws < capacity]
 
 
-def _previous_capacity(members: np.ndarray, capacities: np.ndarray, size: int) -> np.ndarray:
-    """Each change's member capacity just before it (1 before a member's first change)."""
+def _previous_capacity(members: np.ndarray, capacities: np.ndarray) -> np.ndarray:
+    """Each change's member capacity just before it (1 before a member's first change):
+    within each member's changes, kept in time order by a stable sort, the one before."""
+    order = np.argsort(members, kind="stable")
+    ordered = capacities[order]
+    before = np.empty_like(ordered)
+    before[1:] = ordered[:-1]
+    if before.size:
+        by_member = members[order]
+        firsts = np.ones(before.size, dtype=bool)
+        firsts[1:] = by_member[1:] != by_member[:-1]
+        before[firsts] = 1.0
     previous = np.empty_like(capacities)
-    last = np.ones(size)
-    for i, (member, capacity) in enumerate(zip(members.tolist(), capacities.tolist(),
-                                               strict=True)):
-        previous[i] = last[member]
-        last[member] = capacity
+    previous[order] = before
     return previous
