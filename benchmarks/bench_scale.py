@@ -183,7 +183,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES),
                         help="cases to run, each in a fresh process (default: all; the "
-                             "gigawatt takes some 12 minutes)")
+                             "gigawatt takes about 10 minutes a replication)")
     parser.add_argument("--replications", type=int, default=2,
                         help="replications timed after the first (default: 2)")
     parser.add_argument("--kept-mib", type=float, default=None,
