@@ -1,5 +1,6 @@
-"""Radiation outages taken as brief outages (the default: handed over at their start, their
-end when the satellite next changes) give the same replication as with the end of each an
+"""Radiation outages taken as brief outages (the default: a satellite's outages taken as one
+stream when it next changes or is read, each handed over at its start, its end when the
+satellite next changes) give the same replication as with the start and the end of each an
 event (the reference): on a serviced shell with power and training jobs, on servicing with
 outages long enough that failures, swaps, the threshold policy and replacements meet them,
 and on satellites that an outage takes down whole."""
