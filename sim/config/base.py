@@ -25,8 +25,11 @@ def utc_date_time(value: Any) -> Any:
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"must be an ISO 8601 date-time, got {value!r}") from None
+        except ValueError as exc:
+            # A well-formed date that does not exist (2027-02-30) says why.
+            reason = str(exc) if "must be in" in str(exc) or "out of range" in str(exc) else ""
+            suffix = f" ({reason})" if reason else ""
+            raise ValueError(f"must be an ISO 8601 date-time, got {value!r}{suffix}") from None
     elif isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if isinstance(value, datetime) and value.tzinfo is None:

@@ -58,7 +58,8 @@ WIDE_BOMS = {
 
 
 class _StrictSafeYaml(yaml.SafeLoader):
-    """PyYAML's safe loader, but a repeated key or an unreadable scalar is a YAML error.
+    """PyYAML's safe loader, but a repeated key or an unreadable scalar is a YAML error, and
+    a date that does not exist is read as text (for its field to refuse).
 
     PyYAML keeps the last of two equal keys silently, and lets Python's ``ValueError`` escape
     for a date such as 2027-02-30 or an integer of thousands of digits.
@@ -78,6 +79,14 @@ class _StrictSafeYaml(yaml.SafeLoader):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date or time, or, for one that is no real date (2027-13-45), its text: the
+        field that holds it then says what is wrong with it."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep=deep)
@@ -92,6 +101,8 @@ class _StrictSafeYaml(yaml.SafeLoader):
 # signed exponent (``1.0e-9``), and as strings otherwise. The scenario reader and ``--set``
 # take the YAML 1.2 spelling too.
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+_StrictSafeYaml.add_constructor("tag:yaml.org,2002:timestamp",
+                                _StrictSafeYaml.construct_yaml_timestamp)
 _StrictSafeYaml.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT,
                                       list("-+0123456789."))
 

@@ -94,9 +94,6 @@ FILE_CASES = [
                  "expected a single document in the stream", id="yaml-two-documents"),
     pytest.param(SMOKE.read_bytes() + b"fleet: []\n", ".yaml",
                  "(line 30, column 1): duplicate key 'fleet'", id="yaml-duplicate-key"),
-    pytest.param(SMOKE.read_bytes().replace(b"2027-01-01T00:00:00Z", b"2027-02-30"), ".yaml",
-                 "cannot read '2027-02-30': day is out of range for month",
-                 id="yaml-impossible-date"),
     pytest.param(SMOKE.read_bytes().replace(b"count: 4", b"count: " + b"9" * 5000), ".yaml",
                  "(line 10, column 12): cannot read", id="yaml-integer-too-long"),
     pytest.param(b"!!python/object/apply:os.system ['true']\n", ".yaml",
@@ -140,6 +137,20 @@ FILE_CASES = [
 def test_unreadable_file(tmp_path: Path, content: bytes, suffix: str, fragment: str) -> None:
     path, result = validate_file(tmp_path, content, suffix)
     check(result, (FILE,), fragment, path)
+
+
+@pytest.mark.parametrize(("date", "reason"), [
+    (b"2027-02-30", "day is out of range for month"),
+    (b"2027-13-45", "month must be in 1..12"),
+    (b"2027-02-30T00:00:00Z", "day is out of range for month"),
+])
+def test_a_date_that_does_not_exist_names_its_field(tmp_path: Path, date: bytes,
+                                                    reason: str) -> None:
+    """YAML reads an unquoted date itself; one that does not exist is refused by its field,
+    not as a broken file."""
+    content = SMOKE.read_bytes().replace(b"2027-01-01T00:00:00Z", date)
+    path, result = validate_file(tmp_path, content, ".yaml")
+    check(result, ("start_utc",), f"got '{date.decode()}' ({reason})", path)
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -548,7 +548,8 @@ def test_start_utc_from_toml(tmp_path: Path, toml_value: str, expected: datetime
     ("value", "line"),
     [
         ("next tuesday", "start_utc: must be an ISO 8601 date-time, got 'next tuesday'"),
-        ("2027-02-30", "start_utc: must be an ISO 8601 date-time, got '2027-02-30'"),
+        ("2027-02-30", "start_utc: must be an ISO 8601 date-time, got '2027-02-30' "
+                       "(day is out of range for month)"),
         (20270101, "start_utc: must be an ISO 8601 date-time, got int 20270101"),
         (None, "start_utc: must be an ISO 8601 date-time, got null"),
     ],
