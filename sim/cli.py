@@ -96,6 +96,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+# The eclipse command's table of its first eclipses: each one's times as they come, then its
+# umbra's length and the beta angle (the csv and json give these and the whole duration).
+ECLIPSE_TABLE_COLUMNS = ("penumbra_start", "umbra_start", "umbra_end", "penumbra_end",
+                         "umbra_s", "beta_deg")
 # Sets of parts shown, largest first, for the compute lost while satellites were down.
 OUTAGE_ROWS = 8
 # Tables keep their full width when piped to a file (rich would otherwise assume 80 columns),
@@ -664,12 +668,11 @@ def _print_eclipses(document: dict[str, Any]) -> None:
                       f"{verdict}: {check['samples']:,} samples, "
                       f"{check['shadowed_outside_penumbra'] + check['sunlit_inside_umbra']} off")
     _show(table)
-    rows = Table(title="First eclipses (--format csv|json for all)")
-    for column in ("penumbra_start", "umbra_start", "umbra_end", "penumbra_end", "beta_deg"):
-        rows.add_column(column)
+    rows = Table(title="First eclipses, in time order (--format csv|json for all)")
+    for column in ECLIPSE_TABLE_COLUMNS:
+        rows.add_column(column, justify="right" if column.endswith(("_s", "_deg")) else "left")
     for row in document["eclipses"][:10]:
-        rows.add_row(*(_cell(row[c]) for c in ("penumbra_start", "umbra_start", "umbra_end",
-                                               "penumbra_end", "beta_deg")))
+        rows.add_row(*(_cell(row[c]) for c in ECLIPSE_TABLE_COLUMNS))
     _show(rows)
 
 

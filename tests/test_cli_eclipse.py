@@ -151,6 +151,20 @@ def test_table_shows_the_summary(june: dict[str, Any]) -> None:
     assert "season" in text
 
 
+def test_table_shows_each_eclipses_umbra_and_beta(june: dict[str, Any],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table's first eclipses carry their umbra's length and beta angle, as the csv and
+    json do (read at a width that fits every column whole)."""
+    from sim import cli
+
+    monkeypatch.setattr(cli.out, "width", 200)
+    result = eclipse(*DAWN_DUSK, *JUNE)
+    first = june["eclipses"][0]
+    line = next(line for line in result.stdout.splitlines() if first["penumbra_start"] in line)
+    assert f"{first['umbra_s']:.2f}" in line and f"{first['beta_deg']:.2f}" in line
+    assert line.index(first["umbra_start"]) < line.index(first["penumbra_end"])
+
+
 def test_dawn_dusk_year_has_one_season_at_the_june_solstice(
         dawn_dusk_year: dict[str, Any]) -> None:
     """docs/sources.md §4: one season of ~88 days (≈ 7 May – 2 Aug) in a cylindrical shadow;
