@@ -611,6 +611,7 @@ class OutputFormat(StrEnum):
 @app.command(cls=_Command)
 def eclipse(
     config: Annotated[Path | None, typer.Argument(
+        metavar="CONFIG",
         help="Scenario file: the orbit of its first fleet group with one (see --group).")] = None,
     group: Annotated[str | None, typer.Option(help="Fleet group to take the orbit from.")] = None,
     satellite: Annotated[int, typer.Option(min=0, help="Member of a Walker shell.")] = 0,
