@@ -26,10 +26,10 @@ def utc_date_time(value: Any) -> Any:
         try:
             value = datetime.fromisoformat(value)
         except ValueError as exc:
-            # A well-formed date that does not exist (2027-02-30) says why.
-            reason = str(exc) if "must be in" in str(exc) or "out of range" in str(exc) else ""
-            suffix = f" ({reason})" if reason else ""
-            raise ValueError(f"must be an ISO 8601 date-time, got {value!r}{suffix}") from None
+            # A well-formed date that does not exist (2027-02-30) says why; for text of
+            # another form the library's message only repeats it.
+            reason = "" if str(exc).startswith("Invalid isoformat") else f" ({exc})"
+            raise ValueError(f"must be an ISO 8601 date-time, got {value!r}{reason}") from None
     elif isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if isinstance(value, datetime) and value.tzinfo is None:

@@ -143,15 +143,18 @@ class Satellite:
     @property
     def capacity(self) -> float:
         """Fraction of nominal compute available now."""
-        outages = self._outages
-        if outages is not None:
-            now_s = self._clock.now  # type: ignore[union-attr]
-            if outages.next_s < now_s:
-                outages.catch_up(now_s)
+        if self._outages is not None:
+            self.take_outages_to(self._clock.now)  # type: ignore[union-attr]
         dip = self._dip
         if dip is not None and self._clock.now < dip.end_s:  # type: ignore[union-attr]
             return dip.after
         return self.root.capacity
+
+    def take_outages_to(self, now_s: float) -> None:
+        """Take the outages of the satellite's stream, if any, that began before ``now_s``."""
+        outages = self._outages
+        if outages is not None and outages.next_s < now_s:
+            outages.catch_up(now_s)
 
     def brief_outage(self, now_s: float, unit: Unit, cause: str, kind: str, end_s: float,
                      on_end: Callable[[simpy.Event], None]) -> bool:
@@ -199,9 +202,7 @@ class Satellite:
         ended; one still under way goes into the tree, and its end becomes an event. Every
         change of the satellite calls it first, so that whatever reads the tree right after a
         change (servicing does) reads it up to date."""
-        outages = self._outages
-        if outages is not None and outages.next_s < now_s:
-            outages.catch_up(now_s)
+        self.take_outages_to(now_s)
         dip = self._dip
         if dip is None:
             return

@@ -45,9 +45,7 @@ class Taken:
 
         def counted_settle(sat: Satellite, now_s: float) -> None:
             # The outages that began before now are taken first, as ``settle`` takes them.
-            stream = sat._outages
-            if stream is not None and stream.next_s < now_s:
-                stream.catch_up(now_s)
+            sat.take_outages_to(now_s)
             dip = sat._dip
             self.met += dip is not None and now_s < dip.end_s
             settle(sat, now_s)
