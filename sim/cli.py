@@ -5,6 +5,7 @@ Exit status: 0 on success, 2 for bad input (one line per problem on stderr), 1 f
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import os
@@ -36,13 +37,26 @@ PROGRESS_LINE_S = 10.0
 PROGRESS_QUIET_S = 1.0
 
 
+def _paragraphs(text: str | None) -> str | None:
+    """A docstring as help: its paragraphs each on one line, for the console to wrap (the
+    help keeps a docstring's line breaks, which fold again on a narrower console)."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in paragraph.splitlines())
+                       for paragraph in paragraphs)
+
+
 class _NoFlagValues:
-    """Help that shows no value (typer's ``<bool>``) after a flag, ``--help`` included."""
+    """Help that shows no value (typer's ``<bool>``) after a flag, ``--help`` included, and
+    a docstring's paragraphs unbroken."""
 
     params: list[Any]
+    help: str | None
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.help = _paragraphs(self.help)
         for param in self.params:
             if getattr(param, "is_flag", False) and param.metavar is None:
                 param.metavar = ""
@@ -279,8 +293,8 @@ def validate(config: ConfigArg, overrides: SetOpt = None, debug: DebugOpt = Fals
     """Check a scenario file; print a one-line summary, or every problem and exit 2.
 
     Each power design is checked against an upper bound on the longest eclipse its
-    satellites see (seconds, no eclipse search); ``run`` and ``campaign`` check it against
-    the eclipse schedules themselves.
+    satellites see (seconds, no eclipse search); orbsim run and orbsim campaign check it
+    against the eclipse schedules themselves.
     """
     scenario = _load(config, overrides, debug)
     _guard(debug, lambda: api.check_power_bound(scenario))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import typer
 import yaml
 from support import CONFIGS, ROOT, SMOKE, orbsim
 
@@ -213,6 +214,19 @@ def test_help_shows_no_value_after_a_flag(command: str) -> None:
     assert result.returncode == 0
     assert "<bool>" not in result.stdout
     assert "--help" in result.stdout
+
+
+def test_help_paragraphs_fold_only_at_the_console_edge() -> None:
+    """A docstring's own line breaks would fold again, mid-line, on a narrower console."""
+    from sim.cli import app
+
+    group = typer.main.get_command(app)
+    commands = group.commands  # type: ignore[attr-defined]
+    assert len(commands) == len(app.registered_commands)
+    for name, command in commands.items():
+        for paragraph in (command.help or "").split("\n\n"):
+            assert "\n" not in paragraph, name
+    assert "satellite down, gathered into kinds" in commands["cutsets"].help
 
 
 def test_the_eclipse_table_shows_no_none() -> None:
