@@ -51,6 +51,7 @@ from sim.campaign.memory import (
 )
 from sim.checks import check_power, check_power_bound, checked_geometry
 from sim.compare import (
+    CampaignSide,
     CompareError,
     Comparison,
     MetricDifference,
@@ -67,10 +68,12 @@ from sim.config import (
 )
 from sim.eclipse_query import EclipseQuery, eclipse_query, run_eclipse_query
 from sim.eclipses import FleetGeometry, fleet_geometry
+from sim.figure_files import FigurePathError, figure_target, write_figure
 from sim.model.design import Design, Part
 from sim.model.power.shared import KEPT_ORBITS_ENV, kept_orbits_bytes
 from sim.replicate import GeometryOrbits, ReplicateResult, run_replicate
 from sim.report import (
+    FIGURE_DPI,
     CampaignResults,
     Report,
     ReportError,
@@ -80,7 +83,7 @@ from sim.report import (
     write_report,
 )
 from sim.results import CAUSES
-from sim.results_frame import Results, export_csv, read_results
+from sim.results_frame import Exported, Results, export_csv, read_results
 from sim.scenario import FleetGroup, Scenario
 from sim.structure.analysis import ages_in_eclipse, cut_set_analysis, shadow_fractions
 from sim.structure.cutsets import CutSetError
@@ -106,12 +109,15 @@ __all__ = [
     "YEAR_S",
     "CampaignOutcome",
     "CampaignResults",
+    "CampaignSide",
     "CompareError",
     "Comparison",
     "CutSetError",
     "Design",
     "EclipseQuery",
     "ExecutorError",
+    "Exported",
+    "FigurePathError",
     "FleetGeometry",
     "FleetGroup",
     "GeometryOrbits",
@@ -143,6 +149,7 @@ __all__ = [
     "draw_indices",
     "eclipse_query",
     "export_csv",
+    "figure_target",
     "fleet_geometry",
     "holds_campaign",
     "json_ready",
@@ -183,17 +190,15 @@ def write_eclipse_csv(schedule: Any, stream: Any) -> None:
 
 
 def write_replication_figure(result: dict[str, Any], sla_fraction: float, path: Any) -> None:
-    """Write one replication's timeline (``plots.replication_timeline``) as a PNG to ``path``,
-    from ``ReplicateResult.to_dict()``."""
-    from pathlib import Path
-
+    """Write one replication's timeline (``plots.replication_timeline``) to ``path`` (format
+    from its suffix: .png, .pdf or .svg; ``FigurePathError`` if it cannot be written), from
+    ``ReplicateResult.to_dict()``."""
     from sim import plots
-    from sim.results import atomic_write_bytes
 
     figure = plots.replication_timeline(
         result["monthly_capacity_fraction"], result["monthly_events"], result["horizon_years"],
         sla_fraction, result.get("monthly_power_loss_fraction"), scenario=result["scenario"])
-    atomic_write_bytes(Path(path), plots.to_png(figure))
+    write_figure(figure, path, FIGURE_DPI)
 
 
 def __getattr__(name: str) -> Any:

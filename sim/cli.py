@@ -236,6 +236,20 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+def _bad_input(problem: str) -> NoReturn:
+    """Stop with one line on stderr and the status of bad input."""
+    err.print(f"error: {problem}", markup=False, emoji=False, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _figure_path(path: Path, option: str) -> Path:
+    """A figure file an option names, checked before any work (``api.figure_target``)."""
+    try:
+        return api.figure_target(path)
+    except api.FigurePathError as exc:
+        _bad_input(f"{option}: {exc}")
+
+
 def _searched(done: float, total: float) -> str:
     return f"{done:,.0f}/{total:,.0f} orbits searched (cached after the first time)"
 
@@ -318,6 +332,8 @@ def run(
     debug: DebugOpt = False,
 ) -> None:
     """Simulate one replication of a scenario and print its metrics."""
+    if plot is not None:
+        _figure_path(plot, "--plot")
     scenario = _load(config, overrides, debug)
     # A replication larger than the memory free is warned of before hours are spent on it.
     tight = api.worker_plan(scenario, 1).note
@@ -329,7 +345,10 @@ def run(
                                    progress=progress)
     payload = result.to_dict()
     if plot is not None:
-        api.write_replication_figure(payload, scenario.sla_fraction, plot)
+        try:
+            api.write_replication_figure(payload, scenario.sla_fraction, plot)
+        except api.FigurePathError as exc:
+            _bad_input(f"--plot: {exc}")
         err.print(f"wrote {plot}", markup=False, emoji=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps(payload) + "\n")
@@ -559,12 +578,17 @@ def compare(
     ] = None,
 ) -> None:
     """Compare two campaigns of one seed and horizon, replication by replication (B − A)."""
+    if figure is not None:
+        _figure_path(figure, "--figure")
     try:
         comparison = api.compare_campaigns(dir_a, dir_b)
         written = api.write_comparison_figure(comparison, figure) if figure else None
     except api.CompareError as exc:
         err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    for side in (comparison.a, comparison.b):
+        if side.partial is not None:
+            err.print(f"warning: {side.partial}", markup=False, emoji=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps(comparison.to_dict(), allow_nan=False) + "\n")
         return
@@ -601,8 +625,11 @@ def _print_comparison(comparison: api.Comparison) -> None:
         table.add_row(name, _number(a), _number(b), _number(difference, True), interval,
                       "*" if m.significant else "")
     _show(table)
-    notes = [f"A: {comparison.a.directory} ({comparison.a.replications} replications); "
-             f"B: {comparison.b.directory} ({comparison.b.replications})",
+    def held(side: api.CampaignSide, unit: str) -> str:
+        return f"{side.replications}{unit}{', PARTIAL' if side.partial is not None else ''}"
+
+    notes = [f"A: {comparison.a.directory} ({held(comparison.a, ' replications')}); "
+             f"B: {comparison.b.directory} ({held(comparison.b, '')})",
              f"paired {comparison.paired} replications by index, left {comparison.unpaired} "
              f"unpaired ({comparison.unpaired_a} only in A, {comparison.unpaired_b} only in B)",
              "* the 95 % interval of the mean paired difference (Student's t) excludes 0"]
@@ -723,7 +750,9 @@ def export(
         err.print(f"error: {to or directory}: cannot write there ({exc.strerror})", markup=False,
                   emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    out.print(f"wrote {' and '.join(str(path) for path in written)}", markup=False,
+    if written.partial is not None:
+        err.print(f"warning: {written.partial}", markup=False, emoji=False, soft_wrap=True)
+    out.print(f"wrote {written.replicates} and {written.timeseries}", markup=False,
               soft_wrap=True)
 
 

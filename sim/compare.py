@@ -23,7 +23,8 @@ import numpy as np
 import pyarrow as pa
 from scipy import stats
 
-from sim.report import FIGURE_DPI, CampaignResults, ReportError, read_campaign
+from sim.figure_files import FigurePathError, write_figure
+from sim.report import FIGURE_DPI, CampaignResults, ReportError, partial_note, read_campaign
 from sim.units import DAY_S, YEAR_S
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ LEADING_PREFIXES = (*LOST_PREFIXES, "cost.")
 # a replication saw, and what training jobs lose only where jobs run; the store fills the rest
 # with 0), so a column absent from one campaign means 0 in each of its replications.
 ZERO_WHEN_ABSENT = ("downtime.", "downtime_part.", "goodput_lost.", "events.", "failures.",
-                    "repairs.")
+                    "repairs.", "outage.")
 # Relative tolerance for equal horizons given in different units (years vs days).
 HORIZON_RTOL = 1e-9
 # A paired difference at most this fraction of the larger value is floating-point round-off
@@ -69,6 +70,8 @@ class CampaignSide:
     directory: Path
     scenario: str
     replications: int
+    # For a campaign read before it finished, one line saying so (``report.partial_note``).
+    partial: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ class Comparison:
         """Strict-JSON-ready form (an undefined interval is ``[null, null]``)."""
         def side(s: CampaignSide) -> dict[str, Any]:
             return {"dir": str(s.directory), "scenario": s.scenario,
-                    "replications": s.replications}
+                    "replications": s.replications, "partial": s.partial is not None}
 
         return {
             "a": side(self.a), "b": side(self.b), "paired": self.paired,
@@ -259,8 +262,8 @@ def compare_campaigns(dir_a: str | os.PathLike[str],
     metrics = {name: paired_difference(_values(a, name, rows_a), _values(b, name, rows_b), name)
                for name in sorted(compared, key=metric_order)}
     return Comparison(
-        a=CampaignSide(a.directory, a.scenario, len(ids_a)),
-        b=CampaignSide(b.directory, b.scenario, len(ids_b)),
+        a=CampaignSide(a.directory, a.scenario, len(ids_a), partial_note(a)),
+        b=CampaignSide(b.directory, b.scenario, len(ids_b), partial_note(b)),
         seed=seed, paired=len(common),
         unpaired_a=len(ids_a) - len(common), unpaired_b=len(ids_b) - len(common),
         metrics=metrics,
@@ -311,11 +314,7 @@ def draw_comparison(comparison: Comparison) -> Figure:
 def write_comparison_figure(comparison: Comparison, path: str | os.PathLike[str],
                             dpi: float = FIGURE_DPI) -> Path:
     """Write the comparison figure to ``path`` (format from its suffix: .png, .pdf, .svg)."""
-    target = Path(path)
-    figure = draw_comparison(comparison)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(target, dpi=dpi)
-    except (OSError, ValueError) as exc:
-        raise CompareError(f"{target}: cannot write the figure ({exc})") from None
-    return target
+        return write_figure(draw_comparison(comparison), path, dpi)
+    except FigurePathError as exc:
+        raise CompareError(str(exc)) from None

@@ -552,12 +552,27 @@ def _goodput_clause(results: CampaignResults) -> str:
             "checkpoint writes (goodput_lost)")
 
 
+def _replications_of(results: CampaignResults) -> str:
+    """How many replications an unfinished campaign holds, of how many planned."""
+    planned = results.planned
+    return (f"{results.replications} of {planned} planned replications" if planned is not None
+            else f"{results.replications} replications (the plan: until the 95 % interval of "
+                 "mean uptime is narrow enough)")
+
+
+def partial_note(results: CampaignResults) -> str | None:
+    """One line on a campaign read before it finished (None when it finished), for the
+    commands that read it as it is (export, compare)."""
+    if not results.partial:
+        return None
+    return (f"{results.directory}: PARTIAL: {_replications_of(results)}; the campaign stopped "
+            f"before it finished (orbsim campaign ... --out {results.directory} --resume "
+            f"finishes it)")
+
+
 def partial_text(results: CampaignResults) -> str:
     """The mark of a report on an unfinished campaign: how many of how many replications."""
-    planned = results.planned
-    of = (f"{results.replications} of {planned} planned replications" if planned is not None
-          else f"{results.replications} replications (the plan: until the 95 % interval of "
-               "mean uptime is narrow enough)")
+    of = _replications_of(results)
     return (f"PARTIAL: {of}. The campaign stopped before it finished; this report reads the "
             f"replications it committed ({PARTS}/, each part checked against its digest). "
             f"Finish it with orbsim campaign ... --out {results.directory} --resume.")

@@ -3,7 +3,8 @@
 For analysis in a notebook or a script: one row per replication (``replicates``), one row per
 replication and month (``timeseries``), and the two JSON files as dictionaries. The folder is
 checked and read by the report's reader (``sim.report.read_campaign``: one line saying why a
-folder is not a finished campaign), and its Arrow tables converted, which gives the same
+folder is not a campaign; one stopped before it finished is read as far as it went, and
+says so), and its Arrow tables converted, which gives the same
 frames as ``pandas.read_parquet`` of each file. pandas is imported on first use, so that
 ``import sim.api`` stays quick for the command line.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.report import read_campaign
+from sim.report import partial_note, read_campaign
 from sim.results import REPLICATES_CSV, TIMESERIES_CSV, atomic_open
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class Results:
     summary: dict[str, Any]
     replicates: pd.DataFrame
     timeseries: pd.DataFrame
+    # For a campaign read before it finished, one line saying so (``report.partial_note``).
+    partial: str | None = None
 
     @property
     def scenario(self) -> str:
@@ -63,15 +66,26 @@ def read_results(directory: str | os.PathLike[str]) -> Results:
         summary=campaign.summary,
         replicates=campaign.replicates.to_pandas(),
         timeseries=campaign.timeseries.to_pandas(),
+        partial=partial_note(campaign),
     )
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What ``export_csv`` wrote, and the note on a campaign read before it finished."""
+
+    replicates: Path
+    timeseries: Path
+    partial: str | None
+
+
 def export_csv(directory: str | os.PathLike[str],
-               out: str | os.PathLike[str] | None = None) -> tuple[Path, Path]:
+               out: str | os.PathLike[str] | None = None) -> Exported:
     """Write a finished campaign's ``replicates`` and ``timeseries`` as ``replicates.csv`` and
     ``timeseries.csv`` (comma-separated, a header row, floats at full precision) into ``out``
     (default: the results directory), for spreadsheets; each file appears whole or not at
-    all. Returns the two paths."""
+    all. A campaign stopped before it finished is written as far as it went, and says so
+    (``Exported.partial``)."""
     results = read_results(directory)
     folder = Path(out) if out is not None else results.directory
     folder.mkdir(parents=True, exist_ok=True)
@@ -82,4 +96,4 @@ def export_csv(directory: str | os.PathLike[str],
         with atomic_open(path) as stream:
             frame.to_csv(stream, index=False)
         written.append(path)
-    return written[0], written[1]
+    return Exported(written[0], written[1], results.partial)

@@ -119,6 +119,21 @@ def not_a_campaign(folder: Path, make: str) -> Path:
     return folder
 
 
+def stopped_copy(finished: Path, folder: Path) -> int:
+    """A copy of a ``finished`` campaign as if stopped before its end: no merged files, and
+    its last chunk never committed. Returns how many replications it holds."""
+    import shutil
+
+    shutil.copytree(finished, folder)
+    for name in ("replicates.parquet", "timeseries.parquet", "summary.json"):
+        (folder / name).unlink()
+    last = sorted((folder / "parts").glob("rep-*.parquet"))[-1]
+    first, stop = (int(x) for x in last.stem.split("-")[1:])
+    for part in (folder / "parts").glob(f"*-{first:07d}-{stop:07d}*"):
+        part.unlink()
+    return first
+
+
 def quiet_shell(planes: int = 3, per_plane: int = 4, years: int = 1) -> Any:
     """A cut of the reference shell with eclipses and power only (no radiation, no training
     jobs): small enough for a test, with several planes sharing their orbits."""

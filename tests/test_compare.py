@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from scipy import stats as sps
-from support import CONFIGS, SMOKE, cli_problems, orbsim, orbsim_here
+from support import CONFIGS, SMOKE, cli_problems, orbsim, orbsim_here, stopped_copy
 
 from sim.api import CompareError, compare_campaigns, run_campaign
 from sim.cli import out
@@ -189,9 +189,10 @@ def test_json_shape(runs: dict[str, Path]) -> None:
     ran = orbsim_here("compare", str(runs["base"]), str(runs["fragile"]), "--json")
     assert ran.returncode == 0, ran.stderr
     payload = json.loads(ran.stdout)
-    assert payload["a"] == {"dir": str(runs["base"]), "scenario": "smoke", "replications": N}
+    assert payload["a"] == {"dir": str(runs["base"]), "scenario": "smoke", "replications": N,
+                            "partial": False}
     assert payload["b"] == {"dir": str(runs["fragile"]), "scenario": "smoke-fragile",
-                            "replications": N}
+                            "replications": N, "partial": False}
     assert (payload["paired"], payload["seed"]) == (N, SEED)
     uptime = payload["metrics"]["uptime"]
     assert {"a_mean", "b_mean", "difference", "ci95", "n"} <= set(uptime)
@@ -209,6 +210,57 @@ def test_table_and_figure(runs: dict[str, Path], tmp_path: Path) -> None:
     assert f"wrote {figure}" in ran.stdout
     data = figure.read_bytes()
     assert len(data) > 1000 and data.startswith(PNG_SIGNATURE)
+
+
+@pytest.mark.parametrize("name", ["fragile-vs-base", "figures.bmp", "a-folder"])
+def test_a_figure_name_that_cannot_be_written_is_refused_first(
+        runs: dict[str, Path], tmp_path: Path, name: str) -> None:
+    (tmp_path / "a-folder.png").mkdir()
+    figure = tmp_path / (f"{name}.png" if name == "a-folder" else name)
+    ran = orbsim_here("compare", str(runs["base"]), str(runs["fragile"]), "--figure", str(figure))
+    assert ran.returncode == 2 and ran.stdout == ""
+    assert ran.stderr.startswith(f"error: --figure: {figure}: ")
+    assert len(ran.stderr.strip().splitlines()) == 1
+
+
+def test_a_figure_is_written_in_the_format_of_its_suffix(runs: dict[str, Path],
+                                                         tmp_path: Path) -> None:
+    figure = tmp_path / "new" / "folder" / "fragile-vs-base.svg"
+    ran = orbsim_here("compare", str(runs["base"]), str(runs["fragile"]), "--figure", str(figure))
+    assert ran.returncode == 0, ran.stderr
+    assert f"wrote {figure}" in ran.stdout
+    assert "<svg" in figure.read_text()[:1000]
+
+
+def test_a_stopped_campaign_is_compared_as_far_as_it_went_and_said_to_be(
+        runs: dict[str, Path], tmp_path: Path) -> None:
+    stopped = tmp_path / "stopped"
+    held = stopped_copy(runs["fragile"], stopped)
+    assert 0 < held < N
+    ran = orbsim_here("compare", str(runs["base"]), str(stopped), "--json")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.strip().splitlines() == [
+        f"warning: {stopped}: PARTIAL: {held} of {N} planned replications; the campaign "
+        f"stopped before it finished (orbsim campaign ... --out {stopped} --resume finishes it)"]
+    payload = json.loads(ran.stdout)
+    assert (payload["a"]["partial"], payload["b"]["partial"]) == (False, True)
+    assert payload["paired"] == held
+
+
+def test_a_set_of_parts_one_campaign_never_went_down_by_counts_as_zero(
+        runs: dict[str, Path], tmp_path: Path) -> None:
+    """``outage.<parts>`` is tallied only where satellites went down by those parts."""
+    extra = tmp_path / "extra"
+    shutil.copytree(runs["base"], extra)
+    table = pq.read_table(extra / "replicates.parquet")
+    name = "outage.bus + node/never"
+    lost = np.arange(1.0, table.num_rows + 1.0)
+    pq.write_table(table.append_column(name, pa.array(lost)), extra / "replicates.parquet")
+    comparison = compare_campaigns(runs["base"], extra)
+    assert name not in comparison.only_in_b
+    metric = comparison.metrics[name]
+    assert (metric.a_mean, metric.b_mean) == (0.0, float(lost.mean()))
+    assert metric.difference == pytest.approx(lost.mean(), rel=1e-12)
 
 
 def test_notes_wrap_to_the_console_width(runs: dict[str, Path], tmp_path: Path,

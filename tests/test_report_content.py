@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from support import CONFIGS, SMOKE, orbsim
+from support import CONFIGS, SMOKE, orbsim, orbsim_here
 
 from sim import plots, report
 from sim.campaign import run_campaign
@@ -286,6 +286,22 @@ def test_run_plot_writes_the_timeline(tmp_path: Path) -> None:
     assert f"wrote {target}" in result.stderr
     width, height = png_size(target)
     assert width > 500 and height > 400 and target.stat().st_size > 20_000
+
+
+def test_run_plot_writes_the_format_its_suffix_names(tmp_path: Path) -> None:
+    target = tmp_path / "new-folder" / "run.pdf"
+    result = orbsim_here("run", str(SMOKE), "--plot", str(target))
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_run_plot_refuses_a_name_it_cannot_write_before_running(tmp_path: Path) -> None:
+    target = tmp_path / "run.jpeg"
+    result = orbsim_here("run", str(SMOKE), "--plot", str(target))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (f"error: --plot: {target}: a figure's name ends in .png, "
+                                     f".pdf or .svg, not '.jpeg'")
+    assert not target.exists()
 
 
 def test_the_timeline_shades_eclipse_seasons_when_power_is_lost() -> None:

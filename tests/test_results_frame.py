@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import SMOKE, not_a_campaign, orbsim
+from support import SMOKE, not_a_campaign, orbsim, stopped_copy
 
 from sim import api
 
@@ -71,9 +71,24 @@ def test_export_writes_csv_that_reads_back_as_the_tables(campaign: Path,
     assert "uptime" in header.split(",")
 
 
+def test_export_of_a_stopped_campaign_writes_what_it_holds_and_says_so(
+        campaign: Path, tmp_path: Path) -> None:
+    stopped = tmp_path / "stopped"
+    held = stopped_copy(campaign, stopped)
+    assert 0 < held < 5
+    result = orbsim("export", str(stopped), "--out", str(tmp_path / "sheets"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"warning: {stopped}: PARTIAL: {held} of 5 planned replications; the campaign stopped "
+        f"before it finished (orbsim campaign ... --out {stopped} --resume finishes it)"]
+    assert len(pd.read_csv(tmp_path / "sheets" / "replicates.csv")) == held
+    assert api.read_results(campaign).partial is None
+
+
 def test_export_defaults_to_the_results_directory(campaign: Path) -> None:
     result = orbsim("export", str(campaign))
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
     assert (campaign / "replicates.csv").is_file() and (campaign / "timeseries.csv").is_file()
 
 
