@@ -71,3 +71,16 @@ def test_too_narrow_for_the_numbers_each_row_is_a_record_with_every_number_whole
 def test_wide_enough_the_table_is_as_rich_draws_it() -> None:
     lines = rendered(160)
     assert any(NAME in line and all(n in line for n in NUMBERS) for line in lines)
+
+
+def test_a_short_header_of_several_words_stays_on_one_line() -> None:
+    """A column of small numbers under "B − A" is widened to its header where there is room,
+    not left one character wide with the header stacked a word a line."""
+    table = Table()
+    table.add_column("metric")
+    table.add_column("B − A", justify="right")
+    table.add_row("uptime", "0")
+    console = Console(width=40, file=io.StringIO())
+    console.print(fit(table, 40))
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert any("B − A" in line for line in lines)
