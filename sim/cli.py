@@ -678,6 +678,8 @@ def eclipse(
         config, group=group, satellite=satellite, altitude_km=altitude_km,
         inclination_deg=inclination_deg, raan_deg=raan_deg, ltan_h=ltan_h, tle=tle,
         start=start, days=days, step_s=step_s))
+    for warning in query.warnings:
+        err.print(f"warning: {warning}", markup=False, emoji=False, soft_wrap=True)
     with err.status("computing the eclipse schedule (cached after the first time)"):
         schedule, document = _guard(debug, lambda: api.run_eclipse_query(query))
     if output is OutputFormat.json:

@@ -19,6 +19,7 @@ from sim.config import Problem, ScenarioError, load_scenario
 from sim.config.errors import problems_from_validation
 from sim.config.orbit_spec import FormationSpec, to_orbit
 from sim.config.schema import UNION_TAGS, known_keys
+from sim.config.warnings import stale_tle
 from sim.dates import DE421_DATES, MAX_SPAN_YEARS
 from sim.eclipses import ephemeris_overrun
 from sim.units import DAY_S, YEAR_S
@@ -40,6 +41,9 @@ class EclipseQuery:
     start_utc: datetime
     span_s: float
     step_s: float | None
+    # What the query may not mean (a stale TLE), one line each, naming where the orbit came
+    # from; never an error.
+    warnings: tuple[str, ...] = ()
 
 
 def eclipse_query(
@@ -69,7 +73,7 @@ def eclipse_query(
     start_utc, horizon_s = _span(start, days, step_s)
     if config is not None:
         scenario = load_scenario(config)
-        orbit = _scenario_orbit(scenario, group, satellite)
+        orbit, source = _scenario_orbit(scenario, group, satellite)
         if start is None:
             start_utc = scenario.start_utc
         if days is None:
@@ -77,6 +81,7 @@ def eclipse_query(
     else:
         orbit = _command_line_orbit(altitude_km, inclination_deg, raan_deg, ltan_h, tle,
                                     start_utc)
+        source = "--tle"
     overrun = ephemeris_overrun(start_utc, horizon_s, [orbit])
     if overrun is not None:
         side, message = overrun
@@ -90,7 +95,11 @@ def eclipse_query(
         raise ScenarioError([Problem("--step-s", f"{step_s:g} s over {horizon_s / DAY_S:g} days "
                                                  f"is {horizon_s / step_s:.3g} samples; at most "
                                                  f"{MAX_SKYFIELD_SAMPLES:.0e}")])
-    return EclipseQuery(orbit, start_utc, horizon_s, step_s)
+    warnings = ()
+    if hasattr(orbit, "line1"):
+        stale = stale_tle(orbit.epoch_utc, start_utc, horizon_s, "start of the span")
+        warnings = () if stale is None else (f"{source}: {stale}",)
+    return EclipseQuery(orbit, start_utc, horizon_s, step_s, warnings)
 
 
 def _span(start: str | None, days: float | None,
@@ -116,21 +125,23 @@ def _span(start: str | None, days: float | None,
     return start_utc, span_days * DAY_S
 
 
-def _scenario_orbit(scenario: Any, group: str | None, satellite: int) -> Any:
+def _scenario_orbit(scenario: Any, group: str | None, satellite: int) -> tuple[Any, str]:
+    """The orbit of the chosen fleet group's member, and its path in the file."""
     from sim.orbits import WalkerShell
 
-    groups = [g for g in scenario.fleet if g.orbit is not None and group in (None, g.name)]
+    groups = [(index, g) for index, g in enumerate(scenario.fleet)
+              if g.orbit is not None and group in (None, g.name)]
     if not groups:
         where = f"no fleet group named {group!r} has an orbit" if group else (
             "no fleet group has an orbit")
         raise ScenarioError([Problem("--group" if group else "fleet", where)])
-    chosen = groups[0]
+    index, chosen = groups[0]
     if satellite >= chosen.count:
         raise ScenarioError([Problem("--satellite", f"must be < the group's count "
                                                     f"({chosen.count}), got {satellite}")])
     if isinstance(chosen.orbit, WalkerShell):
-        return chosen.orbit.satellites()[satellite]
-    return chosen.orbit.orbit
+        return chosen.orbit.satellites()[satellite], f"fleet.{index}.orbit"
+    return chosen.orbit.orbit, f"fleet.{index}.orbit"
 
 
 def _command_line_orbit(altitude_km: float | None, inclination_deg: str | None,

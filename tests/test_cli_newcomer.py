@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 import typer
 import yaml
-from support import CONFIGS, ROOT, SMOKE, orbsim
+from support import CONFIGS, ROOT, SMOKE, orbsim, orbsim_here
 
 from sim.config.errors import closest_key
 from sim.config.loader import load_scenario
@@ -254,6 +254,31 @@ def test_a_stale_tle_gets_a_warning_naming_its_epoch(tmp_path: Path) -> None:
                         r"the epoch\); propagating it [\d.]+ years ahead is your choice\n",
                         result.stderr), result.stderr
     assert result.stdout.startswith("ok: ")
+
+
+@pytest.mark.parametrize("source", ["--tle", "CONFIG"])
+def test_the_eclipse_of_a_stale_tle_gets_the_same_warning(tmp_path: Path, source: str) -> None:
+    line1 = with_checksum("1 25544U 98067A   24061.00000000  .00000000  00000-0  00000-0 0  999")
+    line2 = with_checksum("2 25544  51.6400 222.0000 0005000  90.0000 270.0000 15.50000000    1")
+    if source == "--tle":
+        orbit = ["--tle", line1, line2]
+    else:
+        document = yaml.safe_load(SMOKE.read_text())
+        document["fleet"][0]["orbit"] = {"kind": "tle", "line1": line1, "line2": line2}
+        path = tmp_path / "stale.yaml"
+        path.write_text(yaml.safe_dump(document))
+        orbit = [str(path)]
+    result = orbsim_here("eclipse", *orbit, "--start", "2024-05-01T00:00:00Z", "--days", "2",
+                         "--format", "json")
+    assert result.returncode == 0, result.stderr
+    where = "--tle" if source == "--tle" else "fleet.0.orbit"
+    assert result.stderr == (f"warning: {where}: TLE epoch 2024-03-01 is 61 days before the "
+                             f"start of the span (SGP4 errors grow by about a kilometre a day "
+                             f"from the epoch); propagating it 0.2 years ahead is your choice\n")
+    assert json.loads(result.stdout)["summary"]["count"] > 0
+    fresh = orbsim_here("eclipse", *orbit, "--start", "2024-03-02T00:00:00Z", "--days", "2",
+                        "--format", "json")
+    assert fresh.returncode == 0 and fresh.stderr == ""
 
 
 # --- 9. campaign folders of variants ------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sim.model.design import Part
 from sim.scenario import Scenario
@@ -26,14 +27,22 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
         epoch = getattr(orbit, "epoch_utc", None)
         if epoch is None or not hasattr(orbit, "line1"):
             continue
-        age_days = (scenario.start_utc - epoch).total_seconds() / 86_400.0
-        if age_days > STALE_TLE_DAYS:
-            warnings.append(f"fleet.{index}.orbit: TLE epoch {epoch:%Y-%m-%d} is "
-                            f"{age_days:,.0f} days before the scenario start (SGP4 errors grow "
-                            f"by about a kilometre a day from the epoch); propagating it "
-                            f"{(scenario.horizon_s / 86_400.0 + age_days) / 365.25:.1f} years "
-                            "ahead is your choice")
+        stale = stale_tle(epoch, scenario.start_utc, scenario.horizon_s, "scenario start")
+        if stale is not None:
+            warnings.append(f"fleet.{index}.orbit: {stale}")
     return warnings
+
+
+def stale_tle(epoch_utc: datetime, start_utc: datetime, span_s: float, start_name: str
+              ) -> str | None:
+    """What to say of a TLE whose epoch lies more than ``STALE_TLE_DAYS`` before a span
+    starting at ``start_utc`` (called ``start_name``), or None."""
+    age_days = (start_utc - epoch_utc).total_seconds() / 86_400.0
+    if age_days <= STALE_TLE_DAYS:
+        return None
+    return (f"TLE epoch {epoch_utc:%Y-%m-%d} is {age_days:,.0f} days before the {start_name} "
+            f"(SGP4 errors grow by about a kilometre a day from the epoch); propagating it "
+            f"{(span_s / 86_400.0 + age_days) / 365.25:.1f} years ahead is your choice")
 
 
 def _unfound(parts: Sequence[Part], prefix: str, serviced: bool) -> list[str]:
