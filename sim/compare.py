@@ -120,12 +120,14 @@ class Comparison:
         return self.unpaired_a + self.unpaired_b
 
     def labels(self) -> tuple[str, str]:
-        """Short names of A and B: the scenarios, or the directories when those are alike."""
+        """Short names of A and B: the scenarios, or the directories (with their parents)
+        when those are alike; the one scenario's name for a campaign against itself."""
         for a, b in ((self.a.scenario, self.b.scenario),
-                     (self.a.directory.name, self.b.directory.name)):
+                     (self.a.directory.name, self.b.directory.name),
+                     (_last_two(self.a.directory), _last_two(self.b.directory))):
             if a != b:
                 return a, b
-        return "A", "B"
+        return self.a.scenario, self.b.scenario
 
     def figure_metrics(self) -> list[MetricDifference]:
         """What the figure shows: the headline metrics and lost compute by cause, to downtime
@@ -155,6 +157,11 @@ class Comparison:
                         for name, m in self.metrics.items()},
             "only_in": {"a": list(self.only_in_a), "b": list(self.only_in_b)},
         }
+
+
+def _last_two(directory: Path) -> str:
+    """A folder's name with its parent's, e.g. ``policies/smoke``."""
+    return "/".join(directory.parts[-2:])
 
 
 def _finite(value: float) -> float | None:

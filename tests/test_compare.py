@@ -263,6 +263,18 @@ def test_a_set_of_parts_one_campaign_never_went_down_by_counts_as_zero(
     assert metric.difference == pytest.approx(lost.mean(), rel=1e-12)
 
 
+def test_columns_are_named_by_what_tells_the_campaigns_apart(runs: dict[str, Path],
+                                                             tmp_path: Path) -> None:
+    assert compare_campaigns(runs["base"], runs["fragile"]).labels() == ("smoke",
+                                                                         "smoke-fragile")
+    assert compare_campaigns(runs["base"], runs["again"]).labels() == ("base", "again")
+    elsewhere = tmp_path / "elsewhere" / runs["base"].name
+    shutil.copytree(runs["base"], elsewhere)
+    assert compare_campaigns(runs["base"], elsewhere).labels() == (
+        f"{runs['base'].parent.name}/base", "elsewhere/base")
+    assert compare_campaigns(runs["base"], runs["base"]).labels() == ("smoke", "smoke")
+
+
 def test_notes_wrap_to_the_console_width(runs: dict[str, Path], tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """B with every metric but the headline ones renamed: the long list of metrics only in B
