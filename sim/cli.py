@@ -5,15 +5,17 @@ Exit status: 0 on success, 2 for bad input (one line per problem on stderr), 1 f
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import math
 import os
 import shlex
 import sys
+import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
@@ -154,6 +156,25 @@ def _progress_line_s() -> float:
         return max(0.0, float(os.environ.get("ORBSIM_PROGRESS_S", PROGRESS_LINE_S)))
     except ValueError:
         return PROGRESS_LINE_S
+
+
+@contextlib.contextmanager
+def _working(message: str) -> Iterator[None]:
+    """One long step without steps to count: a spinner on a terminal, else ``message`` on a
+    line once the step has taken ``PROGRESS_QUIET_S`` (at most ``$ORBSIM_PROGRESS_S``), so
+    that a log shows what is running."""
+    if err.is_terminal:
+        with err.status(message):
+            yield
+        return
+    timer = threading.Timer(min(PROGRESS_QUIET_S, _progress_line_s()), err.print, (message,),
+                            {"markup": False, "emoji": False, "soft_wrap": True})
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 class Progress:
@@ -680,7 +701,7 @@ def eclipse(
         start=start, days=days, step_s=step_s))
     for warning in query.warnings:
         err.print(f"warning: {warning}", markup=False, emoji=False, soft_wrap=True)
-    with err.status("computing the eclipse schedule (cached after the first time)"):
+    with _working("computing the eclipse schedule (cached after the first time)"):
         schedule, document = _guard(debug, lambda: api.run_eclipse_query(query))
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(document) + "\n")

@@ -332,3 +332,15 @@ def test_bad_scenario_file(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "error: fleet.0.orbit.altitude_km: perigee at 120 km altitude; it must be ≥ 150 km"]
+
+
+def test_a_long_search_says_what_runs_in_a_log(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off a terminal there is no spinner: a search longer than the quiet second (here, with
+    ORBSIM_PROGRESS_S=0, any) leaves one line on stderr; a cached one none at the default."""
+    monkeypatch.setenv("ORBSIM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ORBSIM_PROGRESS_S", "0")
+    searched = eclipse(*STARLINK, *JUNE)
+    assert searched.stderr == "computing the eclipse schedule (cached after the first time)\n"
+    monkeypatch.delenv("ORBSIM_PROGRESS_S")
+    assert eclipse(*STARLINK, *JUNE).stderr == ""
