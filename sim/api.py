@@ -88,6 +88,7 @@ from sim.scenario import FleetGroup, Scenario
 from sim.structure.analysis import ages_in_eclipse, cut_set_analysis, shadow_fractions
 from sim.structure.cutsets import CutSetError
 from sim.study.evaluate import closest, metric_names
+from sim.study.outputs import folder_problem, study_file_problem
 from sim.study.sensitivity import (
     SensitivityResult,
     draw_indices,
@@ -151,6 +152,7 @@ __all__ = [
     "export_csv",
     "figure_target",
     "fleet_geometry",
+    "folder_problem",
     "holds_campaign",
     "json_ready",
     "kept_orbits_bytes",
@@ -171,12 +173,14 @@ __all__ = [
     "scenario_json_schema",
     "scenario_warnings",
     "shadow_fractions",
+    "study_file_problem",
     "study_goal",
     "study_inputs",
     "tidy",
     "worker_plan",
     "write_comparison_figure",
     "write_eclipse_csv",
+    "write_figure",
     "write_replication_figure",
     "write_report",
 ]

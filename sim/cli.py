@@ -37,6 +37,8 @@ EXIT_INTERRUPTED = 130
 # $ORBSIM_PROGRESS_S changes it. A step shorter than PROGRESS_QUIET_S leaves no line.
 PROGRESS_LINE_S = 10.0
 PROGRESS_QUIET_S = 1.0
+# Resolution of orbsim sensitivity's --figure.
+SENSITIVITY_FIGURE_DPI = 150
 
 
 def _paragraphs(text: str | None) -> str | None:
@@ -779,6 +781,11 @@ def export(
               soft_wrap=True)
 
 
+def _three_places(value: float) -> str:
+    """An index to three decimals, a small negative estimate shown as 0.000, not -0.000."""
+    return f"{round(value, 3) + 0.0:.3f}"
+
+
 def _refuse_unknown_metrics(scenario: api.Scenario, seed: int, named: dict[str, str]) -> None:
     """Exit 2 naming each metric the scenario does not report (``named``: label → metric)."""
     known = api.metric_names(scenario, seed)
@@ -827,12 +834,15 @@ def sensitivity(
             _workers_problem(workers))
     loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
     uncertain = _guard(debug, lambda: api.study_inputs(loaded.document))
+    directory = out_dir if out_dir is not None else Path("results") / (
+        f"{loaded.scenario.name}-sensitivity")
+    _refuse([f"--out: {problem}"] if (problem := api.folder_problem(directory)) else [])
+    if figure is not None:
+        _figure_path(figure, "--figure")
     names = list(metric or [])
     if names:
         _refuse_unknown_metrics(loaded.scenario, seed, {f"--metric {name}": name
                                                         for name in names})
-    directory = out_dir if out_dir is not None else Path("results") / (
-        f"{loaded.scenario.name}-sensitivity")
     worker_count = _workers(loaded.scenario, workers, scheduler)
     try:
         with Progress("variants", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
@@ -843,8 +853,10 @@ def sensitivity(
     (directory / "indices.json").write_text(
         json.dumps(api.json_ready(result.to_dict()), allow_nan=False), encoding="utf-8")
     if figure is not None:
-        drawn = api.draw_indices(result)
-        drawn.savefig(figure, dpi=150)
+        try:
+            api.write_figure(api.draw_indices(result), figure, SENSITIVITY_FIGURE_DPI)
+        except api.FigurePathError as exc:
+            _bad_input(f"--figure: {exc} (the indices are in {directory / 'indices.json'})")
         err.print(f"wrote {figure}", markup=False, emoji=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps(api.json_ready(result.to_dict()), allow_nan=False) + "\n")
@@ -855,8 +867,8 @@ def sensitivity(
         table.add_column(column, justify="left" if column in ("metric", "input") else "right")
     for metric_name, by_path in result.indices.items():
         for path, found in by_path.items():
-            table.add_row(metric_name, path, f"{found.S1:.3f}", f"{found.S1_conf:.3f}",
-                          f"{found.ST:.3f}", f"{found.ST_conf:.3f}")
+            table.add_row(metric_name, path, *(_three_places(value) for value in (
+                found.S1, found.S1_conf, found.ST, found.ST_conf)))
         table.add_section()
     _show(table)
 
@@ -884,10 +896,11 @@ def tune(
             _workers_problem(workers))
     loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
     search, objective = _guard(debug, lambda: api.study_goal(loaded.document))
-    _refuse_unknown_metrics(loaded.scenario, seed, {f"objective: {name!r}": name
-                                                    for name in objective.metrics()})
     path = study if study is not None else Path("results") / f"{loaded.scenario.name}-tune" / (
         "study.db")
+    _refuse([f"--study: {problem}"] if (problem := api.study_file_problem(path)) else [])
+    _refuse_unknown_metrics(loaded.scenario, seed, {f"objective: {name!r}": name
+                                                    for name in objective.metrics()})
     worker_count = _workers(loaded.scenario, workers, scheduler)
     try:
         with Progress("trials", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:

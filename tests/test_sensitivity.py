@@ -15,6 +15,7 @@ import yaml
 from support import cli_problems, orbsim, orbsim_json
 
 from sim.api import read_scenario, run_sensitivity, study_inputs
+from sim.study.sensitivity import sample_points
 
 # Tolerance in the estimator's 95 % half-widths (SALib's bootstrap `conf`): 2 of them is
 # about 4 standard errors.
@@ -66,8 +67,22 @@ def test_a_model_of_one_input_has_total_index_one(tmp_path: Path) -> None:
     assert abs(found.S1 - 1.0) <= K_CONF * found.S1_conf, found
 
 
+def test_a_whole_number_input_varies_over_whole_numbers(tmp_path: Path) -> None:
+    """A count takes Python ints (the scenario refuses 5.0), each from ⌈low⌉ to ⌊high⌋."""
+    uncertain = {"fleet.0.count": {"low": 20, "high": 40, "int": True},
+                 "sla_window_h": {"low": 1, "high": 24}}
+    loaded = read_scenario(toy(tmp_path, uncertain=uncertain))
+    inputs = study_inputs(loaded.document)
+    counts = [point["fleet.0.count"] for point in sample_points(inputs, 64, 0)]
+    assert all(type(count) is int for count in counts)
+    assert set(counts) == set(range(20, 41))
+    result = run_sensitivity(loaded.document, inputs, 2, 1, 0, 1)
+    assert set(result.indices["uptime"]) == set(uncertain)
+
+
 def test_the_figure_is_written(tmp_path: Path) -> None:
-    figure = tmp_path / "indices.png"
+    """In a folder that does not exist yet: it is created."""
+    figure = tmp_path / "new" / "indices.png"
     result = orbsim("sensitivity", str(toy(tmp_path)), "-n", "4", "--replications", "1",
                     "--workers", "1", "--metric", "uptime", "--figure", str(figure),
                     "--out", str(tmp_path / "study"), check=True)
@@ -85,6 +100,16 @@ def test_the_figure_is_written(tmp_path: Path) -> None:
     ({"uncertain": {"sla_window_h": {"low": 1, "high": 1}}}, [], "uncertain.sla_window_h.high",
      "must be > low (1), got 1"),
     ({"uncertain": {"name": {"low": 1, "high": 2}}}, [], "uncertain.name", "must name a number"),
+    # Bounds the scenario refuses: refused before the study, not by its first variant.
+    ({"uncertain": {"fleet.0.design.parts.0.failure.mean_years": {"low": -2, "high": 4}}}, [],
+     "uncertain.'fleet.0.design.parts.0.failure.mean_years'.low",
+     "the scenario refuses -2.0 there (fleet.0.design.parts.0.failure.mean_years: must be > 0"),
+    ({"uncertain": {"sla_fraction": {"low": 0.5, "high": 1.5}}}, [], "uncertain.sla_fraction.high",
+     "refuses 1.5 there (sla_fraction: must be ≤ 1"),
+    ({"uncertain": {"fleet.0.count": {"low": 10, "high": 20}}}, [], "uncertain.'fleet.0.count'.low",
+     "must be a whole number, got float 10.0); add int: true"),
+    ({"uncertain": {"fleet.0.count": {"low": 10.2, "high": 10.8, "int": True}}}, [],
+     "uncertain.'fleet.0.count'", "no whole number lies between low (10.2) and high (10.8)"),
     ({}, ["-n", "6"], "-n", "must be a power of 2"),
     ({}, ["-n", "4", "--metric", "uptme"], "--metric uptme", "did you mean 'uptime'?"),
 ])
@@ -97,6 +122,22 @@ def test_bad_study_input(tmp_path: Path, changes: dict[str, Any], args: list[str
                     "--out", str(tmp_path / "study"))
     ((where, message),) = cli_problems(result)
     assert where == path and fragment in message, (where, message)
+
+
+@pytest.mark.parametrize(("option", "name", "fragment"), [
+    ("--figure", "indices.bmp", "a figure's name ends in .png, .pdf or .svg, not '.bmp'"),
+    ("--figure", "", "to say its format"),  # tmp_path itself: a folder
+    ("--out", "toy.yaml", "is a file, not a folder"),
+    ("--out", "toy.yaml/study", "toy.yaml is a file, not a folder"),
+])
+def test_an_output_path_that_cannot_be_written_is_refused_before_the_study(
+        tmp_path: Path, option: str, name: str, fragment: str) -> None:
+    paths = {"--out": str(tmp_path / "study"), option: str(tmp_path / name)}
+    result = orbsim("sensitivity", str(toy(tmp_path)), "-n", "2", "--replications", "1",
+                    "--workers", "1", *(item for pair in paths.items() for item in pair))
+    ((where, message),) = cli_problems(result)
+    assert where == option and fragment in message, (where, message)
+    assert not (tmp_path / "study").exists()  # no variant was run
 
 
 def test_json_output_is_one_object(tmp_path: Path) -> None:
@@ -133,3 +174,11 @@ def test_a_killed_study_resumes_without_losing_or_repeating_a_variant(tmp_path: 
     assert evaluated[0] == 6 and evaluated[-1] == whole.points
     with pytest.raises(Exception, match="holds a sensitivity study of another"):
         run_sensitivity(loaded.document, inputs, 4, 2, 6, 1, out=tmp_path / "b")
+
+
+def test_a_small_negative_index_is_printed_as_zero() -> None:
+    """Estimates of an index near 0 fall either side of it; -0.000 would read as a finding."""
+    from sim.cli import _three_places
+
+    assert [_three_places(v) for v in (-0.0004, 0.0004, -0.0006, 0.12345)] == [
+        "0.000", "0.000", "-0.001", "0.123"]

@@ -7,12 +7,14 @@ import contextlib
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from sim.campaign.rows import replicate_row
+from sim.config.errors import Problem, ScenarioError, format_path
 from sim.config.loader import apply_overrides, to_scenario, validate_document
+from sim.config.study_spec import ChoiceSpec, RangeSpec
 from sim.eclipses import fleet_geometry
 from sim.model.power.shared import Keeper, kept_orbits_bytes
 from sim.replicate import GeometryOrbits, run_replicate
@@ -23,10 +25,56 @@ IDENTIFIERS = frozenset({"replicate", "satellites", "satellite_years", "horizon_
                          "sim_events"})
 
 
-def variant(document: dict[str, Any], values: dict[str, float]) -> Scenario:
+def variant(document: dict[str, Any], values: dict[str, Any]) -> Scenario:
     """The scenario ``document`` describes with each dotted path set to its value."""
     overrides = [f"{path}={value!r}" for path, value in values.items()]
     return to_scenario(validate_document(apply_overrides(document, overrides)))
+
+
+def whole_bounds(spec: RangeSpec) -> tuple[int, int]:
+    """The least and greatest whole numbers of an ``int`` range (least > greatest: none)."""
+    return math.ceil(spec.low), math.floor(spec.high)
+
+
+def extremes(spec: RangeSpec | ChoiceSpec) -> list[tuple[str | int, Any]]:
+    """(where, value) of the values a study may set that bound all the others: a float
+    range's low and high, a whole-number range's least and greatest whole numbers, every
+    choice (``where``: the key or choice index in the entry)."""
+    if isinstance(spec, ChoiceSpec):
+        return list(enumerate(spec.choices))
+    if spec.int:
+        low, high = whole_bounds(spec)
+        return [("low", low), ("high", high)]
+    return [("low", spec.low), ("high", spec.high)]
+
+
+def extreme_problems(document: dict[str, Any], section: str,
+                     entries: Mapping[str, RangeSpec | ChoiceSpec]) -> list[Problem]:
+    """One problem for each ``search`` or ``uncertain`` bound (or choice) the scenario
+    refuses, set alone, so that a bad range is refused before a study starts rather than
+    ending it in a trial; a whole-number range with no whole number is refused too."""
+    problems = []
+    for path, spec in entries.items():
+        least, greatest = whole_bounds(spec) if isinstance(spec, RangeSpec) else (0, 0)
+        if isinstance(spec, RangeSpec) and spec.int and least > greatest:
+            problems.append(Problem(format_path([section, path]), f"no whole number lies "
+                                    f"between low ({spec.low:g}) and high ({spec.high:g})"))
+            continue
+        for where, value in extremes(spec):
+            key = [section, path, *(["choices", where] if isinstance(where, int) else [where])]
+            try:
+                variant(document, {path: value})
+            except ScenarioError as exc:
+                complaint = "; ".join(str(p) for p in exc.problems)
+                wants_int = (isinstance(spec, RangeSpec) and not spec.int
+                             and "whole number" in complaint)
+                problems.append(Problem(format_path(key), f"the scenario refuses {value!r} "
+                                        f"there ({complaint})" + (
+                                            "; add int: true for whole numbers"
+                                            if wants_int else "")))
+                if wants_int:
+                    break  # the high is refused for the same reason
+    return problems
 
 
 # Each process's eclipse orbits by fleet geometry, kept across a study's variants: what the
@@ -84,7 +132,7 @@ def settings_key(*settings: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def evaluate_all(document: dict[str, Any], points: Sequence[dict[str, float]],
+def evaluate_all(document: dict[str, Any], points: Sequence[dict[str, Any]],
                  replications: int, root_seed: int, pool: Executor | None,
                  progress: Callable[[int, int], None] | None = None,
                  done: Callable[[dict[str, float]], None] | None = None

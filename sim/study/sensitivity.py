@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 
 from sim.config.study_spec import RangeSpec
-from sim.study.evaluate import evaluate_all, settings_key, study_pool
+from sim.study.evaluate import (
+    evaluate_all,
+    extreme_problems,
+    settings_key,
+    study_pool,
+    whole_bounds,
+)
+from sim.study.outputs import folder_problem
 
 # Metrics reported unless others are named (those a scenario has).
 DEFAULT_METRICS = ("uptime", "goodput", "availability", "cost.usd_per_delivered_pflops_hour")
@@ -52,25 +59,35 @@ class SensitivityResult:
 
 
 def sample_points(uncertain: dict[str, RangeSpec], base_samples: int,
-                  seed: int) -> list[dict[str, float]]:
-    """Saltelli's N·(D + 2) points over the inputs (first-order and total indices), mapped
-    to each input's range, log scale and whole numbers."""
+                  seed: int) -> list[dict[str, float | int]]:
+    """Saltelli's N·(D + 2) points over the inputs (first-order and total indices), each
+    mapped to its input's range (``mapped``)."""
     from SALib.sample import sobol
 
     problem = _problem(uncertain)
     unit = sobol.sample(problem, base_samples, calc_second_order=False, seed=seed)
-    points = []
-    for row in unit:
-        point = {}
-        for (path, spec), u in zip(uncertain.items(), row, strict=True):
-            if spec.log:
-                value = math.exp(math.log(spec.low) + u * (math.log(spec.high)
-                                                           - math.log(spec.low)))
-            else:
-                value = spec.low + u * (spec.high - spec.low)
-            point[path] = float(round(value)) if spec.int else float(value)
-        points.append(point)
-    return points
+    return [{path: mapped(spec, float(u)) for (path, spec), u in zip(uncertain.items(), row,
+                                                                      strict=True)}
+            for row in unit]
+
+
+def mapped(spec: RangeSpec, u: float) -> float | int:
+    """``u`` in [0, 1] mapped to the range, uniformly or uniformly in the logarithm (``log``).
+    A whole-number range gives a Python int (the scenario refuses 5.0 for a count): the
+    whole number nearest the value on the range widened by ½ each side, so that each whole
+    number from ⌈low⌉ to ⌊high⌋ gets the same share (of the logarithm, with ``log``)."""
+    if spec.int:
+        least, greatest = whole_bounds(spec)
+        low, high = least - 0.5, greatest + 0.5
+    else:
+        low, high = spec.low, spec.high
+    if spec.log:
+        value = math.exp(math.log(low) + u * (math.log(high) - math.log(low)))
+    else:
+        value = low + u * (high - low)
+    if spec.int:
+        return min(max(math.floor(value + 0.5), least), greatest)
+    return min(max(value, spec.low), spec.high)
 
 
 def _problem(uncertain: dict[str, RangeSpec]) -> dict[str, Any]:
@@ -113,7 +130,12 @@ def run_sensitivity(document: dict[str, Any], uncertain: dict[str, RangeSpec],
 
     With ``out``, each variant's metrics are appended to ``out/variants.jsonl`` as they come,
     so that a killed study, run again with the same settings, evaluates only the rest; a
-    study of other settings there is refused (``StudyError``)."""
+    study of other settings there is refused (``StudyError``), as is an ``out`` that cannot
+    be a folder."""
+    if out is not None and (problem := folder_problem(out)) is not None:
+        from sim.study.tune import StudyError
+
+        raise StudyError(problem)
     points = sample_points(uncertain, base_samples, seed)
     stored: list[dict[str, float]] = []
     record = None
@@ -177,7 +199,8 @@ def _stored_variants(out: Path, document: dict[str, Any], base_samples: int,
 
 
 def study_inputs(document: dict[str, Any]) -> dict[str, RangeSpec]:
-    """The ``uncertain`` section of a validated document (ScenarioError when it has none)."""
+    """The ``uncertain`` section of a validated document (ScenarioError when it has none, or
+    when the scenario refuses a range's bound)."""
     from sim.config.errors import Problem, ScenarioError
     from sim.config.loader import validate_document
 
@@ -186,7 +209,11 @@ def study_inputs(document: dict[str, Any]) -> dict[str, RangeSpec]:
         raise ScenarioError([Problem("uncertain", "required key is missing (a sensitivity "
                                      "study needs inputs to vary, e.g. uncertain: "
                                      "{sla_window_h: {low: 1, high: 24}})")])
-    return dict(spec.uncertain)
+    uncertain = dict(spec.uncertain)
+    problems = extreme_problems(document, "uncertain", uncertain)
+    if problems:
+        raise ScenarioError(problems)
+    return uncertain
 
 
 def draw_indices(result: SensitivityResult) -> Any:

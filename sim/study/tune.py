@@ -23,7 +23,16 @@ import numpy as np
 
 from sim.config.study_spec import ChoiceSpec, ObjectiveSpec, RangeSpec, constraint_parts
 from sim.scenario import Scenario
-from sim.study.evaluate import means, metric_rows, settings_key, study_pool, variant
+from sim.study.evaluate import (
+    extreme_problems,
+    means,
+    metric_rows,
+    settings_key,
+    study_pool,
+    variant,
+    whole_bounds,
+)
+from sim.study.outputs import study_file_problem
 
 # Fresh seeds for the re-evaluation: the study's root seed plus this.
 FRESH_SEED_OFFSET = 1
@@ -129,11 +138,32 @@ def suggest(trial: Any, search: dict[str, RangeSpec | ChoiceSpec]) -> dict[str, 
         if isinstance(spec, ChoiceSpec):
             values[path] = trial.suggest_categorical(path, spec.choices)
         elif spec.int:
-            values[path] = trial.suggest_int(path, math.ceil(spec.low), math.floor(spec.high),
-                                             log=spec.log)
+            values[path] = trial.suggest_int(path, *whole_bounds(spec), log=spec.log)
         else:
             values[path] = trial.suggest_float(path, spec.low, spec.high, log=spec.log)
     return values
+
+
+def sampler_seed(seed: int, held: int) -> int:
+    """The sampler's seed for a run of the study that starts with ``held`` trials stored:
+    the root seed for a new study, another for each resumption, so that a resumed study
+    draws new values instead of replaying those of its first run, and the same sequence of
+    commands still gives the same study."""
+    if held == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, held]).generate_state(1)[0])
+
+
+def evaluated(study: Any, values: dict[str, Any]) -> Any | None:
+    """A completed trial of ``study`` with exactly these values (None when there is none):
+    a sampler may draw a set again (always possible among whole numbers and choices)."""
+    import optuna
+
+    for trial in study.get_trials(deepcopy=False,
+                                  states=(optuna.trial.TrialState.COMPLETE,)):
+        if trial.params == values and "metrics" in trial.user_attrs:
+            return trial
+    return None
 
 
 def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec],
@@ -149,6 +179,9 @@ def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec]
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     goals = objective.goals()
     key = settings_key(document, replications, seed)  # the scenario holds search, objective
+    problem = study_file_problem(study_path)
+    if problem is not None:
+        raise StudyError(problem)
     study_path.parent.mkdir(parents=True, exist_ok=True)
     storage = optuna.storages.RDBStorage(f"sqlite:///{study_path}")
 
@@ -156,18 +189,26 @@ def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec]
                     else optuna.samplers.TPESampler)
     study = optuna.create_study(
         storage=storage, study_name="orbsim", load_if_exists=True,
-        directions=[g.direction for g in goals], sampler=sampler_kind(seed=seed))
+        directions=[g.direction for g in goals])
     stored = study.user_attrs.get("settings")
     if stored is None:
         study.set_user_attr("settings", key)
     elif stored != key:
         raise StudyError(f"{study_path}: holds a study of another scenario, search, objective, "
                          "replication count or seed; give another --study, or remove it")
+    study.sampler = sampler_kind(seed=sampler_seed(seed, len(study.trials)))
     done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
     with study_pool(workers, scheduler) as pool:
         def evaluate(trial: Any) -> float | Sequence[float]:
             values = suggest(trial, search)
-            found = means(replicate_rows(variant(document, values), replications, seed, pool))
+            earlier = evaluated(study, values)
+            if earlier is None:
+                found = means(replicate_rows(variant(document, values), replications, seed,
+                                             pool))
+            else:
+                # The same values on the same seeds give the same metrics: no need to run.
+                found = dict(earlier.user_attrs.get("metrics", {}))
+                trial.set_user_attr("repeats", earlier.number)
             trial.set_user_attr("metrics", found)
             violations = violation(objective, found)
             trial.set_user_attr("constraints", violations)
@@ -272,7 +313,7 @@ def draw_study(study: Any, names: Sequence[str], directory: Path) -> list[Path]:
 def study_goal(document: dict[str, Any]) -> tuple[dict[str, RangeSpec | ChoiceSpec],
                                                  ObjectiveSpec]:
     """The ``search`` and ``objective`` sections of a validated document (ScenarioError when
-    either is missing)."""
+    either is missing, or when the scenario refuses a search range's bound or a choice)."""
     from sim.config.errors import Problem, ScenarioError
     from sim.config.loader import validate_document
 
@@ -288,7 +329,11 @@ def study_goal(document: dict[str, Any]) -> tuple[dict[str, RangeSpec | ChoiceSp
     if problems:
         raise ScenarioError(problems)
     assert spec.search is not None and spec.objective is not None
-    return dict(spec.search), spec.objective
+    search = dict(spec.search)
+    problems = extreme_problems(document, "search", search)
+    if problems:
+        raise ScenarioError(problems)
+    return search, spec.objective
 
 
 def write_study_report(outcome: TuneOutcome, objective: ObjectiveSpec, scenario_name: str,
