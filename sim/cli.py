@@ -908,6 +908,9 @@ def tune(
                                    worker_count, path, path.parent, advance, scheduler)
     except (api.ExecutorError, api.StudyError, KeyboardInterrupt) as exc:
         _study_stopped(exc, "trials", path)
+    if outcome.refused:
+        err.print(f"note: {outcome.refused} trial(s) gave no result: "
+                  f"{outcome.refused_example}", markup=False, emoji=False, soft_wrap=True)
     if not outcome.feasible:
         err.print(f"no trial met the constraints ({'; '.join(objective.constraints)}); the "
                   f"closest is trial {outcome.chosen[0].number} (short by "

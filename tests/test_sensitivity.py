@@ -110,6 +110,12 @@ def test_the_figure_is_written(tmp_path: Path) -> None:
      "must be a whole number, got float 10.0); add int: true"),
     ({"uncertain": {"fleet.0.count": {"low": 10.2, "high": 10.8, "int": True}}}, [],
      "uncertain.'fleet.0.count'", "no whole number lies between low (10.2) and high (10.8)"),
+    # Each bound a scenario alone, but not two units required of one: a study needs every
+    # variant, so it stops before running any.
+    ({"uncertain": {"fleet.0.design.parts.0.count": {"low": 1, "high": 2, "int": True},
+                    "fleet.0.design.parts.0.required": {"low": 1, "high": 2, "int": True}}}, [],
+     "uncertain", "the scenario refuses the values fleet.0.design.parts.0.count=1, "
+     "fleet.0.design.parts.0.required=2 together"),
     ({}, ["-n", "6"], "-n", "must be a power of 2"),
     ({}, ["-n", "4", "--metric", "uptme"], "--metric uptme", "did you mean 'uptime'?"),
 ])

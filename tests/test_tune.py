@@ -148,6 +148,23 @@ def test_a_pareto_pair_gives_a_front(tmp_path: Path) -> None:
     assert (tmp_path / "figures" / "pareto.png").exists()
 
 
+def test_values_refused_together_give_a_trial_no_result_and_the_study_goes_on(
+        tmp_path: Path) -> None:
+    """Each bound is a scenario alone, but two units required of one is not: such trials
+    are pruned and counted, and the others tuned."""
+    search = {"fleet.0.design.parts.0.count": {"low": 1, "high": 2, "int": True},
+              "fleet.0.design.parts.0.required": {"low": 1, "high": 2, "int": True}}
+    result = orbsim("tune", str(toy(tmp_path, search=search)), "--trials", "8", "-n", "2",
+                    "--workers", "1", "--study", str(tmp_path / "study.db"), "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["refused"] >= 1 and found["trials"] + found["refused"] == 8
+    assert result.stderr.startswith(f"note: {found['refused']} trial(s) gave no result: the "
+                                    "scenario refuses the values ")
+    params = found["best"]["params"]
+    assert params["fleet.0.design.parts.0.required"] <= params["fleet.0.design.parts.0.count"]
+
+
 @pytest.mark.parametrize(("changes", "path", "fragment"), [
     ({"search": None}, "search", "required key is missing"),
     ({"objective": None}, "objective", "required key is missing"),

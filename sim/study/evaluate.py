@@ -77,6 +77,14 @@ def extreme_problems(document: dict[str, Any], section: str,
     return problems
 
 
+def refused_together(values: Mapping[str, Any], exc: ScenarioError) -> str:
+    """What to say of values each allowed alone that the scenario refuses together (a
+    count below its required count, say)."""
+    given = ", ".join(f"{path}={value!r}" for path, value in values.items())
+    complaint = "; ".join(str(p) for p in exc.problems)
+    return f"the scenario refuses the values {given} together ({complaint})"
+
+
 # Each process's eclipse orbits by fleet geometry, kept across a study's variants: what the
 # power model derives from them (profiles, keyed by power design) is then built once. The
 # geometries held at once share one budget of kept orbits (``sim.model.power.shared``).
@@ -139,7 +147,14 @@ def evaluate_all(document: dict[str, Any], points: Sequence[dict[str, Any]],
                  ) -> list[dict[str, float]]:
     """``mean_metrics`` of each point's variant, in order, on ``pool`` (here when None);
     ``done`` is told of each result as it comes (in order)."""
-    scenarios = [variant(document, point) for point in points]
+    scenarios = []
+    for point in points:
+        try:
+            scenarios.append(variant(document, point))
+        except ScenarioError as exc:
+            raise ScenarioError([Problem("uncertain", refused_together(point, exc) + "; "
+                                         "narrow the ranges so that every combination is a "
+                                         "scenario")]) from None
     results: list[dict[str, float]] = []
     if pool is None:
         found: Iterator[dict[str, float]] = (mean_metrics(s, replications, root_seed)

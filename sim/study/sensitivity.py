@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.config.errors import ScenarioError
 from sim.config.study_spec import RangeSpec
 from sim.study.evaluate import (
     evaluate_all,
@@ -131,10 +132,10 @@ def run_sensitivity(document: dict[str, Any], uncertain: dict[str, RangeSpec],
     With ``out``, each variant's metrics are appended to ``out/variants.jsonl`` as they come,
     so that a killed study, run again with the same settings, evaluates only the rest; a
     study of other settings there is refused (``StudyError``), as is an ``out`` that cannot
-    be a folder."""
-    if out is not None and (problem := folder_problem(out)) is not None:
-        from sim.study.tune import StudyError
+    be a folder, and values the scenario refuses together."""
+    from sim.study.tune import StudyError
 
+    if out is not None and (problem := folder_problem(out)) is not None:
         raise StudyError(problem)
     points = sample_points(uncertain, base_samples, seed)
     stored: list[dict[str, float]] = []
@@ -153,8 +154,11 @@ def run_sensitivity(document: dict[str, Any], uncertain: dict[str, RangeSpec],
 
     try:
         with study_pool(workers, scheduler) as pool:
-            fresh = evaluate_all(document, points[len(stored):], replications, seed, pool,
-                                 advance, record)
+            try:
+                fresh = evaluate_all(document, points[len(stored):], replications, seed, pool,
+                                     advance, record)
+            except ScenarioError as exc:
+                raise StudyError("; ".join(str(p) for p in exc.problems)) from None
     finally:
         if out is not None:
             handle.close()

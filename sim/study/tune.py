@@ -21,12 +21,14 @@ from typing import Any
 
 import numpy as np
 
+from sim.config.errors import Problem, ScenarioError
 from sim.config.study_spec import ChoiceSpec, ObjectiveSpec, RangeSpec, constraint_parts
 from sim.scenario import Scenario
 from sim.study.evaluate import (
     extreme_problems,
     means,
     metric_rows,
+    refused_together,
     settings_key,
     study_pool,
     variant,
@@ -72,6 +74,10 @@ class TuneOutcome:
     report: Path | None = None
     # Every completed trial, chosen or not.
     points: list[Point] = field(default_factory=list)
+    # Trials whose values the scenario refuses together (no result), and what it said of
+    # the first.
+    refused: int = 0
+    refused_example: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         points = [{"trial": p.number, "params": p.params, "metrics": p.metrics,
@@ -80,7 +86,7 @@ class TuneOutcome:
         return {"best": {"params": points[0]["params"], "metrics": points[0]["metrics"],
                          "feasible": points[0]["feasible"]},
                 "comparison": points[0]["comparison"], "pareto": points if self.pareto else [],
-                "trials": self.trials, "feasible": self.feasible,
+                "trials": self.trials, "refused": self.refused, "feasible": self.feasible,
                 "study": str(self.study_path)}
 
 
@@ -203,8 +209,14 @@ def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec]
             values = suggest(trial, search)
             earlier = evaluated(study, values)
             if earlier is None:
-                found = means(replicate_rows(variant(document, values), replications, seed,
-                                             pool))
+                try:
+                    scenario = variant(document, values)
+                except ScenarioError as exc:
+                    # Values allowed alone may not be together: no result, and the study
+                    # goes on (the samplers skip pruned trials).
+                    trial.set_user_attr("refused", refused_together(values, exc))
+                    raise optuna.TrialPruned from None
+                found = means(replicate_rows(scenario, replications, seed, pool))
             else:
                 # The same values on the same seeds give the same metrics: no need to run.
                 found = dict(earlier.user_attrs.get("metrics", {}))
@@ -225,6 +237,9 @@ def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec]
                 progress(done + number + 1, trials)
         points = [_point(t) for t in study.trials
                   if t.state == optuna.trial.TrialState.COMPLETE]
+        refused = [t.user_attrs["refused"] for t in study.trials if "refused" in t.user_attrs]
+        if not points and refused:
+            raise StudyError(f"no trial gave a result: {refused[0]}")
         chosen, feasible = choose(points, objective)
         baseline_scenario = variant(document, {})
         fresh = seed + FRESH_SEED_OFFSET
@@ -233,7 +248,8 @@ def run_tune(document: dict[str, Any], search: dict[str, RangeSpec | ChoiceSpec]
                                                        replications, fresh, pool))
                        for p in chosen]
     outcome = TuneOutcome(chosen, comparisons, len(points), feasible, study_path,
-                          pareto=len(goals) > 1, points=points)
+                          pareto=len(goals) > 1, points=points, refused=len(refused),
+                          refused_example=refused[0] if refused else None)
     if figures_dir is not None:
         outcome.figures = draw_study(study, [g.metric for g in goals], figures_dir)
         outcome.report = write_study_report(outcome, objective, str(document.get("name", "")),
@@ -314,7 +330,6 @@ def study_goal(document: dict[str, Any]) -> tuple[dict[str, RangeSpec | ChoiceSp
                                                  ObjectiveSpec]:
     """The ``search`` and ``objective`` sections of a validated document (ScenarioError when
     either is missing, or when the scenario refuses a search range's bound or a choice)."""
-    from sim.config.errors import Problem, ScenarioError
     from sim.config.loader import validate_document
 
     spec = validate_document(document)
