@@ -4,8 +4,8 @@ For analysis in a notebook or a script: one row per replication (``replicates``)
 replication and month (``timeseries``), and the two JSON files as dictionaries. The folder is
 checked and read by the report's reader (``sim.report.read_campaign``: one line saying why a
 folder is not a campaign; one stopped before it finished is read as far as it went, and
-says so), and its Arrow tables converted, which gives the same
-frames as ``pandas.read_parquet`` of each file. pandas is imported on first use, so that
+says so), and its Arrow tables converted, which gives the same frames as
+``pandas.read_parquet`` of each file. pandas is imported on first use, so that
 ``import sim.api`` stays quick for the command line.
 """
 
