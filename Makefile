@@ -5,10 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS_STAMP := $(VENV)/.notebooks-installed
 
-.PHONY: help demo test lint bench notebooks notebook-outputs clean
+.PHONY: help install demo test lint bench notebooks notebook-outputs clean
 .DEFAULT_GOAL := help
 
 help:
+	@echo "make install           create .venv and install orbsim in it (what the others do"
+	@echo "                       first), then use .venv/bin/orbsim"
 	@echo "make demo              reference cluster without and with servicing: campaigns,"
 	@echo "                       reports, comparison (results/)"
 	@echo "make test              ruff and the whole test suite"
@@ -24,6 +26,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+install: $(STAMP)
 
 # The reference cluster over 20 years, 500 replications without servicing and 500 with it, each
 # with its report, then the two compared replication by replication (same seed: common random

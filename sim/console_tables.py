@@ -5,9 +5,9 @@ number's last digits. Here every cell folds onto further lines instead. Where th
 leaves room, no number is split: each column of numbers is at least as wide as its longest
 number (an interval "a – b" may wrap between its two numbers); the columns of words take what
 they need of the rest, and what is left widens the columns of numbers to their whole cells,
-then to their headers' words (a short header whole). On a console too narrow for that, each
-row is printed as a record instead: its name, then ``header = number`` for each of its
-numbers.
+then to their headers' words (a short header whole), then to their whole headers. On a
+console too narrow for that, each row is printed as a record instead: its name, then
+``header = number`` for each of its numbers.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def fit(table: Table, width: int) -> RenderableType:
     if sum(widths) + sum(min(_widest_with_header(c), MIN_TEXT_WIDTH) for c in words) > room:
         return records(table, width) if numbers and words else table
     spare = room - sum(widths) - sum(_widest_with_header(column) for column in words)
-    for widest in (_widest_cell, _widest_with_header):
+    for widest in (_widest_cell, _widest_with_header, _widest_whole_header):
         # The columns needing least first, so that as many as possible are whole.
         for k in sorted(range(len(numbers)), key=lambda k: widest(numbers[k]) - widths[k]):
             grow = widest(numbers[k]) - widths[k]
@@ -104,6 +104,11 @@ def _widest_with_header(column: Column) -> int:
     header = str(column.header)
     words = [header] if cell_len(header) <= SHORT_HEADER else header.split()
     return max([cell_len(word) for word in words] + [_widest_cell(column)])
+
+
+def _widest_whole_header(column: Column) -> int:
+    """The widest cell of a column or its whole header on one line, characters."""
+    return max(cell_len(str(column.header)), _widest_cell(column))
 
 
 def _widest_word(column: Column) -> int:

@@ -172,7 +172,8 @@ def servicer_rows(servicing: Mapping[str, Any]) -> list[Row]:
 def reordering_text(item: Mapping[str, Any]) -> str:
     """(s,Q), (R,S), or never reordered."""
     if "reorder_point" in item:
-        return (f"(s,Q): reorder {number(item.get('order_quantity'))} when stock falls to "
+        return (f"(s,Q): order {number(item.get('order_quantity'))} when the inventory "
+                f"position (stock + on order − backorders) falls to "
                 f"{number(item['reorder_point'])}")
     if "review_days" in item:
         return (f"(R,S): every {number(item['review_days'])} days, order up to "

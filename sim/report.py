@@ -111,7 +111,8 @@ JOBS_NOTE = ("Hatched bars (\"training jobs: <cause>\"): compute lost by trainin
 # One sentence per panel of the power figure.
 POWER_PANELS = (
     "Compute lost by power cause: the mean share of nominal compute each power cause took, "
-    "with its 95 % interval (the causes are defined in the README's table of causes).",
+    "with its 95 % interval (the causes are defined in the table of causes of orbsim's "
+    "README).",
     "Energy budget: where the array's energy went, per satellite-year: to compute, to the bus "
     "(the satellite's own housekeeping load), to conversion losses (charging and discharging "
     "the battery), and \"bus load not met\" (power.unmet_bus_kwh): energy the bus needed that "
@@ -529,7 +530,7 @@ def report_blocks(results: CampaignResults, figures: Sequence[str]) -> list[Bloc
 def summary_text(results: CampaignResults) -> str:
     """The report's opening sentence: mean uptime and goodput, and how often the SLA was met."""
     uptime, sla = results.metrics["uptime"], results.sla_probability
-    return (f"Over {results.replications} replications of {results.horizon_years:g} years, "
+    return (f"Over {results.replications} replications of {horizon_text(results)}, "
             f"the fleet delivered a mean {_percent(uptime['mean'])} of its nominal compute "
             f"(uptime; 95 % interval {_percent(uptime['ci95_low'])} – "
             f"{_percent(uptime['ci95_high'])}){_goodput_clause(results)}; "
@@ -548,8 +549,16 @@ def _goodput_clause(results: CampaignResults) -> str:
     lost = math.fsum(entry["mean"] for entry in results.described(JOBS_LOST).values())
     return (f", and a mean {_percent(goodput['mean'])} of it as useful work (goodput; 95 % "
             f"interval {_percent(goodput['ci95_low'])} – {_percent(goodput['ci95_high'])}): "
-            f"training jobs lost {_percent(lost)} beyond downtime to rollbacks, restarts and "
-            "checkpoint writes (goodput_lost)")
+            f"training jobs lost a further {_percent(lost)} of nominal compute beyond downtime "
+            "to rollbacks, restarts and checkpoint writes (goodput_lost)")
+
+
+def horizon_text(results: CampaignResults) -> str:
+    """The horizon as the scenario gives it: in days where it says horizon_days."""
+    days = results.document.get("horizon_days")
+    if days is not None:
+        return f"{float(days):g} days ({results.horizon_years:.3g} years)"
+    return f"{results.horizon_years:g} years"
 
 
 def _replications_of(results: CampaignResults) -> str:
@@ -657,8 +666,8 @@ def _core_meanings(results: CampaignResults) -> list[tuple[str, str]]:
                            "synchronous training jobs lose beyond their members' downtime "
                            "(goodput_lost); equal to uptime for independent work")]
     return [
-        ("uptime", f"delivered ÷ nominal compute over the horizon ({results.horizon_years:g} "
-                   "years): the fleet's mean capacity as a share of its nominal compute"),
+        ("uptime", f"delivered ÷ nominal compute over the horizon of {horizon_text(results)}:"
+                   " the fleet's mean capacity as a share of its nominal compute"),
         *(goodput if "goodput" in results.replicates.column_names else []),
         ("availability", f"share of the horizon in SLA windows of {window:g} h (sla_window_h) "
                          f"whose mean capacity is at least the SLA fraction, {sla} of nominal "
@@ -793,7 +802,7 @@ def manifest_rows(results: CampaignResults) -> list[tuple[str, str]]:
         ("replications", str(results.replications) if not results.partial else
          f"{results.replications} of {results.planned or '?'} planned (partial)"),
         ("satellites", format_number(results.column("satellites")[0])),
-        ("horizon (years)", f"{results.horizon_years:g}"),
+        ("horizon", horizon_text(results)),
         ("SLA fraction", f"{results.sla_fraction:g}"),
         ("SLA window (h)", f"{results.sla_window_h:g}"),
         ("orbsim version", str(manifest.get("package_version", "–"))),

@@ -84,3 +84,14 @@ def test_a_short_header_of_several_words_stays_on_one_line() -> None:
     console.print(fit(table, 40))
     lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
     assert any("B − A" in line for line in lines)
+
+
+def test_with_room_to_spare_a_long_header_stays_on_one_line() -> None:
+    table = Table()
+    table.add_column("metric")
+    table.add_column("B: smoke-fragile", justify="right")
+    table.add_row("uptime", "0.853467")
+    console = Console(width=120, file=io.StringIO())
+    console.print(fit(table, 120))
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert any("B: smoke-fragile" in line for line in lines)

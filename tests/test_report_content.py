@@ -106,8 +106,8 @@ def test_the_design_table_gives_every_part_its_laws_with_units(smoke: Path,
            "servicer |" in text
     assert "| bus | bus | 1 | 1 | Weibull shape 0.4521, scale 2,607 years | none |" in text
     assert "| resident | cluster | 1 | log-normal, median 12 h, σ 0.5 | 0.95 |" in text
-    assert "| cluster-depot | node/accelerator | 80 | (s,Q): reorder 40 when stock falls to " \
-           "60 |" in text
+    assert "| cluster-depot | node/accelerator | 80 | (s,Q): order 40 when the inventory " \
+           "position (stock + on order − backorders) falls to 60 |" in text
     assert "Maintenance policy: corrective" in text
     assert "eclipse rule ride_through" in text
 
@@ -276,6 +276,13 @@ def test_a_finished_campaign_is_not_partial(smoke: Path) -> None:
     results = report.read_campaign(smoke)
     assert not results.partial
     assert "PARTIAL" not in markdown(smoke)
+
+
+def test_a_horizon_given_in_days_is_reported_in_days(smoke: Path) -> None:
+    text = markdown(smoke)
+    assert "Over 6 replications of 91 days (0.249 years), the fleet delivered" in text
+    assert "| horizon | 91 days (0.249 years) |" in text
+    assert "over the horizon of 91 days (0.249 years):" in text
 
 
 # 9. One replication's timeline, through the command line.
