@@ -598,7 +598,19 @@ MAINTENANCE_MEANINGS = (
                               "servicer fleet"),
     ("servicing.replacements / launches", "satellites deorbited and replaced; launches of "
                                           "spares, satellites and servicers (lost ones too)"),
+    ("servicing.busy_servicer_years / refuels / delta_v_m_s", "servicer-years spent "
+                                                             "travelling or at work; refuels; "
+                                                             "Δv spent in all, m/s"),
+    ("servicing.servicer_losses / oru_swaps / preventive_swaps / inspection_tours",
+     "servicers lost to their own failures (replaced when replace_when_lost); swaps of a unit "
+     "that holds parts (they come new with it); swaps of units that had not failed; "
+     "inspection tours of a periodic policy"),
+    ("servicing.units_down_at_end / launches_failed", "serviced units still failed at the "
+                                                      "horizon; launches lost"),
     ("spares.fill_rate", "demands for a spare met from depot stock at once ÷ demands"),
+    ("spares.demands / filled_at_once / backorders_at_end", "spares asked of the depots; those "
+                                                            "met from stock at once; those "
+                                                            "still owed at the horizon"),
     ("cost.<category>_usd", "US dollars over the horizon: satellites, spares, servicers (and "
                             "their yearly cost), visits, refuels and launches; cost.total_usd "
                             "sums them"),
@@ -607,6 +619,24 @@ MAINTENANCE_MEANINGS = (
 )
 
 
+# The power metrics defined, shown when a campaign has a power system.
+POWER_MEANINGS = (
+    ("power.<use>_kwh", "energy over the horizon, summed over the fleet, kWh: the array's "
+                        "output (array) = compute + bus + conversion_loss (charging and "
+                        "discharging) + stored_change (stored energy at the horizon less at "
+                        "the start) + stored_lost (stored energy lost as the battery's usable "
+                        "energy fell); unmet_bus: bus energy not supplied while the bus had "
+                        "no power. The power figure shows them per satellite-year, in MWh"),
+    ("power.battery_cycles / battery_cycles_per_satellite_year", "orbits whose eclipse drew on "
+                                                                  "a battery: in all, and per "
+                                                                  "satellite-year"),
+    ("power.min_state_of_charge", "the lowest state of charge a battery reached (1: its whole "
+                                  "usable energy)"),
+    ("power.recharge_shortfall_orbits / bus_unpowered_hours", "orbits whose sunlight could "
+                                                              "not recharge the battery "
+                                                              "fully; hours buses had no "
+                                                              "power"),
+)
 # What training jobs lose beyond downtime, shown after downtime when a campaign has jobs.
 JOBS_LOST_MEANINGS = (
     ("goodput_lost.job_restart", "share of nominal compute training jobs lose to interruptions "
@@ -655,7 +685,8 @@ def meaning_rows(results: CampaignResults) -> list[tuple[str, str]]:
     """Every headline metric and statistic defined, with this scenario's SLA (and the
     maintenance, training-job and radiation metrics, when the campaign has them)."""
     columns = results.replicates.column_names
-    optional = [row for row in (*MAINTENANCE_MEANINGS, *JOBS_MEANINGS, *RADIATION_MEANINGS)
+    optional = [row for row in (*MAINTENANCE_MEANINGS, *POWER_MEANINGS, *JOBS_MEANINGS,
+                                *RADIATION_MEANINGS)
                 if any(name.startswith(row[0].split(".")[0] + ".") for name in columns)]
     return _core_meanings(results) + optional
 

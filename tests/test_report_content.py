@@ -285,6 +285,21 @@ def test_a_horizon_given_in_days_is_reported_in_days(smoke: Path) -> None:
     assert "over the horizon of 91 days (0.249 years):" in text
 
 
+def test_every_servicing_spares_and_power_metric_family_is_defined(serviced: Path) -> None:
+    meanings = markdown(serviced).split("## What the numbers mean")[1].split("\n## ")[0]
+    terms = [line.split(" | ")[0].removeprefix("| ") for line in meanings.splitlines()
+             if line.startswith("| ")]
+    assert "uptime" in terms
+    columns = pq.read_schema(serviced / "replicates.parquet").names
+    for name in columns:
+        if name.startswith(("servicing.", "spares.", "power.")):
+            family, _, metric = name.partition(".")
+            stem = metric.removesuffix("_kwh")
+            assert any(term.startswith(family + ".") and (
+                stem in term or (name.endswith("_kwh") and "<use>_kwh" in term))
+                for term in terms), name
+
+
 # 9. One replication's timeline, through the command line.
 def test_run_plot_writes_the_timeline(tmp_path: Path) -> None:
     target = tmp_path / "run.png"
