@@ -19,7 +19,7 @@ DISTRIBUTION_NAMES = {"exponential": "exponential", "weibull": "Weibull",
 Row = tuple[str, ...]
 DESIGN_COLUMNS = ("part", "role", "count", "required", "failure", "repair", "reliability")
 SERVICER_COLUMNS = ("servicer", "group", "count", "visit (time at a satellite)",
-                    "success probability")
+                    "success probability", "its own failures")
 DEPOT_COLUMNS = ("depot", "item", "initial stock", "reordering")
 
 
@@ -162,11 +162,23 @@ def group_text(group: Mapping[str, Any]) -> str:
 
 
 def servicer_rows(servicing: Mapping[str, Any]) -> list[Row]:
-    """One row per servicer group: where, how many, how long a visit takes."""
+    """One row per servicer group: where, how many, how long a visit takes, and how the
+    servicer itself fails (what ``servicing.servicer_losses`` counts)."""
     return [(str(s.get("name", "?")), str(s.get("group", "?")), number(s.get("count", 1)),
              law_text(s["visit"]) if "visit" in s else "?",
-             number(s.get("success_probability", 1)))
+             number(s.get("success_probability", 1)), servicer_failures_text(s))
             for s in servicing.get("servicers") or []]
+
+
+def servicer_failures_text(servicer: Mapping[str, Any]) -> str:
+    """How a servicer is lost: each of its parts' failure laws, and whether it is replaced."""
+    laws = [f"{part.get('name', '?')}: {law_text(part['failure'])}"
+            for part in servicer.get("parts") or [] if isinstance(part, Mapping)
+            and "failure" in part]
+    if not laws:
+        return "never fails"
+    replaced = "replaced when lost" if servicer.get("replace_when_lost") else "not replaced"
+    return f"{'; '.join(laws)} ({replaced})"
 
 
 def reordering_text(item: Mapping[str, Any]) -> str:

@@ -105,7 +105,9 @@ def test_the_design_table_gives_every_part_its_laws_with_units(smoke: Path,
     assert "| node/accelerator | compute | 4 | 1 | exponential, mean 18.18 years | " \
            "servicer |" in text
     assert "| bus | bus | 1 | 1 | Weibull shape 0.4521, scale 2,607 years | none |" in text
-    assert "| resident | cluster | 1 | log-normal, median 12 h, σ 0.5 | 0.95 |" in text
+    assert ("| resident | cluster | 1 | log-normal, median 12 h, σ 0.5 | 0.95 | bus: "
+            "exponential, mean 15 years; arm: exponential, mean 10 years (replaced when lost) "
+            "|") in text
     assert "| cluster-depot | node/accelerator | 80 | (s,Q): order 40 when the inventory " \
            "position (stock + on order − backorders) falls to 60 |" in text
     assert "Maintenance policy: corrective" in text
