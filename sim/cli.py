@@ -322,7 +322,12 @@ def _load(config: Path, overrides: list[str] | None, debug: bool) -> api.Scenari
 
 def _warn(scenario: api.Scenario) -> None:
     for warning in api.scenario_warnings(scenario):
-        err.print(f"warning: {warning}", markup=False, emoji=False, soft_wrap=True)
+        _warning(warning)
+
+
+def _warning(text: str) -> None:
+    """One line on stderr of what may not mean what it seems; the exit status stays 0."""
+    err.print(f"warning: {text}", markup=False, emoji=False, soft_wrap=True)
 
 
 @app.command(cls=_Command)
@@ -611,7 +616,7 @@ def compare(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     for side in (comparison.a, comparison.b):
         if side.partial is not None:
-            err.print(f"warning: {side.partial}", markup=False, emoji=False, soft_wrap=True)
+            _warning(side.partial)
     if as_json:
         sys.stdout.write(json.dumps(comparison.to_dict(), allow_nan=False) + "\n")
         return
@@ -702,7 +707,7 @@ def eclipse(
         inclination_deg=inclination_deg, raan_deg=raan_deg, ltan_h=ltan_h, tle=tle,
         start=start, days=days, step_s=step_s))
     for warning in query.warnings:
-        err.print(f"warning: {warning}", markup=False, emoji=False, soft_wrap=True)
+        _warning(warning)
     with _working("computing the eclipse schedule (cached after the first time)"):
         schedule, document = _guard(debug, lambda: api.run_eclipse_query(query))
     if output is OutputFormat.json:
@@ -776,7 +781,7 @@ def export(
                   emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if written.partial is not None:
-        err.print(f"warning: {written.partial}", markup=False, emoji=False, soft_wrap=True)
+        _warning(written.partial)
     out.print(f"wrote {written.replicates} and {written.timeseries}", markup=False,
               soft_wrap=True)
 
@@ -978,9 +983,8 @@ def cutsets(
     horizon_years = scenario.horizon_s / api.YEAR_S
     for years in times:
         if years > horizon_years * (1 + 1e-9):
-            err.print(f"warning: --at-years {years:g} is beyond the scenario's horizon "
-                      f"({horizon_years:g} years)", markup=False, emoji=False,
-                      soft_wrap=True)
+            _warning(f"--at-years {years:g} is beyond the scenario's horizon "
+                     f"({horizon_years:g} years)")
     shadow = None
     if api.ages_in_eclipse(scenario):
         geometry = _geometry(scenario, debug)
