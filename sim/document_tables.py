@@ -20,7 +20,7 @@ Row = tuple[str, ...]
 DESIGN_COLUMNS = ("part", "role", "count", "required", "failure", "repair", "reliability")
 SERVICER_COLUMNS = ("servicer", "group", "count", "visit (time at a satellite)",
                     "success probability", "its own failures")
-DEPOT_COLUMNS = ("depot", "item", "initial stock", "reordering")
+DEPOT_COLUMNS = ("depot", "item", "initial stock", "reordering", "delivery to where it is used")
 
 
 def number(value: Any) -> str:
@@ -196,8 +196,15 @@ def reordering_text(item: Mapping[str, Any]) -> str:
 def depot_rows(servicing: Mapping[str, Any]) -> list[Row]:
     """One row per item of every depot."""
     return [(str(depot.get("name", "?")), str(item.get("part", "?")),
-             number(item.get("initial", 0)), reordering_text(item))
+             number(item.get("initial", 0)), reordering_text(item), delivery_text(depot, item))
             for depot in servicing.get("depots") or [] for item in depot.get("items") or []]
+
+
+def delivery_text(depot: Mapping[str, Any], item: Mapping[str, Any]) -> str:
+    """The time from the depot to where a spare is used: the item's own, else its depot's,
+    else none (the spare is at hand)."""
+    law = item.get("delivery") or depot.get("delivery")
+    return law_text(law) if law else "at hand"
 
 
 def policy_text(document: Mapping[str, Any]) -> str:

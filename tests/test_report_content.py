@@ -109,7 +109,10 @@ def test_the_design_table_gives_every_part_its_laws_with_units(smoke: Path,
             "exponential, mean 15 years; arm: exponential, mean 10 years (replaced when lost) "
             "|") in text
     assert "| cluster-depot | node/accelerator | 80 | (s,Q): order 40 when the inventory " \
-           "position (stock + on order − backorders) falls to 60 |" in text
+           "position (stock + on order − backorders) falls to 60 | at hand |" in text
+    assert "| cluster-depot | satellite | 4 | (s,Q): order 2 when the inventory position " \
+           "(stock + on order − backorders) falls to 2 | log-normal, median 14 days, σ 0.5 |" \
+           in text
     assert "Maintenance policy: corrective" in text
     assert "eclipse rule ride_through" in text
 
