@@ -845,10 +845,44 @@ def manifest_rows(results: CampaignResults) -> list[tuple[str, str]]:
     return rows
 
 
+# A metric's statistics in a row of the report's tables, the standard error aside.
+STAT_KEYS = ("mean", "ci95_low", "ci95_high", "p5", "p50", "p95")
+
+
 def _stat_row(name: str, entry: Mapping[str, float]) -> tuple[str, ...]:
-    return (name, format_number(entry["mean"]), format_number(entry["standard_error"]),
-            f"{format_number(entry['ci95_low'])} – {format_number(entry['ci95_high'])}",
-            format_number(entry["p5"]), format_number(entry["p50"]), format_number(entry["p95"]))
+    mean, low, high, p5, p50, p95 = row_numbers([entry[key] for key in STAT_KEYS])
+    return (name, mean, error_text(entry["standard_error"]), f"{low} – {high}", p5, p50, p95)
+
+
+def _undefined(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def row_numbers(values: Sequence[float]) -> list[str]:
+    """Statistics of one metric on the same scale (its mean first, then its interval and
+    percentiles), each to the decimals ``format_number`` gives the mean (4 significant
+    digits from 1 to 10⁴, 5 decimals below 1; the largest value where the mean is 0), so
+    that a row does not mix 0.50000 with 1.419; 0 and undefined values as
+    ``format_number``."""
+    sizes = [abs(v) for v in values if not _undefined(v) and v != 0]
+    scale = abs(values[0]) if sizes and not _undefined(values[0]) and values[0] != 0 else (
+        max(sizes, default=0.0))
+    if scale == 0.0 or scale >= 1e4 or scale < 1e-3:
+        return [format_number(v) for v in values]
+    decimals = 3 - math.floor(math.log10(scale)) if scale >= 1 else 5
+    return [format_number(v) if _undefined(v) or v == 0
+            else f"{round(v, decimals) + 0.0:,.{decimals}f}" for v in values]
+
+
+def error_text(value: float) -> str:
+    """A standard error to two significant digits (``0.50``, ``0.0012``, ``3.1e-06``), as
+    much as its own uncertainty warrants; 0 and undefined as ``format_number``."""
+    if _undefined(value) or value == 0 or abs(value) >= 1e4:
+        return format_number(value)
+    if abs(value) < 1e-3:
+        return f"{value:.1e}"
+    decimals = max(0, 1 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{decimals}f}"
 
 
 def to_markdown(blocks: Iterable[Block]) -> str:

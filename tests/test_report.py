@@ -70,8 +70,10 @@ def test_markdown_links_every_figure_and_holds_the_numbers(
         entry = report.tidy(metric, summary["metrics"][metric])
         # The statistics table's row (the glossary above it names the headline metrics too).
         row = [line for line in text.splitlines() if line.startswith(f"| {metric} |")][-1]
-        for key in ("mean", "standard_error", "ci95_low", "ci95_high", "p5", "p50", "p95"):
-            assert report.format_number(entry[key]) in row, (metric, key)
+        shown = report.row_numbers([entry[key] for key in report.STAT_KEYS])
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells == [metric, shown[0], report.error_text(entry["standard_error"]),
+                         f"{shown[1]} – {shown[2]}", *shown[3:]], row
     assert report.format_number(summary["probability_meeting_sla"]["mean"]) in text
 
 
