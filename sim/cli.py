@@ -37,6 +37,8 @@ EXIT_INTERRUPTED = 130
 # $ORBSIM_PROGRESS_S changes it. A step shorter than PROGRESS_QUIET_S leaves no line.
 PROGRESS_LINE_S = 10.0
 PROGRESS_QUIET_S = 1.0
+# A tuning study's file unless --study names another.
+DEFAULT_STUDY_FILE = "study.db"
 # Resolution of orbsim sensitivity's --figure.
 SENSITIVITY_FIGURE_DPI = 150
 
@@ -902,7 +904,7 @@ def tune(
     loaded = _guard(debug, lambda: api.read_scenario(config, overrides or ()))
     search, objective = _guard(debug, lambda: api.study_goal(loaded.document))
     path = study if study is not None else Path("results") / f"{loaded.scenario.name}-tune" / (
-        "study.db")
+        DEFAULT_STUDY_FILE)
     _refuse([f"--study: {problem}"] if (problem := api.study_file_problem(path)) else [])
     _refuse_unknown_metrics(loaded.scenario, seed, {f"objective: {name!r}": name
                                                     for name in objective.metrics()})
@@ -910,7 +912,7 @@ def tune(
     try:
         with Progress("trials", lambda done, total: f"{done:,.0f}/{total:,.0f}") as advance:
             outcome = api.run_tune(loaded.document, search, objective, trials, n, seed,
-                                   worker_count, path, path.parent, advance, scheduler)
+                                   worker_count, path, _study_folder(path), advance, scheduler)
     except (api.ExecutorError, api.StudyError, KeyboardInterrupt) as exc:
         _study_stopped(exc, "trials", path)
     if outcome.refused:
@@ -925,6 +927,13 @@ def tune(
         sys.stdout.write(json.dumps(api.json_ready(outcome.to_dict()), allow_nan=False) + "\n")
         return
     _print_tune(outcome, objective)
+
+
+def _study_folder(study: Path) -> Path:
+    """Where a study's report and figures go: beside ``study.db``; for a study file of
+    another name, a folder of that name beside it (two studies in one folder would
+    overwrite each other's reports)."""
+    return study.parent if study.name == DEFAULT_STUDY_FILE else study.parent / study.stem
 
 
 def _print_tune(outcome: api.TuneOutcome, objective: Any) -> None:

@@ -56,6 +56,18 @@ def test_the_tuner_finds_shorter_repairs_and_the_fresh_seeds_confirm_it(tmp_path
     assert "data:image/png;base64," in (tmp_path / "report.html").read_text()
 
 
+def test_studies_sharing_a_folder_keep_their_own_reports(tmp_path: Path) -> None:
+    config = toy(tmp_path)
+    for name in ("fast", "slow"):
+        result = orbsim("tune", str(config), "--trials", "2", "-n", "2", "--workers", "1",
+                        "--study", str(tmp_path / "studies" / f"{name}.db"), "--json")
+        assert result.returncode == 0, result.stderr
+    for name in ("fast", "slow"):
+        assert (tmp_path / "studies" / name / "report.md").is_file()
+        assert (tmp_path / "studies" / name / "figures" / "history.png").is_file()
+    assert not (tmp_path / "studies" / "report.md").exists()
+
+
 def test_a_killed_study_resumes_and_refuses_other_settings(tmp_path: Path) -> None:
     assert tune_json(tmp_path, "--trials", "3", "-n", "2")["trials"] == 3
     assert tune_json(tmp_path, "--trials", "5", "-n", "2")["trials"] == 5
