@@ -74,11 +74,14 @@ from sim.model.power.shared import KEPT_ORBITS_ENV, kept_orbits_bytes
 from sim.replicate import GeometryOrbits, ReplicateResult, run_replicate
 from sim.report import (
     FIGURE_DPI,
+    STAT_KEYS,
     CampaignResults,
     Report,
     ReportError,
+    error_text,
     noise_floor,
     read_campaign,
+    row_numbers,
     tidy,
     write_report,
 )
@@ -107,6 +110,7 @@ __all__ = [
     "HOUR_S",
     "KEPT_ORBITS_ENV",
     "MEMORY_ENV",
+    "STAT_KEYS",
     "YEAR_S",
     "CampaignOutcome",
     "CampaignResults",
@@ -149,6 +153,7 @@ __all__ = [
     "default_workers",
     "draw_indices",
     "eclipse_query",
+    "error_text",
     "export_csv",
     "figure_target",
     "fleet_geometry",
@@ -165,6 +170,7 @@ __all__ = [
     "read_results",
     "read_scenario",
     "replication_bytes",
+    "row_numbers",
     "run_campaign",
     "run_eclipse_query",
     "run_replicate",

@@ -551,14 +551,6 @@ def _resume_command(config: Path, n: int | None, until_ci: float | None, workers
     return shlex.join(words)
 
 
-def _share(value: float, decimals: int = 5) -> str:
-    """A share with ``decimals`` decimals, or 3 significant digits when the decimals would show
-    fewer than 3 (a reboot's 5e-06 is not 0.00000)."""
-    if value != 0 and abs(value) < 10.0 ** (2 - decimals):
-        return f"{value:.3g}"
-    return f"{value:.{decimals}f}"
-
-
 def _print_campaign(outcome: Any) -> None:
     summary = outcome.summary
     metrics = summary["metrics"]
@@ -570,10 +562,11 @@ def _print_campaign(outcome: Any) -> None:
     for prefix in ("downtime.", "goodput_lost."):
         shown += sorted(name for name in metrics if name.startswith(prefix))
     for name in shown:
+        # As the report prints them: one precision a row, the standard error to 2 digits.
         d = api.tidy(name, metrics[name])
-        table.add_row(name, _share(d["mean"]), _share(d["standard_error"]),
-                      f"{_share(d['ci95_low'])} – {_share(d['ci95_high'])}",
-                      _share(d["p5"], 4), _share(d["p50"], 4), _share(d["p95"], 4))
+        mean, low, high, p5, p50, p95 = api.row_numbers([d[key] for key in api.STAT_KEYS])
+        table.add_row(name, mean, api.error_text(d["standard_error"]), f"{low} – {high}", p5,
+                      p50, p95)
     sla = summary["probability_meeting_sla"]
     table.add_section()
     table.add_row(f"P(uptime ≥ SLA {summary['sla_fraction']:g})", f"{sla['mean']:.4f}", "",

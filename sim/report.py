@@ -860,16 +860,16 @@ def _undefined(value: float | None) -> bool:
 
 def row_numbers(values: Sequence[float]) -> list[str]:
     """Statistics of one metric on the same scale (its mean first, then its interval and
-    percentiles), each to the decimals ``format_number`` gives the mean (4 significant
-    digits from 1 to 10⁴, 5 decimals below 1; the largest value where the mean is 0), so
-    that a row does not mix 0.50000 with 1.419; 0 and undefined values as
-    ``format_number``."""
+    percentiles), each to the decimals of the mean: 4 significant digits above 1 (up to
+    10⁴), 5 decimals up to 1 (a share's); the largest value's where the mean is 0. A row
+    then does not mix 0.50000 with 1.419. Zero, undefined, tiny (< 10⁻³) and large (≥ 10⁴)
+    scales as ``format_number``."""
     sizes = [abs(v) for v in values if not _undefined(v) and v != 0]
     scale = abs(values[0]) if sizes and not _undefined(values[0]) and values[0] != 0 else (
         max(sizes, default=0.0))
     if scale == 0.0 or scale >= 1e4 or scale < 1e-3:
         return [format_number(v) for v in values]
-    decimals = 3 - math.floor(math.log10(scale)) if scale >= 1 else 5
+    decimals = 3 - math.floor(math.log10(scale)) if scale > 1 else 5
     return [format_number(v) if _undefined(v) or v == 0
             else f"{round(v, decimals) + 0.0:,.{decimals}f}" for v in values]
 

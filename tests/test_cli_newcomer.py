@@ -305,6 +305,25 @@ def test_a_variant_into_the_plain_folder_is_told_what_differs(tmp_path: Path) ->
                         r"results/smoke-[0-9a-f]{8}\n", result.stderr), result.stderr
 
 
+def test_the_campaign_table_prints_each_row_as_the_report_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim import api
+    from sim.cli import out
+
+    monkeypatch.setattr(out, "width", 200)
+    ran = orbsim_here("campaign", str(SMOKE), "-n", "3", "--workers", "1", "--out",
+                      str(tmp_path / "c"))
+    assert ran.returncode == 0, ran.stderr
+    summary = json.loads((tmp_path / "c" / "summary.json").read_text())
+    for name in ("uptime", "downtime.repair"):
+        entry = api.tidy(name, summary["metrics"][name])
+        mean, low, high, p5, p50, p95 = api.row_numbers([entry[k] for k in api.STAT_KEYS])
+        row = next(line for line in ran.stdout.splitlines() if line.startswith(f"│ {name} "))
+        cells = [cell.strip() for cell in row.strip("│").split("│")]
+        assert cells == [name, mean, api.error_text(entry["standard_error"]),
+                         f"{low} – {high}", p5, p50, p95], row
+
+
 def test_the_campaign_table_prints_shares_without_residue() -> None:
     """A share's interval printed in the terminal never goes below 0 (no -0.00000): the
     command line shows statistics as the report does (``api.tidy``)."""

@@ -293,6 +293,7 @@ def test_a_row_of_statistics_keeps_one_precision() -> None:
     assert report.row_numbers([14.72, 13.71, 15.73, 12.0, 14.5, 17.25]) == [
         "14.72", "13.71", "15.73", "12.00", "14.50", "17.25"]
     assert report.row_numbers([0.904061, 0.9012, 0.9069, 0.85, 0.9, 0.95])[0] == "0.90406"
+    assert report.row_numbers([1.0, 1.0, 1.0, 1.0, 1.0, 1.0])[0] == "1.00000"
     assert report.row_numbers([3e-6, 2e-6, 4e-6, 0.0, 3e-6, 5e-6])[0] == "3.000e-06"
     assert report.row_numbers([123456.0, 100000.0, 150000.0, 0.0, 1.0, 2.0])[0] == "123,456"
     assert [report.error_text(v) for v in (0.5039, 0.0012345, 3.14e-6, 12.3, 0.0)] == [
