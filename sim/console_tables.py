@@ -5,7 +5,7 @@ number's last digits. Here every cell folds onto further lines instead. Where th
 leaves room, no number is split: each column of numbers is at least as wide as its longest
 number (an interval "a – b" may wrap between its two numbers); the columns of words take what
 they need of the rest, and what is left widens the columns of numbers to their whole cells,
-then to their headers' words (a short header whole), then to their whole headers. On a
+then to their headers' words, then to their whole headers (least needed first). On a
 console too narrow for that, each row is printed as a record instead: its name, then
 ``header = number`` for each of its numbers.
 """
@@ -20,9 +20,6 @@ from rich.text import Text
 # Narrowest a column of words is squeezed to before numbers fold too, characters: room for a
 # short part name.
 MIN_TEXT_WIDTH = 8
-# Longest header kept on one line where there is room, characters: short headers of several
-# words ("B − A", "95 %") read as one.
-SHORT_HEADER = 8
 # Indent of a record's numbers under its name, characters.
 RECORD_INDENT = 2
 
@@ -99,11 +96,9 @@ def _widest_cell(column: Column) -> int:
 
 
 def _widest_with_header(column: Column) -> int:
-    """The widest cell of a column or word of its header, characters (a header no longer
-    than ``SHORT_HEADER`` counts as one word: "B − A" stacked a word a line reads as three)."""
-    header = str(column.header)
-    words = [header] if cell_len(header) <= SHORT_HEADER else header.split()
-    return max([cell_len(word) for word in words] + [_widest_cell(column)])
+    """The widest cell of a column or word of its header, characters."""
+    return max([cell_len(word) for word in str(column.header).split()]
+               + [_widest_cell(column)])
 
 
 def _widest_whole_header(column: Column) -> int:
