@@ -35,10 +35,10 @@ def figure_target(path: str | os.PathLike[str]) -> Path:
         raise FigurePathError(f"{target}: a folder; give a file name")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise FigurePathError(f"{target}: its folder is a file") from None
     except OSError as exc:
         raise FigurePathError(f"{target}: cannot create its folder ({exc.strerror})") from None
-    if not target.parent.is_dir():
-        raise FigurePathError(f"{target.parent}: not a folder")
     return target
 
 

@@ -212,11 +212,13 @@ def test_table_and_figure(runs: dict[str, Path], tmp_path: Path) -> None:
     assert len(data) > 1000 and data.startswith(PNG_SIGNATURE)
 
 
-@pytest.mark.parametrize("name", ["fragile-vs-base", "figures.bmp", "a-folder"])
+@pytest.mark.parametrize("name", ["fragile-vs-base", "figures.bmp", "a-folder.png",
+                                  "a-file/figure.png"])
 def test_a_figure_name_that_cannot_be_written_is_refused_first(
         runs: dict[str, Path], tmp_path: Path, name: str) -> None:
     (tmp_path / "a-folder.png").mkdir()
-    figure = tmp_path / (f"{name}.png" if name == "a-folder" else name)
+    (tmp_path / "a-file").write_text("")
+    figure = tmp_path / name
     ran = orbsim_here("compare", str(runs["base"]), str(runs["fragile"]), "--figure", str(figure))
     assert ran.returncode == 2 and ran.stdout == ""
     assert ran.stderr.startswith(f"error: --figure: {figure}: ")

@@ -30,6 +30,10 @@ class ScenarioError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def one_line(self) -> str:
+        """Every problem on one line, "; " between them (to quote inside another message)."""
+        return "; ".join(str(p) for p in self.problems)
+
 
 class FieldError(ValueError):
     """Raised by a model validator to pin a cross-field problem on one key of that model."""

@@ -65,7 +65,7 @@ def extreme_problems(document: dict[str, Any], section: str,
             try:
                 variant(document, {path: value})
             except ScenarioError as exc:
-                complaint = "; ".join(str(p) for p in exc.problems)
+                complaint = exc.one_line()
                 wants_int = (isinstance(spec, RangeSpec) and not spec.int
                              and "whole number" in complaint)
                 problems.append(Problem(format_path(key), f"the scenario refuses {value!r} "
@@ -81,8 +81,7 @@ def refused_together(values: Mapping[str, Any], exc: ScenarioError) -> str:
     """What to say of values each allowed alone that the scenario refuses together (a
     count below its required count, say)."""
     given = ", ".join(f"{path}={value!r}" for path, value in values.items())
-    complaint = "; ".join(str(p) for p in exc.problems)
-    return f"the scenario refuses the values {given} together ({complaint})"
+    return f"the scenario refuses the values {given} together ({exc.one_line()})"
 
 
 # Each process's eclipse orbits by fleet geometry, kept across a study's variants: what the

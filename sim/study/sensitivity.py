@@ -158,7 +158,7 @@ def run_sensitivity(document: dict[str, Any], uncertain: dict[str, RangeSpec],
                 fresh = evaluate_all(document, points[len(stored):], replications, seed, pool,
                                      advance, record)
             except ScenarioError as exc:
-                raise StudyError("; ".join(str(p) for p in exc.problems)) from None
+                raise StudyError(exc.one_line()) from None
     finally:
         if out is not None:
             handle.close()
