@@ -82,6 +82,7 @@ from sim.report import (
     noise_floor,
     read_campaign,
     row_numbers,
+    share_text,
     tidy,
     write_report,
 )
@@ -179,6 +180,7 @@ __all__ = [
     "scenario_json_schema",
     "scenario_warnings",
     "shadow_fractions",
+    "share_text",
     "study_file_problem",
     "study_goal",
     "study_inputs",

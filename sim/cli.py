@@ -390,9 +390,9 @@ def _print_run(result: dict[str, Any]) -> None:
     summary = Table(title=f"{result['scenario']}: one replication (seed {result['seed']})")
     summary.add_column("metric")
     summary.add_column("value", justify="right")
-    summary.add_row("uptime (delivered ÷ nominal compute)", f"{result['uptime']:.6f}")
-    summary.add_row("goodput (useful ÷ nominal compute)", f"{result['goodput']:.6f}")
-    summary.add_row("availability (time at or above SLA)", f"{result['availability']:.6f}")
+    summary.add_row("uptime (delivered ÷ nominal compute)", api.share_text(result["uptime"]))
+    summary.add_row("goodput (useful ÷ nominal compute)", api.share_text(result["goodput"]))
+    summary.add_row("availability (time at or above SLA)", api.share_text(result["availability"]))
     summary.add_row("satellites", f"{result['satellites']:,}")
     summary.add_row("satellites down at end", f"{result['satellites_down_at_end']:,}")
     summary.add_row("horizon (years)", f"{result['horizon_years']:g}")
@@ -405,23 +405,25 @@ def _print_run(result: dict[str, Any]) -> None:
     lost.add_column("cause")
     lost.add_column("share", justify="right")
     for cause, share in result["downtime_by_cause"].items():
-        lost.add_row(cause, f"{share:.6f}")
+        lost.add_row(cause, api.share_text(share))
     if result["goodput_lost"]:
         lost.add_section()
         for cause, share in result["goodput_lost"].items():
-            lost.add_row(f"lost by training jobs beyond downtime: {cause}", f"{share:.6f}")
+            lost.add_row(f"lost by training jobs beyond downtime: {cause}",
+                             api.share_text(share))
     lost.add_section()
     for part, share in result["downtime_by_part"].items():
-        lost.add_row(f"part: {part}", f"{share:.6f}")
+        lost.add_row(f"part: {part}", api.share_text(share))
     if result["outage_by_parts"]:
         lost.add_section()
         ranked = sorted(result["outage_by_parts"].items(), key=lambda item: -item[1])
         for parts, share in ranked[:OUTAGE_ROWS]:
-            lost.add_row(f"satellite down, charged to: {parts}", f"{share:.6f}")
+            lost.add_row(f"satellite down, charged to: {parts}", api.share_text(share))
         rest = ranked[OUTAGE_ROWS:]
         if rest:
             lost.add_row(f"satellite down, charged to: {len(rest)} other sets of parts "
-                         "(--json lists all)", f"{math.fsum(share for _, share in rest):.6f}")
+                         "(--json lists all)",
+                         api.share_text(math.fsum(share for _, share in rest)))
     _show(lost)
 
     events = Table(title="Events")

@@ -435,6 +435,17 @@ def format_number(value: float) -> str:
     return f"{value:.5f}"
 
 
+def share_text(value: float) -> str:
+    """One replication's share as ``orbsim run`` prints it: 6 decimals; a share too small to
+    show in them, to 2 significant digits; one below ``SHARE_NOISE`` (rounding noise), 0."""
+    size = abs(value)
+    if size < SHARE_NOISE:
+        return "0"
+    if size < 5e-7:
+        return f"{value:.1e}"
+    return f"{value:.6f}"
+
+
 def tidy(name: str, entry: Mapping[str, float], scale: float = math.nan) -> dict[str, float]:
     """A summary entry as the report shows it: rounding noise as 0, no impossible interval.
 
@@ -630,8 +641,9 @@ POWER_MEANINGS = (
     ("power.battery_cycles / battery_cycles_per_satellite_year", "orbits whose eclipse drew on "
                                                                   "a battery: in all, and per "
                                                                   "satellite-year"),
-    ("power.min_state_of_charge", "the lowest state of charge a battery reached (1: its whole "
-                                  "usable energy)"),
+    ("power.min_state_of_charge", "the lowest state of charge a battery reached, as a share "
+                                  "of its capacity (1: full; at the depth-of-discharge limit, "
+                                  "1 − max_depth_of_discharge)"),
     ("power.recharge_shortfall_orbits / bus_unpowered_hours", "orbits whose sunlight could "
                                                               "not recharge the battery "
                                                               "fully; hours buses had no "

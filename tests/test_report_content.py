@@ -300,6 +300,13 @@ def test_a_row_of_statistics_keeps_one_precision() -> None:
         "0.50", "0.0012", "3.1e-06", "12", "0"]
 
 
+def test_one_replication_shows_a_tiny_share_rather_than_zeros() -> None:
+    """``orbsim run``'s shares: 6 decimals, a share they would round to 0.000000 in two
+    significant digits, rounding noise (below 10⁻¹²) as 0."""
+    assert [report.share_text(v) for v in (0.371642, 4.2e-6, 7.7e-9, 3e-13, 0.0, 1.0)] == [
+        "0.371642", "0.000004", "7.7e-09", "0", "0", "1.000000"]
+
+
 def test_a_horizon_given_in_days_is_reported_in_days(smoke: Path) -> None:
     text = markdown(smoke)
     assert "Over 6 replications of 91 days (0.249 years), the fleet delivered" in text
