@@ -172,13 +172,23 @@ def servicer_rows(servicing: Mapping[str, Any]) -> list[Row]:
 
 def servicer_failures_text(servicer: Mapping[str, Any]) -> str:
     """How a servicer is lost: each of its parts' failure laws, and whether it is replaced."""
-    laws = [f"{part.get('name', '?')}: {law_text(part['failure'])}"
+    laws = [f"{_units_text(part)}: {law_text(part['failure'])}"
             for part in servicer.get("parts") or [] if isinstance(part, Mapping)
             and "failure" in part]
     if not laws:
         return "never fails"
     replaced = "replaced when lost" if servicer.get("replace_when_lost") else "not replaced"
     return f"{'; '.join(laws)} ({replaced})"
+
+
+def _units_text(part: Mapping[str, Any]) -> str:
+    """A servicer part's name, with its redundancy when it has more than one unit."""
+    name, count = str(part.get("name", "?")), part.get("count", 1)
+    if not isinstance(count, int) or count <= 1:
+        return name
+    required = part.get("required")
+    required = count if required is None else required
+    return f"{name} ({number(required)} of {number(count)} needed)"
 
 
 def reordering_text(item: Mapping[str, Any]) -> str:

@@ -188,7 +188,7 @@ def capacity_fan(
 def shade_seasons(ax: Axes, seasons: np.ndarray, horizon_years: float) -> None:
     """Shade each run of months marked in ``seasons`` (eclipse seasons), labelled once."""
     marked = np.append(np.asarray(seasons, dtype=bool), False)
-    label = "eclipse season (compute lost to power)"
+    label = f"eclipse season (≥ {SEASON_POWER_LOSS:.1%} of compute lost to power)"
     month = 0
     while month < len(seasons):
         if marked[month]:

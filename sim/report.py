@@ -546,7 +546,8 @@ def summary_text(results: CampaignResults) -> str:
             f"(uptime; 95 % interval {_percent(uptime['ci95_low'])} – "
             f"{_percent(uptime['ci95_high'])}){_goodput_clause(results)}; "
             f"{_percent(sla['mean'])} of replications met the SLA of "
-            f"{_percent(results.sla_fraction)} (P(uptime ≥ SLA); 95 % interval "
+            f"{_percent(results.sla_fraction)} over the whole horizon (P(uptime ≥ SLA); 95 % "
+            "interval "
             f"{_percent(sla['ci95_low'])} – {_percent(sla['ci95_high'])}).")
 
 

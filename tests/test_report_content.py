@@ -106,7 +106,8 @@ def test_the_design_table_gives_every_part_its_laws_with_units(smoke: Path,
            "servicer |" in text
     assert "| bus | bus | 1 | 1 | Weibull shape 0.4521, scale 2,607 years | none |" in text
     assert ("| resident | cluster | 1 | log-normal, median 12 h, σ 0.5 | 0.95 | bus: "
-            "exponential, mean 15 years; arm: exponential, mean 10 years (replaced when lost) "
+            "exponential, mean 15 years; arm (1 of 2 needed): exponential, mean 10 years (replaced "
+            "when lost) "
             "|") in text
     assert "| cluster-depot | node/accelerator | 80 | (s,Q): order 40 when the inventory " \
            "position (stock + on order − backorders) falls to 60 | at hand |" in text
@@ -209,7 +210,7 @@ def test_the_capacity_fan_shades_and_explains_the_eclipse_seasons(shed_cluster: 
     seasons = results.season_months()
     assert seasons is not None and list(np.flatnonzero(seasons)) == [4, 5, 6, 7]
     ax = report.draw_figures(results)["capacity"].axes[0]
-    assert "eclipse season (compute lost to power)" in ax.get_legend_handles_labels()[1]
+    assert "eclipse season (≥ 0.1% of compute lost to power)" in ax.get_legend_handles_labels()[1]
     assert "Power is not modelled in this scenario" in markdown(smoke)
     assert report.read_campaign(smoke).season_months() is None
 
@@ -361,7 +362,7 @@ def test_the_timeline_shades_eclipse_seasons_when_power_is_lost() -> None:
     figure = plots.replication_timeline(
         [0.9] * months, {"failures": [1] * months, "repairs": [0] * months}, 1.0, 0.8, power)
     labels = figure.axes[0].get_legend_handles_labels()[1]
-    assert "eclipse season (compute lost to power)" in labels
+    assert "eclipse season (≥ 0.1% of compute lost to power)" in labels
     assert "failures: 12 in all" in figure.axes[1].get_legend_handles_labels()[1]
 
 
