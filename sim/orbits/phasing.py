@@ -106,6 +106,8 @@ def _member_passages(p: _EclipseSeries, fraction: float, period_s: float) -> lis
     the member may still be eclipsed); linear in the revolution index from the two nearest
     revolutions."""
     n = p.mid_pen_s.size
+    if n == 0:
+        return [np.zeros(0) for _ in p.fields()]
     adjacent = np.diff(p.mid_pen_s) < ADJACENT_PERIODS * period_s
     has_prev = np.concatenate([[False], adjacent])
     has_next = np.concatenate([adjacent, [False]])

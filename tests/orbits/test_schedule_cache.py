@@ -201,6 +201,16 @@ def test_plain_time_shift_is_what_interpolation_fixes() -> None:
     assert np.median(errors) < 5e-3
 
 
+def test_members_of_a_plane_without_eclipses_have_none() -> None:
+    """A dawn–dusk plane out of its eclipse season (10 days from 1 January at 600 km): every
+    member's schedule is empty, as the plane's own is."""
+    plane = OrbitalPlane(circular_orbit(START_UTC, 600e3, sun_synchronous=True, ltan_h=18.0),
+                         PHASES)
+    (members,) = plane_member_schedules([plane], START_UTC, 10 * DAY_S, use_cache=False)
+    assert len(members.reference.penumbra_start) == 0
+    assert [len(member.penumbra_start) for member in members] == [0] * len(PHASES)
+
+
 def test_zero_phase_reproduces_the_reference() -> None:
     (errors, unmatched), _, _ = phase_errors(leo(), 30 * DAY_S)[0]
     assert unmatched == 0 and errors.max() < 1e-6
