@@ -281,6 +281,32 @@ def test_the_eclipse_of_a_stale_tle_gets_the_same_warning(tmp_path: Path, source
     assert fresh.returncode == 0 and fresh.stderr == ""
 
 
+# The ISS in December 2026, with its drag term: SGP4 has it decay in September 2036.
+DECAYING_TLE = (
+    "1 25544U 98067A   26340.50000000  .00016717  00000-0  10270-3 0  9007",
+    "2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.49815308 30006",
+)
+
+
+def test_a_tle_that_decays_within_the_horizon_is_refused_naming_the_date() -> None:
+    orbit = f"fleet.0.orbit={{kind: tle, line1: '{DECAYING_TLE[0]}', line2: '{DECAYING_TLE[1]}'}}"
+    expected = ("error: fleet.0.orbit: SGP4 fails from 2036-09-02 on (error 6: the satellite "
+                "has decayed): the horizon must end before then, or give a newer TLE\n")
+    for command in ("validate", "run"):
+        result = orbsim(command, str(SMOKE), "--set", orbit, "--set", "horizon_years=20")
+        assert result.returncode == 2 and result.stderr == expected, result.stderr
+    shorter = orbsim("validate", str(SMOKE), "--set", orbit, "--set", "horizon_years=1")
+    assert shorter.returncode == 0, shorter.stderr
+
+
+def test_the_eclipse_of_a_decayed_tle_names_the_date_it_fails() -> None:
+    result = orbsim_here("eclipse", "--tle", *DECAYING_TLE, "--start", "2040-01-01T00:00:00Z")
+    assert result.returncode == 2
+    assert result.stderr == ("error: --tle: SGP4 fails from 2040-01-01 on (error 6: the "
+                             "satellite has decayed): the span must end before then, or give a "
+                             "newer TLE\n")
+
+
 # --- 9. campaign folders of variants ------------------------------------------------------------
 
 def test_a_variant_gets_its_own_default_folder(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import copy
 import re
 import tomllib
 from collections.abc import Hashable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from sim.config.errors import (
     describe_typed,
     problems_from_validation,
 )
-from sim.config.orbit_spec import to_orbit
+from sim.config.orbit_spec import TleSpec, to_orbit
 from sim.config.power_spec import to_power
 from sim.config.radiation_build import dose_rate_rad_per_s, saa_settings
 from sim.config.radiation_build import effects as radiation_effects
@@ -322,6 +323,18 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     return to_scenario(validate_document(document))
 
 
+def _sgp4_failure(orbit: Any, start_utc: datetime, horizon_s: float) -> str | None:
+    """Why a TLE's orbit cannot be flown to the horizon (it decays, say), or None."""
+    from sim.orbits.propagation import first_failure, sgp4_error_text
+
+    failure = first_failure(orbit.orbit.satrec(), start_utc, horizon_s)
+    if failure is None:
+        return None
+    when, code = failure
+    return (f"SGP4 fails from {when:%Y-%m-%d} on ({sgp4_error_text(code)}): the horizon must "
+            "end before then, or give a newer TLE")
+
+
 def to_scenario(spec: ScenarioSpec) -> Scenario:
     """Convert a validated spec to the SI Scenario the model reads.
 
@@ -339,6 +352,11 @@ def to_scenario(spec: ScenarioSpec) -> Scenario:
             except ValueError as exc:
                 problems.append(Problem(f"fleet.{index}.orbit", str(exc)))
                 continue
+            if isinstance(group.orbit, TleSpec):
+                decay = _sgp4_failure(orbit, spec.start_utc, spec.horizon_s)
+                if decay is not None:
+                    problems.append(Problem(f"fleet.{index}.orbit", decay))
+                    continue
         dose_rad_per_s = 0.0
         try:
             dose_rad_per_s = dose_rate_rad_per_s(spec.radiation, orbit, index)

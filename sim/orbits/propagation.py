@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from sgp4.api import WGS72, Satrec, jday
@@ -119,7 +119,40 @@ def propagate_km(satrec: Satrec, clock: UtcClock, t_s: np.ndarray) -> tuple[np.n
     if error.any():
         bad = int(np.flatnonzero(error)[0])
         raise ValueError(
-            f"SGP4 failed (error code {int(error[bad])}) at t = {float(np.ravel(t_s)[bad]):.0f} s"
-            " since start"
+            f"SGP4 fails ({sgp4_error_text(int(error[bad]))}) at "
+            f"t = {float(np.ravel(t_s)[bad]):.0f} s from the start"
         )
     return r_km, v_km_s
+
+
+# What SGP4's error codes mean (Vallado et al., "Revisiting Spacetrack Report #3", 2006; the
+# sgp4 package's ``SGP4_ERRORS``).
+SGP4_ERROR_MEANINGS = {
+    1: "mean eccentricity out of range",
+    2: "mean motion below zero",
+    3: "perturbed eccentricity out of range",
+    4: "semi-latus rectum below zero",
+    6: "the satellite has decayed",
+}
+
+
+def sgp4_error_text(code: int) -> str:
+    """An SGP4 error code with what it means: ``error 6: the satellite has decayed``."""
+    meaning = SGP4_ERROR_MEANINGS.get(code)
+    return f"error {code}: {meaning}" if meaning else f"error {code}"
+
+
+def first_failure(satrec: Satrec, start_utc: datetime, span_s: float,
+                  step_s: float = 86_400.0) -> tuple[datetime, int] | None:
+    """The first time SGP4 fails on [start, start + span] sampled every ``step_s`` (its date
+    and error code), or None: an orbit that decays fails from then on, so a day's sampling
+    finds it within a day."""
+    t_s = np.append(np.arange(0.0, span_s, step_s), span_s)
+    jd0, fr0 = jday(start_utc.year, start_utc.month, start_utc.day, start_utc.hour,
+                    start_utc.minute, start_utc.second + start_utc.microsecond / 1e6)
+    error, _, _ = satrec.sgp4_array(np.full(t_s.size, jd0), fr0 + t_s / 86_400.0)
+    failed = np.flatnonzero(error)
+    if failed.size == 0:
+        return None
+    first = int(failed[0])
+    return start_utc + timedelta(seconds=float(t_s[first])), int(error[first])
