@@ -587,6 +587,8 @@ def report(
     except api.ReportError as exc:
         err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as exc:
+        _bad_input(f"{directory}: cannot write the report there ({exc.strerror or exc})")
     out.print(f"wrote {written.markdown}, {written.html} and {len(written.figures)} figures in "
               f"{directory / 'figures'}", markup=False, soft_wrap=True)
 

@@ -103,3 +103,18 @@ def test_piped_output_is_as_wide_as_columns_says() -> None:
         # Narrow, a cell folds onto more lines rather than losing its end to an ellipsis.
         assert "…" not in result.stdout
     assert widths["80"] <= 80 < widths[None]
+
+
+def test_a_report_that_cannot_be_written_is_one_line(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A campaign folder made read-only (simulated: permissions do not bind root)."""
+    from sim import api
+
+    def refused(directory: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(directory / "figures"))
+
+    monkeypatch.setattr(api, "write_report", refused)
+    result = CliRunner().invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {tmp_path}: cannot write the report there (Permission "
+                             "denied)\n")

@@ -191,23 +191,29 @@ class ResultsStore:
         ``plan`` (replication count, interval width) if one is given."""
         path = self.directory / MANIFEST
         existing = self.check(manifest, resume)
+        self._writable()
         if existing is not None:
             plan = manifest.get("plan")
             if plan is not None and existing.get("plan") != plan:
                 existing = dict(existing, plan=plan)
                 atomic_write_bytes(path, json.dumps(existing, indent=2, default=str).encode())
             return existing
-        try:
-            self.parts.mkdir(parents=True, exist_ok=True)
-            probe = self.directory / ".write-test"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as exc:
-            raise StoreError(f"{self.directory}: cannot write here "
-                             f"({exc.strerror or exc})") from None
         manifest = dict(manifest, package_version=__version__)
         atomic_write_bytes(path, json.dumps(manifest, indent=2, default=str).encode())
         return manifest
+
+    def _writable(self) -> None:
+        """Refuse, before anything runs, a folder (or its parts folder) the campaign could not
+        write its results into: a new one that cannot be made, a resumed one made read-only."""
+        try:
+            self.parts.mkdir(parents=True, exist_ok=True)
+            for folder in (self.directory, self.parts):
+                probe = folder / ".write-test"
+                probe.write_bytes(b"")
+                probe.unlink()
+        except OSError as exc:
+            raise StoreError(f"{self.directory}: cannot write here "
+                             f"({exc.strerror or exc})") from None
 
     def manifest(self) -> dict[str, Any]:
         return json.loads((self.directory / MANIFEST).read_text())

@@ -268,6 +268,26 @@ def test_resuming_records_a_new_plan(tmp_path: Path) -> None:
     assert ResultsStore(tmp_path).manifest()["plan"]["n"] == 30
 
 
+def test_resuming_a_folder_made_read_only_is_refused_before_anything_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Permissions do not bind root, so the folder's refusal to take a file is simulated where
+    the store writes: its manifest and parts stay as they were."""
+    filled_store(tmp_path, [(0, 2)])
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    write_bytes = Path.write_bytes
+
+    def refused(path: Path, data: bytes) -> int:
+        if tmp_path in path.parents:
+            raise PermissionError(13, "Permission denied", str(path))
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", refused)
+    ask = dict(manifest(), plan={"n": 30, "until_ci": None})
+    with pytest.raises(StoreError, match=r"cannot write here \(Permission denied\)"):
+        ResultsStore(tmp_path).open(ask, resume=True)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
 # --- statistics --------------------------------------------------------------------------------
 
 def test_describe_is_the_mean_its_standard_error_a_t_interval_and_quantiles() -> None:
