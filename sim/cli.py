@@ -11,6 +11,7 @@ import json
 import math
 import os
 import shlex
+import signal
 import sys
 import threading
 import time
@@ -1070,6 +1071,13 @@ def _main(
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM (``kill``, ``timeout``, a batch scheduler's end of job) stops a command as
+    Ctrl-C does: a campaign or study keeps what it finished and says how to resume."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point of the ``orbsim`` script."""
+    signal.signal(signal.SIGTERM, _terminated)
     app()

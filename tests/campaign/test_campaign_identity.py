@@ -158,6 +158,58 @@ def test_a_campaign_killed_with_sigkill_resumes_losing_and_duplicating_nothing(
     assert [run["ran"] for run in manifest["runs"]] == [KILL_N - len(before)]
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux's /proc)."""
+    listed = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in listed.read_text().split()] if listed.exists() else []
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` runs still (an exited process no one has reaped does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux's /proc")
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGKILL])
+def test_a_campaign_killed_takes_its_worker_processes_with_it(tmp_path: Path,
+                                                              sent: signal.Signals) -> None:
+    """SIGTERM stops it as Ctrl-C does (exit 130, how to resume); after either signal its
+    worker processes end rather than idle on holding their memory."""
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "sim", "campaign", str(SMOKE), "-n", str(KILL_N),
+               "--seed", str(KILL_SEED), "--workers", "2", "--out", str(out), *HEAVY]
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    try:
+        while not list((out / "parts").glob("rep-*.parquet")):
+            assert process.poll() is None, "the campaign ended before any part was seen"
+            assert time.monotonic() < deadline, "no part written within 90 s"
+            time.sleep(0.005)
+        workers = children(process.pid)
+        process.send_signal(sent)
+        stderr = process.communicate(timeout=120)[1]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert len(workers) >= 2
+    if sent == signal.SIGTERM:
+        assert process.returncode == 130, stderr
+        assert "interrupted: replications finished so far are kept in" in stderr
+        assert "--resume" in stderr and "Traceback" not in stderr
+    else:
+        assert process.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 30
+    while any(running(pid) for pid in workers):
+        assert time.monotonic() < deadline, "worker processes outlived the campaign by 30 s"
+        time.sleep(0.05)
+
+
 def test_local_workers_leave_the_callers_environment_as_it_was(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch
                                                                ) -> None:
