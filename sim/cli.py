@@ -477,7 +477,9 @@ def campaign(
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help=(
         "Continue the campaign stored in --out."))] = False,
-    seed: SeedOpt = 0,
+    seed: Annotated[int | None, typer.Option(min=0, metavar="N", help=(
+        "Root seed of the random streams (default 0; with --resume, the stored "
+        "campaign's)."))] = None,
     overrides: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json only.")] = False,
     debug: DebugOpt = False,
@@ -533,7 +535,7 @@ def campaign(
 
 
 def _resume_command(config: Path, n: int | None, until_ci: float | None, workers: int | None,
-                    scheduler: str | None, directory: Path, seed: int, overrides: list[str],
+                    scheduler: str | None, directory: Path, seed: int | None, overrides: list[str],
                     as_json: bool) -> str:
     """The command that continues an interrupted campaign: the one given, with its folder
     made explicit and --resume once the folder holds the campaign."""

@@ -117,7 +117,7 @@ def run_campaign(
     scheduler: str | None = None,
     out: str | Path,
     resume: bool = False,
-    seed: int = 0,
+    seed: int | None = None,
     cache_dir: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     geometry_progress: Callable[[int, int], None] | None = None,
@@ -127,13 +127,16 @@ def run_campaign(
 
     ``config`` is a scenario file (read with ``overrides``) or one already read
     (``read_scenario``). Resuming without ``n`` or ``until_ci`` continues the plan stored in
-    the manifest.
+    the manifest, and without ``seed`` its root seed (a new campaign's is 0 by default).
     """
     started = time.perf_counter()
     started_utc = datetime.now(UTC).isoformat()
     loaded = config if isinstance(config, ScenarioInput) else read_scenario(config, overrides)
     document, scenario = loaded.document, loaded.scenario
     store = ResultsStore(out)
+    if seed is None:
+        seed = store.stored_seed() if resume else None
+        seed = 0 if seed is None else seed
     manifest: dict[str, Any] = {
         "scenario": scenario.name,
         "scenario_file": loaded.file,
@@ -158,7 +161,7 @@ def run_campaign(
     ran = 0
     width = None
     stopped_at_cap = False
-    with executor_for(campaign, workers, scheduler) as executor:
+    with executor_for(campaign, workers, scheduler) as executor, store.held():
         store.open(manifest, resume)
         _write_cut_sets(scenario, Path(out), cache_dir)
         done = store.done()
@@ -179,13 +182,13 @@ def run_campaign(
                 if width < until_ci:
                     break
                 stopped_at_cap = target == cap
-    replicates = store.consolidate()
-    columns = {name: replicates.column(name).to_numpy() for name in replicates.column_names}
-    summary = summarise(columns, scenario.sla_fraction)
-    store.write_summary(summary)
-    wall_s = time.perf_counter() - started
-    store.record_run({"started_utc": started_utc, "wall_s": wall_s, "ran": ran,
-                      "workers": workers, "scheduler": scheduler})
+        replicates = store.consolidate()
+        columns = {name: replicates.column(name).to_numpy() for name in replicates.column_names}
+        summary = summarise(columns, scenario.sla_fraction)
+        store.write_summary(summary)
+        wall_s = time.perf_counter() - started
+        store.record_run({"started_utc": started_utc, "wall_s": wall_s, "ran": ran,
+                          "workers": workers, "scheduler": scheduler})
     return CampaignOutcome(Path(out), summary, wall_s, ran, width, stopped_at_cap)
 
 

@@ -9,6 +9,7 @@ Layout::
     replicates.parquet     every finished replication, one row each, sorted by ``replicate``
     timeseries.parquet     every monthly row, long format
     summary.json           statistics of every metric
+    .campaign.lock         held (flock) by the campaign writing into the folder, if any
 
 Every file is written to a temporary name and renamed into place, so a killed campaign leaves
 whole files only. Each part carries the SHA-256 of its content in its Parquet metadata. A chunk
@@ -24,6 +25,7 @@ import json
 import math
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,9 @@ from sim.results import (
     table_digest,
     union_schema,
 )
+
+# Held by the campaign writing into a folder (an advisory lock, taken where fcntl exists).
+LOCK = ".campaign.lock"
 
 
 class StoreError(Exception):
@@ -214,6 +219,39 @@ class ResultsStore:
         except OSError as exc:
             raise StoreError(f"{self.directory}: cannot write here "
                              f"({exc.strerror or exc})") from None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """The folder, made if new, held by this campaign while it writes: another campaign
+        writing into it at the same time (a second ``--resume``, say) would count
+        replications twice, so it is refused."""
+        try:
+            import fcntl
+        except ImportError:
+            yield
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle = (self.directory / LOCK).open("a")
+        except OSError as exc:
+            raise StoreError(f"{self.directory}: cannot write here "
+                             f"({exc.strerror or exc})") from None
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise StoreError(f"{self.directory}: another campaign is writing into it now; "
+                                 "wait for it to end, or use another --out") from None
+            yield
+
+    def stored_seed(self) -> int | None:
+        """The root seed of the campaign the folder holds (None: none, or unreadable; ``check``
+        then says why)."""
+        try:
+            seed = json.loads((self.directory / MANIFEST).read_text()).get("root_seed")
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            return None
+        return seed if isinstance(seed, int) else None
 
     def manifest(self) -> dict[str, Any]:
         return json.loads((self.directory / MANIFEST).read_text())

@@ -288,6 +288,30 @@ def test_resuming_a_folder_made_read_only_is_refused_before_anything_runs(
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
+def test_a_folder_another_campaign_is_writing_into_is_refused(tmp_path: Path) -> None:
+    """Two campaigns resuming one folder at once would count replications twice: the second
+    is refused while the first holds it, and goes once it has ended."""
+    out = tmp_path / "out"
+    run_campaign(SMOKE, n=2, out=out, seed=1)
+    with ResultsStore(out).held(), pytest.raises(
+            StoreError, match=r"out: another campaign is writing into it now; wait for it to "
+                              r"end, or use another --out"):
+        run_campaign(SMOKE, n=4, out=out, resume=True)
+    assert len(pq.read_table(out / "replicates.parquet")) == 2
+    assert run_campaign(SMOKE, n=4, out=out, resume=True).summary["replications"] == 4
+
+
+def test_resuming_without_a_seed_takes_the_stored_one(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_campaign(SMOKE, n=2, out=out, seed=7)
+    resumed = run_campaign(SMOKE, n=3, out=out, resume=True)
+    assert json.loads((out / "manifest.json").read_text())["root_seed"] == 7
+    whole = run_campaign(SMOKE, n=3, out=tmp_path / "whole", seed=7)
+    assert resumed.summary["metrics"]["uptime"] == whole.summary["metrics"]["uptime"]
+    with pytest.raises(StoreError, match="holds a campaign with root seed 7; use --seed 7"):
+        run_campaign(SMOKE, n=4, out=out, resume=True, seed=0)
+
+
 # --- statistics --------------------------------------------------------------------------------
 
 def test_describe_is_the_mean_its_standard_error_a_t_interval_and_quantiles() -> None:
