@@ -144,6 +144,7 @@ __all__ = [
     "ages_in_eclipse",
     "apply_overrides",
     "available_bytes",
+    "check_cache_dir",
     "check_power",
     "check_power_bound",
     "checked_geometry",
@@ -192,6 +193,13 @@ __all__ = [
     "write_replication_figure",
     "write_report",
 ]
+
+
+def check_cache_dir() -> None:
+    """ValueError when ``$ORBSIM_CACHE_DIR`` names a file or a path below one."""
+    from sim.orbits.cache import check_cache_dir as check
+
+    check()
 
 
 def write_eclipse_csv(schedule: Any, stream: Any) -> None:

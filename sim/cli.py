@@ -157,10 +157,16 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object onl
 def _progress_line_s() -> float:
     """Seconds between progress lines off a terminal: $ORBSIM_PROGRESS_S, else
     PROGRESS_LINE_S."""
-    try:
-        return max(0.0, float(os.environ.get("ORBSIM_PROGRESS_S", PROGRESS_LINE_S)))
-    except ValueError:
+    raw = os.environ.get("ORBSIM_PROGRESS_S", "").strip()
+    if not raw:
         return PROGRESS_LINE_S
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0.0):
+        raise ValueError(f"ORBSIM_PROGRESS_S: must be a number of seconds ≥ 0, got {raw!r}")
+    return seconds
 
 
 @contextlib.contextmanager
@@ -1068,6 +1074,8 @@ def _main(
     try:
         api.kept_orbits_bytes()
         api.available_bytes()
+        api.check_cache_dir()
+        _progress_line_s()
     except ValueError as exc:
         err.print(f"error: {exc}", markup=False, emoji=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None

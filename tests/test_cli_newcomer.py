@@ -363,3 +363,20 @@ def test_the_campaign_table_prints_shares_without_residue() -> None:
     assert shown(0.25) == 0.25
     assert shown(1.0 + 1e-9) == 1.0
     assert f"{shown(-1e-13):.5f}" == "0.00000"
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("ORBSIM_CACHE_DIR", "afile", "ORBSIM_CACHE_DIR: {tmp}/afile is a file, not a folder"),
+    ("ORBSIM_CACHE_DIR", "afile/sub", "ORBSIM_CACHE_DIR: {tmp}/afile/sub is below a file "
+                                      "({tmp}/afile), not a folder"),
+    ("ORBSIM_PROGRESS_S", "abc", "ORBSIM_PROGRESS_S: must be a number of seconds ≥ 0, got 'abc'"),
+    ("ORBSIM_PROGRESS_S", "-1", "ORBSIM_PROGRESS_S: must be a number of seconds ≥ 0, got '-1'"),
+])
+def test_a_bad_environment_setting_is_one_line_naming_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+        message: str) -> None:
+    (tmp_path / "afile").write_text("")
+    monkeypatch.setenv(name, f"{tmp_path}/{value}" if name == "ORBSIM_CACHE_DIR" else value)
+    result = orbsim_here("validate", str(SMOKE))
+    assert result.returncode == 2
+    assert result.stderr == f"error: {message.format(tmp=tmp_path)}\n"

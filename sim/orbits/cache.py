@@ -60,6 +60,21 @@ def resolve_cache_dir(directory: str | os.PathLike[str] | None = None) -> Path:
     return Path(os.environ.get(CACHE_DIR_ENV) or default_cache_dir())
 
 
+def check_cache_dir() -> None:
+    """ValueError naming ``$ORBSIM_CACHE_DIR`` when it is set to a file, or below one (the
+    cache could not be written there)."""
+    raw = os.environ.get(CACHE_DIR_ENV)
+    if not raw:
+        return
+    path = Path(raw)
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                what = "a file" if folder == path else f"below a file ({folder})"
+                raise ValueError(f"{CACHE_DIR_ENV}: {raw} is {what}, not a folder")
+            return
+
+
 def schedule_key(orbit_key: str, start_utc: datetime, span_s: float) -> str:
     """Canonical description of one schedule request (hashed into the file name)."""
     return json.dumps(
