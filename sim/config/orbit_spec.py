@@ -158,7 +158,8 @@ def _orbit_spec(value: Any) -> FormationSpec | WalkerSpec | TleSpec:
     return model.model_validate(value)  # type: ignore[return-value]
 
 
-OrbitSpecType = Annotated[FormationSpec | WalkerSpec | TleSpec, PlainValidator(_orbit_spec)]
+OrbitSpecType = Annotated[FormationSpec | WalkerSpec | TleSpec, PlainValidator(
+    _orbit_spec, json_schema_input_type=FormationSpec | WalkerSpec | TleSpec)]
 
 
 def satellites_in(spec: FormationSpec | WalkerSpec | TleSpec) -> int | None:

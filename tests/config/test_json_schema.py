@@ -38,6 +38,16 @@ def test_the_schema_refuses_unknown_keys_and_wrong_types(validator: jsonschema.V
     assert "radiaton" in messages and "twenty" in messages
 
 
+def test_the_schema_checks_what_is_under_orbit(validator: jsonschema.Validator) -> None:
+    document = json.loads(json.dumps(read_document(CONFIGS / "reference-shell.yaml"),
+                                     default=str))
+    orbit = document["fleet"][0]["orbit"]
+    assert validator.is_valid(document)
+    for wrong in ({"altitud_km": 550}, {"planes": "forty"}, {"kind": "ellipse"}):
+        document["fleet"][0]["orbit"] = {**orbit, **wrong}
+        assert not validator.is_valid(document), wrong
+
+
 def test_the_command_prints_the_schema() -> None:
     result = orbsim("schema", check=True)
     printed = json.loads(result.stdout)
