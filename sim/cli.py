@@ -598,6 +598,8 @@ def report(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except OSError as exc:
         _bad_input(f"{directory}: cannot write the report there ({exc.strerror or exc})")
+    if written.partial is not None:
+        _warning(written.partial)
     out.print(f"wrote {written.markdown}, {written.html} and {len(written.figures)} figures in "
               f"{directory / 'figures'}", markup=False, soft_wrap=True)
 

@@ -278,6 +278,8 @@ class Report:
     markdown: Path
     html: Path
     figures: tuple[Path, ...]
+    # ``partial_note`` of a campaign stopped before it finished, else None.
+    partial: str | None = None
 
 
 def read_campaign(directory: str | os.PathLike[str]) -> CampaignResults:
@@ -415,7 +417,8 @@ def write_report(directory: str | os.PathLike[str]) -> Report:
     atomic_write_bytes(markdown, to_markdown(blocks).encode())
     atomic_write_bytes(page, to_html(blocks, pngs, title=f"orbsim report: {results.scenario}")
                   .encode())
-    return Report(markdown, page, tuple(folder / f"{stem}.png" for stem in pngs))
+    return Report(markdown, page, tuple(folder / f"{stem}.png" for stem in pngs),
+                  partial_note(results))
 
 
 def format_number(value: float) -> str:
@@ -583,7 +586,7 @@ def _replications_of(results: CampaignResults) -> str:
 
 def partial_note(results: CampaignResults) -> str | None:
     """One line on a campaign read before it finished (None when it finished), for the
-    commands that read it as it is (export, compare)."""
+    commands that read it as it is (report, export, compare)."""
     if not results.partial:
         return None
     return (f"{results.directory}: PARTIAL: {_replications_of(results)}; the campaign stopped "

@@ -264,6 +264,9 @@ def test_an_interrupted_campaign_is_reported_as_partial(tmp_path: Path) -> None:
     committed = 6 - (stop - first)
     result = orbsim("report", str(out))
     assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"warning: {out}: PARTIAL: {committed} of 6 planned replications; "
+                             f"the campaign stopped before it finished (orbsim campaign ... "
+                             f"--out {out} --resume finishes it)\n")
     text = markdown(out)
     assert text.startswith("# Campaign report: smoke (PARTIAL)")
     assert f"PARTIAL: {committed} of 6 planned replications" in text.split("\n## ")[0]
