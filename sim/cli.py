@@ -534,6 +534,10 @@ def campaign(
         err.print(f"stopped at the -n cap of {outcome.summary['replications']:,} replications: "
                   f"the 95 % interval of mean uptime is {outcome.ci_width:.4g} wide, wider "
                   f"than {until_ci:g}", markup=False, emoji=False, soft_wrap=True)
+    held = outcome.summary["replications"]
+    if n is not None and until_ci is None and held > n:
+        err.print(f"note: {directory} holds {held:,} replications, more than -n {n:,}: all "
+                  f"{held:,} are summarised", markup=False, emoji=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps(api.json_ready(outcome.summary), allow_nan=False) + "\n")
         return

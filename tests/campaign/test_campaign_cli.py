@@ -355,3 +355,14 @@ def test_ctrl_c_before_any_replication_is_stored_says_none_was(
     *_, said, command = result.stderr.splitlines()
     assert said == "interrupted: no replication was stored yet; start it again with:"
     assert str(out) in command and "--resume" not in command
+
+
+def test_resuming_with_fewer_than_held_says_all_are_summarised(tmp_path: Path) -> None:
+    out = tmp_path / "six"
+    assert orbsim_here("campaign", str(SMOKE), "-n", "6", "--out", str(out)).returncode == 0
+    again = orbsim_here("campaign", str(SMOKE), "-n", "4", "--out", str(out), "--resume",
+                        "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["replications"] == 6
+    assert again.stderr == f"note: {out} holds 6 replications, more than -n 4: all 6 are " \
+                           "summarised\n"
