@@ -402,7 +402,7 @@ def _print_run(result: dict[str, Any]) -> None:
     summary.add_row("availability (time at or above SLA)", api.share_text(result["availability"]))
     summary.add_row("satellites", f"{result['satellites']:,}")
     summary.add_row("satellites down at end", f"{result['satellites_down_at_end']:,}")
-    summary.add_row("horizon (years)", f"{result['horizon_years']:g}")
+    summary.add_row("horizon (years)", f"{result['horizon_years']:.4g}")
     summary.add_row("satellite-years", f"{result['satellite_years']:,.1f}")
     summary.add_row("simulation events", f"{result['sim_events']:,}")
     summary.add_row("wall time (s)", f"{result['wall_s']:.3f}")
