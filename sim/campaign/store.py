@@ -104,10 +104,16 @@ def document_differences(old: Any, new: Any, path: str = "") -> list[str]:
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         return [d for i, (a, b) in enumerate(zip(old, new, strict=True))
                 for d in document_differences(a, b, f"{path}.{i}" if path else str(i))]
-    if json.dumps(old, default=str) == json.dumps(new, default=str):
+    if json.dumps(old, default=str) == json.dumps(new, default=str) or _same_number(old, new):
         return []
     return [f"{path or 'the scenario'}: {json.dumps(old, default=str)} → "
             f"{json.dumps(new, default=str)}"]
+
+
+def _same_number(old: Any, new: Any) -> bool:
+    """Whether two values are one number written two ways (``30`` and ``30.0``)."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (old, new))
+    return numbers and old == new
 
 
 def holds_campaign(directory: str | os.PathLike[str]) -> bool:
@@ -136,7 +142,8 @@ class ResultsStore:
                 raise StoreError(f"{path}: unreadable manifest; use another --out") from None
             if not isinstance(existing, dict):
                 raise StoreError(f"{path}: unreadable manifest; use another --out")
-            if existing.get("scenario_hash") != manifest["scenario_hash"]:
+            if (existing.get("scenario_hash") != manifest["scenario_hash"]
+                    and not self._same_scenario(existing, manifest)):
                 raise StoreError(self._other_scenario(existing, manifest))
             if existing.get("root_seed") != manifest["root_seed"]:
                 raise StoreError(f"{self.directory} holds a campaign with root seed "
@@ -165,6 +172,13 @@ class ResultsStore:
         if not os.access(ancestor, os.W_OK | os.X_OK):
             raise StoreError(f"{self.directory}: cannot write here (permission denied)")
         return None
+
+    @staticmethod
+    def _same_scenario(existing: dict[str, Any], manifest: dict[str, Any]) -> bool:
+        """Whether two documents of other hashes say the same (a number written ``30`` in one
+        and ``30.0`` in the other)."""
+        old, new = existing.get("scenario_document"), manifest.get("scenario_document")
+        return old is not None and new is not None and not document_differences(old, new)
 
     def _other_scenario(self, existing: dict[str, Any], manifest: dict[str, Any]) -> str:
         """Why this folder cannot take the campaign: what differs from the stored one, and an

@@ -312,6 +312,18 @@ def test_resuming_without_a_seed_takes_the_stored_one(tmp_path: Path) -> None:
         run_campaign(SMOKE, n=4, out=out, resume=True, seed=0)
 
 
+def test_a_number_written_another_way_is_the_same_scenario(tmp_path: Path) -> None:
+    """``--set horizon_years=1`` and ``=1.0`` hash differently but say the same: resuming one
+    with the other continues it; another value is still refused."""
+    out = tmp_path / "out"
+    run_campaign(SMOKE, overrides=["horizon_years=1"], n=2, out=out, seed=1)
+    resumed = run_campaign(SMOKE, overrides=["horizon_years=1.0"], n=3, out=out, seed=1,
+                           resume=True)
+    assert resumed.summary["replications"] == 3 and resumed.ran == 1
+    with pytest.raises(StoreError, match=r"horizon_years: 1 → 1\.5"):
+        run_campaign(SMOKE, overrides=["horizon_years=1.5"], n=3, out=out, seed=1, resume=True)
+
+
 # --- statistics --------------------------------------------------------------------------------
 
 def test_describe_is_the_mean_its_standard_error_a_t_interval_and_quantiles() -> None:
