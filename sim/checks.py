@@ -70,7 +70,9 @@ def _check(scenario: Scenario, longest_s: Callable[[int], float], farthest: floa
         if power is not None and group.orbit is not None:
             longest = longest_s(index)
             where = f"fleet.{index}.design.power"
-            label = f"{'≤ ' if bound else ''}{longest / MINUTE_S:.1f} min"
+            label = f"{longest / MINUTE_S:.1f} min"
+            if bound:
+                label = f"≤ {label}: a bound; run and campaign check the eclipses searched"
             problems += _battery_problems(power, longest, label, where)
             problems += _array_problems(power, group, longest, label, farthest, where)
     if problems:

@@ -107,7 +107,8 @@ def test_validate_bounds_the_longest_eclipse_from_above(tmp_path: Path) -> None:
     result = orbsim("validate", str(CONFIGS / "reference-shell.yaml"),
                     "--set", "fleet.0.design.power.battery.capacity_kwh=4.5")
     assert result.returncode == 2
-    bound = float(re.search(r"longest eclipse \(≤ ([\d.]+) min\)", result.stderr).group(1))
+    bound = float(re.search(r"longest eclipse \(≤ ([\d.]+) min: a bound; run and campaign "
+                            r"check the eclipses searched\)", result.stderr).group(1))
     assert 35.8 <= bound <= 36.5
 
 
