@@ -164,7 +164,7 @@ def _progress_line_s() -> float:
         seconds = float(raw)
     except ValueError:
         seconds = math.nan
-    if not (math.isfinite(seconds) and seconds >= 0.0):
+    if not seconds >= 0.0:  # NaN too; inf leaves no periodic line
         raise ValueError(f"ORBSIM_PROGRESS_S: must be a number of seconds ≥ 0, got {raw!r}")
     return seconds
 
@@ -520,8 +520,10 @@ def campaign(
     except KeyboardInterrupt:
         command = _resume_command(config, n, until_ci, workers, scheduler, directory, seed,
                                   overrides or [], as_json)
-        if api.holds_campaign(directory):
+        if api.holds_replications(directory):
             said = f"replications finished so far are kept in {directory}; resume it"
+        elif api.holds_campaign(directory):
+            said = "no replication was stored yet; resume it"
         else:
             said = "no replication was stored yet; start it again"
         err.print(f"interrupted: {said} with:\n  {command}", markup=False, emoji=False,

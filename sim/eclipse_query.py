@@ -22,7 +22,8 @@ from sim.config.schema import UNION_TAGS, known_keys
 from sim.config.warnings import stale_tle
 from sim.dates import DE421_DATES, MAX_SPAN_YEARS
 from sim.eclipses import ephemeris_overrun
-from sim.orbits.propagation import first_failure, sgp4_error_text
+from sim.orbits.elements import MIN_PERIGEE_ALTITUDE_M
+from sim.orbits.propagation import first_failure
 from sim.units import DAY_S, YEAR_S
 
 DEFAULT_START = datetime(2027, 1, 1, tzinfo=UTC)
@@ -98,11 +99,10 @@ def eclipse_query(
                                                  f"{MAX_SKYFIELD_SAMPLES:.0e}")])
     warnings = ()
     if hasattr(orbit, "line1"):
-        failure = first_failure(orbit.satrec(), start_utc, horizon_s)
+        failure = first_failure(orbit.satrec(), start_utc, horizon_s, MIN_PERIGEE_ALTITUDE_M)
         if failure is not None:
-            raise ScenarioError([Problem(source, f"SGP4 fails from {failure[0]:%Y-%m-%d} on "
-                                                 f"({sgp4_error_text(failure[1])}): the span must "
-                                                 "end before then, or give a newer TLE")])
+            raise ScenarioError([Problem(source, f"{failure}: the span must end before then, "
+                                                 "or give a newer TLE")])
         stale = stale_tle(orbit.epoch_utc, start_utc, horizon_s, "start of the span")
         warnings = () if stale is None else (f"{source}: {stale}",)
     return EclipseQuery(orbit, start_utc, horizon_s, step_s, warnings)

@@ -439,12 +439,13 @@ def format_number(value: float) -> str:
 
 
 def share_text(value: float) -> str:
-    """One replication's share as ``orbsim run`` prints it: 6 decimals; a share too small to
-    show in them, to 2 significant digits; one below ``SHARE_NOISE`` (rounding noise), 0."""
+    """One replication's share as ``orbsim run`` prints it: 6 decimals; one below 10⁻⁴, which
+    they would show to one or two digits, to 2 significant digits; one below ``SHARE_NOISE``
+    (rounding noise), 0."""
     size = abs(value)
     if size < SHARE_NOISE:
         return "0"
-    if size < 5e-7:
+    if size < 1e-4:
         return f"{value:.1e}"
     return f"{value:.6f}"
 

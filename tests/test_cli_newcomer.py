@@ -282,22 +282,37 @@ def test_the_eclipse_of_a_stale_tle_gets_the_same_warning(tmp_path: Path, source
     assert fresh.returncode == 0 and fresh.stderr == ""
 
 
-# The ISS in December 2026, with its drag term: SGP4 has it decay in September 2036.
+# The ISS in December 2026, with its drag term and no reboost: its perigee falls below 150 km
+# in October 2034, and SGP4 first fails (error 6) on 2036-08-31, its drag model running on
+# until then over an orbit that no longer exists.
 DECAYING_TLE = (
     "1 25544U 98067A   26340.50000000  .00016717  00000-0  10270-3 0  9007",
     "2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.49815308 30006",
 )
+DECAYING_ORBIT = (f"fleet.0.orbit={{kind: tle, line1: '{DECAYING_TLE[0]}', "
+                  f"line2: '{DECAYING_TLE[1]}'}}")
 
 
-def test_a_tle_that_decays_within_the_horizon_is_refused_naming_the_date() -> None:
-    orbit = f"fleet.0.orbit={{kind: tle, line1: '{DECAYING_TLE[0]}', line2: '{DECAYING_TLE[1]}'}}"
-    expected = ("error: fleet.0.orbit: SGP4 fails from 2036-09-02 on (error 6: the satellite "
-                "has decayed): the horizon must end before then, or give a newer TLE\n")
+def test_a_tle_that_re_enters_within_the_horizon_is_refused_naming_the_date() -> None:
+    expected = ("error: fleet.0.orbit: the orbit's perigee falls below 150 km on 2034-10-31 "
+                "(it re-enters): the horizon must end before then, or give a newer TLE\n")
     for command in ("validate", "run"):
-        result = orbsim(command, str(SMOKE), "--set", orbit, "--set", "horizon_years=20")
+        result = orbsim(command, str(SMOKE), "--set", DECAYING_ORBIT, "--set",
+                        "horizon_years=20")
         assert result.returncode == 2 and result.stderr == expected, result.stderr
-    shorter = orbsim("validate", str(SMOKE), "--set", orbit, "--set", "horizon_years=1")
+    shorter = orbsim("validate", str(SMOKE), "--set", DECAYING_ORBIT, "--set", "horizon_years=5")
     assert shorter.returncode == 0, shorter.stderr
+
+
+def test_a_horizon_ending_just_before_sgp4_fails_is_refused_too() -> None:
+    """SGP4 fails on 2036-08-31 within a day's samples that all succeed: the perigee, long
+    below 150 km, refuses the orbit first (it had crashed run with a traceback)."""
+    result = orbsim("run", str(SMOKE), "--set", DECAYING_ORBIT, "--set",
+                    "start_utc=2036-08-01T00:00:00Z", "--set", "horizon_days=31")
+    assert result.returncode == 2
+    assert result.stderr == ("error: fleet.0.orbit: the orbit's perigee is below 150 km at the "
+                             "start, 2036-08-01 (it re-enters): the horizon must end before "
+                             "then, or give a newer TLE\n")
 
 
 def test_the_eclipse_of_a_decayed_tle_names_the_date_it_fails() -> None:

@@ -305,10 +305,11 @@ def test_a_row_of_statistics_keeps_one_precision() -> None:
 
 
 def test_one_replication_shows_a_tiny_share_rather_than_zeros() -> None:
-    """``orbsim run``'s shares: 6 decimals, a share they would round to 0.000000 in two
-    significant digits, rounding noise (below 10⁻¹²) as 0."""
-    assert [report.share_text(v) for v in (0.371642, 4.2e-6, 7.7e-9, 3e-13, 0.0, 1.0)] == [
-        "0.371642", "0.000004", "7.7e-09", "0", "0", "1.000000"]
+    """``orbsim run``'s shares: 6 decimals, a share below 10⁻⁴ in two significant digits,
+    rounding noise (below 10⁻¹²) as 0."""
+    assert [report.share_text(v) for v in (0.371642, 1.2e-4, 1.49e-6, 7.7e-9, 3e-13, 0.0,
+                                           1.0)] == [
+        "0.371642", "0.000120", "1.5e-06", "7.7e-09", "0", "0", "1.000000"]
 
 
 def test_a_horizon_given_in_days_is_reported_in_days(smoke: Path) -> None:

@@ -9,7 +9,13 @@ from sim.campaign.runner import (
     read_scenario,
     run_campaign,
 )
-from sim.campaign.store import ResultsStore, StoreError, holds_campaign, json_ready
+from sim.campaign.store import (
+    ResultsStore,
+    StoreError,
+    holds_campaign,
+    holds_replications,
+    json_ready,
+)
 
 __all__ = [
     "CampaignOutcome",
@@ -20,6 +26,7 @@ __all__ = [
     "default_directory",
     "default_workers",
     "holds_campaign",
+    "holds_replications",
     "json_ready",
     "read_scenario",
     "run_campaign",

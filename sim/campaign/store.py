@@ -121,6 +121,14 @@ def holds_campaign(directory: str | os.PathLike[str]) -> bool:
     return (Path(directory) / MANIFEST).is_file()
 
 
+def holds_replications(directory: str | os.PathLike[str]) -> bool:
+    """Whether ``directory`` holds a campaign with at least one replication committed."""
+    parts = Path(directory) / PARTS
+    return holds_campaign(directory) and parts.is_dir() and any(
+        (found := PART_NAME.match(path.name)) is not None and found.group(1) == "rep"
+        for path in parts.iterdir())
+
+
 class ResultsStore:
     """One campaign's folder."""
 

@@ -325,14 +325,13 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 def _sgp4_failure(orbit: Any, start_utc: datetime, horizon_s: float) -> str | None:
     """Why a TLE's orbit cannot be flown to the horizon (it decays, say), or None."""
-    from sim.orbits.propagation import first_failure, sgp4_error_text
+    from sim.orbits.elements import MIN_PERIGEE_ALTITUDE_M
+    from sim.orbits.propagation import first_failure
 
-    failure = first_failure(orbit.orbit.satrec(), start_utc, horizon_s)
+    failure = first_failure(orbit.orbit.satrec(), start_utc, horizon_s, MIN_PERIGEE_ALTITUDE_M)
     if failure is None:
         return None
-    when, code = failure
-    return (f"SGP4 fails from {when:%Y-%m-%d} on ({sgp4_error_text(code)}): the horizon must "
-            "end before then, or give a newer TLE")
+    return f"{failure}: the horizon must end before then, or give a newer TLE"
 
 
 def to_scenario(spec: ScenarioSpec) -> Scenario:

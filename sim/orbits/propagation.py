@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sgp4.api import WGS72, Satrec, jday
 
+from sim.constants import WGS72_MU_M3_S2, WGS72_RADIUS_M
 from sim.orbits.timebase import UtcClock
 
 # Days from JD 0 to SGP4's epoch origin, 1949-12-31 00:00 UT (sgp4init's epoch argument).
@@ -143,16 +144,34 @@ def sgp4_error_text(code: int) -> str:
 
 
 def first_failure(satrec: Satrec, start_utc: datetime, span_s: float,
-                  step_s: float = 86_400.0) -> tuple[datetime, int] | None:
-    """The first time SGP4 fails on [start, start + span] sampled every ``step_s`` (its date
-    and error code), or None: an orbit that decays fails from then on, so a day's sampling
-    finds it within a day."""
+                  floor_altitude_m: float, step_s: float = 86_400.0) -> str | None:
+    """Why the orbit cannot be flown over [start, start + span], sampled every ``step_s``, and
+    from when; None if it can. It cannot once its osculating perigee falls below
+    ``floor_altitude_m`` (it re-enters: SGP4's drag model runs on over an orbit that no longer
+    exists, until it fails too), or once SGP4 fails."""
     t_s = np.append(np.arange(0.0, span_s, step_s), span_s)
-    jd0, fr0 = jday(start_utc.year, start_utc.month, start_utc.day, start_utc.hour,
-                    start_utc.minute, start_utc.second + start_utc.microsecond / 1e6)
-    error, _, _ = satrec.sgp4_array(np.full(t_s.size, jd0), fr0 + t_s / 86_400.0)
-    failed = np.flatnonzero(error)
+    jd0, fr0 = utc_julian_date(start_utc)
+    error, r_km, v_km_s = satrec.sgp4_array(np.full(t_s.size, jd0), fr0 + t_s / 86_400.0)
+    with np.errstate(invalid="ignore"):
+        low = (error == 0) & (_perigee_altitude_m(r_km, v_km_s) < floor_altitude_m)
+    failed = np.flatnonzero((error != 0) | low)
     if failed.size == 0:
         return None
     first = int(failed[0])
-    return start_utc + timedelta(seconds=float(t_s[first])), int(error[first])
+    when = start_utc + timedelta(seconds=float(t_s[first]))
+    if error[first]:
+        return f"SGP4 fails from {when:%Y-%m-%d} on ({sgp4_error_text(int(error[first]))})"
+    floor = f"{floor_altitude_m / 1e3:.0f} km"
+    if first == 0:
+        return f"the orbit's perigee is below {floor} at the start, {when:%Y-%m-%d} (it re-enters)"
+    return f"the orbit's perigee falls below {floor} on {when:%Y-%m-%d} (it re-enters)"
+
+
+def _perigee_altitude_m(r_km: np.ndarray, v_km_s: np.ndarray) -> np.ndarray:
+    """Osculating perigee altitude above the WGS72 equatorial radius of TEME states, m."""
+    mu_km3_s2 = WGS72_MU_M3_S2 / 1e9
+    r = np.linalg.norm(r_km, axis=1)
+    semi_major_km = 1.0 / (2.0 / r - np.einsum("ij,ij->i", v_km_s, v_km_s) / mu_km3_s2)
+    eccentricity = np.linalg.norm(np.cross(v_km_s, np.cross(r_km, v_km_s)) / mu_km3_s2
+                                  - r_km / r[:, None], axis=1)
+    return (semi_major_km * (1.0 - eccentricity)) * 1e3 - WGS72_RADIUS_M

@@ -324,6 +324,19 @@ def test_a_number_written_another_way_is_the_same_scenario(tmp_path: Path) -> No
         run_campaign(SMOKE, overrides=["horizon_years=1.5"], n=3, out=out, seed=1, resume=True)
 
 
+def test_a_folder_holds_replications_once_one_is_committed(tmp_path: Path) -> None:
+    """What an interrupted campaign says it kept: a manifest alone holds the campaign (it
+    resumes) but no replication."""
+    from sim.campaign import holds_campaign, holds_replications
+
+    store = ResultsStore(tmp_path / "out")
+    store.open(manifest(), resume=False)
+    assert holds_campaign(store.directory) and not holds_replications(store.directory)
+    filled_store(tmp_path / "filled", [(0, 2)])
+    assert holds_replications(tmp_path / "filled")
+    assert not holds_replications(tmp_path / "nowhere")
+
+
 # --- statistics --------------------------------------------------------------------------------
 
 def test_describe_is_the_mean_its_standard_error_a_t_interval_and_quantiles() -> None:
