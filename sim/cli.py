@@ -191,7 +191,9 @@ def _working(message: str) -> Iterator[None]:
 class Progress:
     """Progress of one long step on stderr (stdout stays for results): a bar on a terminal,
     else a line every ``$ORBSIM_PROGRESS_S`` (10 s), e.g. ``eclipse schedules: 12/72 orbits,
-    40 s``, and a last one at the end if any was printed."""
+    40 s``, and a last one at the end if any was printed. Once a line is out, one follows
+    every interval even while the step reports nothing new (a gigawatt fleet settles at the
+    horizon for minutes), so that a log shows the work alive."""
 
     def __init__(self, label: str, show: Callable[[float, float], str] = lambda d, t: (
             f"{d:,.0f}/{t:,.0f}"), done: Callable[[float, float], str] | None = None):
@@ -204,6 +206,8 @@ class Progress:
         self.printed_at: float | None = None
         self.last: tuple[float, float] | None = None
         self.bar: Any = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
 
     def __enter__(self) -> Progress:
         if err.is_terminal:
@@ -214,18 +218,30 @@ class Progress:
                            TimeElapsedColumn(), console=err, transient=True)
             self.bar.start()
             self.task = self.bar.add_task(self.label, total=None, shown="")
+        elif 0.0 < self.interval_s < math.inf:
+            threading.Thread(target=self._heartbeat, daemon=True).start()
         return self
+
+    def _heartbeat(self) -> None:
+        """Off a terminal, the last state again each interval without news."""
+        while not self._stop.wait(self.interval_s / 4.0):
+            with self._lock:
+                now = time.perf_counter()
+                if (self.printed_at is not None and not self._stop.is_set()
+                        and now - self.printed_at >= self.interval_s):
+                    self._line(now)
 
     def __call__(self, done: float, total: float) -> None:
         self.last = (done, total)
         if self.bar is not None:
             self.bar.update(self.task, completed=done, total=total, shown=self.show(done, total))
             return
-        now = time.perf_counter()
-        due = (now - self.started >= min(PROGRESS_QUIET_S, self.interval_s)
-               if self.printed_at is None else now - self.printed_at >= self.interval_s)
-        if due:
-            self._line(now)
+        with self._lock:
+            now = time.perf_counter()
+            due = (now - self.started >= min(PROGRESS_QUIET_S, self.interval_s)
+                   if self.printed_at is None else now - self.printed_at >= self.interval_s)
+            if due:
+                self._line(now)
 
     def _line(self, now: float, show: Callable[[float, float], str] | None = None) -> None:
         assert self.last is not None
@@ -236,10 +252,13 @@ class Progress:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        self._stop.set()
         if self.bar is not None:
             self.bar.stop()
-        elif kind is None and self.printed_at is not None:
-            self._line(time.perf_counter(), self.done)
+            return
+        with self._lock:
+            if kind is None and self.printed_at is not None:
+                self._line(time.perf_counter(), self.done)
 
 
 def _simulated_time(done_s: float, horizon_s: float) -> str:

@@ -396,3 +396,19 @@ def test_a_bad_environment_setting_is_one_line_naming_it(
     result = orbsim_here("validate", str(SMOKE))
     assert result.returncode == 2
     assert result.stderr == f"error: {message.format(tmp=tmp_path)}\n"
+
+
+def test_a_log_hears_from_a_long_step_that_reports_nothing_new(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Off a terminal, once a step has printed a line, another follows every interval while
+    it reports nothing new (settling a gigawatt fleet at the horizon takes minutes)."""
+    from sim.cli import Progress
+
+    monkeypatch.setenv("ORBSIM_PROGRESS_S", "0.2")
+    with Progress("replication", lambda done, total: f"{done:g}/{total:g}") as advance:
+        time.sleep(1.05)  # past the quiet first second
+        advance(1, 2)
+        time.sleep(1.0)  # no news
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) >= 3, lines  # the first, at least one while silent, the last
+    assert all(re.fullmatch(r"replication: 1/2, \d+ s", line) for line in lines), lines
