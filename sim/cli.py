@@ -29,6 +29,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from sim import __version__, api
 from sim.console_tables import fit
+from sim.env_settings import env_number
 from sim.usage_errors import USAGE_ERROR, usage_problem
 
 EXIT_BAD_INPUT = 2
@@ -157,16 +158,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object onl
 def _progress_line_s() -> float:
     """Seconds between progress lines off a terminal: $ORBSIM_PROGRESS_S, else
     PROGRESS_LINE_S."""
-    raw = os.environ.get("ORBSIM_PROGRESS_S", "").strip()
-    if not raw:
-        return PROGRESS_LINE_S
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not seconds >= 0.0:  # NaN too; inf leaves no periodic line
-        raise ValueError(f"ORBSIM_PROGRESS_S: must be a number of seconds ≥ 0, got {raw!r}")
-    return seconds
+    # inf leaves no periodic line.
+    seconds = env_number(os.environ, "ORBSIM_PROGRESS_S", "seconds", infinite=True)
+    return PROGRESS_LINE_S if seconds is None else seconds
 
 
 @contextlib.contextmanager

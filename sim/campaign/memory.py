@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.campaign.executors import default_workers
+from sim.env_settings import env_number
 from sim.model.power.shared import kept_orbits_bytes
 from sim.scenario import Scenario
 from sim.units import YEAR_S
@@ -128,14 +129,8 @@ def available_bytes(environ: Mapping[str, str] = os.environ) -> int | None:
     """Memory a campaign may use, bytes: ``$ORBSIM_MEMORY_MIB`` where set, else the smaller of
     the machine's available memory and its control group's room (None where neither is
     known)."""
-    raw = environ.get(MEMORY_ENV, "").strip()
-    if raw:
-        try:
-            mib = float(raw)
-        except ValueError:
-            mib = math.nan
-        if not (math.isfinite(mib) and mib > 0.0):
-            raise ValueError(f"{MEMORY_ENV}: must be a number of MiB > 0, got {raw!r}")
+    mib = env_number(environ, MEMORY_ENV, "MiB", positive=True)
+    if mib is not None:
         return round(mib * MIB)
     found = [value for value in (_meminfo_available(), _cgroup_room()) if value is not None]
     return min(found) if found else None

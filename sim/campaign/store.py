@@ -123,10 +123,8 @@ def holds_campaign(directory: str | os.PathLike[str]) -> bool:
 
 def holds_replications(directory: str | os.PathLike[str]) -> bool:
     """Whether ``directory`` holds a campaign with at least one replication committed."""
-    parts = Path(directory) / PARTS
-    return holds_campaign(directory) and parts.is_dir() and any(
-        (found := PART_NAME.match(path.name)) is not None and found.group(1) == "rep"
-        for path in parts.iterdir())
+    return holds_campaign(directory) and any(
+        kind == "rep" for kind, *_ in ResultsStore(directory)._part_files())
 
 
 class ResultsStore:

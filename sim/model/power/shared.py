@@ -13,13 +13,13 @@ budget is ``$ORBSIM_KEPT_ORBITS_MIB`` where set: 0 keeps nothing, the least memo
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from sim.env_settings import env_number
 from sim.model.power.orbits import Orbits
 
 # Bytes of shared orbits (with their tables) one fleet geometry keeps across replications by
@@ -33,16 +33,8 @@ KEPT_ORBITS_ENV = "ORBSIM_KEPT_ORBITS_MIB"
 def kept_orbits_bytes(environ: Mapping[str, str] = os.environ) -> int:
     """The budget of shared orbits kept across replications, bytes: ``$ORBSIM_KEPT_ORBITS_MIB``
     MiB where set, else ``KEPT_ORBITS_BYTES``."""
-    raw = environ.get(KEPT_ORBITS_ENV, "").strip()
-    if not raw:
-        return KEPT_ORBITS_BYTES
-    try:
-        mib = float(raw)
-    except ValueError:
-        mib = math.nan
-    if not (math.isfinite(mib) and mib >= 0.0):
-        raise ValueError(f"{KEPT_ORBITS_ENV}: must be a number of MiB ≥ 0, got {raw!r}")
-    return round(mib * 2**20)
+    mib = env_number(environ, KEPT_ORBITS_ENV, "MiB")
+    return KEPT_ORBITS_BYTES if mib is None else round(mib * 2**20)
 
 
 class Keeper:
